@@ -1,0 +1,27 @@
+package dev.cluws.core;
+
+/**
+ * The websocket side of one client, as the core sees it; the Jetty module implements it. The
+ * client's {@link Outbox} calls {@link #send} with at most one frame in flight.
+ */
+public interface ClientTransport {
+
+  /** Completion of one {@link ClientTransport#send}. */
+  @FunctionalInterface
+  interface SendCallback {
+    /** The send finished: {@code failure} is {@code null} on success. */
+    void completed(Throwable failure);
+  }
+
+  /**
+   * Starts sending one text frame and returns at once; {@code callback} runs when the frame has
+   * been written (possibly before this method returns) or has failed. Never blocks.
+   */
+  void send(EncodedFrame frame, SendCallback callback);
+
+  /** Closes the websocket with a close code and reason. Never blocks. */
+  void close(int statusCode, String reason);
+
+  /** The client's remote address, for logs. */
+  String remoteAddress();
+}

@@ -1,0 +1,233 @@
+package dev.cluws.core;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeType;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cluws.core.DecodedFrame.CommandFrame;
+import dev.cluws.core.DecodedFrame.InvalidFrame;
+import dev.cluws.core.spi.Command;
+import dev.cluws.core.spi.MessageCode;
+import dev.cluws.core.spi.Reply;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * Translates between CLU's websocket frames and the gateway's values.
+ *
+ * <p>Server to client: {@link #encode(Reply, long)} writes the frame {@code clu websocket} writes:
+ * {@code headers}, {@code exchange}, {@code message_id}, {@code routing_key}, {@code timestamp}
+ * (ISO-8601, UTC, whole seconds, {@code +00:00}) and the parsed {@code body}.
+ *
+ * <p>Client to server: {@link #decode(String)} turns a command frame into a {@link Command}, or
+ * says precisely what is wrong with it. Thread-safe.
+ */
+public final class FrameCodec {
+  static final DateTimeFormatter TIMESTAMP =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxxx", Locale.ROOT)
+          .withZone(ZoneOffset.UTC);
+
+  private final JsonMapper mapper;
+  private final String gatewayName;
+  private final Clock clock;
+
+  public FrameCodec(JsonMapper mapper, String gatewayName) {
+    this(mapper, gatewayName, Clock.systemUTC());
+  }
+
+  public FrameCodec(JsonMapper mapper, String gatewayName, Clock clock) {
+    this.mapper = Objects.requireNonNull(mapper, "mapper");
+    this.gatewayName = Objects.requireNonNull(gatewayName, "gatewayName");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /** The mapper every part of the gateway shares. */
+  public JsonMapper mapper() {
+    return mapper;
+  }
+
+  /** Encodes a reply as CLU's reply frame. Called once per reply, whatever the client count. */
+  public EncodedFrame encode(Reply reply, long sequence) {
+    ByteArrayBuilder out = new ByteArrayBuilder(512);
+    try (JsonGenerator gen = mapper.getFactory().createGenerator(out)) {
+      gen.writeStartObject();
+      gen.writeFieldName("headers");
+      gen.writeStartObject();
+      for (Map.Entry<String, Object> header : reply.headers().entrySet()) {
+        gen.writeFieldName(header.getKey());
+        mapper.writeValue(gen, header.getValue());
+      }
+      gen.writeEndObject();
+      gen.writeStringField("exchange", reply.exchange());
+      gen.writeStringField("message_id", reply.messageId());
+      gen.writeStringField("routing_key", reply.routingKey());
+      Instant ts = reply.timestamp();
+      gen.writeStringField("timestamp", ts == null ? null : TIMESTAMP.format(ts));
+      gen.writeFieldName("body");
+      mapper.writeTree(gen, reply.body());
+      gen.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not encode reply frame", e);
+    }
+    byte[] bytes = out.toByteArray();
+    out.release();
+    return new EncodedFrame(
+        bytes, reply.messageCode().orElse(null), reply.commandId(), sequence);
+  }
+
+  /**
+   * A reply-shaped frame from the gateway itself: {@code sender} is the gateway's name, {@code
+   * exchange} and {@code routing_key} are empty strings.
+   */
+  public Reply gatewayReply(MessageCode code, String commandId, ObjectNode body) {
+    Map<String, Object> headers = new LinkedHashMap<>();
+    headers.put(Reply.COMMAND_ID, commandId);
+    headers.put(Reply.COMMANDER_ID, null);
+    headers.put(Reply.INTERNAL, false);
+    headers.put(Reply.MESSAGE_CODE, code.text());
+    headers.put(Reply.SENDER, gatewayName);
+    return new Reply(
+        headers,
+        "",
+        "",
+        newMessageId(),
+        commandId,
+        clock.instant().truncatedTo(ChronoUnit.SECONDS),
+        body);
+  }
+
+  /** The gateway's reply-shaped error frame: body {@code {"error": "<message>"}}. */
+  public EncodedFrame errorFrame(MessageCode code, String commandId, String message) {
+    ObjectNode body = mapper.createObjectNode().put("error", message);
+    return encode(gatewayReply(code, commandId, body), 0);
+  }
+
+  /** Decodes a client's text frame. Never throws for bad input: it says what is wrong. */
+  public DecodedFrame decode(String text) {
+    JsonNode root;
+    try {
+      root = mapper.readTree(text);
+    } catch (JsonProcessingException e) {
+      return new InvalidFrame("frame is not valid JSON: " + describe(e), null);
+    }
+    if (root == null || root.isMissingNode()) {
+      return new InvalidFrame("frame is empty; expected a JSON object", null);
+    }
+    if (!root.isObject()) {
+      return new InvalidFrame("frame must be a JSON object, got " + typeOf(root), null);
+    }
+    JsonNode idNode = root.get("command_id");
+    String commandId;
+    if (idNode == null || idNode.isNull() || (idNode.isTextual() && idNode.asText().isEmpty())) {
+      commandId = null;
+    } else if (idNode.isTextual()) {
+      commandId = idNode.asText();
+    } else if (idNode.isNumber()) {
+      // A numeric id would be echoed back as a number and fail CLU's validity check: use its text.
+      commandId = idNode.asText();
+    } else {
+      return new InvalidFrame(
+          "'command_id' must be a string or a number, got " + typeOf(idNode), null);
+    }
+    String consumer;
+    JsonNode consumerNode = root.get("consumer");
+    if (consumerNode == null || consumerNode.isNull()) {
+      return new InvalidFrame("missing 'consumer' (the actor to command)", commandId);
+    }
+    if (!consumerNode.isTextual()) {
+      return new InvalidFrame("'consumer' must be a string, got " + typeOf(consumerNode), commandId);
+    }
+    consumer = consumerNode.asText();
+    if (consumer.isBlank()) {
+      return new InvalidFrame("'consumer' must not be empty", commandId);
+    }
+    if (!validConsumer(consumer)) {
+      return new InvalidFrame(
+          "'consumer' must not contain spaces or the routing wildcards '*' and '#'", commandId);
+    }
+    JsonNode commandNode = root.get("command_string");
+    if (commandNode == null || commandNode.isNull()) {
+      return new InvalidFrame("missing 'command_string' (the command to run)", commandId);
+    }
+    if (!commandNode.isTextual()) {
+      return new InvalidFrame(
+          "'command_string' must be a string, got " + typeOf(commandNode), commandId);
+    }
+    String commandString = commandNode.asText();
+    if (commandString.isBlank()) {
+      return new InvalidFrame(
+          "'command_string' must not be empty (an actor finishes an empty command without any"
+              + " reply)",
+          commandId);
+    }
+    return new CommandFrame(
+        new Command(consumer, commandString, commandId == null ? newCommandId() : commandId));
+  }
+
+  /** A new command id in CLU's form (a uuid4 string). */
+  public static String newCommandId() {
+    return UUID.randomUUID().toString();
+  }
+
+  /** A new message id in CLU's form (32 hex digits). */
+  public static String newMessageId() {
+    UUID id = UUID.randomUUID();
+    return String.format(
+        Locale.ROOT, "%016x%016x", id.getMostSignificantBits(), id.getLeastSignificantBits());
+  }
+
+  private static boolean validConsumer(String consumer) {
+    for (int i = 0; i < consumer.length(); i++) {
+      char c = consumer.charAt(i);
+      if (c == '*' || c == '#' || Character.isWhitespace(c)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String describe(JsonProcessingException e) {
+    String message = e.getOriginalMessage();
+    int newline = message.indexOf('\n');
+    if (newline >= 0) {
+      message = message.substring(0, newline);
+    }
+    if (e.getLocation() != null && e.getLocation().getColumnNr() > 0) {
+      message += " (at column " + e.getLocation().getColumnNr() + ")";
+    }
+    return message;
+  }
+
+  private static String typeOf(JsonNode node) {
+    JsonNodeType type = node.getNodeType();
+    switch (type) {
+      case ARRAY:
+        return "an array";
+      case OBJECT:
+        return "an object";
+      case BOOLEAN:
+        return "a boolean";
+      case NUMBER:
+        return "a number";
+      case STRING:
+        return "a string";
+      case NULL:
+        return "null";
+      default:
+        return type.name().toLowerCase(Locale.ROOT);
+    }
+  }
+}

@@ -1,0 +1,327 @@
+package dev.cluws.core;
+
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.cluws.core.spi.CommandSink;
+import dev.cluws.core.spi.CommandSinkProvider;
+import dev.cluws.core.spi.FilterContext;
+import dev.cluws.core.spi.MessageSource;
+import dev.cluws.core.spi.MessageSourceProvider;
+import dev.cluws.core.spi.ProviderContext;
+import dev.cluws.core.spi.ReplyFilter;
+import dev.cluws.core.spi.ReplyFilterProvider;
+import dev.cluws.core.spi.SourceState;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The root of the core: owns the hub, the codec, the command gate, the message source and the
+ * command sink, and connects websocket clients to them. Transport-neutral: the Jetty module hosts
+ * it behind a websocket server.
+ *
+ * <pre>{@code
+ * Gateway gateway = Gateway.builder().settings(new AmqpSettings(...)).build();
+ * gateway.start();   // connects to the broker
+ * ...
+ * gateway.close();
+ * }</pre>
+ *
+ * <p>The source and sink come from {@link MessageSourceProvider} and {@link CommandSinkProvider}
+ * found with {@link java.util.ServiceLoader} (or are given to the builder); reply filters come from
+ * {@link ReplyFilterProvider}s, selected per client by its subscription.
+ */
+public final class Gateway implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+
+  private final GatewaySettings settings;
+  private final GatewayStats stats = new GatewayStats();
+  private final FrameCodec codec;
+  private final Hub hub;
+  private final MessageSource source;
+  private final CommandSink sink;
+  private final CommandGate gate;
+  private final ProviderCatalog<ReplyFilterProvider> filters;
+  private final AtomicLong clientIds = new AtomicLong();
+  private final Object lifecycle = new Object();
+  private boolean started;
+  private boolean closed;
+
+  private Gateway(Builder b) {
+    this.settings = b.settings;
+    this.codec = new FrameCodec(b.mapper, settings.name());
+    this.hub = new Hub(codec, stats);
+    ClassLoader loader = b.classLoader;
+    ProviderContext context = new SimpleProviderContext(settings.name(), b.settingsObjects);
+    this.source =
+        b.source != null
+            ? b.source
+            : ProviderCatalog.load(
+                    MessageSourceProvider.class, MessageSourceProvider::name, loader)
+                .select(settings.sourceProvider())
+                .create(context);
+    this.sink =
+        b.sink != null
+            ? b.sink
+            : ProviderCatalog.load(CommandSinkProvider.class, CommandSinkProvider::name, loader)
+                .select(settings.sinkProvider())
+                .create(context);
+    this.filters =
+        b.filters != null
+            ? b.filters
+            : ProviderCatalog.load(ReplyFilterProvider.class, ReplyFilterProvider::name, loader);
+    this.gate = new CommandGate(sink, codec, stats);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Connects the sink and the source (in that order) and starts forwarding replies. Idempotent.
+   *
+   * @throws dev.cluws.core.spi.BrokerUnavailableException when the broker cannot be reached;
+   *     whatever was started is closed again
+   */
+  public void start() {
+    synchronized (lifecycle) {
+      if (started) {
+        return;
+      }
+      if (closed) {
+        throw new IllegalStateException("gateway " + settings.name() + " is closed");
+      }
+      try {
+        sink.start();
+        source.start(hub);
+      } catch (RuntimeException e) {
+        closeQuietly();
+        throw e;
+      }
+      started = true;
+      log.info(
+          "gateway {} started (filters available: {})",
+          settings.name(),
+          filters.names().isEmpty() ? "none" : String.join(", ", filters.names()));
+    }
+  }
+
+  /**
+   * Validates a client's query parameters and builds its filter chain. Parameters that name no
+   * filter provider are ignored (a CLU client may send any URL).
+   *
+   * @throws SubscriptionException when a filter rejects its parameter values
+   */
+  public Subscription subscribe(Map<String, List<String>> query) {
+    String clientId = "c" + clientIds.incrementAndGet();
+    Map<String, List<String>> parameters = Subscription.normalize(query);
+    List<ReplyFilter> chain = new ArrayList<>();
+    for (Map.Entry<String, List<String>> parameter : parameters.entrySet()) {
+      Optional<ReplyFilterProvider> provider = filters.find(parameter.getKey());
+      if (provider.isEmpty()) {
+        log.debug("client {}: ignoring unknown parameter '{}'", clientId, parameter.getKey());
+        continue;
+      }
+      List<String> values = parameter.getValue();
+      FilterContext context =
+          new FilterContext() {
+            @Override
+            public String clientId() {
+              return clientId;
+            }
+
+            @Override
+            public List<String> values() {
+              return values;
+            }
+
+            @Override
+            public String gatewayName() {
+              return settings.name();
+            }
+          };
+      try {
+        chain.add(Objects.requireNonNull(provider.get().create(context), "filter"));
+      } catch (IllegalArgumentException e) {
+        throw new SubscriptionException(
+            "invalid parameter '" + parameter.getKey() + "': " + e.getMessage());
+      } catch (RuntimeException e) {
+        log.warn("filter provider '{}' failed to create a filter", parameter.getKey(), e);
+        throw new SubscriptionException(
+            "filter '" + parameter.getKey() + "' is not available: it failed on the server");
+      }
+    }
+    FilterChain filterChain = chain.isEmpty() ? FilterChain.acceptAll() : new FilterChain(chain, stats);
+    return new Subscription(clientId, parameters, filterChain);
+  }
+
+  /** Registers a client: from now on it receives the replies its subscription accepts. */
+  public ClientConnection connect(Subscription subscription, ClientTransport transport) {
+    Outbox outbox =
+        new Outbox(transport, settings.outboxMaxFrames(), settings.outboxMaxBytes(), stats);
+    ClientConnection client = new ClientConnection(subscription, transport, outbox, this);
+    hub.add(client);
+    stats.clientsConnected.increment();
+    log.debug("client {} connected from {}", client.id(), transport.remoteAddress());
+    return client;
+  }
+
+  /** Stops forwarding, forgets every client and closes the source and the sink. Idempotent. */
+  @Override
+  public void close() {
+    synchronized (lifecycle) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      closeQuietly();
+      log.info("gateway {} stopped", settings.name());
+    }
+  }
+
+  private void closeQuietly() {
+    for (ClientConnection client : hub.clients()) {
+      client.close();
+    }
+    try {
+      source.close();
+    } catch (RuntimeException e) {
+      log.warn("closing the message source failed", e);
+    }
+    try {
+      sink.close();
+    } catch (RuntimeException e) {
+      log.warn("closing the command sink failed", e);
+    }
+  }
+
+  public String name() {
+    return settings.name();
+  }
+
+  public GatewaySettings settings() {
+    return settings;
+  }
+
+  public GatewayStats stats() {
+    return stats;
+  }
+
+  public SourceState sourceState() {
+    return source.state();
+  }
+
+  public Hub hub() {
+    return hub;
+  }
+
+  public FrameCodec codec() {
+    return codec;
+  }
+
+  CommandGate gate() {
+    return gate;
+  }
+
+  /** The filter providers found, by name. */
+  public ProviderCatalog<ReplyFilterProvider> filterProviders() {
+    return filters;
+  }
+
+  /** Builds a {@link Gateway}. Only {@link #settings(Object)} is usually needed. */
+  public static final class Builder {
+    private GatewaySettings settings = GatewaySettings.defaults();
+    private final Map<Class<?>, Object> settingsObjects = new LinkedHashMap<>();
+    private JsonMapper mapper;
+    private MessageSource source;
+    private CommandSink sink;
+    private ProviderCatalog<ReplyFilterProvider> filters;
+    private ClassLoader classLoader = Gateway.class.getClassLoader();
+
+    private Builder() {}
+
+    public Builder gatewaySettings(GatewaySettings gatewaySettings) {
+      this.settings = Objects.requireNonNull(gatewaySettings, "gatewaySettings");
+      return this;
+    }
+
+    /** Shorthand for {@code gatewaySettings(settings.withName(name))}. */
+    public Builder name(String name) {
+      this.settings = settings.withName(name);
+      return this;
+    }
+
+    /**
+     * Supplies a settings object to the providers (e.g. {@code AmqpSettings}); a provider looks up
+     * its own type with {@link ProviderContext#settings(Class)}.
+     */
+    public Builder settings(Object settingsObject) {
+      settingsObjects.put(settingsObject.getClass(), settingsObject);
+      return this;
+    }
+
+    /** The JSON mapper to share (default: a plain {@link JsonMapper}). */
+    public Builder mapper(JsonMapper jsonMapper) {
+      this.mapper = jsonMapper;
+      return this;
+    }
+
+    /** Uses this source instead of one from a provider. */
+    public Builder source(MessageSource messageSource) {
+      this.source = messageSource;
+      return this;
+    }
+
+    /** Uses this sink instead of one from a provider. */
+    public Builder sink(CommandSink commandSink) {
+      this.sink = commandSink;
+      return this;
+    }
+
+    /** Uses these filter providers instead of the ones on the class path. */
+    public Builder filterProviders(ProviderCatalog<ReplyFilterProvider> catalog) {
+      this.filters = catalog;
+      return this;
+    }
+
+    /** The class loader providers are looked up in (default: the one that loaded clu-ws-core). */
+    public Builder classLoader(ClassLoader loader) {
+      this.classLoader = Objects.requireNonNull(loader, "loader");
+      return this;
+    }
+
+    /** Creates the gateway; opens no connection (see {@link Gateway#start()}). */
+    public Gateway build() {
+      if (mapper == null) {
+        mapper = JsonMapper.builder().build();
+      }
+      return new Gateway(this);
+    }
+  }
+
+  private static final class SimpleProviderContext implements ProviderContext {
+    private final String name;
+    private final Map<Class<?>, Object> settings;
+
+    SimpleProviderContext(String name, Map<Class<?>, Object> settings) {
+      this.name = name;
+      this.settings = Map.copyOf(settings);
+    }
+
+    @Override
+    public String gatewayName() {
+      return name;
+    }
+
+    @Override
+    public <T> Optional<T> settings(Class<T> type) {
+      Object value = settings.get(type);
+      return value == null ? Optional.empty() : Optional.of(type.cast(value));
+    }
+  }
+}

@@ -1,0 +1,27 @@
+package dev.cluws.core;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/** The gateway's counters. Cheap to update from any thread; read with {@code sum()}. */
+public final class GatewayStats {
+  /** Valid replies the source delivered. */
+  public final LongAdder repliesIn = new LongAdder();
+  /** Frames written to websockets (all clients). */
+  public final LongAdder framesOut = new LongAdder();
+  /** Frames dropped because a client's outbox was full. */
+  public final LongAdder framesShed = new LongAdder();
+  /** Client frames that were not valid commands. */
+  public final LongAdder invalidFrames = new LongAdder();
+  /** Valid command frames received. */
+  public final LongAdder commandsReceived = new LongAdder();
+  /** Commands the broker confirmed and routed. */
+  public final LongAdder commandsPublished = new LongAdder();
+  /** Commands the broker returned as unroutable (unknown consumer). */
+  public final LongAdder commandsReturned = new LongAdder();
+  /** Commands that could not be published. */
+  public final LongAdder commandsFailed = new LongAdder();
+  /** Exceptions thrown by reply filters (each counted as a denial). */
+  public final LongAdder filterErrors = new LongAdder();
+  /** Clients connected since start. */
+  public final LongAdder clientsConnected = new LongAdder();
+}

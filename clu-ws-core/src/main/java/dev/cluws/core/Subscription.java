@@ -1,0 +1,57 @@
+package dev.cluws.core;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one client asked for when it connected: its id and its filter chain, built from the query
+ * parameters of its upgrade request by {@link Gateway#subscribe(Map)}.
+ */
+public final class Subscription {
+  private final String clientId;
+  private final Map<String, List<String>> parameters;
+  private final FilterChain chain;
+
+  Subscription(String clientId, Map<String, List<String>> parameters, FilterChain chain) {
+    this.clientId = clientId;
+    this.parameters = parameters;
+    this.chain = chain;
+  }
+
+  public String clientId() {
+    return clientId;
+  }
+
+  /** The query parameters, comma-separated values split, blanks removed, in the given order. */
+  public Map<String, List<String>> parameters() {
+    return parameters;
+  }
+
+  public FilterChain chain() {
+    return chain;
+  }
+
+  /** Splits comma-separated values and drops blanks, keeping the parameters' order. */
+  static Map<String, List<String>> normalize(Map<String, List<String>> query) {
+    Map<String, List<String>> result = new LinkedHashMap<>();
+    for (Map.Entry<String, List<String>> entry : query.entrySet()) {
+      List<String> values = new ArrayList<>();
+      for (String value : entry.getValue()) {
+        if (value == null) {
+          continue;
+        }
+        for (String part : value.split(",", -1)) {
+          String trimmed = part.trim();
+          if (!trimmed.isEmpty()) {
+            values.add(trimmed);
+          }
+        }
+      }
+      result.put(entry.getKey(), Collections.unmodifiableList(values));
+    }
+    return Collections.unmodifiableMap(result);
+  }
+}

@@ -1,0 +1,67 @@
+package dev.cluws.core.spi;
+
+import java.util.Optional;
+
+/**
+ * The message codes of CLU replies. A command is finished by its first reply with {@link #DONE} or
+ * {@link #FAILED}.
+ */
+public enum MessageCode {
+  /** {@code >}: the command is running. */
+  RUNNING('>'),
+  /** {@code :}: the command finished successfully. */
+  DONE(':'),
+  /** {@code f}: the command failed. */
+  FAILED('f'),
+  /** {@code e}: an error. */
+  ERROR('e'),
+  /** {@code !}: a critical error. */
+  CRITICAL('!'),
+  /** {@code i}: information. */
+  INFO('i'),
+  /** {@code w}: a warning. */
+  WARNING('w'),
+  /** {@code d}: debug output. */
+  DEBUG('d');
+
+  private final char symbol;
+  private final String text;
+
+  MessageCode(char symbol) {
+    this.symbol = symbol;
+    this.text = String.valueOf(symbol);
+  }
+
+  /** The single character CLU puts in the {@code message_code} header. */
+  public char symbol() {
+    return symbol;
+  }
+
+  /** The header value, a one-character string. */
+  public String text() {
+    return text;
+  }
+
+  /** Whether a reply with this code ends its command ({@code :} or {@code f}). */
+  public boolean isFinal() {
+    return this == DONE || this == FAILED;
+  }
+
+  /** The code for a header value, or empty for anything that is not one of CLU's codes. */
+  public static Optional<MessageCode> of(String value) {
+    if (value == null || value.length() != 1) {
+      return Optional.empty();
+    }
+    return of(value.charAt(0));
+  }
+
+  /** The code for a character, or empty. */
+  public static Optional<MessageCode> of(char symbol) {
+    for (MessageCode code : values()) {
+      if (code.symbol == symbol) {
+        return Optional.of(code);
+      }
+    }
+    return Optional.empty();
+  }
+}

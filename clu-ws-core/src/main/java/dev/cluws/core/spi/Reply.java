@@ -1,0 +1,87 @@
+package dev.cluws.core.spi;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One CLU reply as it travels through the gateway: parsed once when it arrives and never changed.
+ *
+ * <p>{@code headers} keeps every AMQP header of the message, converted to JSON-friendly values
+ * (strings, booleans, numbers, {@code null} for void, lists and maps). {@code body} is the parsed
+ * JSON body (an object for every well-behaved actor). Treat {@code body} as read-only: a filter
+ * that changes a body makes a new reply with {@link #withBody(JsonNode)}.
+ *
+ * @param headers all AMQP headers, in the order they arrived
+ * @param exchange the exchange the reply was published to ({@code ""} for frames the gateway
+ *     itself originates)
+ * @param routingKey the routing key as delivered
+ * @param messageId the AMQP {@code message-id} property, or {@code null}
+ * @param correlationId the AMQP {@code correlation-id} property, or {@code null}
+ * @param timestamp the AMQP timestamp (whole seconds), or {@code null}
+ * @param body the parsed JSON body
+ */
+public record Reply(
+    Map<String, Object> headers,
+    String exchange,
+    String routingKey,
+    String messageId,
+    String correlationId,
+    Instant timestamp,
+    JsonNode body) {
+
+  /** Header names CLU uses on replies and commands. */
+  public static final String MESSAGE_CODE = "message_code";
+
+  public static final String SENDER = "sender";
+  public static final String COMMAND_ID = "command_id";
+  public static final String COMMANDER_ID = "commander_id";
+  public static final String INTERNAL = "internal";
+
+  public Reply {
+    headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+    Objects.requireNonNull(exchange, "exchange");
+    Objects.requireNonNull(routingKey, "routingKey");
+    Objects.requireNonNull(body, "body");
+  }
+
+  /** The {@code message_code} header as a CLU code, or empty when absent or unknown. */
+  public Optional<MessageCode> messageCode() {
+    return MessageCode.of(header(MESSAGE_CODE));
+  }
+
+  /** The {@code sender} header (the actor's name), or {@code null}. */
+  public String sender() {
+    return header(SENDER);
+  }
+
+  /** The {@code command_id} header, or {@code null} for a broadcast. */
+  public String commandId() {
+    return header(COMMAND_ID);
+  }
+
+  /** The {@code commander_id} header, or {@code null}. */
+  public String commanderId() {
+    return header(COMMANDER_ID);
+  }
+
+  /** Whether the {@code internal} header is {@code true}. */
+  public boolean internal() {
+    return Boolean.TRUE.equals(headers.get(INTERNAL));
+  }
+
+  /** A header's value in string form, or {@code null} when absent or void. */
+  public String header(String name) {
+    Object value = headers.get(name);
+    return value == null ? null : value.toString();
+  }
+
+  /** The same reply with another body (for filters that trim or rewrite bodies). */
+  public Reply withBody(JsonNode newBody) {
+    return new Reply(headers, exchange, routingKey, messageId, correlationId, timestamp, newBody);
+  }
+}

@@ -1,0 +1,82 @@
+package dev.cluws.core.spi;
+
+import java.util.Objects;
+import java.util.function.Predicate;
+
+/**
+ * Decides which replies one websocket client receives, and may rewrite them. Modelled on
+ * Micrometer's {@code MeterFilter}.
+ *
+ * <h2>How a chain of filters decides</h2>
+ *
+ * Every client has an ordered chain of filters, built from its subscription. For each reply:
+ *
+ * <ol>
+ *   <li>The filters' {@link #verdict(Reply)}s are asked in order. The first {@link Verdict#DENY}
+ *       drops the reply for this client; the first {@link Verdict#ACCEPT} accepts it without asking
+ *       the filters after it. If every filter says {@link Verdict#NEUTRAL}, the reply is accepted.
+ *       So filters that deny what they don't want and are neutral otherwise combine with AND.
+ *   <li>An accepted reply passes through every filter's {@link #map(Reply)} in chain order (also
+ *       after an early {@code ACCEPT}). A filter that does not rewrite returns its argument itself;
+ *       the gateway then sends the very frame it encoded once for all clients.
+ *   <li>A filter that throws counts as {@code DENY} for that reply (a permission filter must fail
+ *       closed); the error is logged and counted, and other clients are not affected.
+ * </ol>
+ *
+ * <p>An empty chain accepts everything: a client that subscribes to nothing gets exactly CLU's
+ * behaviour. Frames the gateway sends to one client in answer to that client (errors) do not pass
+ * through its chain.
+ *
+ * <p>Implementations are pure and thread-safe: a filter is called on the gateway's delivery thread,
+ * must not block, and must not keep per-call state outside its own thread-safe fields.
+ */
+public interface ReplyFilter {
+
+  /** A filter's opinion about a reply. */
+  enum Verdict {
+    /** Deliver the reply; later filters are not asked. */
+    ACCEPT,
+    /** Do not deliver the reply to this client. */
+    DENY,
+    /** No opinion: ask the next filter. */
+    NEUTRAL
+  }
+
+  /** This filter's verdict on a reply. The default is {@link Verdict#NEUTRAL}. */
+  default Verdict verdict(Reply reply) {
+    return Verdict.NEUTRAL;
+  }
+
+  /** Rewrites an accepted reply. The default returns the reply itself, unchanged. */
+  default Reply map(Reply reply) {
+    return reply;
+  }
+
+  /** A filter that denies every reply the predicate rejects and is neutral about the rest. */
+  static ReplyFilter denyUnless(Predicate<Reply> wanted) {
+    Objects.requireNonNull(wanted, "wanted");
+    return new ReplyFilter() {
+      @Override
+      public Verdict verdict(Reply reply) {
+        return wanted.test(reply) ? Verdict.NEUTRAL : Verdict.DENY;
+      }
+    };
+  }
+
+  /** A filter that denies every reply the predicate matches and is neutral about the rest. */
+  static ReplyFilter deny(Predicate<Reply> unwanted) {
+    Objects.requireNonNull(unwanted, "unwanted");
+    return denyUnless(unwanted.negate());
+  }
+
+  /** A filter that accepts every reply the predicate matches and is neutral about the rest. */
+  static ReplyFilter accept(Predicate<Reply> wanted) {
+    Objects.requireNonNull(wanted, "wanted");
+    return new ReplyFilter() {
+      @Override
+      public Verdict verdict(Reply reply) {
+        return wanted.test(reply) ? Verdict.ACCEPT : Verdict.NEUTRAL;
+      }
+    };
+  }
+}
