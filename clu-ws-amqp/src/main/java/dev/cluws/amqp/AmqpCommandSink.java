@@ -1,0 +1,342 @@
+package dev.cluws.amqp;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.BuiltinExchangeType;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.ConfirmListener;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ReturnListener;
+import com.rabbitmq.client.ShutdownSignalException;
+import dev.cluws.amqp.internal.Connections;
+import dev.cluws.core.FrameCodec;
+import dev.cluws.core.spi.BrokerUnavailableException;
+import dev.cluws.core.spi.CluWsException;
+import dev.cluws.core.spi.Command;
+import dev.cluws.core.spi.CommandOutcome;
+import dev.cluws.core.spi.CommandSink;
+import dev.cluws.core.spi.Reply;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes commands the way CLU does: to {@code command.<consumer>} on the exchange, body {@code
+ * {"command_string": ...}}, correlation id = command id, {@code reply_to = <name>_replies}, headers
+ * {@code command_id}, {@code commander_id = <name>.<consumer>}, {@code internal = false}, {@code
+ * write_to_log = true}, {@code mandatory} and publisher confirms.
+ *
+ * <p>When the broker returns a command (no actor of that name is running), the sink publishes CLU's
+ * {@code f} reply from that consumer, "Failed routing message to consumer '&lt;c&gt;'.", on {@code
+ * reply.<name>}, so every listener on the exchange sees the command fail, exactly as with CLU.
+ *
+ * <p>{@link #send} never blocks: publishing happens on one publisher thread behind a bounded queue,
+ * and the returned stage completes when the broker's confirm arrives. Uses its own connection.
+ */
+public final class AmqpCommandSink implements CommandSink {
+  private static final Logger log = LoggerFactory.getLogger(AmqpCommandSink.class);
+  static final int MAX_WAITING = 10_000;
+
+  private final AmqpSettings settings;
+  private final String gatewayName;
+  private final String replyTo;
+  private final JsonMapper mapper = JsonMapper.builder().build();
+  private final ConcurrentNavigableMap<Long, Pending> unconfirmed = new ConcurrentSkipListMap<>();
+  private final Map<String, Pending> byMessageId = new ConcurrentHashMap<>();
+  private final Object lifecycle = new Object();
+  private volatile boolean closed;
+  private Connection connection;
+  private volatile Channel channel;
+  private ThreadPoolExecutor publisher;
+
+  public AmqpCommandSink(AmqpSettings settings, String gatewayName) {
+    this.settings = settings;
+    this.gatewayName = gatewayName;
+    this.replyTo = gatewayName + "_replies";
+  }
+
+  /** One command waiting for its confirm. */
+  private static final class Pending {
+    final Command command;
+    final String messageId;
+    final CompletableFuture<CommandOutcome> result;
+    volatile boolean returned;
+
+    Pending(Command command, String messageId, CompletableFuture<CommandOutcome> result) {
+      this.command = command;
+      this.messageId = messageId;
+      this.result = result;
+    }
+  }
+
+  @Override
+  public void start() {
+    synchronized (lifecycle) {
+      if (connection != null) {
+        return;
+      }
+      if (closed) {
+        throw new IllegalStateException("sink is closed");
+      }
+      Connection conn =
+          Connections.open(
+              Connections.factory(settings), settings, gatewayName + " (commands)");
+      try {
+        Channel ch = conn.createChannel();
+        ch.confirmSelect();
+        ch.exchangeDeclare(settings.exchange(), BuiltinExchangeType.TOPIC, false, true, null);
+        ch.addReturnListener((ReturnListener) this::onReturn);
+        ch.addConfirmListener(new Confirms());
+        ch.addShutdownListener(this::onShutdown);
+        this.channel = ch;
+      } catch (IOException | RuntimeException e) {
+        try {
+          conn.close(2000);
+        } catch (IOException | RuntimeException ignored) {
+          // already failing
+        }
+        throw new BrokerUnavailableException(
+            "cannot publish commands to "
+                + settings.describeBroker()
+                + ": "
+                + Connections.reason(e),
+            e);
+      }
+      this.connection = conn;
+      this.publisher =
+          new ThreadPoolExecutor(
+              1,
+              1,
+              0,
+              TimeUnit.MILLISECONDS,
+              new LinkedBlockingQueue<>(MAX_WAITING),
+              r -> {
+                Thread t = new Thread(r, "clu-ws-amqp-publisher-" + gatewayName);
+                t.setDaemon(true);
+                return t;
+              });
+      log.info(
+          "publishing commands to {} on exchange '{}' as {}",
+          settings.describeBroker(),
+          settings.exchange(),
+          gatewayName);
+    }
+  }
+
+  @Override
+  public CompletionStage<CommandOutcome> send(Command command) {
+    CompletableFuture<CommandOutcome> result = new CompletableFuture<>();
+    ThreadPoolExecutor executor = publisher;
+    if (executor == null || closed) {
+      result.completeExceptionally(new BrokerUnavailableException("the gateway is not connected"));
+      return result;
+    }
+    try {
+      executor.execute(() -> publish(command, result));
+    } catch (RejectedExecutionException e) {
+      result.completeExceptionally(
+          new CluWsException(
+              closed
+                  ? "the gateway is shutting down"
+                  : "too many commands are waiting to be published; try again"));
+    }
+    return result;
+  }
+
+  /** Runs on the publisher thread only, so the channel's confirm sequence stays consistent. */
+  private void publish(Command command, CompletableFuture<CommandOutcome> result) {
+    Channel ch = channel;
+    if (ch == null || !ch.isOpen()) {
+      result.completeExceptionally(
+          new BrokerUnavailableException("the connection to the broker is down"));
+      return;
+    }
+    String messageId = FrameCodec.newMessageId();
+    Map<String, Object> headers = new LinkedHashMap<>();
+    headers.put(Reply.COMMAND_ID, command.commandId());
+    headers.put(Reply.COMMANDER_ID, gatewayName + "." + command.consumer());
+    headers.put(Reply.INTERNAL, false);
+    headers.put("write_to_log", true);
+    AMQP.BasicProperties props =
+        new AMQP.BasicProperties.Builder()
+            .contentType("text/json")
+            .correlationId(command.commandId())
+            .replyTo(replyTo)
+            .messageId(messageId)
+            .timestamp(new Date())
+            .headers(headers)
+            .build();
+    byte[] body;
+    try {
+      body = mapper.writeValueAsBytes(Map.of("command_string", command.commandString()));
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+    Pending pending = new Pending(command, messageId, result);
+    long seq = ch.getNextPublishSeqNo();
+    unconfirmed.put(seq, pending);
+    byMessageId.put(messageId, pending);
+    try {
+      ch.basicPublish(settings.exchange(), "command." + command.consumer(), true, props, body);
+    } catch (IOException | RuntimeException e) {
+      unconfirmed.remove(seq);
+      byMessageId.remove(messageId);
+      result.completeExceptionally(
+          new BrokerUnavailableException(
+              "the broker connection failed while publishing: " + Connections.reason(e), e));
+    }
+  }
+
+  private void onReturn(
+      int replyCode,
+      String replyText,
+      String exchange,
+      String routingKey,
+      AMQP.BasicProperties props,
+      byte[] body) {
+    Pending pending = props.getMessageId() == null ? null : byMessageId.get(props.getMessageId());
+    if (pending != null) {
+      pending.returned = true;
+    }
+    String consumer =
+        routingKey.startsWith("command.") ? routingKey.substring("command.".length()) : routingKey;
+    log.debug("broker returned command to {} ({} {})", consumer, replyCode, replyText);
+    try {
+      publisher.execute(() -> publishRoutingFailure(consumer, props));
+    } catch (RejectedExecutionException e) {
+      log.warn("could not publish the routing failure for consumer '{}'", consumer);
+    }
+  }
+
+  /** CLU's reply to an unroutable command, published on the exchange for every listener. */
+  private void publishRoutingFailure(String consumer, AMQP.BasicProperties returned) {
+    Channel ch = channel;
+    if (ch == null || !ch.isOpen()) {
+      return;
+    }
+    Map<String, Object> headers = new LinkedHashMap<>();
+    if (returned.getHeaders() != null) {
+      headers.putAll(returned.getHeaders());
+    }
+    headers.put(Reply.MESSAGE_CODE, "f");
+    headers.put(Reply.SENDER, consumer);
+    AMQP.BasicProperties props =
+        new AMQP.BasicProperties.Builder()
+            .contentType("text/json")
+            .correlationId(returned.getCorrelationId())
+            .messageId(FrameCodec.newMessageId())
+            .timestamp(new Date())
+            .headers(headers)
+            .build();
+    try {
+      byte[] body =
+          mapper.writeValueAsBytes(
+              Map.of("error", "Failed routing message to consumer '" + consumer + "'."));
+      ch.basicPublish(settings.exchange(), "reply." + gatewayName, false, props, body);
+    } catch (IOException | RuntimeException e) {
+      log.warn("could not publish the routing failure for consumer '{}'", consumer, e);
+    }
+  }
+
+  private void onShutdown(ShutdownSignalException cause) {
+    if (!cause.isInitiatedByApplication()) {
+      log.warn("command channel to {} lost: {}", settings.describeBroker(), cause.getMessage());
+    }
+    // Confirms for what is in flight will never come: fail it now (sequence numbers restart).
+    failAll(
+        unconfirmed,
+        new BrokerUnavailableException(
+            "the connection to the broker was lost before it confirmed the command"));
+  }
+
+  private void failAll(Map<Long, Pending> pendings, RuntimeException error) {
+    for (Long seq : pendings.keySet()) {
+      Pending pending = pendings.remove(seq);
+      if (pending != null) {
+        byMessageId.remove(pending.messageId);
+        pending.result.completeExceptionally(error);
+      }
+    }
+  }
+
+  private final class Confirms implements ConfirmListener {
+    @Override
+    public void handleAck(long deliveryTag, boolean multiple) {
+      for (Pending pending : take(deliveryTag, multiple)) {
+        pending.result.complete(
+            pending.returned ? CommandOutcome.RETURNED : CommandOutcome.PUBLISHED);
+      }
+    }
+
+    @Override
+    public void handleNack(long deliveryTag, boolean multiple) {
+      for (Pending pending : take(deliveryTag, multiple)) {
+        pending.result.completeExceptionally(
+            new CluWsException("the broker refused the command (negative acknowledgement)"));
+      }
+    }
+
+    private Iterable<Pending> take(long deliveryTag, boolean multiple) {
+      Map<Long, Pending> confirmed =
+          multiple ? unconfirmed.headMap(deliveryTag, true) : subMap(deliveryTag);
+      java.util.List<Pending> taken = new java.util.ArrayList<>();
+      for (Long seq : confirmed.keySet()) {
+        Pending pending = unconfirmed.remove(seq);
+        if (pending != null) {
+          byMessageId.remove(pending.messageId);
+          taken.add(pending);
+        }
+      }
+      return taken;
+    }
+
+    private Map<Long, Pending> subMap(long deliveryTag) {
+      return unconfirmed.subMap(deliveryTag, true, deliveryTag, true);
+    }
+  }
+
+  @Override
+  public void close() {
+    synchronized (lifecycle) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      if (publisher != null) {
+        publisher.shutdown();
+        try {
+          if (!publisher.awaitTermination(2, TimeUnit.SECONDS)) {
+            publisher.shutdownNow();
+          }
+        } catch (InterruptedException e) {
+          publisher.shutdownNow();
+          Thread.currentThread().interrupt();
+        }
+      }
+      if (connection != null) {
+        try {
+          connection.close(2000);
+        } catch (IOException | RuntimeException e) {
+          log.debug("closing the AMQP connection failed", e);
+        }
+      }
+      failAll(unconfirmed, new BrokerUnavailableException("the gateway is shutting down"));
+      connection = null;
+      channel = null;
+    }
+  }
+}

@@ -1,0 +1,80 @@
+package dev.cluws.amqp.internal;
+
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import dev.cluws.amqp.AmqpSettings;
+import dev.cluws.core.spi.BrokerUnavailableException;
+import dev.cluws.core.spi.CluWsException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+
+/** Builds amqp-client connections from {@link AmqpSettings}; translates their failures. */
+public final class Connections {
+  private Connections() {}
+
+  /** A factory with automatic recovery (connection, channels, topology, consumers). */
+  public static ConnectionFactory factory(AmqpSettings settings) {
+    ConnectionFactory factory = new ConnectionFactory();
+    if (settings.uri() != null) {
+      try {
+        factory.setUri(settings.uri());
+      } catch (Exception e) {
+        throw new CluWsException(
+            "invalid RabbitMQ URI " + settings.describeBroker() + ": " + e.getMessage());
+      }
+    } else {
+      factory.setHost(settings.host());
+      factory.setPort(settings.port());
+      factory.setUsername(settings.username());
+      factory.setPassword(settings.password());
+      factory.setVirtualHost(settings.virtualHost());
+    }
+    factory.setConnectionTimeout(Math.toIntExact(settings.connectionTimeout().toMillis()));
+    factory.setHandshakeTimeout(Math.toIntExact(settings.connectionTimeout().toMillis()));
+    factory.setAutomaticRecoveryEnabled(true);
+    factory.setTopologyRecoveryEnabled(true);
+    factory.setNetworkRecoveryInterval(settings.recoveryInterval().toMillis());
+    factory.setRequestedHeartbeat(30);
+    factory.setClientProperties(
+        Map.of("product", "clu-ws", "information", "CLU websocket gateway"));
+    return factory;
+  }
+
+  /** Opens a named connection, or says clearly why it cannot. */
+  public static Connection open(ConnectionFactory factory, AmqpSettings settings, String name) {
+    try {
+      return factory.newConnection(name);
+    } catch (IOException | TimeoutException e) {
+      throw new BrokerUnavailableException(
+          "cannot connect to RabbitMQ at " + settings.describeBroker() + ": " + reason(e), e);
+    }
+  }
+
+  /** A short reason for a connection failure, without stack traces or passwords. */
+  public static String reason(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    if (root instanceof ConnectException) {
+      return "connection refused (is RabbitMQ running?)";
+    }
+    if (root instanceof UnknownHostException) {
+      return "unknown host " + root.getMessage();
+    }
+    if (root instanceof TimeoutException || e instanceof TimeoutException) {
+      return "timed out";
+    }
+    String message = root.getMessage();
+    if (message != null && message.contains("ACCESS_REFUSED")) {
+      return "access refused (check the user name and password)";
+    }
+    if (message != null && message.contains("NOT_ALLOWED") && message.contains("vhost")) {
+      return "the virtual host does not exist or is not allowed for this user";
+    }
+    return message != null ? message : root.getClass().getSimpleName();
+  }
+}

@@ -1,0 +1,74 @@
+package dev.cluws.amqp.testing;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A plain AMQP listener on the exchange with its own exclusive queue bound to a pattern (like any
+ * other CLU client): records every message it receives, to see what reached the exchange.
+ */
+public final class ReplyObserver implements AutoCloseable {
+
+  /** One message as delivered. */
+  public record Message(String routingKey, AMQP.BasicProperties properties, String body) {
+    public Object header(String name) {
+      Object value = properties.getHeaders() == null ? null : properties.getHeaders().get(name);
+      return value == null ? null : value.toString();
+    }
+  }
+
+  private final Connection connection;
+  private final List<Message> messages = new CopyOnWriteArrayList<>();
+
+  private ReplyObserver(Connection connection) {
+    this.connection = connection;
+  }
+
+  public static ReplyObserver start(String exchange, String bindingKey) {
+    Connection connection = TestBroker.connect(TestBroker.uniqueName("observer"));
+    ReplyObserver observer = new ReplyObserver(connection);
+    try {
+      Channel channel = connection.createChannel();
+      TestBroker.declareExchange(channel, exchange);
+      String queue = channel.queueDeclare("", false, true, true, null).getQueue();
+      channel.queueBind(queue, exchange, bindingKey);
+      channel.basicConsume(
+          queue,
+          true,
+          new DefaultConsumer(channel) {
+            @Override
+            public void handleDelivery(
+                String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
+              observer.messages.add(
+                  new Message(
+                      envelope.getRoutingKey(), props, new String(body, StandardCharsets.UTF_8)));
+            }
+          });
+    } catch (IOException e) {
+      observer.close();
+      throw new UncheckedIOException(e);
+    }
+    return observer;
+  }
+
+  public List<Message> messages() {
+    return List.copyOf(messages);
+  }
+
+  @Override
+  public void close() {
+    try {
+      connection.close(2000);
+    } catch (IOException | RuntimeException e) {
+      // already closed
+    }
+  }
+}
