@@ -1,0 +1,34 @@
+package dev.cluws.cli;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import dev.cluws.amqp.AmqpSettings;
+import dev.cluws.core.Gateway;
+import dev.cluws.core.GatewaySettings;
+
+/**
+ * The gateway core with its AMQP settings. Building a {@link Gateway} finds the providers but opens
+ * no connection; {@code start()} does that, outside Guice.
+ */
+final class GatewayModule extends AbstractModule {
+  private final GatewaySettings gatewaySettings;
+  private final AmqpSettings amqpSettings;
+
+  GatewayModule(GatewaySettings gatewaySettings, AmqpSettings amqpSettings) {
+    this.gatewaySettings = gatewaySettings;
+    this.amqpSettings = amqpSettings;
+  }
+
+  @Override
+  protected void configure() {
+    bind(GatewaySettings.class).toInstance(gatewaySettings);
+    bind(AmqpSettings.class).toInstance(amqpSettings);
+  }
+
+  @Provides
+  @Singleton
+  Gateway gateway(GatewaySettings settings, AmqpSettings amqp) {
+    return Gateway.builder().gatewaySettings(settings).settings(amqp).build();
+  }
+}

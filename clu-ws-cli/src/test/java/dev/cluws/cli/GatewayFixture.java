@@ -1,0 +1,74 @@
+package dev.cluws.cli;
+
+import dev.cluws.amqp.AmqpSettings;
+import dev.cluws.amqp.testing.CluTestActor;
+import dev.cluws.amqp.testing.TestBroker;
+import dev.cluws.core.Gateway;
+import dev.cluws.core.GatewaySettings;
+import dev.cluws.jetty.ServerSettings;
+import dev.cluws.jetty.WebsocketServer;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A real gateway for one test: real RabbitMQ on 127.0.0.1 with a unique exchange and gateway name,
+ * the real Jetty server on an ephemeral loopback port, and CLU test actors on the same exchange.
+ */
+final class GatewayFixture implements AutoCloseable {
+  final AmqpSettings amqp = TestBroker.settings();
+  final String name = TestBroker.uniqueName("gw");
+  final WebsocketServer server;
+  private final List<AutoCloseable> resources = new ArrayList<>();
+
+  GatewayFixture() {
+    this(ServerSettings.defaults().withHost("127.0.0.1").withPort(0));
+  }
+
+  GatewayFixture(ServerSettings serverSettings) {
+    Gateway gateway =
+        Gateway.builder().gatewaySettings(GatewaySettings.named(name)).settings(amqp).build();
+    server = new WebsocketServer(gateway, serverSettings).start();
+  }
+
+  Gateway gateway() {
+    return server.gateway();
+  }
+
+  URI uri() {
+    return server.uri();
+  }
+
+  URI uri(String pathAndQuery) {
+    return server.uri().resolve(pathAndQuery);
+  }
+
+  /** A CLU actor with a unique name on this gateway's exchange. */
+  CluTestActor actor() {
+    CluTestActor actor = CluTestActor.start(amqp.exchange(), TestBroker.uniqueName("actor"));
+    resources.add(actor);
+    return actor;
+  }
+
+  WsClient client() {
+    return client(uri());
+  }
+
+  WsClient client(URI uri) {
+    WsClient client = WsClient.connect(uri);
+    resources.add(client);
+    return client;
+  }
+
+  @Override
+  public void close() {
+    for (AutoCloseable resource : resources) {
+      try {
+        resource.close();
+      } catch (Exception e) {
+        // closing anyway
+      }
+    }
+    server.close();
+  }
+}
