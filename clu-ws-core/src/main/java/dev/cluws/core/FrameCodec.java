@@ -1,6 +1,7 @@
 package dev.cluws.core;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -118,10 +119,21 @@ public final class FrameCodec {
   /** Decodes a client's text frame. Never throws for bad input: it says what is wrong. */
   public DecodedFrame decode(String text) {
     JsonNode root;
-    try {
-      root = mapper.readTree(text);
+    try (JsonParser parser = mapper.createParser(text)) {
+      root = mapper.readTree(parser);
+      // readTree stops after the first value: anything after it makes the frame invalid JSON (CLU's
+      // json.loads rejects it too), and must not be silently dropped.
+      if (root != null && parser.nextToken() != null) {
+        return new InvalidFrame(
+            "frame is not valid JSON: unexpected content after the JSON value (at column "
+                + parser.currentTokenLocation().getColumnNr()
+                + ")",
+            null);
+      }
     } catch (JsonProcessingException e) {
       return new InvalidFrame("frame is not valid JSON: " + describe(e), null);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not read a frame from a string", e);
     }
     if (root == null || root.isMissingNode()) {
       return new InvalidFrame("frame is empty; expected a JSON object", null);

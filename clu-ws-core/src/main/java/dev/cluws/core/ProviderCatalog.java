@@ -49,7 +49,12 @@ public final class ProviderCatalog<P> {
         }
         provider = it.next();
       } catch (ServiceConfigurationError e) {
-        log.warn("skipping a {} that could not be loaded: {}", type.getSimpleName(), e.getMessage());
+        Throwable cause = e.getCause();
+        log.warn(
+            "skipping a {} that could not be loaded: {}{}",
+            type.getSimpleName(),
+            e.getMessage(),
+            cause == null ? "" : " (" + cause + ")");
         if (++failures > 1000) {
           break; // a class path whose every entry is broken; do not spin
         }
