@@ -39,6 +39,9 @@ import org.slf4j.LoggerFactory;
 public final class Gateway implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Gateway.class);
 
+  /** The websocket close code for a server that goes away. */
+  public static final int GOING_AWAY = 1001;
+
   private final GatewaySettings settings;
   private final GatewayStats stats = new GatewayStats();
   private final FrameCodec codec;
@@ -86,7 +89,8 @@ public final class Gateway implements AutoCloseable {
    * Connects the sink and the source (in that order) and starts forwarding replies. Idempotent.
    *
    * @throws dev.cluws.core.spi.BrokerUnavailableException when the broker cannot be reached;
-   *     whatever was started is closed again
+   *     whatever was started is closed again and the gateway is closed for good
+   * @throws IllegalStateException when the gateway was closed
    */
   public void start() {
     synchronized (lifecycle) {
@@ -100,6 +104,8 @@ public final class Gateway implements AutoCloseable {
         sink.start();
         source.start(hub);
       } catch (RuntimeException e) {
+        // Final: the source and sink are closed and cannot start again; build a new gateway.
+        closed = true;
         closeQuietly();
         throw e;
       }
@@ -160,12 +166,21 @@ public final class Gateway implements AutoCloseable {
     return new Subscription(clientId, parameters, filterChain);
   }
 
-  /** Registers a client: from now on it receives the replies its subscription accepts. */
+  /**
+   * Registers a client: from now on it receives the replies its subscription accepts. A client
+   * that connects while the gateway is closed is closed at once with 1001 and never registered.
+   */
   public ClientConnection connect(Subscription subscription, ClientTransport transport) {
     Outbox outbox =
         new Outbox(transport, settings.outboxMaxFrames(), settings.outboxMaxBytes(), stats);
     ClientConnection client = new ClientConnection(subscription, transport, outbox, this);
-    hub.add(client);
+    synchronized (lifecycle) {
+      if (closed) {
+        client.close(GOING_AWAY, "server shutting down");
+        return client;
+      }
+      hub.add(client);
+    }
     stats.clientsConnected.increment();
     log.debug("client {} connected from {}", client.id(), transport.remoteAddress());
     return client;

@@ -165,6 +165,28 @@ class GatewayTest {
   }
 
   @Test
+  void aGatewayWhoseStartFailedCannotBeStartedAgain() {
+    source.failStartWith(new BrokerUnavailableException("connection refused"));
+    assertThatThrownBy(gateway::start).isInstanceOf(BrokerUnavailableException.class);
+
+    assertThatIllegalStateException().isThrownBy(gateway::start).withMessageContaining("closed");
+    assertThat(events).containsOnlyOnce("sink.start");
+  }
+
+  @Test
+  void aClientThatConnectsAfterCloseIsClosedWith1001AndNeverRegistered() {
+    gateway.start();
+    gateway.close();
+    RecordingTransport transport = RecordingTransport.completingInline();
+
+    ClientConnection late = connect(transport);
+
+    assertThat(late.isClosed()).isTrue();
+    assertThat(transport.closes()).containsExactly("1001 server shutting down");
+    assertThat(gateway.hub().clientCount()).isZero();
+  }
+
+  @Test
   void theGatewayReportsTheSourcesState() {
     assertThat(gateway.sourceState()).isEqualTo(SourceState.CONNECTING);
 

@@ -1,0 +1,276 @@
+package dev.cluws.jetty;
+
+import dev.cluws.core.Gateway;
+import dev.cluws.core.spi.CluWsException;
+import dev.cluws.jetty.internal.GatewayCreator;
+import dev.cluws.jetty.internal.KeepAlive;
+import dev.cluws.jetty.internal.SessionRegistry;
+import dev.cluws.jetty.internal.UpgradeRequiredHandler;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
+import org.eclipse.jetty.websocket.api.StatusCode;
+import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves a {@link Gateway} to websocket clients the way {@code clu websocket} does: a websocket
+ * upgrade on any path, every reply as a text frame, every text frame a command.
+ *
+ * <pre>{@code
+ * try (WebsocketServer server = new WebsocketServer(gateway, ServerSettings.defaults()).start()) {
+ *   server.join();
+ * }
+ * }</pre>
+ *
+ * <p>A Jetty 12 server (no servlets) with one connector. The query parameters of an upgrade
+ * request are the client's subscription ({@link Gateway#subscribe}); a rejected subscription is
+ * answered with 400 and no websocket. A plain HTTP request gets 426 Upgrade Required. The server
+ * owns the gateway: {@link #start()} starts it and {@link #close()} closes it.
+ *
+ * <p>Threads: Jetty's pool ({@code clu-ws-jetty-*}) runs the endpoints, which never block; one
+ * scheduler thread ({@code clu-ws-scheduler-*}) sends the pings. All of them end in {@link
+ * #close()}.
+ */
+public final class WebsocketServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(WebsocketServer.class);
+  /** Jetty's default is unbounded; one client's outbox never has more than one frame in flight. */
+  private static final int MAX_OUTGOING_FRAMES = 16;
+
+  private final Gateway gateway;
+  private final ServerSettings settings;
+  private final Server server;
+  private final ServerConnector connector;
+  private final SessionRegistry sessions = new SessionRegistry();
+  private final KeepAlive keepAlive;
+  private final Object lifecycle = new Object();
+  private final CountDownLatch terminated = new CountDownLatch(1);
+  private boolean started;
+  private boolean closed;
+  private volatile int boundPort = -1;
+
+  /** Builds the server; opens nothing until {@link #start()}. */
+  public WebsocketServer(Gateway gateway, ServerSettings settings) {
+    this.gateway = Objects.requireNonNull(gateway, "gateway");
+    this.settings = Objects.requireNonNull(settings, "settings");
+
+    QueuedThreadPool threads = new QueuedThreadPool();
+    threads.setName("clu-ws-jetty");
+    threads.setStopTimeout(settings.stopTimeout().toMillis());
+    server =
+        new Server(threads, new ScheduledExecutorScheduler("clu-ws-scheduler", false), null);
+    server.setStopAtShutdown(false); // the application decides when to stop
+    server.setStopTimeout(settings.stopTimeout().toMillis());
+
+    HttpConfiguration http = new HttpConfiguration();
+    http.setSendServerVersion(false);
+    http.setSendXPoweredBy(false);
+    connector = new ServerConnector(server, new HttpConnectionFactory(http));
+    connector.setHost(settings.host());
+    connector.setPort(settings.port());
+    connector.setIdleTimeout(settings.idleTimeout().toMillis());
+    server.addConnector(connector);
+
+    WebSocketUpgradeHandler websockets =
+        WebSocketUpgradeHandler.from(
+            server,
+            container -> {
+              container.setMaxTextMessageSize(settings.maxTextMessageBytes());
+              container.setMaxBinaryMessageSize(settings.maxTextMessageBytes());
+              // Frames up to the message limit stay whole, as CLU (Python websockets) sends them.
+              container.setMaxFrameSize(settings.maxTextMessageBytes());
+              container.setIdleTimeout(settings.idleTimeout());
+              container.setMaxOutgoingFrames(MAX_OUTGOING_FRAMES);
+              // "/*" matches every path: like CLU, any path upgrades.
+              container.addMapping("/*", new GatewayCreator(gateway, sessions));
+            });
+    websockets.setHandler(new UpgradeRequiredHandler(gateway.name()));
+    server.setHandler(websockets);
+
+    keepAlive =
+        settings.pingEnabled()
+            ? new KeepAlive(sessions, settings.pingInterval(), settings.idleTimeout())
+            : null;
+  }
+
+  /**
+   * Starts the gateway (which connects to the broker) and then Jetty. Idempotent.
+   *
+   * <p>When either fails, whatever was started is stopped and the gateway is closed: the server
+   * is then closed for good ({@link #join()} returns) and a new one is needed to try again.
+   *
+   * @return this server
+   * @throws dev.cluws.core.spi.BrokerUnavailableException when the gateway cannot reach the broker
+   * @throws CluWsException when the server cannot listen on its host and port
+   * @throws IllegalStateException when the server was closed (or failed to start) before
+   */
+  public WebsocketServer start() {
+    synchronized (lifecycle) {
+      if (started) {
+        return this;
+      }
+      if (closed) {
+        throw new IllegalStateException("the websocket server is closed");
+      }
+      try {
+        gateway.start();
+      } catch (RuntimeException e) {
+        failStart();
+        throw e;
+      }
+      try {
+        server.start();
+      } catch (Exception e) {
+        stopJetty();
+        failStart();
+        throw new CluWsException(
+            "cannot listen on " + hostForLog() + ":" + settings.port() + ": " + e.getMessage(), e);
+      }
+      boundPort = connector.getLocalPort();
+      if (keepAlive != null) {
+        keepAlive.start(server.getScheduler());
+      }
+      started = true;
+      log.info(
+          "gateway {} accepts websockets on {}:{} (ping every {}, idle timeout {}, frames up to {}"
+              + " bytes)",
+          gateway.name(),
+          hostForLog(),
+          boundPort,
+          settings.pingEnabled() ? settings.pingInterval() : "never",
+          settings.idleTimeout(),
+          settings.maxTextMessageBytes());
+      return this;
+    }
+  }
+
+  /** The port the server listens on: the bound one once started (useful with port 0). */
+  public int port() {
+    int port = boundPort;
+    return port > 0 ? port : settings.port();
+  }
+
+  /**
+   * The websocket URI of this server: {@code ws://<host>:<port>/}, with {@code 127.0.0.1} when it
+   * listens on all interfaces.
+   */
+  public URI uri() {
+    String host = settings.allInterfaces() ? "127.0.0.1" : settings.host();
+    if (host.indexOf(':') >= 0 && !host.startsWith("[")) {
+      host = "[" + host + "]";
+    }
+    return URI.create("ws://" + host + ":" + port() + "/");
+  }
+
+  public Gateway gateway() {
+    return gateway;
+  }
+
+  public ServerSettings settings() {
+    return settings;
+  }
+
+  /** The number of open websockets. */
+  public int openWebsockets() {
+    return sessions.size();
+  }
+
+  /**
+   * Stops gracefully: stops accepting connections and pinging, closes every websocket with 1001
+   * ("server shutting down") and waits up to the stop timeout for them to close, stops Jetty (which
+   * drops what is left), then closes the gateway. Idempotent; never throws. Call it from an
+   * application thread (it waits), not from a Jetty thread.
+   */
+  @Override
+  public void close() {
+    boolean wasStarted;
+    synchronized (lifecycle) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      wasStarted = started;
+    }
+    try {
+      if (wasStarted) {
+        stopServing();
+      }
+    } finally {
+      closeGateway();
+      terminated.countDown();
+      log.info("gateway {}: websocket server stopped", gateway.name());
+    }
+  }
+
+  /** Waits until the server is closed. */
+  public void join() throws InterruptedException {
+    terminated.await();
+  }
+
+  private void stopServing() {
+    long deadline = System.nanoTime() + settings.stopTimeout().toNanos();
+    if (keepAlive != null) {
+      keepAlive.stop();
+    }
+    try {
+      connector.close(); // stop accepting; open connections stay
+    } catch (RuntimeException e) {
+      log.warn("closing the listening socket failed", e);
+    }
+    int closing = sessions.closeAll(StatusCode.SHUTDOWN, SessionRegistry.SHUTDOWN_REASON);
+    if (closing > 0) {
+      log.info("closing {} websocket(s)", closing);
+      try {
+        Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+        if (!sessions.awaitEmpty(left)) {
+          log.info(
+              "{} websocket(s) did not close within {}; dropping them",
+              sessions.size(),
+              settings.stopTimeout());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    stopJetty();
+  }
+
+  private void stopJetty() {
+    try {
+      server.stop();
+    } catch (Exception e) {
+      log.warn("stopping Jetty failed", e);
+    }
+  }
+
+  private void failStart() {
+    closed = true;
+    closeGateway();
+    terminated.countDown();
+  }
+
+  private void closeGateway() {
+    try {
+      gateway.close();
+    } catch (RuntimeException e) {
+      log.warn("closing gateway {} failed", gateway.name(), e);
+    }
+  }
+
+  private String hostForLog() {
+    return settings.host() == null ? "*" : settings.host();
+  }
+
+  @Override
+  public String toString() {
+    return "WebsocketServer[" + gateway.name() + ", " + hostForLog() + ":" + port() + "]";
+  }
+}

@@ -1,0 +1,216 @@
+package dev.cluws.jetty.internal;
+
+import dev.cluws.core.ClientConnection;
+import dev.cluws.core.Gateway;
+import dev.cluws.core.Subscription;
+import dev.cluws.core.spi.MessageCode;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.api.StatusCode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Jetty endpoint of one websocket client: connects it to the gateway when it opens, hands each
+ * text frame to its {@link ClientConnection}, and takes it out of the gateway however the websocket
+ * ends (close frame, dropped connection, error, timeout).
+ *
+ * <p>Demand is explicit: the next frame is read only after the previous one has been handed on,
+ * which never waits (the command gate publishes asynchronously). Jetty calls one endpoint's
+ * methods one at a time. Public because Jetty requires it; not API.
+ */
+public final class ClientEndpoint implements Session.Listener {
+  private static final Logger log = LoggerFactory.getLogger(ClientEndpoint.class);
+  private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
+  static final String BINARY_NOT_SUPPORTED =
+      "binary frames are not supported; send JSON text frames";
+
+  private final Gateway gateway;
+  private final Subscription subscription;
+  private final SessionRegistry registry;
+  private final AtomicBoolean released = new AtomicBoolean();
+  private volatile Session session;
+  private volatile ClientConnection connection;
+  private volatile String remoteAddress = "?";
+  private volatile long lastHeardNanos;
+  private volatile boolean keepAliveExpired;
+  private volatile long keepAliveExpiredNanos;
+
+  ClientEndpoint(Gateway gateway, Subscription subscription, SessionRegistry registry) {
+    this.gateway = gateway;
+    this.subscription = subscription;
+    this.registry = registry;
+  }
+
+  @Override
+  public void onWebSocketOpen(Session openedSession) {
+    this.session = openedSession;
+    this.remoteAddress = describe(openedSession.getRemoteSocketAddress());
+    this.lastHeardNanos = System.nanoTime();
+    SessionTransport transport = new SessionTransport(openedSession, remoteAddress);
+    if (!transport.sendsPreEncoded() && registry.claimReEncodingWarning()) {
+      log.warn(
+          "websocket sessions are {}, not Jetty's WebSocketSession: every frame is re-encoded"
+              + " for every client",
+          openedSession.getClass().getName());
+    }
+    ClientConnection client;
+    try {
+      client = gateway.connect(subscription, transport);
+    } catch (RuntimeException e) {
+      log.error("could not connect websocket client {} to the gateway", remoteAddress, e);
+      openedSession.close(StatusCode.SERVER_ERROR, "server error", Callback.NOOP);
+      return;
+    }
+    connection = client;
+    if (!registry.add(this)) {
+      client.close(StatusCode.SHUTDOWN, SessionRegistry.SHUTDOWN_REASON);
+      return;
+    }
+    if (released.get()) {
+      // The websocket ended while it was being connected: undo.
+      registry.remove(this);
+      client.close();
+      return;
+    }
+    log.debug("websocket client {} open from {}", client.id(), remoteAddress);
+    openedSession.demand();
+  }
+
+  @Override
+  public void onWebSocketText(String text) {
+    lastHeardNanos = System.nanoTime();
+    try {
+      connection.onText(text);
+    } catch (RuntimeException e) {
+      log.error("client {} ({}): handling a text frame failed", id(), remoteAddress, e);
+    } finally {
+      session.demand();
+    }
+  }
+
+  @Override
+  public void onWebSocketBinary(ByteBuffer payload, Callback callback) {
+    lastHeardNanos = System.nanoTime();
+    callback.succeed();
+    try {
+      gateway.stats().invalidFrames.increment();
+      log.info(
+          "client {} ({}) sent a binary frame of {} bytes; answered with an error",
+          id(),
+          remoteAddress,
+          payload.remaining());
+      connection.send(gateway.codec().errorFrame(MessageCode.ERROR, null, BINARY_NOT_SUPPORTED));
+    } catch (RuntimeException e) {
+      log.error("client {} ({}): answering a binary frame failed", id(), remoteAddress, e);
+    } finally {
+      session.demand();
+    }
+  }
+
+  @Override
+  public void onWebSocketPong(ByteBuffer payload) {
+    lastHeardNanos = System.nanoTime();
+    session.demand();
+  }
+
+  @Override
+  public void onWebSocketError(Throwable cause) {
+    log.debug("websocket client {} ({}) failed: {}", id(), remoteAddress, cause.toString());
+    release();
+  }
+
+  @Override
+  public void onWebSocketClose(int statusCode, String reason, Callback callback) {
+    log.debug("websocket client {} ({}) closed: {} {}", id(), remoteAddress, statusCode, reason);
+    try {
+      release();
+    } finally {
+      callback.succeed();
+    }
+  }
+
+  /** Closes the websocket with a code and reason; the client leaves the gateway when it ends. */
+  void close(int statusCode, String reason) {
+    ClientConnection client = connection;
+    if (client != null) {
+      client.close(statusCode, reason);
+    } else {
+      Session s = session;
+      if (s != null) {
+        s.close(statusCode, reason, Callback.NOOP);
+      }
+    }
+  }
+
+  /**
+   * One keep-alive round for this client: pings it, or closes it when nothing has arrived from it
+   * for {@code timeoutNanos}, or drops its connection when it has not completed that close within
+   * {@code graceNanos}.
+   */
+  void keepAlive(long nowNanos, long timeoutNanos, long graceNanos) {
+    Session s = session;
+    if (s == null || released.get()) {
+      return;
+    }
+    if (keepAliveExpired) {
+      if (nowNanos - keepAliveExpiredNanos > graceNanos) {
+        log.info("client {} ({}) did not complete the close; dropping it", id(), remoteAddress);
+        s.disconnect();
+      }
+      return;
+    }
+    if (nowNanos - lastHeardNanos > timeoutNanos) {
+      keepAliveExpired = true;
+      keepAliveExpiredNanos = nowNanos;
+      log.info(
+          "client {} ({}) answered no ping for {}; closing it",
+          id(),
+          remoteAddress,
+          Duration.ofNanos(timeoutNanos));
+      close(StatusCode.SERVER_ERROR, "keepalive ping timeout");
+      return;
+    }
+    if (s.isOpen()) {
+      s.sendPing(EMPTY, Callback.NOOP);
+    }
+  }
+
+  private void release() {
+    if (released.compareAndSet(false, true)) {
+      registry.remove(this);
+      ClientConnection client = connection;
+      if (client != null) {
+        client.close();
+      }
+    }
+  }
+
+  private String id() {
+    return subscription.clientId();
+  }
+
+  static String describe(SocketAddress address) {
+    if (address instanceof InetSocketAddress) {
+      InetSocketAddress inet = (InetSocketAddress) address;
+      InetAddress ip = inet.getAddress();
+      String host = ip != null ? ip.getHostAddress() : inet.getHostString();
+      if (host.indexOf(':') >= 0) {
+        host = "[" + host + "]";
+      }
+      return host + ":" + inet.getPort();
+    }
+    return String.valueOf(address);
+  }
+
+  @Override
+  public String toString() {
+    return "ClientEndpoint[" + id() + ", " + remoteAddress + "]";
+  }
+}

@@ -1,0 +1,60 @@
+package dev.cluws.jetty.internal;
+
+import dev.cluws.core.ClientTransport;
+import dev.cluws.core.EncodedFrame;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.common.WebSocketSession;
+import org.eclipse.jetty.websocket.core.CoreSession;
+import org.eclipse.jetty.websocket.core.Frame;
+import org.eclipse.jetty.websocket.core.OpCode;
+
+/**
+ * One websocket session as the core's {@link ClientTransport}.
+ *
+ * <p>Frames are sent as the UTF-8 bytes the gateway encoded once for every client: when the session
+ * is Jetty's own {@link WebSocketSession}, the frame's read-only buffer goes straight to the {@link
+ * CoreSession} as a TEXT frame, so nothing is re-encoded per client. Any other {@link Session}
+ * falls back to {@link Session#sendText}. Both return at once; Jetty completes the callback when
+ * the frame is written or has failed.
+ */
+final class SessionTransport implements ClientTransport {
+  private final Session session;
+  private final CoreSession coreSession;
+  private final String remoteAddress;
+
+  SessionTransport(Session session, String remoteAddress) {
+    this.session = session;
+    this.coreSession =
+        session instanceof WebSocketSession ? ((WebSocketSession) session).getCoreSession() : null;
+    this.remoteAddress = remoteAddress;
+  }
+
+  @Override
+  public void send(EncodedFrame frame, SendCallback callback) {
+    if (coreSession != null) {
+      coreSession.sendFrame(
+          new Frame(OpCode.TEXT, frame.buffer()),
+          org.eclipse.jetty.util.Callback.from(() -> callback.completed(null), callback::completed),
+          false);
+    } else {
+      session.sendText(
+          frame.text(), Callback.from(() -> callback.completed(null), callback::completed));
+    }
+  }
+
+  @Override
+  public void close(int statusCode, String reason) {
+    session.close(statusCode, reason, Callback.NOOP);
+  }
+
+  @Override
+  public String remoteAddress() {
+    return remoteAddress;
+  }
+
+  /** Whether frames go out as pre-encoded bytes (true for every session Jetty creates). */
+  boolean sendsPreEncoded() {
+    return coreSession != null;
+  }
+}
