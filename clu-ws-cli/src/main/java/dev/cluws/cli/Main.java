@@ -7,9 +7,7 @@ import dev.cluws.core.GatewaySettings;
 import dev.cluws.core.spi.CluWsException;
 import dev.cluws.jetty.ServerSettings;
 import dev.cluws.jetty.WebsocketServer;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.BindException;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,19 +58,6 @@ public final class Main {
       err.println("clu-ws: " + e.getMessage());
       server.close();
       return CANNOT_START;
-    } catch (RuntimeException e) {
-      if (causedBy(e, BindException.class)) {
-        err.println(
-            "clu-ws: cannot listen on "
-                + serverSettings.host()
-                + ":"
-                + serverSettings.port()
-                + ": the address is in use or not available");
-        server.close();
-        return CANNOT_START;
-      }
-      server.close();
-      throw e;
     }
     Thread hook = new Thread(server::close, "clu-ws-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
@@ -89,14 +74,5 @@ public final class Main {
       server.close();
     }
     return 0;
-  }
-
-  private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (type.isInstance(t) || (t instanceof IOException && type.isInstance(t.getCause()))) {
-        return true;
-      }
-    }
-    return false;
   }
 }

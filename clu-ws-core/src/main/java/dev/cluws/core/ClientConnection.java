@@ -4,6 +4,8 @@ import dev.cluws.core.DecodedFrame.CommandFrame;
 import dev.cluws.core.DecodedFrame.InvalidFrame;
 import dev.cluws.core.spi.MessageCode;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,18 +16,23 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClientConnection {
   private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
+  private static final int LOGGED_INVALID_FRAMES = 10;
 
   private final Subscription subscription;
   private final ClientTransport transport;
   private final Outbox outbox;
   private final Gateway gateway;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicLong invalidFrames = new AtomicLong();
 
   ClientConnection(
-      Subscription subscription, ClientTransport transport, Outbox outbox, Gateway gateway) {
+      Subscription subscription,
+      ClientTransport transport,
+      Function<Runnable, Outbox> outboxFactory,
+      Gateway gateway) {
     this.subscription = subscription;
     this.transport = transport;
-    this.outbox = outbox;
+    this.outbox = outboxFactory.apply(this::close); // a failed send means the websocket is gone
     this.gateway = gateway;
   }
 
@@ -56,7 +63,16 @@ public final class ClientConnection {
     } else {
       InvalidFrame invalid = (InvalidFrame) decoded;
       gateway.stats().invalidFrames.increment();
-      log.info("client {} ({}) sent an invalid frame: {}", id(), remoteAddress(), invalid.error());
+      long count = invalidFrames.incrementAndGet();
+      if (count <= LOGGED_INVALID_FRAMES || count % 1000 == 0) {
+        log.info(
+            "client {} ({}) sent an invalid frame: {} ({} so far{})",
+            id(),
+            remoteAddress(),
+            invalid.error(),
+            count,
+            count == LOGGED_INVALID_FRAMES ? "; logging only every 1000th from now on" : "");
+      }
       send(gateway.codec().errorFrame(MessageCode.ERROR, invalid.commandId(), invalid.error()));
     }
   }

@@ -171,9 +171,18 @@ public final class Gateway implements AutoCloseable {
    * that connects while the gateway is closed is closed at once with 1001 and never registered.
    */
   public ClientConnection connect(Subscription subscription, ClientTransport transport) {
-    Outbox outbox =
-        new Outbox(transport, settings.outboxMaxFrames(), settings.outboxMaxBytes(), stats);
-    ClientConnection client = new ClientConnection(subscription, transport, outbox, this);
+    ClientConnection client =
+        new ClientConnection(
+            subscription,
+            transport,
+            onFailure ->
+                new Outbox(
+                    transport,
+                    settings.outboxMaxFrames(),
+                    settings.outboxMaxBytes(),
+                    stats,
+                    onFailure),
+            this);
     synchronized (lifecycle) {
       if (closed) {
         client.close(GOING_AWAY, "server shutting down");

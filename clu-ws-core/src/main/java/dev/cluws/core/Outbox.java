@@ -24,11 +24,25 @@ public final class Outbox {
   private final ArrayDeque<EncodedFrame> queue = new ArrayDeque<>();
   private final LongAdder shed = new LongAdder();
   private final LongAdder sent = new LongAdder();
+  private final Runnable onSendFailure;
   private long queuedBytes;
   private boolean inFlight;
   private boolean closed;
 
   public Outbox(ClientTransport transport, int maxFrames, long maxBytes, GatewayStats stats) {
+    this(transport, maxFrames, maxBytes, stats, () -> {});
+  }
+
+  /**
+   * An outbox that runs {@code onSendFailure} once when a send fails (the websocket is gone), so
+   * its owner can forget the client even if the transport never reports the close.
+   */
+  public Outbox(
+      ClientTransport transport,
+      int maxFrames,
+      long maxBytes,
+      GatewayStats stats,
+      Runnable onSendFailure) {
     if (maxFrames < 1 || maxBytes < 1) {
       throw new IllegalArgumentException("outbox bounds must be positive");
     }
@@ -36,6 +50,7 @@ public final class Outbox {
     this.maxFrames = maxFrames;
     this.maxBytes = maxBytes;
     this.stats = stats;
+    this.onSendFailure = onSendFailure;
   }
 
   /**
@@ -142,7 +157,18 @@ public final class Outbox {
         stats.framesOut.increment();
       } else {
         log.debug("send to {} failed; closing its outbox", transport.remoteAddress(), failure);
+        boolean first;
+        synchronized (lock) {
+          first = !closed;
+        }
         close();
+        if (first) {
+          try {
+            onSendFailure.run();
+          } catch (RuntimeException e) {
+            log.warn("outbox failure handler failed", e);
+          }
+        }
       }
       if (compareAndSet(PENDING, COMPLETED_INLINE)) {
         return;

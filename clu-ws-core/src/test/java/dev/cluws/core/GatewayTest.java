@@ -187,6 +187,19 @@ class GatewayTest {
   }
 
   @Test
+  void aClientWhoseSendFailsLeavesTheHubEvenIfTheTransportNeverReportsTheClose() {
+    gateway.start();
+    RecordingTransport broken = RecordingTransport.completingOnDemand();
+    ClientConnection client = connect(broken);
+    source.push(TestReplies.reply("lvmecp"));
+
+    broken.failNext(new java.io.IOException("connection reset"));
+
+    assertThat(client.isClosed()).isTrue();
+    assertThat(gateway.hub().clientCount()).isZero();
+  }
+
+  @Test
   void theGatewayReportsTheSourcesState() {
     assertThat(gateway.sourceState()).isEqualTo(SourceState.CONNECTING);
 

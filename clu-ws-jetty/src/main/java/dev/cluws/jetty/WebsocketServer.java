@@ -132,7 +132,7 @@ public final class WebsocketServer implements AutoCloseable {
         stopJetty();
         failStart();
         throw new CluWsException(
-            "cannot listen on " + hostForLog() + ":" + settings.port() + ": " + e.getMessage(), e);
+            "cannot listen on " + hostForLog() + ":" + settings.port() + ": " + bindFailure(e), e);
       }
       boundPort = connector.getLocalPort();
       if (keepAlive != null) {
@@ -150,6 +150,15 @@ public final class WebsocketServer implements AutoCloseable {
           settings.maxTextMessageBytes());
       return this;
     }
+  }
+
+  private static String bindFailure(Exception e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.net.BindException) {
+        return "the address is in use or not available";
+      }
+    }
+    return e.getMessage();
   }
 
   /** The port the server listens on: the bound one once started (useful with port 0). */
