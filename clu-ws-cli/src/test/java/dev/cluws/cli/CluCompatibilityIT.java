@@ -202,6 +202,55 @@ class CluCompatibilityIT {
     }
   }
 
+  @Test
+  void aClientSubscribedToSomeActorsReceivesOnlyTheirRepliesAndItsOwnErrors() {
+    CluTestActor wanted = fixture.actor();
+    CluTestActor other = fixture.actor();
+    WsClient everything = fixture.client();
+    WsClient subscribed = fixture.client(fixture.uri("/?actors=" + wanted.name()));
+    awaitClients(2);
+
+    other.broadcast(Map.of("seq", 1));
+    wanted.broadcast(Map.of("seq", 2));
+    other.broadcast(Map.of("seq", 3));
+    subscribed.send("not json");
+
+    await().atMost(WAIT).until(() -> everything.frames().size() == 3);
+    JsonNode error = subscribed.awaitFrame(f -> "e".equals(code(f)));
+    assertThat(error.path("headers").path("sender").asText()).isEqualTo(fixture.name);
+    await().atMost(WAIT).until(() -> subscribed.frames().size() == 2);
+    assertThat(subscribed.frames())
+        .filteredOn(f -> f.path("body").has("seq"))
+        .singleElement()
+        .satisfies(f -> assertThat(f.path("headers").path("sender").asText()).isEqualTo(wanted.name()));
+  }
+
+  @Test
+  void anInvalidSubscriptionRefusesTheUpgradeWithTheReason() throws Exception {
+    String response;
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", fixture.server.port())) {
+      socket.setSoTimeout((int) WAIT.toMillis());
+      socket
+          .getOutputStream()
+          .write(
+              ("GET /?actors=bad%20name HTTP/1.1\r\n"
+                      + "Host: 127.0.0.1\r\n"
+                      + "Upgrade: websocket\r\n"
+                      + "Connection: Upgrade, close\r\n"
+                      + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                      + "Sec-WebSocket-Version: 13\r\n"
+                      + "\r\n")
+                  .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      response =
+          new String(
+              socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    assertThat(response).startsWith("HTTP/1.1 400");
+    assertThat(response).contains("invalid parameter 'actors'");
+    assertThat(fixture.gateway().hub().clientCount()).isZero();
+  }
+
   private void awaitClients(int count) {
     await().atMost(WAIT).until(() -> fixture.gateway().hub().clientCount() == count);
   }
