@@ -7,24 +7,25 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.rabbitmq.client.AMQP;
+import dev.cluws.amqp.AmqpSettings;
+import dev.cluws.amqp.testing.CluTestActor;
+import dev.cluws.amqp.testing.ReplyObserver;
+import dev.cluws.amqp.testing.TestBroker;
 import dev.cluws.core.Gateway;
 import dev.cluws.core.ProviderCatalog;
 import dev.cluws.core.spi.BrokerUnavailableException;
-import dev.cluws.core.spi.Command;
-import dev.cluws.core.spi.CommandOutcome;
-import dev.cluws.core.spi.CommandSink;
-import dev.cluws.core.spi.MessageSource;
-import dev.cluws.core.spi.Reply;
 import dev.cluws.core.spi.ReplyFilter;
 import dev.cluws.core.spi.ReplyFilterProvider;
-import dev.cluws.core.spi.ReplyListener;
 import dev.cluws.core.spi.SourceState;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -34,11 +35,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.Inflater;
 import org.junit.jupiter.api.AfterEach;
@@ -46,19 +48,26 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The websocket side of the server, with a source and a sink that reach no broker (the source only
- * keeps its listener so a test can hand it a reply; the sink accepts every command). End-to-end
- * tests with RabbitMQ live in clu-ws-cli.
+ * The websocket side of the server against the real RabbitMQ on 127.0.0.1:5672: each test builds a
+ * gateway with a unique name and its own unique exchange, whose AMQP source and sink come from
+ * clu-ws-amqp (found through the ServiceLoader). Replies reach the clients because a {@link
+ * CluTestActor} publishes them on the exchange the way a CLU actor does; commands are seen on the
+ * exchange by a {@link ReplyObserver}. Clients are real websockets on the loopback address.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class WebsocketServerTest {
+class WebsocketServerIT {
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final JsonMapper JSON = JsonMapper.builder().build();
+  /** The timestamp of every published reply (whole seconds, as the frame shows it). */
+  private static final Instant SENT = Instant.parse("2026-11-24T01:26:43Z");
 
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private final QuietSource source = new QuietSource();
+  private final AmqpSettings amqp = TestBroker.settings();
+  private final String name = TestBroker.uniqueName("gw");
   private final List<TestClient> clients = new ArrayList<>();
+  private final List<AutoCloseable> brokerClients = new ArrayList<>();
+  private Gateway gateway;
   private WebsocketServer server;
 
   @AfterEach
@@ -66,8 +75,17 @@ class WebsocketServerTest {
     for (TestClient client : clients) {
       client.ws().abort();
     }
+    for (AutoCloseable brokerClient : brokerClients) {
+      try {
+        brokerClient.close();
+      } catch (Exception e) {
+        // closing anyway
+      }
+    }
     if (server != null) {
       server.close();
+    } else if (gateway != null) {
+      gateway.close();
     }
   }
 
@@ -76,17 +94,69 @@ class WebsocketServerTest {
   }
 
   private WebsocketServer start(ServerSettings settings) {
-    Gateway gateway =
+    return start(settings, amqp);
+  }
+
+  private WebsocketServer start(ServerSettings settings, AmqpSettings amqpSettings) {
+    gateway =
         Gateway.builder()
-            .name("clu-ws-test")
-            .source(source)
-            .sink(new AcceptingSink())
+            .name(name)
+            .settings(amqpSettings)
             .filterProviders(
                 ProviderCatalog.of(
                     ReplyFilterProvider.class, ReplyFilterProvider::name, List.of(new OnlyYes())))
             .build();
     server = new WebsocketServer(gateway, settings).start();
     return server;
+  }
+
+  /** A CLU actor with a unique name on this test's exchange. */
+  private CluTestActor actor() {
+    CluTestActor actor = CluTestActor.start(amqp.exchange(), TestBroker.uniqueName("actor"));
+    brokerClients.add(actor);
+    return actor;
+  }
+
+  /** A reply as published on the exchange. */
+  private record Published(String routingKey, AMQP.BasicProperties properties, JsonNode body) {}
+
+  /**
+   * Publishes a {@code :} reply to the command {@code id-1} that this gateway sent to {@code
+   * actor}, with CLU's headers, on {@code reply.<commander_id>}.
+   */
+  private Published publishReply(CluTestActor actor, String body) throws Exception {
+    String commandId = "id-1";
+    String commanderId = name + "." + actor.name();
+    Map<String, Object> headers = new LinkedHashMap<>();
+    headers.put("message_code", ":");
+    headers.put("command_id", commandId);
+    headers.put("commander_id", commanderId);
+    headers.put("sender", actor.name());
+    headers.put("internal", false);
+    AMQP.BasicProperties properties =
+        new AMQP.BasicProperties.Builder()
+            .contentType("text/json")
+            .correlationId(commandId)
+            .messageId(UUID.randomUUID().toString().replace("-", ""))
+            .timestamp(Date.from(SENT))
+            .headers(headers)
+            .build();
+    String routingKey = "reply." + commanderId;
+    actor.publishRaw(routingKey, properties, body.getBytes(UTF_8));
+    return new Published(routingKey, properties, JSON.readTree(body));
+  }
+
+  /** Checks that a frame shows the published reply: its headers, where it came from, its body. */
+  private void assertFrameShows(String frameText, Published reply) throws Exception {
+    JsonNode frame = json(frameText);
+    assertThat(frame.get("headers")).isEqualTo(JSON.valueToTree(reply.properties().getHeaders()));
+    assertThat(frame.get("exchange").asText()).isEqualTo(amqp.exchange());
+    assertThat(frame.get("routing_key").asText()).isEqualTo(reply.routingKey());
+    assertThat(frame.get("message_id").asText()).isEqualTo(reply.properties().getMessageId());
+    assertThat(frame.get("timestamp").asText()).isEqualTo("2026-11-24T01:26:43+00:00");
+    assertThat(frame.get("body").equals(reply.body()))
+        .as("the frame's body equals the published body")
+        .isTrue();
   }
 
   private TestClient connect(String pathAndQuery) {
@@ -113,7 +183,7 @@ class WebsocketServerTest {
     assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(
         type -> assertThat(type).startsWith("text/plain"));
     assertThat(response.headers().firstValue("upgrade")).hasValue("websocket");
-    assertThat(response.body()).contains("clu-ws-test").contains("websocket");
+    assertThat(response.body()).contains(name).contains("websocket");
   }
 
   @Test
@@ -184,7 +254,7 @@ class WebsocketServerTest {
 
     JsonNode first = json(client.texts.get(0));
     assertThat(first.at("/headers/message_code").asText()).isEqualTo("e");
-    assertThat(first.at("/headers/sender").asText()).isEqualTo("clu-ws-test");
+    assertThat(first.at("/headers/sender").asText()).isEqualTo(name);
     assertThat(first.at("/body/error").asText()).contains("not valid JSON");
     assertThat(json(client.texts.get(1)).at("/body/error").asText()).contains("JSON object");
     assertThat(client.closeCode).isNotDone();
@@ -207,17 +277,31 @@ class WebsocketServerTest {
   }
 
   @Test
-  void aValidCommandFrameGoesToTheSinkWithoutAnAnswer() {
+  void aValidCommandFrameGoesToTheSinkWithoutAnAnswer() throws Exception {
     start(local());
+    // Makes command.lvmecp routable (so the broker returns nothing) while no actor answers.
+    ReplyObserver observer = ReplyObserver.start(amqp.exchange(), "command.lvmecp");
+    brokerClients.add(observer);
     TestClient client = connect("/");
 
     client.send(
         "{\"consumer\": \"lvmecp\", \"command_string\": \"status\", \"command_id\": \"id-1\"}");
 
+    await().atMost(WAIT).until(() -> observer.messages().size() == 1);
+    ReplyObserver.Message command = observer.messages().get(0);
+    assertThat(command.routingKey()).isEqualTo("command.lvmecp");
+    assertThat(json(command.body()))
+        .isEqualTo(JSON.createObjectNode().put("command_string", "status"));
+    assertThat(command.properties().getCorrelationId()).isEqualTo("id-1");
+    assertThat(command.header("command_id")).isEqualTo("id-1");
+    assertThat(command.header("commander_id")).isEqualTo(name + ".lvmecp");
     await()
         .atMost(WAIT)
         .until(() -> server.gateway().stats().commandsPublished.sum() == 1);
-    assertThat(client.texts).isEmpty();
+    await()
+        .during(Duration.ofMillis(300))
+        .atMost(WAIT)
+        .until(() -> client.texts.isEmpty());
   }
 
   @Test
@@ -246,38 +330,41 @@ class WebsocketServerTest {
   @Test
   void everyClientReceivesAReplyAsTheSameUtf8Text() throws Exception {
     start(local());
+    CluTestActor actor = actor();
     TestClient one = connect("/");
     TestClient two = connect("/other");
     await().atMost(WAIT).until(() -> server.gateway().hub().clientCount() == 2);
-    Reply reply = reply("{\"text\": \"Grüße ✓ 🚀\", \"n\": 1}");
 
-    source.listener.onReply(reply);
+    Published reply = publishReply(actor, "{\"text\": \"Grüße ✓ 🚀\", \"n\": 1}");
 
     await().atMost(WAIT).until(() -> one.texts.size() == 1 && two.texts.size() == 1);
-    String expected = server.gateway().codec().encode(reply, 1).text();
-    assertThat(one.texts.get(0)).isEqualTo(expected);
-    assertThat(two.texts.get(0)).isEqualTo(expected);
-    assertThat(json(expected).at("/body/text").asText()).isEqualTo("Grüße ✓ 🚀");
+    String text = one.texts.get(0);
+    assertThat(two.texts.get(0).getBytes(UTF_8)).isEqualTo(text.getBytes(UTF_8));
+    assertFrameShows(text, reply);
+    assertThat(json(text).at("/body/text").asText()).isEqualTo("Grüße ✓ 🚀");
   }
 
   @Test
   void aReplyLargerThanTheFrameLimitArrivesWhole() throws Exception {
     start(local());
+    CluTestActor actor = actor();
     TestClient client = connect("/");
     await().atMost(WAIT).until(() -> server.gateway().hub().clientCount() == 1);
-    Reply big = reply("{\"text\": \"" + "é".repeat(800_000) + "\"}");
+    String big = "é".repeat(800_000);
 
-    source.listener.onReply(big);
+    Published reply = publishReply(actor, "{\"text\": \"" + big + "\"}");
 
     await().atMost(WAIT).until(() -> client.texts.size() == 1);
-    assertThat(client.texts.get(0)).isEqualTo(server.gateway().codec().encode(big, 1).text());
+    String received = json(client.texts.get(0)).at("/body/text").asText();
+    assertThat(received).hasSize(800_000);
+    assertThat(received.equals(big)).as("the 800,000 'é' arrive unchanged").isTrue();
+    assertFrameShows(client.texts.get(0), reply);
   }
 
   @Test
   void aClientThatNegotiatesPerMessageDeflateReceivesRepliesItCanInflate() throws Exception {
     start(local());
-    Reply first = reply("{\"text\": \"Grüße ✓\"}");
-    Reply second = reply("{\"text\": \"Grüße ✓ again\"}");
+    CluTestActor actor = actor();
 
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 5_000);
@@ -299,11 +386,11 @@ class WebsocketServerTest {
       assertThat(head).startsWith("HTTP/1.1 101").containsIgnoringCase("permessage-deflate");
       await().atMost(WAIT).until(() -> server.gateway().hub().clientCount() == 1);
 
-      source.listener.onReply(first);
-      source.listener.onReply(second);
+      Published first = publishReply(actor, "{\"text\": \"Grüße ✓\"}");
+      Published second = publishReply(actor, "{\"text\": \"Grüße ✓ again\"}");
 
       Inflater inflater = new Inflater(true);
-      for (Reply reply : List.of(first, second)) {
+      for (Published reply : List.of(first, second)) {
         int b0 = in.readUnsignedByte();
         int b1 = in.readUnsignedByte();
         long length = b1 & 0x7f;
@@ -315,8 +402,7 @@ class WebsocketServerTest {
         byte[] payload = new byte[(int) length];
         in.readFully(payload);
         assertThat(b0).as("FIN, RSV1 (compressed), TEXT").isEqualTo(0xC1);
-        assertThat(inflate(inflater, payload))
-            .isEqualTo(server.gateway().codec().encode(reply, 1).text());
+        assertFrameShows(inflate(inflater, payload), reply);
       }
     }
   }
@@ -384,14 +470,16 @@ class WebsocketServerTest {
     TestClient one = connect("/");
     TestClient two = connect("/x");
     await().atMost(WAIT).until(() -> server.gateway().hub().clientCount() == 2);
+    assertThat(threadsNamedAfter(name)).as("the gateway's own AMQP threads").isNotEmpty();
 
     server.close();
 
     assertThat(one.closeCode).succeedsWithin(WAIT).isEqualTo(1001);
     assertThat(two.closeCode).succeedsWithin(WAIT).isEqualTo(1001);
     assertThat(server.gateway().hub().clientCount()).isZero();
-    assertThat(source.closed).isTrue();
+    assertThat(server.gateway().sourceState()).isEqualTo(SourceState.CLOSED);
     await().atMost(WAIT).until(() -> serverThreads().isEmpty());
+    await().atMost(WAIT).until(() -> threadsNamedAfter(name).isEmpty());
   }
 
   @Test
@@ -414,13 +502,22 @@ class WebsocketServerTest {
   }
 
   @Test
-  void aGatewayThatCannotReachTheBrokerFailsTheStartAndClosesEverything() {
-    source.failStart = true;
+  void aGatewayThatCannotReachTheBrokerFailsTheStartAndClosesEverything() throws Exception {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(TestBroker.HOST))) {
+      closedPort = socket.getLocalPort();
+    }
+    AmqpSettings unreachable =
+        amqp.withPort(closedPort).withConnectionTimeout(Duration.ofSeconds(2));
 
-    assertThatThrownBy(() -> start(local())).isInstanceOf(BrokerUnavailableException.class);
+    assertThatThrownBy(() -> start(local(), unreachable))
+        .isInstanceOf(BrokerUnavailableException.class);
 
-    assertThat(source.closed).isTrue();
+    assertThat(server).isNull();
+    assertThat(gateway.sourceState()).isEqualTo(SourceState.CLOSED);
     assertThat(serverThreads()).isEmpty();
+    assertThat(threadsNamedAfter(name)).isEmpty();
+    assertThat(amqpClientThreadsFor(TestBroker.HOST + ":" + closedPort)).isEmpty();
   }
 
   @Test
@@ -458,61 +555,34 @@ class WebsocketServerTest {
     return names;
   }
 
-  private static Reply reply(String body) throws Exception {
-    Map<String, Object> headers = new LinkedHashMap<>();
-    headers.put("command_id", "id-1");
-    headers.put("commander_id", "clu-ws-test.lvmecp");
-    headers.put("internal", false);
-    headers.put("message_code", ":");
-    headers.put("sender", "lvmecp");
-    return new Reply(
-        headers,
-        "sdss_exchange",
-        "reply.clu-ws-test.lvmecp",
-        "2fd4ae6ca62b462585b873ba35ba2d18",
-        "id-1",
-        Instant.parse("2026-11-24T01:26:43Z"),
-        JSON.readTree(body));
-  }
-
-  /** A source that connects to nothing: it keeps its listener so a test can hand it replies. */
-  private static final class QuietSource implements MessageSource {
-    volatile ReplyListener listener;
-    volatile boolean failStart;
-    volatile boolean closed;
-
-    @Override
-    public void start(ReplyListener replyListener) {
-      if (failStart) {
-        throw new BrokerUnavailableException("no broker in this test");
+  /** Live threads whose name contains the gateway's name (clu-ws-amqp's acks and publisher). */
+  private static List<String> threadsNamedAfter(String gatewayName) {
+    List<String> names = new ArrayList<>();
+    for (Thread thread : Thread.getAllStackTraces().keySet()) {
+      if (thread.isAlive() && thread.getName().contains(gatewayName)) {
+        names.add(thread.getName());
       }
-      this.listener = replyListener;
-      replyListener.onStateChange(SourceState.UP);
     }
-
-    @Override
-    public SourceState state() {
-      return closed ? SourceState.CLOSED : SourceState.UP;
-    }
-
-    @Override
-    public void close() {
-      closed = true;
-    }
+    return names;
   }
 
-  /** A sink that publishes nothing and reports every command as published. */
-  private static final class AcceptingSink implements CommandSink {
-    @Override
-    public void start() {}
-
-    @Override
-    public CompletionStage<CommandOutcome> send(Command command) {
-      return CompletableFuture.completedFuture(CommandOutcome.PUBLISHED);
+  /**
+   * Live amqp-client threads of connections to {@code hostAndPort}: amqp-client names them after
+   * the broker address ({@code AMQP Connection <host>:<port>} and {@code RabbitMQ connection
+   * shutdown monitor <host>:<port>}), not after the connection's name.
+   */
+  private static List<String> amqpClientThreadsFor(String hostAndPort) {
+    List<String> names = new ArrayList<>();
+    for (Thread thread : Thread.getAllStackTraces().keySet()) {
+      String threadName = thread.getName();
+      if (thread.isAlive()
+          && threadName.endsWith(" " + hostAndPort)
+          && (threadName.startsWith("AMQP Connection")
+              || threadName.startsWith("RabbitMQ connection shutdown monitor"))) {
+        names.add(threadName);
+      }
     }
-
-    @Override
-    public void close() {}
+    return names;
   }
 
   /** The filter {@code only}, which accepts the single value {@code yes}. */
