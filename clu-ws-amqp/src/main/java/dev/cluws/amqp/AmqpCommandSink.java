@@ -16,6 +16,7 @@ import dev.cluws.core.spi.CluWsException;
 import dev.cluws.core.spi.Command;
 import dev.cluws.core.spi.CommandOutcome;
 import dev.cluws.core.spi.CommandSink;
+import dev.cluws.core.spi.JsonMappers;
 import dev.cluws.core.spi.Reply;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -54,7 +55,7 @@ public final class AmqpCommandSink implements CommandSink {
   private final AmqpSettings settings;
   private final String gatewayName;
   private final String replyTo;
-  private final JsonMapper mapper = JsonMapper.builder().build();
+  private final JsonMapper mapper;
   private final ConcurrentNavigableMap<Long, Pending> unconfirmed = new ConcurrentSkipListMap<>();
   private final Map<String, Pending> byMessageId = new ConcurrentHashMap<>();
   private final Object lifecycle = new Object();
@@ -64,9 +65,15 @@ public final class AmqpCommandSink implements CommandSink {
   private ThreadPoolExecutor publisher;
 
   public AmqpCommandSink(AmqpSettings settings, String gatewayName) {
+    this(settings, gatewayName, JsonMappers.newMapper());
+  }
+
+  /** A sink that writes command bodies with the gateway's shared mapper. */
+  public AmqpCommandSink(AmqpSettings settings, String gatewayName, JsonMapper mapper) {
     this.settings = settings;
     this.gatewayName = gatewayName;
     this.replyTo = gatewayName + "_replies";
+    this.mapper = mapper;
   }
 
   /** One command waiting for its confirm. */

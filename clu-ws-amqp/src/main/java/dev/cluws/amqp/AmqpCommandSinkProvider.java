@@ -15,6 +15,7 @@ public final class AmqpCommandSinkProvider implements CommandSinkProvider {
   public CommandSink create(ProviderContext context) {
     return new AmqpCommandSink(
         context.settings(AmqpSettings.class).orElseGet(AmqpSettings::defaults),
-        context.gatewayName());
+        context.gatewayName(),
+        context.mapper());
   }
 }

@@ -14,6 +14,7 @@ import dev.cluws.amqp.internal.Connections;
 import dev.cluws.amqp.internal.ReplyParser;
 import dev.cluws.core.spi.BrokerUnavailableException;
 import dev.cluws.core.spi.CluWsException;
+import dev.cluws.core.spi.JsonMappers;
 import dev.cluws.core.spi.MessageSource;
 import dev.cluws.core.spi.ReplyListener;
 import dev.cluws.core.spi.SourceState;
@@ -59,10 +60,15 @@ public final class AmqpMessageSource implements MessageSource {
   private Acker acker;
 
   public AmqpMessageSource(AmqpSettings settings, String gatewayName) {
+    this(settings, gatewayName, JsonMappers.newMapper());
+  }
+
+  /** A source that parses reply bodies with the gateway's shared mapper. */
+  public AmqpMessageSource(AmqpSettings settings, String gatewayName, JsonMapper mapper) {
     this.settings = settings;
     this.gatewayName = gatewayName;
     this.queueName = gatewayName + "_replies";
-    this.parser = new ReplyParser(JsonMapper.builder().build());
+    this.parser = new ReplyParser(mapper);
   }
 
   @Override

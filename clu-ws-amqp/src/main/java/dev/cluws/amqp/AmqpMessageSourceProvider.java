@@ -15,6 +15,7 @@ public final class AmqpMessageSourceProvider implements MessageSourceProvider {
   public MessageSource create(ProviderContext context) {
     return new AmqpMessageSource(
         context.settings(AmqpSettings.class).orElseGet(AmqpSettings::defaults),
-        context.gatewayName());
+        context.gatewayName(),
+        context.mapper());
   }
 }

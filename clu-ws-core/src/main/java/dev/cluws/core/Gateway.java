@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.cluws.core.spi.CommandSink;
 import dev.cluws.core.spi.CommandSinkProvider;
 import dev.cluws.core.spi.FilterContext;
+import dev.cluws.core.spi.JsonMappers;
 import dev.cluws.core.spi.MessageSource;
 import dev.cluws.core.spi.MessageSourceProvider;
 import dev.cluws.core.spi.ProviderContext;
@@ -60,7 +61,8 @@ public final class Gateway implements AutoCloseable {
     this.codec = new FrameCodec(b.mapper, settings.name());
     this.hub = new Hub(codec, stats);
     ClassLoader loader = b.classLoader;
-    ProviderContext context = new SimpleProviderContext(settings.name(), b.settingsObjects);
+    ProviderContext context =
+        new SimpleProviderContext(settings.name(), b.settingsObjects, b.mapper);
     this.source =
         b.source != null
             ? b.source
@@ -289,7 +291,7 @@ public final class Gateway implements AutoCloseable {
       return this;
     }
 
-    /** The JSON mapper to share (default: a plain {@link JsonMapper}). */
+    /** The JSON mapper to share (default: {@link JsonMappers#newMapper()}). */
     public Builder mapper(JsonMapper jsonMapper) {
       this.mapper = jsonMapper;
       return this;
@@ -322,7 +324,7 @@ public final class Gateway implements AutoCloseable {
     /** Creates the gateway; opens no connection (see {@link Gateway#start()}). */
     public Gateway build() {
       if (mapper == null) {
-        mapper = JsonMapper.builder().build();
+        mapper = JsonMappers.newMapper();
       }
       return new Gateway(this);
     }
@@ -331,10 +333,17 @@ public final class Gateway implements AutoCloseable {
   private static final class SimpleProviderContext implements ProviderContext {
     private final String name;
     private final Map<Class<?>, Object> settings;
+    private final JsonMapper mapper;
 
-    SimpleProviderContext(String name, Map<Class<?>, Object> settings) {
+    SimpleProviderContext(String name, Map<Class<?>, Object> settings, JsonMapper mapper) {
       this.name = name;
       this.settings = Map.copyOf(settings);
+      this.mapper = mapper;
+    }
+
+    @Override
+    public JsonMapper mapper() {
+      return mapper;
     }
 
     @Override

@@ -45,6 +45,25 @@ class FrameCodecEncodeTest {
   }
 
   @Test
+  void emojiAndOtherTextAreWrittenAsRawUtf8WithTheGatewaysMapper() {
+    FrameCodec gatewayCodec =
+        new FrameCodec(dev.cluws.core.spi.JsonMappers.newMapper(), "clu-ws-test");
+    Reply reply =
+        new Reply(
+            cluHeaders(),
+            "sdss_exchange",
+            "reply.broadcast",
+            null,
+            "id-1234",
+            null,
+            json("{\"text\": \"Grüße ✓ 🚀\"}"));
+
+    String text = gatewayCodec.encode(reply, 1).text();
+
+    assertThat(text).contains("\"text\":\"Grüße ✓ 🚀\"");
+  }
+
+  @Test
   void aReplyIsEncodedAsCluReplyFrameFieldForField() {
     Reply reply = replyWith(cluHeaders(), "2fd4ae6ca62b462585b873ba35ba2d18", TIMESTAMP);
 

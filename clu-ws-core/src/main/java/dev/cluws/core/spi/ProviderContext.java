@@ -1,5 +1,6 @@
 package dev.cluws.core.spi;
 
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.util.Optional;
 
 /**
@@ -18,4 +19,7 @@ public interface ProviderContext {
    * AmqpSettings}); a provider falls back to its defaults otherwise.
    */
   <T> Optional<T> settings(Class<T> type);
+
+  /** The gateway's shared JSON mapper (see {@link JsonMappers}). */
+  JsonMapper mapper();
 }
