@@ -2,6 +2,7 @@ package dev.cluws.core;
 
 import dev.cluws.core.DecodedFrame.CommandFrame;
 import dev.cluws.core.DecodedFrame.InvalidFrame;
+import dev.cluws.core.spi.ClientIdentity;
 import dev.cluws.core.spi.MessageCode;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -42,6 +43,11 @@ public final class ClientConnection {
 
   public String remoteAddress() {
     return transport.remoteAddress();
+  }
+
+  /** Who the client is. */
+  public ClientIdentity identity() {
+    return subscription.identity();
   }
 
   public Outbox outbox() {

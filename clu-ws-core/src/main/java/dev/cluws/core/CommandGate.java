@@ -1,9 +1,9 @@
 package dev.cluws.core;
 
-import dev.cluws.core.spi.CommandSink;
 import dev.cluws.core.spi.CluWsException;
 import dev.cluws.core.spi.Command;
 import dev.cluws.core.spi.CommandOutcome;
+import dev.cluws.core.spi.CommandSink;
 import dev.cluws.core.spi.MessageCode;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -12,26 +12,55 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one place that decides whether a command is published and what its client hears if not.
- * Today it hands every decoded command to the sink and answers a failed publish with an {@code f}
- * frame naming the command; permissions and rate limits belong here too.
+ * The one place that decides whether a command is published and what its client hears if not. It
+ * asks the {@link AccessPolicy}, hands allowed commands to the sink, and answers a denied command
+ * or a failed publish with an {@code f} frame naming the command.
+ *
+ * <p>Every decision is written to the audit logger {@value #AUDIT_LOGGER}: who (subject or remote
+ * address), consumer, command string, command id and outcome ({@code forwarded}, {@code returned},
+ * {@code denied by <rule>}, {@code failed: <reason>}).
  */
 public final class CommandGate {
+  /** The logger that receives one line per command decision. */
+  public static final String AUDIT_LOGGER = "dev.cluws.audit";
+
   private static final Logger log = LoggerFactory.getLogger(CommandGate.class);
+  private static final Logger audit = LoggerFactory.getLogger(AUDIT_LOGGER);
 
   private final CommandSink sink;
   private final FrameCodec codec;
   private final GatewayStats stats;
+  private final AccessPolicy policy;
 
   public CommandGate(CommandSink sink, FrameCodec codec, GatewayStats stats) {
+    this(sink, codec, stats, AccessPolicy.ALLOW_ALL);
+  }
+
+  public CommandGate(CommandSink sink, FrameCodec codec, GatewayStats stats, AccessPolicy policy) {
     this.sink = sink;
     this.codec = codec;
     this.stats = stats;
+    this.policy = policy;
   }
 
-  /** Publishes the command without blocking; the outcome arrives later. */
+  /** Decides and, if allowed, publishes the command without blocking; the outcome arrives later. */
   public CompletionStage<CommandOutcome> submit(ClientConnection client, Command command) {
     stats.commandsReceived.increment();
+    AccessPolicy.Decision decision;
+    try {
+      decision = policy.decide(client.identity(), command);
+    } catch (RuntimeException e) {
+      log.error("the access policy failed; denying command {}", command.commandId(), e);
+      decision = AccessPolicy.Decision.deny("policy-error");
+    }
+    if (!decision.allowed()) {
+      stats.commandsDenied.increment();
+      audit(client, command, "denied by " + decision.rule());
+      String message =
+          "command to '" + command.consumer() + "' denied by rule '" + decision.rule() + "'";
+      client.send(codec.errorFrame(MessageCode.FAILED, command.commandId(), message));
+      return CompletableFuture.failedFuture(new CluWsException(message));
+    }
     CompletionStage<CommandOutcome> stage;
     try {
       stage = sink.send(command);
@@ -43,18 +72,16 @@ public final class CommandGate {
           if (failure == null) {
             if (outcome == CommandOutcome.RETURNED) {
               stats.commandsReturned.increment();
-              log.info(
-                  "command {} from {} to unknown consumer '{}' was returned by the broker",
-                  command.commandId(),
-                  client.id(),
-                  command.consumer());
+              audit(client, command, "returned (no such consumer)");
             } else {
               stats.commandsPublished.increment();
+              audit(client, command, "forwarded");
             }
             return;
           }
           stats.commandsFailed.increment();
           String reason = reasonOf(failure);
+          audit(client, command, "failed: " + reason);
           log.warn(
               "command {} from {} to '{}' was not sent: {}",
               command.commandId(),
@@ -67,6 +94,44 @@ public final class CommandGate {
                   command.commandId(),
                   "command to '" + command.consumer() + "' was not sent: " + reason));
         });
+  }
+
+  private static void audit(ClientConnection client, Command command, String outcome) {
+    if (audit.isInfoEnabled()) {
+      audit.info(
+          "{} client={} consumer={} command_id={} command={} outcome={}",
+          client.identity().describe(),
+          client.id(),
+          command.consumer(),
+          command.commandId(),
+          quote(command.commandString()),
+          outcome);
+    }
+  }
+
+  /** The command string in double quotes, with quotes, backslashes and line breaks escaped. */
+  private static String quote(String text) {
+    StringBuilder out = new StringBuilder(text.length() + 2).append('"');
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      switch (c) {
+        case '"':
+          out.append("\\\"");
+          break;
+        case '\\':
+          out.append("\\\\");
+          break;
+        case '\n':
+          out.append("\\n");
+          break;
+        case '\r':
+          out.append("\\r");
+          break;
+        default:
+          out.append(c);
+      }
+    }
+    return out.append('"').toString();
   }
 
   private static String reasonOf(Throwable failure) {

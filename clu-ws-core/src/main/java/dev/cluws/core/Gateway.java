@@ -1,6 +1,7 @@
 package dev.cluws.core;
 
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.cluws.core.spi.ClientIdentity;
 import dev.cluws.core.spi.CommandSink;
 import dev.cluws.core.spi.CommandSinkProvider;
 import dev.cluws.core.spi.FilterContext;
@@ -51,6 +52,7 @@ public final class Gateway implements AutoCloseable {
   private final CommandSink sink;
   private final CommandGate gate;
   private final ProviderCatalog<ReplyFilterProvider> filters;
+  private final AccessPolicy accessPolicy;
   private final AtomicLong clientIds = new AtomicLong();
   private final Object lifecycle = new Object();
   private boolean started;
@@ -80,7 +82,8 @@ public final class Gateway implements AutoCloseable {
         b.filters != null
             ? b.filters
             : ProviderCatalog.load(ReplyFilterProvider.class, ReplyFilterProvider::name, loader);
-    this.gate = new CommandGate(sink, codec, stats);
+    this.accessPolicy = b.accessPolicy;
+    this.gate = new CommandGate(sink, codec, stats, accessPolicy);
   }
 
   public static Builder builder() {
@@ -119,16 +122,26 @@ public final class Gateway implements AutoCloseable {
     }
   }
 
+  /** {@link #subscribe(Map, ClientIdentity)} for an anonymous client of unknown address. */
+  public Subscription subscribe(Map<String, List<String>> query) {
+    return subscribe(query, ClientIdentity.anonymous("unknown"));
+  }
+
   /**
-   * Validates a client's query parameters and builds its filter chain. Parameters that name no
-   * filter provider are ignored (a CLU client may send any URL).
+   * Validates a client's query parameters and builds its filter chain: the access policy's filter
+   * for this identity first, then one filter per parameter that names a filter provider.
+   * Parameters that name no filter provider are ignored (a CLU client may send any URL).
    *
    * @throws SubscriptionException when a filter rejects its parameter values
    */
-  public Subscription subscribe(Map<String, List<String>> query) {
+  public Subscription subscribe(Map<String, List<String>> query, ClientIdentity identity) {
     String clientId = "c" + clientIds.incrementAndGet();
     Map<String, List<String>> parameters = Subscription.normalize(query);
     List<ReplyFilter> chain = new ArrayList<>();
+    ReplyFilter policyFilter = accessPolicy.replyFilter(identity);
+    if (policyFilter != null) {
+      chain.add(policyFilter);
+    }
     for (Map.Entry<String, List<String>> parameter : parameters.entrySet()) {
       Optional<ReplyFilterProvider> provider = filters.find(parameter.getKey());
       if (provider.isEmpty()) {
@@ -152,6 +165,11 @@ public final class Gateway implements AutoCloseable {
             public String gatewayName() {
               return settings.name();
             }
+
+            @Override
+            public ClientIdentity identity() {
+              return identity;
+            }
           };
       try {
         chain.add(Objects.requireNonNull(provider.get().create(context), "filter"));
@@ -165,7 +183,7 @@ public final class Gateway implements AutoCloseable {
       }
     }
     FilterChain filterChain = chain.isEmpty() ? FilterChain.acceptAll() : new FilterChain(chain, stats);
-    return new Subscription(clientId, parameters, filterChain);
+    return new Subscription(clientId, identity, parameters, filterChain);
   }
 
   /**
@@ -268,6 +286,7 @@ public final class Gateway implements AutoCloseable {
     private CommandSink sink;
     private ProviderCatalog<ReplyFilterProvider> filters;
     private ClassLoader classLoader = Gateway.class.getClassLoader();
+    private AccessPolicy accessPolicy = AccessPolicy.ALLOW_ALL;
 
     private Builder() {}
 
@@ -306,6 +325,12 @@ public final class Gateway implements AutoCloseable {
     /** Uses this sink instead of one from a provider. */
     public Builder sink(CommandSink commandSink) {
       this.sink = commandSink;
+      return this;
+    }
+
+    /** Who may send which commands and see which replies (default: everyone, everything). */
+    public Builder accessPolicy(AccessPolicy policy) {
+      this.accessPolicy = Objects.requireNonNull(policy, "policy");
       return this;
     }
 

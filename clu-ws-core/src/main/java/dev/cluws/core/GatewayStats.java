@@ -18,6 +18,8 @@ public final class GatewayStats {
   public final LongAdder commandsPublished = new LongAdder();
   /** Commands the broker returned as unroutable (unknown consumer). */
   public final LongAdder commandsReturned = new LongAdder();
+  /** Commands the access policy denied. */
+  public final LongAdder commandsDenied = new LongAdder();
   /** Commands that could not be published. */
   public final LongAdder commandsFailed = new LongAdder();
   /** Exceptions thrown by reply filters (each counted as a denial). */

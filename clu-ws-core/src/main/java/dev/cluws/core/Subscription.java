@@ -1,5 +1,6 @@
 package dev.cluws.core;
 
+import dev.cluws.core.spi.ClientIdentity;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -8,21 +9,32 @@ import java.util.Map;
 
 /**
  * What one client asked for when it connected: its id and its filter chain, built from the query
- * parameters of its upgrade request by {@link Gateway#subscribe(Map)}.
+ * parameters of its upgrade request by {@link Gateway#subscribe(Map, ClientIdentity)}.
  */
 public final class Subscription {
   private final String clientId;
+  private final ClientIdentity identity;
   private final Map<String, List<String>> parameters;
   private final FilterChain chain;
 
-  Subscription(String clientId, Map<String, List<String>> parameters, FilterChain chain) {
+  Subscription(
+      String clientId,
+      ClientIdentity identity,
+      Map<String, List<String>> parameters,
+      FilterChain chain) {
     this.clientId = clientId;
+    this.identity = identity;
     this.parameters = parameters;
     this.chain = chain;
   }
 
   public String clientId() {
     return clientId;
+  }
+
+  /** Who the client is (anonymous unless the transport authenticated it). */
+  public ClientIdentity identity() {
+    return identity;
   }
 
   /** The query parameters, comma-separated values split, blanks removed, in the given order. */

@@ -15,4 +15,9 @@ public interface FilterContext {
 
   /** The gateway's own name: frames with this {@code sender} come from the gateway itself. */
   String gatewayName();
+
+  /** Who the client is (anonymous unless the server authenticated it). */
+  default ClientIdentity identity() {
+    return ClientIdentity.anonymous("unknown");
+  }
 }

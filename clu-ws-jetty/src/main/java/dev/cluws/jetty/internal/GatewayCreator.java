@@ -3,6 +3,7 @@ package dev.cluws.jetty.internal;
 import dev.cluws.core.Gateway;
 import dev.cluws.core.Subscription;
 import dev.cluws.core.SubscriptionException;
+import dev.cluws.core.spi.ClientIdentity;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -57,7 +58,7 @@ public final class GatewayCreator implements WebSocketCreator {
     }
     Subscription subscription;
     try {
-      subscription = gateway.subscribe(query);
+      subscription = gateway.subscribe(query, ClientIdentity.anonymous(remote));
     } catch (SubscriptionException e) {
       log.info("refused a websocket from {}: {}", remote, e.getMessage());
       PlainText.respond(response, callback, HttpStatus.BAD_REQUEST_400, e.getMessage());
