@@ -1,13 +1,16 @@
 package dev.cluws.core;
 
+import dev.cluws.core.spi.BrokerUnavailableException;
 import dev.cluws.core.spi.CluWsException;
 import dev.cluws.core.spi.Command;
 import dev.cluws.core.spi.CommandOutcome;
 import dev.cluws.core.spi.CommandSink;
 import dev.cluws.core.spi.MessageCode;
+import dev.cluws.core.spi.SourceState;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,16 +34,27 @@ public final class CommandGate {
   private final FrameCodec codec;
   private final GatewayStats stats;
   private final AccessPolicy policy;
+  private final Supplier<SourceState> brokerState;
 
   public CommandGate(CommandSink sink, FrameCodec codec, GatewayStats stats) {
-    this(sink, codec, stats, AccessPolicy.ALLOW_ALL);
+    this(sink, codec, stats, AccessPolicy.ALLOW_ALL, () -> SourceState.UP);
   }
 
-  public CommandGate(CommandSink sink, FrameCodec codec, GatewayStats stats, AccessPolicy policy) {
+  /**
+   * @param brokerState the state of the connection to the broker: while it is {@code DOWN} or
+   *     {@code RECOVERING}, commands are answered at once with an {@code f} frame
+   */
+  public CommandGate(
+      CommandSink sink,
+      FrameCodec codec,
+      GatewayStats stats,
+      AccessPolicy policy,
+      Supplier<SourceState> brokerState) {
     this.sink = sink;
     this.codec = codec;
     this.stats = stats;
     this.policy = policy;
+    this.brokerState = brokerState;
   }
 
   /** Decides and, if allowed, publishes the command without blocking; the outcome arrives later. */
@@ -62,10 +76,18 @@ public final class CommandGate {
       return CompletableFuture.failedFuture(new CluWsException(message));
     }
     CompletionStage<CommandOutcome> stage;
-    try {
-      stage = sink.send(command);
-    } catch (RuntimeException e) {
-      stage = CompletableFuture.failedFuture(e);
+    SourceState state = brokerState.get();
+    if (state == SourceState.DOWN || state == SourceState.RECOVERING) {
+      stage =
+          CompletableFuture.failedFuture(
+              new BrokerUnavailableException(
+                  "the broker is unavailable; the gateway is reconnecting"));
+    } else {
+      try {
+        stage = sink.send(command);
+      } catch (RuntimeException e) {
+        stage = CompletableFuture.failedFuture(e);
+      }
     }
     return stage.whenComplete(
         (outcome, failure) -> {

@@ -83,7 +83,7 @@ public final class Gateway implements AutoCloseable {
             ? b.filters
             : ProviderCatalog.load(ReplyFilterProvider.class, ReplyFilterProvider::name, loader);
     this.accessPolicy = b.accessPolicy;
-    this.gate = new CommandGate(sink, codec, stats, accessPolicy);
+    this.gate = new CommandGate(sink, codec, stats, accessPolicy, hub::sourceState);
   }
 
   public static Builder builder() {

@@ -1,5 +1,7 @@
 package dev.cluws.core;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cluws.core.spi.MessageCode;
 import dev.cluws.core.spi.Reply;
 import dev.cluws.core.spi.ReplyListener;
 import dev.cluws.core.spi.SourceState;
@@ -26,6 +28,7 @@ public final class Hub implements ReplyListener {
   private final Object registryLock = new Object();
   private volatile ClientConnection[] clients = new ClientConnection[0];
   private volatile SourceState sourceState = SourceState.CONNECTING;
+  private boolean brokerLost;
 
   public Hub(FrameCodec codec, GatewayStats stats) {
     this.codec = codec;
@@ -35,7 +38,11 @@ public final class Hub implements ReplyListener {
   @Override
   public void onReply(Reply reply) {
     stats.repliesIn.increment();
-    long seq = sequence.incrementAndGet();
+    fanOut(reply, sequence.incrementAndGet());
+  }
+
+  /** Offers the reply to every client whose chain accepts it, encoding each distinct result once. */
+  private void fanOut(Reply reply, long seq) {
     EncodedFrame shared = null;
     for (ClientConnection client : clients) {
       try {
@@ -59,13 +66,48 @@ public final class Hub implements ReplyListener {
     }
   }
 
+  /**
+   * Tracks the source's state and tells every client when the gateway loses the broker and when it
+   * has it back: a reply-shaped frame from the gateway ({@code w} on loss, {@code i} on recovery)
+   * with the body {@code {"broker": "disconnected"|"connected", "text": "..."}}. Like every reply,
+   * it passes through each client's filter chain.
+   */
   @Override
   public void onStateChange(SourceState state) {
-    SourceState previous = sourceState;
-    sourceState = state;
-    if (previous != state) {
-      log.info("message source is {}", state);
+    SourceState previous;
+    boolean announceLoss = false;
+    boolean announceRecovery = false;
+    synchronized (registryLock) {
+      previous = sourceState;
+      sourceState = state;
+      if (previous == state) {
+        return;
+      }
+      if (previous == SourceState.UP
+          && (state == SourceState.DOWN || state == SourceState.RECOVERING)) {
+        brokerLost = true;
+        announceLoss = true;
+      } else if (state == SourceState.UP && brokerLost) {
+        brokerLost = false;
+        announceRecovery = true;
+      }
     }
+    log.info("message source is {} (was {})", state, previous);
+    if (announceLoss) {
+      broadcastStatus(
+          MessageCode.WARNING,
+          "disconnected",
+          "the gateway lost its connection to the broker and is reconnecting; commands fail"
+              + " until it is back");
+    } else if (announceRecovery) {
+      broadcastStatus(
+          MessageCode.INFO, "connected", "the gateway is connected to the broker again");
+    }
+  }
+
+  private void broadcastStatus(MessageCode code, String broker, String text) {
+    ObjectNode body = codec.mapper().createObjectNode().put("broker", broker).put("text", text);
+    fanOut(codec.gatewayReply(code, null, body), 0);
   }
 
   /** The source's last reported state. */
