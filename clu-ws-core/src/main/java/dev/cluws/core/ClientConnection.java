@@ -19,12 +19,17 @@ public final class ClientConnection {
   private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
   private static final int LOGGED_INVALID_FRAMES = 10;
 
+  /** Close code for a client whose outbox stayed full past the slow-client timeout. */
+  public static final int TOO_SLOW = 1008;
+
   private final Subscription subscription;
   private final ClientTransport transport;
   private final Outbox outbox;
   private final Gateway gateway;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicLong invalidFrames = new AtomicLong();
+  private final CommandTracker commands;
+  private final TokenBucket commandRate;
 
   ClientConnection(
       Subscription subscription,
@@ -35,6 +40,11 @@ public final class ClientConnection {
     this.transport = transport;
     this.outbox = outboxFactory.apply(this::close); // a failed send means the websocket is gone
     this.gateway = gateway;
+    GatewaySettings settings = gateway.settings();
+    this.commands =
+        new CommandTracker(settings.trackedCommands(), settings.commandExpiry().toNanos());
+    this.commandRate =
+        new TokenBucket(settings.commandsPerSecond(), settings.commandBurst(), System.nanoTime());
   }
 
   public String id() {
@@ -56,6 +66,11 @@ public final class ClientConnection {
 
   FilterChain chain() {
     return subscription.chain();
+  }
+
+  /** Whether this client's frames carry the reply number ({@code seq=true}). */
+  boolean numbered() {
+    return subscription.numbered();
   }
 
   /**
@@ -83,19 +98,76 @@ public final class ClientConnection {
     }
   }
 
-  /** Queues a frame for this client only (errors, acknowledgements). */
+  /**
+   * Queues a frame for this client only (errors, acknowledgements, replay notices). Such frames
+   * answer the client's own actions and are never shed.
+   */
   public void send(EncodedFrame frame) {
-    outbox.offer(frame);
+    outbox.offer(frame, true);
   }
 
-  /** Queues a frame the hub fanned out. */
+  /**
+   * Queues a frame the hub fanned out. A reply that ends one of this client's own commands ({@code
+   * :} or {@code f} with a command id it sent) is protected from shedding, and the command is
+   * forgotten.
+   */
   void deliver(EncodedFrame frame) {
-    outbox.offer(frame);
+    boolean ownFinal =
+        frame.code() != null
+            && frame.code().isFinal()
+            && frame.commandId() != null
+            && commands.finished(frame.commandId());
+    outbox.offer(frame, ownFinal);
+  }
+
+  /** Remembers a command this client sent, until its final reply or its expiry. */
+  void commandSent(String commandId) {
+    commands.sent(commandId, System.nanoTime());
+  }
+
+  /** Whether the client may send one more command now (its token bucket). */
+  boolean tryAcquireCommand() {
+    return commandRate.tryTake(System.nanoTime());
+  }
+
+  /** Unfinished commands the gateway remembers for this client. */
+  public int trackedCommands() {
+    return commands.size();
+  }
+
+  /**
+   * Periodic upkeep (the gateway calls it about once a second): forgets expired commands, and
+   * closes the client with {@link #TOO_SLOW} when its outbox has been full longer than the
+   * slow-client timeout. Returns whether the client was closed for being slow.
+   */
+  boolean maintain(long nowNanos) {
+    commands.expire(nowNanos);
+    long fullFor = outbox.fullForNanos(nowNanos);
+    long timeout = gateway.settings().slowClientTimeout().toNanos();
+    if (fullFor > timeout && !isClosed()) {
+      gateway.stats().slowClientsClosed.increment();
+      log.warn(
+          "client {} ({}) is too slow: its outbox stayed full for {} s ({} frames shed); closing"
+              + " it",
+          id(),
+          remoteAddress(),
+          fullFor / 1_000_000_000L,
+          outbox.shedCount());
+      close(TOO_SLOW, "client too slow: its outbox stayed full past the deadline");
+      return true;
+    }
+    return false;
   }
 
   /** Closes the websocket with a code and reason, then forgets the client. */
   public void close(int statusCode, String reason) {
     transport.close(statusCode, reason);
+    close();
+  }
+
+  /** Drops the connection without a close handshake (a client that cannot even read a close). */
+  void abort() {
+    transport.abort();
     close();
   }
 

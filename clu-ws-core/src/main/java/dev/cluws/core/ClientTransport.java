@@ -22,6 +22,14 @@ public interface ClientTransport {
   /** Closes the websocket with a close code and reason. Never blocks. */
   void close(int statusCode, String reason);
 
+  /**
+   * Drops the connection at once, without a close handshake (for a client that does not read and
+   * so would never receive a close frame). Never blocks. The default just closes.
+   */
+  default void abort() {
+    close(1001, "connection dropped");
+  }
+
   /** The client's remote address, for logs. */
   String remoteAddress();
 }

@@ -7,6 +7,7 @@ import dev.cluws.core.spi.CommandOutcome;
 import dev.cluws.core.spi.CommandSink;
 import dev.cluws.core.spi.MessageCode;
 import dev.cluws.core.spi.SourceState;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -35,31 +36,62 @@ public final class CommandGate {
   private final GatewayStats stats;
   private final AccessPolicy policy;
   private final Supplier<SourceState> brokerState;
+  private final GatewaySettings settings;
 
   public CommandGate(CommandSink sink, FrameCodec codec, GatewayStats stats) {
-    this(sink, codec, stats, AccessPolicy.ALLOW_ALL, () -> SourceState.UP);
+    this(
+        sink,
+        codec,
+        stats,
+        AccessPolicy.ALLOW_ALL,
+        () -> SourceState.UP,
+        GatewaySettings.named("clu-ws"));
   }
 
   /**
    * @param brokerState the state of the connection to the broker: while it is {@code DOWN} or
    *     {@code RECOVERING}, commands are answered at once with an {@code f} frame
+   * @param settings the per-client command rate (enforced by each client's token bucket; named in
+   *     the refusal)
    */
   public CommandGate(
       CommandSink sink,
       FrameCodec codec,
       GatewayStats stats,
       AccessPolicy policy,
-      Supplier<SourceState> brokerState) {
+      Supplier<SourceState> brokerState,
+      GatewaySettings settings) {
     this.sink = sink;
     this.codec = codec;
     this.stats = stats;
     this.policy = policy;
     this.brokerState = brokerState;
+    this.settings = settings;
+  }
+
+  private static String formatRate(double perSecond) {
+    return perSecond == Math.rint(perSecond)
+        ? String.valueOf((long) perSecond)
+        : String.valueOf(perSecond);
   }
 
   /** Decides and, if allowed, publishes the command without blocking; the outcome arrives later. */
   public CompletionStage<CommandOutcome> submit(ClientConnection client, Command command) {
     stats.commandsReceived.increment();
+    if (!client.tryAcquireCommand()) {
+      stats.commandsRateLimited.increment();
+      audit(client, command, "refused: rate limit");
+      String message =
+          String.format(
+              Locale.ROOT,
+              "command to '%s' refused: rate limit exceeded (at most %s commands per second,"
+                  + " bursts of %d)",
+              command.consumer(),
+              formatRate(settings.commandsPerSecond()),
+              settings.commandBurst());
+      client.send(codec.errorFrame(MessageCode.FAILED, command.commandId(), message));
+      return CompletableFuture.failedFuture(new CluWsException(message));
+    }
     AccessPolicy.Decision decision;
     try {
       decision = policy.decide(client.identity(), command);
@@ -75,6 +107,7 @@ public final class CommandGate {
       client.send(codec.errorFrame(MessageCode.FAILED, command.commandId(), message));
       return CompletableFuture.failedFuture(new CluWsException(message));
     }
+    client.commandSent(command.commandId());
     CompletionStage<CommandOutcome> stage;
     SourceState state = brokerState.get();
     if (state == SourceState.DOWN || state == SourceState.RECOVERING) {

@@ -62,6 +62,15 @@ public final class FrameCodec {
 
   /** Encodes a reply as CLU's reply frame. Called once per reply, whatever the client count. */
   public EncodedFrame encode(Reply reply, long sequence) {
+    return encode(reply, sequence, false);
+  }
+
+  /**
+   * Encodes a reply as CLU's reply frame; with {@code numbered}, the frame also carries the
+   * gateway's number for the reply as a last field {@code "seq"} (for clients that asked for it
+   * with {@code seq=true}, to reconnect later with {@code since=<seq>}).
+   */
+  public EncodedFrame encode(Reply reply, long sequence, boolean numbered) {
     ByteArrayBuilder out = new ByteArrayBuilder(512);
     try (JsonGenerator gen = mapper.getFactory().createGenerator(out)) {
       gen.writeStartObject();
@@ -79,6 +88,9 @@ public final class FrameCodec {
       gen.writeStringField("timestamp", ts == null ? null : TIMESTAMP.format(ts));
       gen.writeFieldName("body");
       mapper.writeTree(gen, reply.body());
+      if (numbered) {
+        gen.writeNumberField("seq", sequence);
+      }
       gen.writeEndObject();
     } catch (IOException e) {
       throw new UncheckedIOException("could not encode reply frame", e);

@@ -12,12 +12,16 @@ import dev.cluws.core.spi.ProviderContext;
 import dev.cluws.core.spi.ReplyFilter;
 import dev.cluws.core.spi.ReplyFilterProvider;
 import dev.cluws.core.spi.SourceState;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +48,16 @@ public final class Gateway implements AutoCloseable {
   /** The websocket close code for a server that goes away. */
   public static final int GOING_AWAY = 1001;
 
+  /** Query parameter: the reply number or message id a reconnecting client last saw. */
+  public static final String SINCE = "since";
+
+  /** Query parameter: {@code seq=true} adds the reply number to every frame as {@code "seq"}. */
+  public static final String SEQ = "seq";
+
+  private static final java.util.Set<String> RESERVED = java.util.Set.of(SINCE, SEQ);
+  private static final long HOUSEKEEPING_MILLIS = 1000;
+  private static final long ABORT_GRACE_MILLIS = 5000;
+
   private final GatewaySettings settings;
   private final GatewayStats stats = new GatewayStats();
   private final FrameCodec codec;
@@ -57,11 +71,12 @@ public final class Gateway implements AutoCloseable {
   private final Object lifecycle = new Object();
   private boolean started;
   private boolean closed;
+  private ScheduledExecutorService housekeeping;
 
   private Gateway(Builder b) {
     this.settings = b.settings;
     this.codec = new FrameCodec(b.mapper, settings.name());
-    this.hub = new Hub(codec, stats);
+    this.hub = new Hub(codec, stats, settings.replayFrames(), settings.replayBytes());
     ClassLoader loader = b.classLoader;
     ProviderContext context =
         new SimpleProviderContext(settings.name(), b.settingsObjects, b.mapper);
@@ -83,7 +98,7 @@ public final class Gateway implements AutoCloseable {
             ? b.filters
             : ProviderCatalog.load(ReplyFilterProvider.class, ReplyFilterProvider::name, loader);
     this.accessPolicy = b.accessPolicy;
-    this.gate = new CommandGate(sink, codec, stats, accessPolicy, hub::sourceState);
+    this.gate = new CommandGate(sink, codec, stats, accessPolicy, hub::sourceState, settings);
   }
 
   public static Builder builder() {
@@ -108,6 +123,15 @@ public final class Gateway implements AutoCloseable {
       try {
         sink.start();
         source.start(hub);
+        housekeeping =
+            Executors.newSingleThreadScheduledExecutor(
+                r -> {
+                  Thread t = new Thread(r, "clu-ws-housekeeping-" + settings.name());
+                  t.setDaemon(true);
+                  return t;
+                });
+        housekeeping.scheduleWithFixedDelay(
+            this::maintain, HOUSEKEEPING_MILLIS, HOUSEKEEPING_MILLIS, TimeUnit.MILLISECONDS);
       } catch (RuntimeException e) {
         // Final: the source and sink are closed and cannot start again; build a new gateway.
         closed = true;
@@ -135,14 +159,27 @@ public final class Gateway implements AutoCloseable {
    * @throws SubscriptionException when a filter rejects its parameter values
    */
   public Subscription subscribe(Map<String, List<String>> query, ClientIdentity identity) {
+    if (hub.clientCount() >= settings.maxConnections()) {
+      stats.connectionsRefused.increment();
+      throw new GatewayBusyException(
+          "the gateway serves its maximum of " + settings.maxConnections() + " clients");
+    }
     String clientId = "c" + clientIds.incrementAndGet();
     Map<String, List<String>> parameters = Subscription.normalize(query);
+    String since = single(parameters, SINCE);
+    String seq = single(parameters, SEQ);
+    if (seq != null && !seq.equals("true") && !seq.equals("false")) {
+      throw new SubscriptionException("invalid parameter 'seq': expected true or false");
+    }
     List<ReplyFilter> chain = new ArrayList<>();
     ReplyFilter policyFilter = accessPolicy.replyFilter(identity);
     if (policyFilter != null) {
       chain.add(policyFilter);
     }
     for (Map.Entry<String, List<String>> parameter : parameters.entrySet()) {
+      if (RESERVED.contains(parameter.getKey())) {
+        continue;
+      }
       Optional<ReplyFilterProvider> provider = filters.find(parameter.getKey());
       if (provider.isEmpty()) {
         log.debug("client {}: ignoring unknown parameter '{}'", clientId, parameter.getKey());
@@ -183,7 +220,8 @@ public final class Gateway implements AutoCloseable {
       }
     }
     FilterChain filterChain = chain.isEmpty() ? FilterChain.acceptAll() : new FilterChain(chain, stats);
-    return new Subscription(clientId, identity, parameters, filterChain);
+    return new Subscription(
+        clientId, identity, parameters, filterChain, since, "true".equals(seq));
   }
 
   /**
@@ -208,7 +246,11 @@ public final class Gateway implements AutoCloseable {
         client.close(GOING_AWAY, "server shutting down");
         return client;
       }
-      hub.add(client);
+      if (subscription.since() != null) {
+        hub.addWithReplay(client, subscription.since());
+      } else {
+        hub.add(client);
+      }
     }
     stats.clientsConnected.increment();
     log.debug("client {} connected from {}", client.id(), transport.remoteAddress());
@@ -228,7 +270,61 @@ public final class Gateway implements AutoCloseable {
     }
   }
 
+  /** Once a second: expire command bookkeeping, close clients that stay too slow. */
+  private void maintain() {
+    long now = System.nanoTime();
+    for (ClientConnection client : hub.clients()) {
+      try {
+        if (client.maintain(now)) {
+          // A client that does not read cannot receive the close frame either: drop it soon.
+          housekeeping.schedule(client::abort, ABORT_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        }
+      } catch (RuntimeException e) {
+        log.warn("housekeeping failed for client {}", client.id(), e);
+      }
+    }
+  }
+
+  /**
+   * The first step of a graceful shutdown: stops receiving replies, then waits until every
+   * client's outbox has been written out, or the timeout passes. Returns whether every outbox
+   * emptied in time. Clients stay connected; commands still work.
+   */
+  public boolean quiesce(Duration timeout) {
+    try {
+      source.close();
+    } catch (RuntimeException e) {
+      log.warn("closing the message source failed", e);
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      boolean idle = true;
+      for (ClientConnection client : hub.clients()) {
+        if (!client.outbox().isIdle()) {
+          idle = false;
+          break;
+        }
+      }
+      if (idle) {
+        return true;
+      }
+      if (System.nanoTime() - deadline > 0) {
+        log.info("shutting down with frames still queued for slow clients");
+        return false;
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+  }
+
   private void closeQuietly() {
+    if (housekeeping != null) {
+      housekeeping.shutdownNow();
+    }
     for (ClientConnection client : hub.clients()) {
       client.close();
     }
@@ -275,6 +371,17 @@ public final class Gateway implements AutoCloseable {
   /** The filter providers found, by name. */
   public ProviderCatalog<ReplyFilterProvider> filterProviders() {
     return filters;
+  }
+
+  private static String single(Map<String, List<String>> parameters, String name) {
+    List<String> values = parameters.get(name);
+    if (values == null || values.isEmpty()) {
+      return null;
+    }
+    if (values.size() > 1) {
+      throw new SubscriptionException("parameter '" + name + "' takes one value");
+    }
+    return values.get(0);
   }
 
   /** Builds a {@link Gateway}. Only {@link #settings(Object)} is usually needed. */

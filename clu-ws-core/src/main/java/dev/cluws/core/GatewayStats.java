@@ -24,6 +24,12 @@ public final class GatewayStats {
   public final LongAdder commandsFailed = new LongAdder();
   /** Exceptions thrown by reply filters (each counted as a denial). */
   public final LongAdder filterErrors = new LongAdder();
+  /** Clients closed because their outbox stayed full past the slow-client timeout. */
+  public final LongAdder slowClientsClosed = new LongAdder();
+  /** Commands refused because the client exceeded its command rate. */
+  public final LongAdder commandsRateLimited = new LongAdder();
+  /** Upgrades refused because the gateway already served its maximum of clients. */
+  public final LongAdder connectionsRefused = new LongAdder();
   /** Clients connected since start. */
   public final LongAdder clientsConnected = new LongAdder();
 }

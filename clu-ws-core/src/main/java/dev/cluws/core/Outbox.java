@@ -1,17 +1,33 @@
 package dev.cluws.core;
 
 import java.util.ArrayDeque;
+import java.util.Iterator;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client's bounded queue of frames, with one send in flight.
+ * One client's bounded queue of frames, with one send in flight. The slow-client policy lives here
+ * and nowhere else.
  *
- * <p>{@link #offer} never blocks: the hub calls it on the delivery thread for every client. When
- * the queue is full (in frames or in bytes), the oldest queued frames are shed to make room and
- * counted. The queue drains as the transport completes each send, on whichever thread completes it.
+ * <p>{@link #offer} never blocks: the hub calls it on the delivery thread for every client. The
+ * queue is bounded in frames and in bytes. When a frame does not fit:
+ *
+ * <ol>
+ *   <li>the oldest <em>sheddable</em> queued frames are dropped until it fits; a frame offered as
+ *       {@code protect = true} (a reply that ends one of this client's own commands, or a frame
+ *       the gateway addressed to this client) is never shed;
+ *   <li>if only protected frames are queued, a sheddable newcomer is dropped itself, and a
+ *       protected newcomer is queued beyond the bound (protected frames are few: they are bounded
+ *       by the client's tracked commands and its command rate);
+ *   <li>every dropped frame is counted ({@link #shedCount()}, {@code GatewayStats.framesShed}).
+ * </ol>
+ *
+ * The outbox counts as <em>full</em> from the first shed until its queue falls to half its
+ * bounds; {@link #fullForNanos(long)} tells its owner how long, so that a client that stays full
+ * past a deadline can be closed. The queue drains as the transport completes each send, on
+ * whichever thread completes it.
  */
 public final class Outbox {
   private static final Logger log = LoggerFactory.getLogger(Outbox.class);
@@ -21,13 +37,20 @@ public final class Outbox {
   private final long maxBytes;
   private final GatewayStats stats;
   private final Object lock = new Object();
-  private final ArrayDeque<EncodedFrame> queue = new ArrayDeque<>();
+  /** Queued frames: an {@link EncodedFrame} (sheddable) or a {@link Protected} wrapper. */
+  private final ArrayDeque<Object> queue = new ArrayDeque<>();
   private final LongAdder shed = new LongAdder();
   private final LongAdder sent = new LongAdder();
   private final Runnable onSendFailure;
   private long queuedBytes;
+  private int protectedQueued;
+  private long fullSinceNanos;
+  private boolean full;
   private boolean inFlight;
   private boolean closed;
+
+  /** A queued frame that must not be shed. */
+  private record Protected(EncodedFrame frame) {}
 
   public Outbox(ClientTransport transport, int maxFrames, long maxBytes, GatewayStats stats) {
     this(transport, maxFrames, maxBytes, stats, () -> {});
@@ -53,24 +76,35 @@ public final class Outbox {
     this.onSendFailure = onSendFailure;
   }
 
-  /**
-   * Queues a frame for sending; returns {@code false} when the outbox is closed. A frame larger
-   * than the byte bound is still sent when it is alone in the queue.
-   */
+  /** Queues a sheddable frame; see {@link #offer(EncodedFrame, boolean)}. */
   public boolean offer(EncodedFrame frame) {
+    return offer(frame, false);
+  }
+
+  /**
+   * Queues a frame for sending, applying the shedding policy; returns {@code false} when the
+   * outbox is closed or the frame itself was shed. A frame larger than the byte bound is still sent
+   * when it is alone in the queue.
+   */
+  public boolean offer(EncodedFrame frame, boolean protect) {
     synchronized (lock) {
       if (closed) {
         return false;
       }
-      while (!queue.isEmpty()
-          && (queue.size() >= maxFrames || queuedBytes + frame.size() > maxBytes)) {
-        EncodedFrame dropped = queue.pollFirst();
-        queuedBytes -= dropped.size();
-        shed.increment();
-        stats.framesShed.increment();
+      while (!queue.isEmpty() && !fits(frame)) {
+        if (!shedOldestSheddable()) {
+          break; // only protected frames are queued
+        }
       }
-      queue.addLast(frame);
+      if (!queue.isEmpty() && !fits(frame) && !protect) {
+        countShed();
+        return false;
+      }
+      queue.addLast(protect ? new Protected(frame) : frame);
       queuedBytes += frame.size();
+      if (protect) {
+        protectedQueued++;
+      }
       if (inFlight) {
         return true;
       }
@@ -78,6 +112,60 @@ public final class Outbox {
     }
     drain();
     return true;
+  }
+
+  private boolean fits(EncodedFrame frame) {
+    return queue.size() < maxFrames && queuedBytes + frame.size() <= maxBytes;
+  }
+
+  private boolean shedOldestSheddable() {
+    if (protectedQueued == queue.size()) {
+      return false;
+    }
+    Iterator<Object> it = queue.iterator();
+    while (it.hasNext()) {
+      Object entry = it.next();
+      if (entry instanceof EncodedFrame) {
+        it.remove();
+        queuedBytes -= ((EncodedFrame) entry).size();
+        countShed();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void countShed() {
+    shed.increment();
+    stats.framesShed.increment();
+    if (!full) {
+      full = true;
+      fullSinceNanos = System.nanoTime();
+    }
+  }
+
+  /**
+   * How long this outbox has been full (from its first shed until its queue falls to half its
+   * bounds), or 0 when it is not.
+   */
+  public long fullForNanos(long nowNanos) {
+    synchronized (lock) {
+      return full ? Math.max(1, nowNanos - fullSinceNanos) : 0;
+    }
+  }
+
+  /** Frames queued (behind the one in flight) that will not be shed. */
+  public int protectedQueued() {
+    synchronized (lock) {
+      return protectedQueued;
+    }
+  }
+
+  /** Whether nothing is queued or in flight. */
+  public boolean isIdle() {
+    synchronized (lock) {
+      return queue.isEmpty() && !inFlight;
+    }
   }
 
   /** Frames waiting behind the one in flight. */
@@ -110,6 +198,7 @@ public final class Outbox {
       closed = true;
       queue.clear();
       queuedBytes = 0;
+      protectedQueued = 0;
     }
   }
 
@@ -123,12 +212,22 @@ public final class Outbox {
     while (true) {
       EncodedFrame next;
       synchronized (lock) {
-        next = closed ? null : queue.pollFirst();
-        if (next == null) {
+        Object entry = closed ? null : queue.pollFirst();
+        if (entry == null) {
           inFlight = false;
+          full = false;
           return;
         }
+        if (entry instanceof Protected) {
+          protectedQueued--;
+          next = ((Protected) entry).frame();
+        } else {
+          next = (EncodedFrame) entry;
+        }
         queuedBytes -= next.size();
+        if (full && queue.size() <= maxFrames / 2 && queuedBytes <= maxBytes / 2) {
+          full = false;
+        }
       }
       Send send = new Send();
       try {

@@ -16,16 +16,32 @@ public final class Subscription {
   private final ClientIdentity identity;
   private final Map<String, List<String>> parameters;
   private final FilterChain chain;
+  private final String since;
+  private final boolean numbered;
 
   Subscription(
       String clientId,
       ClientIdentity identity,
       Map<String, List<String>> parameters,
-      FilterChain chain) {
+      FilterChain chain,
+      String since,
+      boolean numbered) {
     this.clientId = clientId;
     this.identity = identity;
     this.parameters = parameters;
     this.chain = chain;
+    this.since = since;
+    this.numbered = numbered;
+  }
+
+  /** The reply number or message id the client last saw ({@code since=}), or {@code null}. */
+  public String since() {
+    return since;
+  }
+
+  /** Whether the client's frames carry the gateway's reply number ({@code seq=true}). */
+  public boolean numbered() {
+    return numbered;
   }
 
   public String clientId() {

@@ -234,6 +234,8 @@ public final class WebsocketServer implements AutoCloseable {
     } catch (RuntimeException e) {
       log.warn("closing the listening socket failed", e);
     }
+    // Stop taking replies and let every outbox write out what it holds (half the stop timeout).
+    gateway.quiesce(settings.stopTimeout().dividedBy(2));
     int closing = sessions.closeAll(StatusCode.SHUTDOWN, SessionRegistry.SHUTDOWN_REASON);
     if (closing > 0) {
       log.info("closing {} websocket(s)", closing);

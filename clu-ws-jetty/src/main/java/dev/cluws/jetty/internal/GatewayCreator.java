@@ -1,6 +1,7 @@
 package dev.cluws.jetty.internal;
 
 import dev.cluws.core.Gateway;
+import dev.cluws.core.GatewayBusyException;
 import dev.cluws.core.Subscription;
 import dev.cluws.core.SubscriptionException;
 import dev.cluws.core.spi.ClientIdentity;
@@ -62,6 +63,10 @@ public final class GatewayCreator implements WebSocketCreator {
     } catch (SubscriptionException e) {
       log.info("refused a websocket from {}: {}", remote, e.getMessage());
       PlainText.respond(response, callback, HttpStatus.BAD_REQUEST_400, e.getMessage());
+      return null;
+    } catch (GatewayBusyException e) {
+      log.warn("refused a websocket from {}: {}", remote, e.getMessage());
+      PlainText.respond(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, e.getMessage());
       return null;
     }
     return new ClientEndpoint(gateway, subscription, registry);

@@ -49,6 +49,11 @@ final class SessionTransport implements ClientTransport {
   }
 
   @Override
+  public void abort() {
+    session.disconnect();
+  }
+
+  @Override
   public String remoteAddress() {
     return remoteAddress;
   }
