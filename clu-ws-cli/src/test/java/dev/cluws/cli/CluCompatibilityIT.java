@@ -227,24 +227,7 @@ class CluCompatibilityIT {
 
   @Test
   void anInvalidSubscriptionRefusesTheUpgradeWithTheReason() throws Exception {
-    String response;
-    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", fixture.server.port())) {
-      socket.setSoTimeout((int) WAIT.toMillis());
-      socket
-          .getOutputStream()
-          .write(
-              ("GET /?actors=bad%20name HTTP/1.1\r\n"
-                      + "Host: 127.0.0.1\r\n"
-                      + "Upgrade: websocket\r\n"
-                      + "Connection: Upgrade, close\r\n"
-                      + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                      + "Sec-WebSocket-Version: 13\r\n"
-                      + "\r\n")
-                  .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-      response =
-          new String(
-              socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    }
+    String response = RawHttp.upgrade(fixture.server.port(), "/?actors=bad%20name");
 
     assertThat(response).startsWith("HTTP/1.1 400");
     assertThat(response).contains("invalid parameter 'actors'");

@@ -10,6 +10,7 @@ import dev.cluws.jetty.WebsocketServer;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * A real gateway for one test: real RabbitMQ on 127.0.0.1 with a unique exchange and gateway name,
@@ -26,8 +27,17 @@ final class GatewayFixture implements AutoCloseable {
   }
 
   GatewayFixture(ServerSettings serverSettings) {
-    Gateway gateway =
-        Gateway.builder().gatewaySettings(GatewaySettings.named(name)).settings(amqp).build();
+    this(b -> b, serverSettings);
+  }
+
+  /** A gateway whose settings the test adjusts (its name stays the fixture's unique one). */
+  GatewayFixture(UnaryOperator<GatewaySettings.Builder> adjust) {
+    this(adjust, ServerSettings.defaults().withHost("127.0.0.1").withPort(0));
+  }
+
+  GatewayFixture(UnaryOperator<GatewaySettings.Builder> adjust, ServerSettings serverSettings) {
+    GatewaySettings settings = adjust.apply(GatewaySettings.named(name).toBuilder()).build();
+    Gateway gateway = Gateway.builder().gatewaySettings(settings).settings(amqp).build();
     server = new WebsocketServer(gateway, serverSettings).start();
   }
 
