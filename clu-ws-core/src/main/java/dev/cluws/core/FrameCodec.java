@@ -25,6 +25,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * Translates between CLU's websocket frames and the gateway's values.
@@ -40,6 +41,9 @@ public final class FrameCodec {
   static final DateTimeFormatter TIMESTAMP =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxxx", Locale.ROOT)
           .withZone(ZoneOffset.UTC);
+
+  private static final Pattern START_MARKER =
+      Pattern.compile("\\s*\\(start marker at \\[Source: .*?\\]\\)");
 
   private final JsonMapper mapper;
   private final String gatewayName;
@@ -229,6 +233,8 @@ public final class FrameCodec {
     if (newline >= 0) {
       message = message.substring(0, newline);
     }
+    // Jackson names where an unclosed array/object started, with parser internals: keep it short.
+    message = START_MARKER.matcher(message).replaceAll("");
     if (e.getLocation() != null && e.getLocation().getColumnNr() > 0) {
       message += " (at column " + e.getLocation().getColumnNr() + ")";
     }

@@ -36,6 +36,14 @@ class FrameCodecDecodeTest {
   // --- valid commands
 
   @Test
+  void anUnclosedArrayIsReportedWithoutParserInternals() {
+    String error = invalid("[[[1, 2").error();
+
+    assertThat(error).startsWith("frame is not valid JSON: Unexpected end-of-input");
+    assertThat(error).doesNotContain("Source").doesNotContain("start marker");
+  }
+
+  @Test
   void aCompleteCommandFrameBecomesACommand() {
     Command command =
         command(
