@@ -8,6 +8,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.ConfirmListener;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ReturnListener;
+import com.rabbitmq.client.ShutdownListener;
 import com.rabbitmq.client.ShutdownSignalException;
 import dev.cluws.amqp.internal.Connections;
 import dev.cluws.core.FrameCodec;
@@ -60,7 +61,8 @@ public final class AmqpCommandSink implements CommandSink {
   private final Map<String, Pending> byMessageId = new ConcurrentHashMap<>();
   private final Object lifecycle = new Object();
   private volatile boolean closed;
-  private Connection connection;
+  private volatile Connection connection;
+  private final ShutdownListener shutdownListener = this::onShutdown;
   private volatile Channel channel;
   private ThreadPoolExecutor publisher;
 
@@ -103,13 +105,7 @@ public final class AmqpCommandSink implements CommandSink {
           Connections.open(
               Connections.factory(settings), settings, gatewayName + " (commands)");
       try {
-        Channel ch = conn.createChannel();
-        ch.confirmSelect();
-        ch.exchangeDeclare(settings.exchange(), BuiltinExchangeType.TOPIC, false, true, null);
-        ch.addReturnListener((ReturnListener) this::onReturn);
-        ch.addConfirmListener(new Confirms());
-        ch.addShutdownListener(this::onShutdown);
-        this.channel = ch;
+        this.channel = openChannel(conn);
       } catch (IOException | RuntimeException e) {
         try {
           conn.close(2000);
@@ -144,6 +140,52 @@ public final class AmqpCommandSink implements CommandSink {
     }
   }
 
+  /** A channel in confirm mode with the sink's listeners, the exchange declared as CLU does. */
+  private Channel openChannel(Connection conn) throws IOException {
+    Channel ch = conn.createChannel();
+    ch.confirmSelect();
+    ch.exchangeDeclare(settings.exchange(), BuiltinExchangeType.TOPIC, false, true, null);
+    ch.addReturnListener((ReturnListener) this::onReturn);
+    ch.addConfirmListener(new Confirms());
+    ch.addShutdownListener(shutdownListener);
+    return ch;
+  }
+
+  /**
+   * The channel to publish on, or null while the connection is down (its recovery brings the
+   * channel back). Runs on the publisher thread. A channel the broker closed on its own, while the
+   * connection stays up (e.g. NOT_FOUND: a command published to an exchange that vanished), is not
+   * recovered by amqp-client: replace it, declaring the exchange again.
+   */
+  private Channel usableChannel() {
+    Channel ch = channel;
+    if (ch != null && ch.isOpen()) {
+      return ch;
+    }
+    Connection conn = connection;
+    if (closed || ch == null || conn == null || !conn.isOpen()) {
+      return null;
+    }
+    try {
+      ch.removeShutdownListener(shutdownListener); // it has told its story already
+      ch.abort(); // forget it, so that connection recovery does not bring it back
+    } catch (IOException | RuntimeException e) {
+      log.debug("discarding the closed command channel failed", e);
+    }
+    try {
+      Channel fresh = openChannel(conn);
+      channel = fresh;
+      log.info("opened a new command channel to {}", settings.describeBroker());
+      return fresh;
+    } catch (IOException | RuntimeException e) {
+      log.warn(
+          "could not open a new command channel to {}: {}",
+          settings.describeBroker(),
+          Connections.reason(e));
+      return null;
+    }
+  }
+
   @Override
   public CompletionStage<CommandOutcome> send(Command command) {
     CompletableFuture<CommandOutcome> result = new CompletableFuture<>();
@@ -166,8 +208,8 @@ public final class AmqpCommandSink implements CommandSink {
 
   /** Runs on the publisher thread only, so the channel's confirm sequence stays consistent. */
   private void publish(Command command, CompletableFuture<CommandOutcome> result) {
-    Channel ch = channel;
-    if (ch == null || !ch.isOpen()) {
+    Channel ch = usableChannel();
+    if (ch == null) {
       result.completeExceptionally(
           new BrokerUnavailableException("the connection to the broker is down"));
       return;
@@ -193,8 +235,15 @@ public final class AmqpCommandSink implements CommandSink {
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }
-    Pending pending = new Pending(command, messageId, result);
     long seq = ch.getNextPublishSeqNo();
+    if (seq == 0) {
+      // Recovery has opened the new channel but not yet put it in confirm mode: a publish now
+      // would never be confirmed.
+      result.completeExceptionally(
+          new BrokerUnavailableException("the connection to the broker is being recovered"));
+      return;
+    }
+    Pending pending = new Pending(command, messageId, result);
     unconfirmed.put(seq, pending);
     byMessageId.put(messageId, pending);
     try {
@@ -266,8 +315,14 @@ public final class AmqpCommandSink implements CommandSink {
     // Confirms for what is in flight will never come: fail it now (sequence numbers restart).
     failAll(
         unconfirmed,
-        new BrokerUnavailableException(
-            "the connection to the broker was lost before it confirmed the command"));
+        cause.isHardError()
+            ? new BrokerUnavailableException(
+                "the connection to the broker was lost before it confirmed the command")
+            : new CluWsException(
+                "the broker closed the command channel: "
+                    + (cause.getReason() instanceof AMQP.Channel.Close
+                        ? ((AMQP.Channel.Close) cause.getReason()).getReplyText()
+                        : Connections.reason(cause))));
   }
 
   private void failAll(Map<Long, Pending> pendings, RuntimeException error) {

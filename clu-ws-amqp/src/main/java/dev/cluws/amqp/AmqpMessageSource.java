@@ -5,11 +5,17 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.Recoverable;
 import com.rabbitmq.client.RecoveryListener;
 import com.rabbitmq.client.ShutdownSignalException;
+import com.rabbitmq.client.TopologyRecoveryException;
+import com.rabbitmq.client.impl.ForgivingExceptionHandler;
+import com.rabbitmq.client.impl.recovery.RetryHandler;
+import com.rabbitmq.client.impl.recovery.TopologyRecoveryRetryHandlerBuilder;
+import com.rabbitmq.client.impl.recovery.TopologyRecoveryRetryLogic;
 import dev.cluws.amqp.internal.Connections;
 import dev.cluws.amqp.internal.ReplyParser;
 import dev.cluws.core.spi.BrokerUnavailableException;
@@ -22,6 +28,7 @@ import java.io.IOException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,8 +44,12 @@ import org.slf4j.LoggerFactory;
  * traffic pauses, within {@value #ACK_FLUSH_MILLIS} ms.
  *
  * <p>Uses its own connection (RabbitMQ advises separate connections for consuming and publishing).
- * amqp-client's automatic recovery restores the connection, queue, binding and consumer after an
- * outage; the state is reported to the listener.
+ * amqp-client's automatic recovery restores the connection, exchange, queue, binding and consumer
+ * after an outage; the state is reported to the listener: {@code RECOVERING} from the moment the
+ * connection is lost, {@code UP} once the consumer is back, or {@code DOWN} when the connection is
+ * back but the topology could not be recovered. While the broker still holds the exclusive queue
+ * for the lost connection (RESOURCE_LOCKED, after a partition the broker has not noticed yet),
+ * declaring it is retried every recovery interval.
  */
 public final class AmqpMessageSource implements MessageSource {
   private static final Logger log = LoggerFactory.getLogger(AmqpMessageSource.class);
@@ -58,6 +69,9 @@ public final class AmqpMessageSource implements MessageSource {
   private Channel channel;
   private ScheduledExecutorService ackFlusher;
   private Acker acker;
+  /** Why recovering the exchange, queue, binding or consumer failed in this recovery, or null. */
+  private volatile String topologyFailure;
+  private final AtomicInteger lockedRetries = new AtomicInteger();
 
   public AmqpMessageSource(AmqpSettings settings, String gatewayName) {
     this(settings, gatewayName, JsonMappers.newMapper());
@@ -81,9 +95,10 @@ public final class AmqpMessageSource implements MessageSource {
         throw new IllegalStateException("source is closed");
       }
       this.listener = replyListener;
-      Connection conn =
-          Connections.open(
-              Connections.factory(settings), settings, gatewayName + " (replies)");
+      ConnectionFactory factory = Connections.factory(settings);
+      factory.setTopologyRecoveryRetryHandler(retryWhileQueueLocked());
+      factory.setExceptionHandler(new TopologyFailures());
+      Connection conn = Connections.open(factory, settings, gatewayName + " (replies)");
       try {
         Channel ch = conn.createChannel();
         ch.basicQos(settings.prefetch());
@@ -147,7 +162,55 @@ public final class AmqpMessageSource implements MessageSource {
     setState(SourceState.RECOVERING);
   }
 
+  /**
+   * When the connection comes back before the broker has noticed that the old one is gone (a
+   * network partition rather than a reset), the old connection still holds the exclusive replies
+   * queue and declaring it again fails with RESOURCE_LOCKED. The broker lets it go when it misses
+   * the old connection's heartbeats; until then, try again every recovery interval (the source
+   * stays RECOVERING meanwhile).
+   */
+  private RetryHandler retryWhileQueueLocked() {
+    return TopologyRecoveryRetryHandlerBuilder.builder()
+        .queueRecoveryRetryCondition(
+            (queue, e) -> {
+              if (state == SourceState.CLOSED || !isResourceLocked(e)) {
+                return false;
+              }
+              int attempt = lockedRetries.incrementAndGet();
+              if (attempt == 1 || attempt % 30 == 0) {
+                log.warn(
+                    "the broker still holds {} for the lost connection (RESOURCE_LOCKED);"
+                        + " trying again every {} until it lets go (attempt {})",
+                    queueName,
+                    settings.recoveryInterval(),
+                    attempt);
+              }
+              return true;
+            })
+        .queueRecoveryRetryOperation(
+            TopologyRecoveryRetryLogic.RECOVER_CHANNEL.andThen(
+                TopologyRecoveryRetryLogic.RECOVER_QUEUE))
+        .retryAttempts(Integer.MAX_VALUE)
+        .backoffPolicy(attempt -> Thread.sleep(settings.recoveryInterval().toMillis()))
+        .build();
+  }
+
+  private static boolean isResourceLocked(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof ShutdownSignalException
+          && ((ShutdownSignalException) t).getReason() instanceof AMQP.Channel.Close
+          && ((AMQP.Channel.Close) ((ShutdownSignalException) t).getReason()).getReplyCode()
+              == AMQP.RESOURCE_LOCKED) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private void setState(SourceState newState) {
+    if (state == SourceState.CLOSED) {
+      return; // e.g. a recovery that completes after close()
+    }
     state = newState;
     ReplyListener l = listener;
     if (l != null) {
@@ -299,13 +362,42 @@ public final class AmqpMessageSource implements MessageSource {
   private final class StateTracker implements RecoveryListener {
     @Override
     public void handleRecovery(Recoverable recoverable) {
+      String failure = topologyFailure;
+      if (failure != null) {
+        // Connected, but not consuming: say so rather than report UP.
+        log.error(
+            "reconnected to {} but could not consume {} again ({}); replies do not arrive until"
+                + " the connection is lost and recovered again or the gateway restarts",
+            settings.describeBroker(),
+            queueName,
+            failure);
+        setState(SourceState.DOWN);
+        return;
+      }
       log.info("reconnected to {}; consuming {} again", settings.describeBroker(), queueName);
       setState(SourceState.UP);
     }
 
     @Override
     public void handleRecoveryStarted(Recoverable recoverable) {
+      topologyFailure = null;
+      lockedRetries.set(0);
       setState(SourceState.RECOVERING);
+    }
+  }
+
+  /** amqp-client's default handling, plus: remembers that recovering the topology failed. */
+  private final class TopologyFailures extends ForgivingExceptionHandler {
+    @Override
+    public void handleTopologyRecoveryException(
+        Connection conn, Channel ch, TopologyRecoveryException exception) {
+      String reason = Connections.reason(exception);
+      if (topologyFailure == null) {
+        topologyFailure = reason;
+        log.warn("recovering the exchange and {} failed: {}", queueName, reason);
+      } else {
+        log.debug("{}", exception.getMessage());
+      }
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.cluws.amqp;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -19,6 +20,8 @@ import java.util.Objects;
  * @param connectionTimeout how long a connection attempt may take
  * @param recoveryInterval how long to wait between reconnection attempts after the connection is
  *     lost
+ * @param tls whether to speak TLS ({@code amqps}) without a URI, and which certificates to trust
+ *     (an {@code amqps://} URI turns TLS on by itself); never trusts every certificate
  */
 public record AmqpSettings(
     String host,
@@ -30,7 +33,8 @@ public record AmqpSettings(
     String exchange,
     int prefetch,
     Duration connectionTimeout,
-    Duration recoveryInterval) {
+    Duration recoveryInterval,
+    Tls tls) {
 
   public static final String DEFAULT_EXCHANGE = "sdss_exchange";
 
@@ -42,6 +46,9 @@ public record AmqpSettings(
     Objects.requireNonNull(exchange, "exchange");
     Objects.requireNonNull(connectionTimeout, "connectionTimeout");
     Objects.requireNonNull(recoveryInterval, "recoveryInterval");
+    if (tls == null) {
+      tls = Tls.NONE;
+    }
     if (port < 1 || port > 65535) {
       throw new IllegalArgumentException("port must be between 1 and 65535, not " + port);
     }
@@ -65,43 +72,77 @@ public record AmqpSettings(
         DEFAULT_EXCHANGE,
         1000,
         Duration.ofSeconds(10),
-        Duration.ofSeconds(2));
+        Duration.ofSeconds(2),
+        Tls.NONE);
   }
 
   public AmqpSettings withHost(String newHost) {
-    return new AmqpSettings(newHost, port, username, password, virtualHost, uri, exchange, prefetch, connectionTimeout, recoveryInterval);
+    return new AmqpSettings(newHost, port, username, password, virtualHost, uri, exchange, prefetch, connectionTimeout, recoveryInterval, tls);
   }
 
   public AmqpSettings withPort(int newPort) {
-    return new AmqpSettings(host, newPort, username, password, virtualHost, uri, exchange, prefetch, connectionTimeout, recoveryInterval);
+    return new AmqpSettings(host, newPort, username, password, virtualHost, uri, exchange, prefetch, connectionTimeout, recoveryInterval, tls);
   }
 
   public AmqpSettings withCredentials(String newUsername, String newPassword) {
-    return new AmqpSettings(host, port, newUsername, newPassword, virtualHost, uri, exchange, prefetch, connectionTimeout, recoveryInterval);
+    return new AmqpSettings(host, port, newUsername, newPassword, virtualHost, uri, exchange, prefetch, connectionTimeout, recoveryInterval, tls);
   }
 
   public AmqpSettings withVirtualHost(String newVirtualHost) {
-    return new AmqpSettings(host, port, username, password, newVirtualHost, uri, exchange, prefetch, connectionTimeout, recoveryInterval);
+    return new AmqpSettings(host, port, username, password, newVirtualHost, uri, exchange, prefetch, connectionTimeout, recoveryInterval, tls);
   }
 
   public AmqpSettings withUri(String newUri) {
-    return new AmqpSettings(host, port, username, password, virtualHost, newUri, exchange, prefetch, connectionTimeout, recoveryInterval);
+    return new AmqpSettings(host, port, username, password, virtualHost, newUri, exchange, prefetch, connectionTimeout, recoveryInterval, tls);
   }
 
   public AmqpSettings withExchange(String newExchange) {
-    return new AmqpSettings(host, port, username, password, virtualHost, uri, newExchange, prefetch, connectionTimeout, recoveryInterval);
+    return new AmqpSettings(host, port, username, password, virtualHost, uri, newExchange, prefetch, connectionTimeout, recoveryInterval, tls);
   }
 
   public AmqpSettings withPrefetch(int newPrefetch) {
-    return new AmqpSettings(host, port, username, password, virtualHost, uri, exchange, newPrefetch, connectionTimeout, recoveryInterval);
+    return new AmqpSettings(host, port, username, password, virtualHost, uri, exchange, newPrefetch, connectionTimeout, recoveryInterval, tls);
   }
 
   public AmqpSettings withConnectionTimeout(Duration newTimeout) {
-    return new AmqpSettings(host, port, username, password, virtualHost, uri, exchange, prefetch, newTimeout, recoveryInterval);
+    return new AmqpSettings(host, port, username, password, virtualHost, uri, exchange, prefetch, newTimeout, recoveryInterval, tls);
   }
 
   public AmqpSettings withRecoveryInterval(Duration newInterval) {
-    return new AmqpSettings(host, port, username, password, virtualHost, uri, exchange, prefetch, connectionTimeout, newInterval);
+    return new AmqpSettings(host, port, username, password, virtualHost, uri, exchange, prefetch, connectionTimeout, newInterval, tls);
+  }
+
+  /** The same settings with these TLS settings. */
+  public AmqpSettings withTls(Tls newTls) {
+    return new AmqpSettings(host, port, username, password, virtualHost, uri, exchange, prefetch, connectionTimeout, recoveryInterval, newTls);
+  }
+
+  /** Whether connections use TLS: {@code tls.enabled} or an {@code amqps://} URI. */
+  public boolean usesTls() {
+    return tls.enabled() || (uri != null && uri.regionMatches(true, 0, "amqps://", 0, 8));
+  }
+
+  /**
+   * TLS to the broker.
+   *
+   * @param enabled speak TLS on host:port (with a URI, its scheme decides instead)
+   * @param trustStore the certificates to trust: a PKCS12 or JKS trust store, or a PEM file of CA
+   *     certificates; {@code null} for the JDK's default trusted authorities
+   * @param trustStorePassword the trust store's password, or {@code null} (never printed)
+   */
+  public record Tls(boolean enabled, Path trustStore, String trustStorePassword) {
+    /** No TLS unless the URI asks for it; the JDK's default trust. */
+    public static final Tls NONE = new Tls(false, null, null);
+
+    @Override
+    public String toString() {
+      return "Tls[enabled="
+          + enabled
+          + ", trustStore="
+          + (trustStore == null ? "JDK default" : trustStore)
+          + (trustStorePassword == null ? "" : ", trustStorePassword=***")
+          + "]";
+    }
   }
 
   /** Where the broker is, for messages: never includes the password. */
@@ -110,7 +151,7 @@ public record AmqpSettings(
       return redact(uri);
     }
     String vhost = "/".equals(virtualHost) ? "" : virtualHost;
-    return "amqp://" + username + "@" + host + ":" + port + "/" + vhost;
+    return (tls.enabled() ? "amqps://" : "amqp://") + username + "@" + host + ":" + port + "/" + vhost;
   }
 
   /** An AMQP URI with any password replaced by {@code ***}. */
@@ -139,6 +180,7 @@ public record AmqpSettings(
         + connectionTimeout
         + ", recoveryInterval="
         + recoveryInterval
+        + (usesTls() ? ", tls=" + tls : "")
         + "]";
   }
 }

@@ -3,9 +3,11 @@ package dev.cluws.cli;
 import dev.cluws.amqp.AmqpSettings;
 import dev.cluws.core.GatewaySettings;
 import dev.cluws.jetty.ServerSettings;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -25,8 +27,11 @@ import picocli.CommandLine.Option;
     },
     footer = {
       "",
-      "Environment: CLU_WS_RABBITMQ_PASSWORD and CLU_WS_RABBITMQ_URL are read when the",
-      "corresponding option is not given (keeps secrets out of the process list)."
+      "Every option can also come from the environment as CLU_WS_<OPTION> (e.g.",
+      "CLU_WS_RABBITMQ_PASSWORD for --rabbitmq-password), from a file named by",
+      "CLU_WS_<OPTION>_FILE (for secrets), or from the config file (--config; key =",
+      "option name without '--'). Flags win over the environment, which wins over",
+      "the file. See docs/configuration.md and docs/security.md."
     })
 public final class CluWsCommand implements Callable<Integer> {
   static final String PASSWORD_ENV = "CLU_WS_RABBITMQ_PASSWORD";
@@ -83,6 +88,27 @@ public final class CluWsCommand implements Callable<Integer> {
   String rabbitmqUrl;
 
   @Option(
+      names = "--rabbitmq-tls",
+      description =
+          "Connect to RabbitMQ with TLS (amqps) on --rabbitmq-host/--rabbitmq-port; an amqps://"
+              + " URL does so by itself.")
+  boolean rabbitmqTls;
+
+  @Option(
+      names = "--rabbitmq-truststore",
+      paramLabel = "<file>",
+      description =
+          "Certificates to trust for amqps: PKCS12/JKS trust store or PEM CA file (default: the"
+              + " JDK's trusted authorities).")
+  Path rabbitmqTruststore;
+
+  @Option(
+      names = "--rabbitmq-truststore-password",
+      paramLabel = "<password>",
+      description = "Password of --rabbitmq-truststore, if it has one.")
+  String rabbitmqTruststorePassword;
+
+  @Option(
       names = "--exchange",
       defaultValue = AmqpSettings.DEFAULT_EXCHANGE,
       description = "CLU's topic exchange (default: ${DEFAULT-VALUE}).")
@@ -96,6 +122,29 @@ public final class CluWsCommand implements Callable<Integer> {
               + " (default: clu-ws-<12 hex digits>, unique per process).")
   String name;
 
+  @Option(
+      names = "--wait-for-broker",
+      arity = "0..1",
+      paramLabel = "<duration>",
+      fallbackValue = "forever",
+      converter = BrokerWait.Converter.class,
+      description =
+          "At start-up, wait up to <duration> (e.g. 60s, 2m, PT1M; no value: forever) for"
+              + " RabbitMQ, retrying with backoff, instead of failing at once.")
+  BrokerWait waitForBroker = BrokerWait.NONE;
+
+  @Mixin LimitOptions limits = new LimitOptions();
+
+  @Mixin SecurityOptions security = new SecurityOptions();
+
+  @Option(
+      names = ConfigDefaults.CONFIG_OPTION,
+      paramLabel = "<file>",
+      description =
+          "Config file (Java properties: option name without '--' = value) for any option;"
+              + " flags and the environment win over it (default: $CLU_WS_CONFIG).")
+  Path config;
+
   private final Map<String, String> environment;
   private final Main.Runner runner;
 
@@ -106,11 +155,12 @@ public final class CluWsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    return runner.run(gatewaySettings(), amqpSettings(), serverSettings());
+    return runner.run(
+        gatewaySettings(), amqpSettings(), serverSettings(), waitForBroker, securityConfig());
   }
 
   GatewaySettings gatewaySettings() {
-    return name == null ? GatewaySettings.defaults() : GatewaySettings.named(name);
+    return limits.applyTo(name == null ? GatewaySettings.defaults() : GatewaySettings.named(name));
   }
 
   AmqpSettings amqpSettings() {
@@ -125,7 +175,17 @@ public final class CluWsCommand implements Callable<Integer> {
         .withCredentials(rabbitmqUser, password)
         .withVirtualHost(rabbitmqVhost)
         .withUri(url == null || url.isBlank() ? null : url)
-        .withExchange(exchange);
+        .withExchange(exchange)
+        .withTls(new AmqpSettings.Tls(rabbitmqTls, rabbitmqTruststore, rabbitmqTruststorePassword));
+  }
+
+  /**
+   * The security settings, with every key, token and rules file read and checked.
+   *
+   * @throws dev.cluws.core.spi.CluWsException naming the option or file that is wrong
+   */
+  SecurityConfig securityConfig() {
+    return new SecurityConfig(security.securitySettings(), security.accessPolicy());
   }
 
   ServerSettings serverSettings() {

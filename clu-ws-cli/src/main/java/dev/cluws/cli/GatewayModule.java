@@ -2,8 +2,8 @@ package dev.cluws.cli;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
-import com.google.inject.Singleton;
 import dev.cluws.amqp.AmqpSettings;
+import dev.cluws.core.AccessPolicy;
 import dev.cluws.core.Gateway;
 import dev.cluws.core.GatewaySettings;
 
@@ -26,9 +26,13 @@ final class GatewayModule extends AbstractModule {
     bind(AmqpSettings.class).toInstance(amqpSettings);
   }
 
+  /** Unscoped: every server gets its own gateway (a gateway that failed to start is final). */
   @Provides
-  @Singleton
-  Gateway gateway(GatewaySettings settings, AmqpSettings amqp) {
-    return Gateway.builder().gatewaySettings(settings).settings(amqp).build();
+  Gateway gateway(GatewaySettings settings, AmqpSettings amqp, AccessPolicy accessPolicy) {
+    return Gateway.builder()
+        .gatewaySettings(settings)
+        .settings(amqp)
+        .accessPolicy(accessPolicy)
+        .build();
   }
 }

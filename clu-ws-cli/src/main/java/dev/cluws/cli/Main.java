@@ -26,7 +26,12 @@ public final class Main {
   /** Runs a gateway with parsed settings; returns the exit status. */
   @FunctionalInterface
   interface Runner {
-    int run(GatewaySettings gateway, AmqpSettings amqp, ServerSettings server);
+    int run(
+        GatewaySettings gateway,
+        AmqpSettings amqp,
+        ServerSettings server,
+        BrokerWait brokerWait,
+        SecurityConfig security);
   }
 
   private Main() {}
@@ -37,9 +42,26 @@ public final class Main {
 
   /** Parses and runs; returns the exit status. Errors are printed as one line to {@code err}. */
   static int execute(String[] args, Map<String, String> environment, PrintWriter err) {
-    Runner runner = (gateway, amqp, server) -> serve(gateway, amqp, server, err);
+    Runner runner =
+        (gateway, amqp, server, brokerWait, security) ->
+            serve(gateway, amqp, server, brokerWait, security, err);
     CommandLine commandLine = new CommandLine(new CluWsCommand(environment, runner));
     commandLine.setErr(err);
+    // A bad config file, key file or token file is one line and exit status 1, like a bad broker.
+    commandLine.setExecutionExceptionHandler(
+        (e, cl, parsed) -> {
+          if (e instanceof CluWsException) {
+            err.println("clu-ws: " + e.getMessage());
+            return CANNOT_START;
+          }
+          throw e;
+        });
+    try {
+      ConfigDefaults.install(commandLine, environment, args);
+    } catch (CluWsException e) {
+      err.println("clu-ws: " + e.getMessage());
+      return CANNOT_START;
+    }
     return commandLine.execute(args);
   }
 
@@ -47,32 +69,60 @@ public final class Main {
       GatewaySettings gatewaySettings,
       AmqpSettings amqpSettings,
       ServerSettings serverSettings,
+      BrokerWait brokerWait,
+      SecurityConfig security,
       PrintWriter err) {
-    Injector injector =
-        Guice.createInjector(
-            new GatewayModule(gatewaySettings, amqpSettings), new ServerModule(serverSettings));
-    WebsocketServer server = injector.getInstance(WebsocketServer.class);
+    Injector injector = injector(gatewaySettings, amqpSettings, serverSettings, security);
+    WebsocketServer server;
     try {
-      server.start();
+      server = brokerWait.retry(() -> start(injector));
     } catch (CluWsException e) {
       err.println("clu-ws: " + e.getMessage());
-      server.close();
       return CANNOT_START;
     }
     Thread hook = new Thread(server::close, "clu-ws-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     log.info(
-        "clu-ws {} listening on ws://{}:{}/ as {}",
+        "clu-ws {} listening on {}://{}:{}/ as {}",
         VersionProvider.version(),
+        security.server().tlsEnabled() ? "wss" : "ws",
         serverSettings.host(),
         server.port(),
         gatewaySettings.name());
     try {
       server.join();
     } catch (InterruptedException e) {
+      server.close(); // before restoring the flag, so that Jetty can stop gracefully
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running or has run
+      }
       Thread.currentThread().interrupt();
-      server.close();
     }
     return 0;
+  }
+
+  /** The one injector: gateway, server and security modules. Opens no connection. */
+  static Injector injector(
+      GatewaySettings gatewaySettings,
+      AmqpSettings amqpSettings,
+      ServerSettings serverSettings,
+      SecurityConfig security) {
+    return Guice.createInjector(
+        new GatewayModule(gatewaySettings, amqpSettings),
+        new ServerModule(serverSettings),
+        new SecurityModule(security.server(), security.accessPolicy()));
+  }
+
+  /** One start attempt with a new server and gateway: a gateway that failed to start is final. */
+  private static WebsocketServer start(Injector injector) {
+    WebsocketServer server = injector.getInstance(WebsocketServer.class);
+    try {
+      return server.start();
+    } catch (RuntimeException e) {
+      server.close();
+      throw e;
+    }
   }
 }

@@ -2,8 +2,8 @@ package dev.cluws.cli;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
-import com.google.inject.Singleton;
 import dev.cluws.core.Gateway;
+import dev.cluws.jetty.SecuritySettings;
 import dev.cluws.jetty.ServerSettings;
 import dev.cluws.jetty.WebsocketServer;
 
@@ -20,9 +20,9 @@ final class ServerModule extends AbstractModule {
     bind(ServerSettings.class).toInstance(serverSettings);
   }
 
+  /** Unscoped: each start attempt ({@code --wait-for-broker}) builds a new server and gateway. */
   @Provides
-  @Singleton
-  WebsocketServer server(Gateway gateway, ServerSettings settings) {
-    return new WebsocketServer(gateway, settings);
+  WebsocketServer server(Gateway gateway, ServerSettings settings, SecuritySettings security) {
+    return new WebsocketServer(gateway, settings, security);
   }
 }

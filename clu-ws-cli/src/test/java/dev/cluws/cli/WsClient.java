@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
  * A websocket client for tests: the JDK's own {@link WebSocket}, so the gateway is checked against
@@ -33,12 +34,12 @@ final class WsClient implements AutoCloseable {
   private final List<JsonNode> frames = new CopyOnWriteArrayList<>();
   private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
 
-  private WsClient(URI uri, HttpClient http) {
+  private WsClient(URI uri, HttpClient http, UnaryOperator<WebSocket.Builder> customize) {
     Listener listener = new Listener();
     try {
       this.socket =
-          http.newWebSocketBuilder()
-              .connectTimeout(WAIT)
+          customize
+              .apply(http.newWebSocketBuilder().connectTimeout(WAIT))
               .buildAsync(uri, listener)
               .get(WAIT.toSeconds(), TimeUnit.SECONDS);
     } catch (InterruptedException e) {
@@ -50,7 +51,23 @@ final class WsClient implements AutoCloseable {
   }
 
   static WsClient connect(URI uri) {
-    return new WsClient(uri, HttpClient.newHttpClient());
+    return new WsClient(uri, HttpClient.newHttpClient(), b -> b);
+  }
+
+  /**
+   * Connects with a given HTTP client (e.g. one that trusts a test certificate) and extra request
+   * settings (headers, subprotocols).
+   *
+   * @throws IllegalStateException when the upgrade fails; its cause tells why
+   */
+  static WsClient connect(
+      URI uri, HttpClient http, UnaryOperator<WebSocket.Builder> customize) {
+    return new WsClient(uri, http, customize);
+  }
+
+  /** The subprotocol the server accepted ({@code ""} for none). */
+  String subprotocol() {
+    return socket.getSubprotocol();
   }
 
   /** Sends one text frame and waits until it is handed to the network. */

@@ -6,14 +6,19 @@ import dev.cluws.jetty.internal.GatewayCreator;
 import dev.cluws.jetty.internal.KeepAlive;
 import dev.cluws.jetty.internal.SessionRegistry;
 import dev.cluws.jetty.internal.UpgradeRequiredHandler;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 import org.eclipse.jetty.websocket.api.StatusCode;
@@ -47,6 +52,7 @@ public final class WebsocketServer implements AutoCloseable {
 
   private final Gateway gateway;
   private final ServerSettings settings;
+  private final SecuritySettings security;
   private final Server server;
   private final ServerConnector connector;
   private final SessionRegistry sessions = new SessionRegistry();
@@ -57,10 +63,19 @@ public final class WebsocketServer implements AutoCloseable {
   private boolean closed;
   private volatile int boundPort = -1;
 
-  /** Builds the server; opens nothing until {@link #start()}. */
+  /** Builds a server with CLU's security (none); opens nothing until {@link #start()}. */
   public WebsocketServer(Gateway gateway, ServerSettings settings) {
+    this(gateway, settings, SecuritySettings.none());
+  }
+
+  /**
+   * Builds the server with origin checks, authentication and TLS as configured; opens nothing
+   * until {@link #start()}.
+   */
+  public WebsocketServer(Gateway gateway, ServerSettings settings, SecuritySettings security) {
     this.gateway = Objects.requireNonNull(gateway, "gateway");
     this.settings = Objects.requireNonNull(settings, "settings");
+    this.security = Objects.requireNonNull(security, "security");
 
     QueuedThreadPool threads = new QueuedThreadPool();
     threads.setName("clu-ws-jetty");
@@ -73,7 +88,23 @@ public final class WebsocketServer implements AutoCloseable {
     HttpConfiguration http = new HttpConfiguration();
     http.setSendServerVersion(false);
     http.setSendXPoweredBy(false);
-    connector = new ServerConnector(server, new HttpConnectionFactory(http));
+    if (security.tlsEnabled()) {
+      SecureRequestCustomizer secure = new SecureRequestCustomizer();
+      // Clients often connect by IP address (no SNI); the certificate still proves the server.
+      secure.setSniHostCheck(false);
+      http.addCustomizer(secure);
+      SslContextFactory.Server tls = new SslContextFactory.Server();
+      tls.setKeyStore(security.tls().keyStore());
+      tls.setKeyStorePassword(security.tls().password());
+      tls.setKeyManagerPassword(security.tls().password());
+      connector =
+          new ServerConnector(
+              server,
+              new SslConnectionFactory(tls, "http/1.1"),
+              new HttpConnectionFactory(http));
+    } else {
+      connector = new ServerConnector(server, new HttpConnectionFactory(http));
+    }
     connector.setHost(settings.host());
     connector.setPort(settings.port());
     connector.setIdleTimeout(settings.idleTimeout().toMillis());
@@ -90,7 +121,7 @@ public final class WebsocketServer implements AutoCloseable {
               container.setIdleTimeout(settings.idleTimeout());
               container.setMaxOutgoingFrames(MAX_OUTGOING_FRAMES);
               // "/*" matches every path: like CLU, any path upgrades.
-              container.addMapping("/*", new GatewayCreator(gateway, sessions));
+              container.addMapping("/*", new GatewayCreator(gateway, sessions, security));
             });
     websockets.setHandler(new UpgradeRequiredHandler(gateway.name()));
     server.setHandler(websockets);
@@ -140,14 +171,29 @@ public final class WebsocketServer implements AutoCloseable {
       }
       started = true;
       log.info(
-          "gateway {} accepts websockets on {}:{} (ping every {}, idle timeout {}, frames up to {}"
-              + " bytes)",
+          "gateway {} accepts websockets on {}://{}:{} (ping every {}, idle timeout {}, frames up to"
+              + " {} bytes; origins: {}; authentication: {}{})",
           gateway.name(),
+          scheme(),
           hostForLog(),
           boundPort,
           settings.pingEnabled() ? settings.pingInterval() : "never",
           settings.idleTimeout(),
-          settings.maxTextMessageBytes());
+          settings.maxTextMessageBytes(),
+          security.allowedOrigins(),
+          security.authenticationEnabled() ? "bearer tokens" : "none",
+          security.tlsEnabled() ? "; TLS: " + security.tls().description() : "");
+      if (exposed()) {
+        log.warn(
+            "SECURITY: gateway {} listens on {}:{} without authentication and without an origin"
+                + " list: anyone who can reach this port, and any web page opened in a browser that"
+                + " can reach it, may command every actor on the broker and read every reply."
+                + " Configure bearer tokens and allowed origins (docs/security.md) or listen on"
+                + " 127.0.0.1.",
+            gateway.name(),
+            hostForLog(),
+            boundPort);
+      }
       return this;
     }
   }
@@ -161,6 +207,40 @@ public final class WebsocketServer implements AutoCloseable {
     return e.getMessage();
   }
 
+  /**
+   * Whether the server is open to everyone: bound to a non-loopback address with no
+   * authentication and no origin list.
+   */
+  boolean exposed() {
+    return !security.authenticationEnabled()
+        && security.allowedOrigins().allowsAny()
+        && !loopback(settings);
+  }
+
+  private static boolean loopback(ServerSettings settings) {
+    if (settings.allInterfaces()) {
+      return false;
+    }
+    String host = settings.host();
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    try {
+      for (InetAddress address : InetAddress.getAllByName(host)) {
+        if (!address.isLoopbackAddress()) {
+          return false;
+        }
+      }
+      return true;
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
+
+  private String scheme() {
+    return security.tlsEnabled() ? "wss" : "ws";
+  }
+
   /** The port the server listens on: the bound one once started (useful with port 0). */
   public int port() {
     int port = boundPort;
@@ -168,15 +248,15 @@ public final class WebsocketServer implements AutoCloseable {
   }
 
   /**
-   * The websocket URI of this server: {@code ws://<host>:<port>/}, with {@code 127.0.0.1} when it
-   * listens on all interfaces.
+   * The websocket URI of this server: {@code ws://<host>:<port>/} ({@code wss://} with TLS), with
+   * {@code 127.0.0.1} when it listens on all interfaces.
    */
   public URI uri() {
     String host = settings.allInterfaces() ? "127.0.0.1" : settings.host();
     if (host.indexOf(':') >= 0 && !host.startsWith("[")) {
       host = "[" + host + "]";
     }
-    return URI.create("ws://" + host + ":" + port() + "/");
+    return URI.create(scheme() + "://" + host + ":" + port() + "/");
   }
 
   public Gateway gateway() {
@@ -185,6 +265,10 @@ public final class WebsocketServer implements AutoCloseable {
 
   public ServerSettings settings() {
     return settings;
+  }
+
+  public SecuritySettings security() {
+    return security;
   }
 
   /** The number of open websockets. */

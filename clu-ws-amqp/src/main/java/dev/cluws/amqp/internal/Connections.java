@@ -18,6 +18,12 @@ public final class Connections {
   /** A factory with automatic recovery (connection, channels, topology, consumers). */
   public static ConnectionFactory factory(AmqpSettings settings) {
     ConnectionFactory factory = new ConnectionFactory();
+    if (settings.usesTls()) {
+      // Before setUri: with no SSL context set, an amqps:// URI makes amqp-client trust every
+      // certificate. This context trusts the configured store or the JDK's authorities, and the
+      // broker's host name is verified against its certificate.
+      factory.useSslProtocol(TlsContexts.sslContext(settings.tls()));
+    }
     if (settings.uri() != null) {
       try {
         factory.setUri(settings.uri());

@@ -1,0 +1,175 @@
+package dev.cluws.cli;
+
+import dev.cluws.core.AccessPolicy;
+import dev.cluws.core.access.RoleBasedAccessPolicy;
+import dev.cluws.core.spi.CluWsException;
+import dev.cluws.jetty.SecuritySettings;
+import dev.cluws.jetty.TlsSettings;
+import dev.cluws.jetty.auth.AllowedOrigins;
+import dev.cluws.jetty.auth.Authenticator;
+import dev.cluws.jetty.auth.JwtAuthenticator;
+import dev.cluws.jetty.auth.JwtSettings;
+import dev.cluws.jetty.auth.StaticTokenAuthenticator;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/**
+ * Who may connect and what they may do: allowed origins, bearer tokens (static or JWT), command
+ * permissions, and TLS for {@code wss://}. All off by default, as in CLU. Secret values are never
+ * shown in the help (no {@code ${DEFAULT-VALUE}}) and should come from the environment or a file.
+ */
+final class SecurityOptions {
+  @Option(
+      names = "--allowed-origins",
+      paramLabel = "<origin>",
+      split = "\\s*,\\s*",
+      splitSynopsisLabel = ",",
+      description =
+          "Web origins whose pages may connect, e.g. https://ops.example.org,https://*.lco.cl"
+              + " (* matches anything); others get 403. Default: any origin.")
+  List<String> allowedOrigins = new ArrayList<>();
+
+  @Option(
+      names = "--token-file",
+      paramLabel = "<file>",
+      description =
+          "Require a bearer token; static tokens from this file, one '<token or sha256:hash>"
+              + " <subject> [role,...]' per line.")
+  Path tokenFile;
+
+  @Option(
+      names = "--jwt-secret",
+      paramLabel = "<secret>",
+      description =
+          "Require a bearer token; accept JWTs signed with this HS256 secret (secret: prefer"
+              + " CLU_WS_JWT_SECRET or CLU_WS_JWT_SECRET_FILE).")
+  String jwtSecret;
+
+  @Option(
+      names = "--jwt-public-key",
+      paramLabel = "<pem>",
+      description = "Require a bearer token; accept JWTs signed by this RSA/EC public key (RS256, ES256).")
+  Path jwtPublicKey;
+
+  @Option(
+      names = "--jwt-jwks",
+      paramLabel = "<file>",
+      description = "Require a bearer token; accept JWTs signed by a key of this JWKS file.")
+  Path jwtJwks;
+
+  @Option(
+      names = "--jwt-issuer",
+      paramLabel = "<iss>",
+      description = "Accept only JWTs with this issuer (iss).")
+  String jwtIssuer;
+
+  @Option(
+      names = "--jwt-audience",
+      paramLabel = "<aud>",
+      split = "\\s*,\\s*",
+      splitSynopsisLabel = ",",
+      description = "Accept only JWTs for one of these audiences (aud).")
+  List<String> jwtAudience = new ArrayList<>();
+
+  @Option(
+      names = "--jwt-roles-claim",
+      paramLabel = "<claim>",
+      defaultValue = JwtSettings.DEFAULT_ROLES_CLAIM,
+      description = "JWT claim that holds the roles (default: ${DEFAULT-VALUE}).")
+  String jwtRolesClaim;
+
+  @Option(
+      names = "--permissions",
+      paramLabel = "<file>",
+      description =
+          "Command permissions and reply visibility per role (JSON, see docs/security.md);"
+              + " denies by default. Default: everyone may do everything.")
+  Path permissions;
+
+  @Option(
+      names = "--tls-keystore",
+      paramLabel = "<p12>",
+      description = "Serve wss:// with the key and certificate of this PKCS12 keystore.")
+  Path tlsKeystore;
+
+  @Option(
+      names = "--tls-keystore-password",
+      paramLabel = "<password>",
+      description =
+          "Password of --tls-keystore (secret: prefer CLU_WS_TLS_KEYSTORE_PASSWORD or"
+              + " CLU_WS_TLS_KEYSTORE_PASSWORD_FILE).")
+  String tlsKeystorePassword;
+
+  @Option(
+      names = "--tls-cert",
+      paramLabel = "<pem>",
+      description = "Serve wss:// with this PEM certificate chain (with --tls-key).")
+  Path tlsCert;
+
+  @Option(
+      names = "--tls-key",
+      paramLabel = "<pem>",
+      description = "The unencrypted PKCS#8 PEM private key of --tls-cert.")
+  Path tlsKey;
+
+  /**
+   * The websocket server's security, with every file read and checked.
+   *
+   * @throws CluWsException when an option is inconsistent or a file is missing or invalid
+   */
+  SecuritySettings securitySettings() {
+    AllowedOrigins origins;
+    try {
+      origins = AllowedOrigins.of(allowedOrigins);
+    } catch (IllegalArgumentException e) {
+      throw new CluWsException("--allowed-origins: " + e.getMessage());
+    }
+    return new SecuritySettings(origins, authenticator(), tls());
+  }
+
+  /** The command permissions: the rules of {@code --permissions}, or everything allowed. */
+  AccessPolicy accessPolicy() {
+    return permissions == null ? AccessPolicy.ALLOW_ALL : RoleBasedAccessPolicy.load(permissions);
+  }
+
+  private Authenticator authenticator() {
+    List<Authenticator> authenticators = new ArrayList<>();
+    if (tokenFile != null) {
+      authenticators.add(StaticTokenAuthenticator.load(tokenFile));
+    }
+    JwtSettings jwt =
+        JwtSettings.defaults()
+            .withHmacSecret(jwtSecret == null || jwtSecret.isEmpty() ? null : jwtSecret)
+            .withPublicKey(jwtPublicKey)
+            .withJwks(jwtJwks)
+            .withIssuer(jwtIssuer)
+            .withAudience(jwtAudience)
+            .withRolesClaim(jwtRolesClaim);
+    if (jwt.hasKey()) {
+      authenticators.add(JwtAuthenticator.create(jwt));
+    } else if (jwtIssuer != null || !jwtAudience.isEmpty()) {
+      throw new CluWsException(
+          "--jwt-issuer and --jwt-audience need a JWT key: --jwt-secret, --jwt-public-key or"
+              + " --jwt-jwks");
+    }
+    return authenticators.isEmpty() ? null : Authenticator.anyOf(authenticators);
+  }
+
+  private TlsSettings tls() {
+    if (tlsKeystore != null && (tlsCert != null || tlsKey != null)) {
+      throw new CluWsException("give either --tls-keystore or --tls-cert and --tls-key, not both");
+    }
+    if (tlsKeystore != null) {
+      return TlsSettings.pkcs12(tlsKeystore, tlsKeystorePassword);
+    }
+    if (tlsCert != null || tlsKey != null) {
+      if (tlsCert == null || tlsKey == null) {
+        throw new CluWsException("--tls-cert and --tls-key go together");
+      }
+      return TlsSettings.pem(tlsCert, tlsKey);
+    }
+    return null;
+  }
+}

@@ -1,0 +1,215 @@
+package dev.cluws.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import dev.cluws.amqp.AmqpSettings;
+import dev.cluws.amqp.testing.CluTestActor;
+import dev.cluws.amqp.testing.TcpProxy;
+import dev.cluws.amqp.testing.TestBroker;
+import dev.cluws.core.Gateway;
+import dev.cluws.core.GatewaySettings;
+import dev.cluws.core.spi.SourceState;
+import dev.cluws.jetty.ServerSettings;
+import dev.cluws.jetty.WebsocketServer;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The broker goes away and comes back: the real gateway reaches RabbitMQ through a {@link
+ * TcpProxy} that cuts and restores its connections (the shared broker itself never restarts),
+ * real websocket clients, and CLU test actors connected to the broker directly.
+ */
+class BrokerOutageIT {
+  private static final Duration WAIT = WsClient.WAIT;
+
+  private final TcpProxy proxy = TcpProxy.toTestBroker();
+  private final AmqpSettings amqp =
+      TestBroker.settings().withPort(proxy.port()).withRecoveryInterval(Duration.ofMillis(500));
+  private final String name = TestBroker.uniqueName("gw");
+  private final WebsocketServer server =
+      new WebsocketServer(
+              Gateway.builder().gatewaySettings(GatewaySettings.named(name)).settings(amqp).build(),
+              ServerSettings.defaults().withHost("127.0.0.1").withPort(0))
+          .start();
+  private final List<AutoCloseable> resources = new ArrayList<>();
+
+  @AfterEach
+  void tearDown() {
+    for (AutoCloseable resource : resources) {
+      try {
+        resource.close();
+      } catch (Exception e) {
+        // closing anyway
+      }
+    }
+    server.close();
+    proxy.close();
+  }
+
+  private List<WsClient> clients(int count) {
+    List<WsClient> clients = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      WsClient client = WsClient.connect(server.uri());
+      resources.add(client);
+      clients.add(client);
+    }
+    await().atMost(WAIT).until(() -> server.gateway().hub().clientCount() == count);
+    return clients;
+  }
+
+  private CluTestActor actor() {
+    CluTestActor actor = CluTestActor.start(amqp.exchange(), TestBroker.uniqueName("actor"));
+    resources.add(actor);
+    return actor;
+  }
+
+  /** The gateway's own frame saying the broker is {@code disconnected} or {@code connected}. */
+  private Predicate<JsonNode> brokerStatus(String broker) {
+    return f ->
+        name.equals(f.path("headers").path("sender").asText())
+            && broker.equals(f.path("body").path("broker").asText());
+  }
+
+  private void cutAndAwaitTheLoss(List<WsClient> clients) {
+    proxy.cut();
+    for (WsClient client : clients) {
+      client.awaitFrame(brokerStatus("disconnected"));
+    }
+  }
+
+  private void restoreAndAwaitTheRecovery(List<WsClient> clients) {
+    proxy.restore();
+    for (WsClient client : clients) {
+      client.awaitFrame(brokerStatus("connected"));
+    }
+  }
+
+  private static void assertPingIsAnswered(WsClient client, CluTestActor actor, String commandId) {
+    client.send(
+        "{\"consumer\": \"" + actor.name() + "\", \"command_string\": \"ping\", \"command_id\": \""
+            + commandId + "\"}");
+    List<JsonNode> replies = client.awaitFinished(commandId);
+    JsonNode last = replies.get(replies.size() - 1);
+    assertThat(last.path("headers").path("message_code").asText())
+        .as("last reply to %s: %s", commandId, last)
+        .isEqualTo(":");
+    assertThat(last.path("body").path("text").asText()).isEqualTo("Pong.");
+  }
+
+  @Test
+  void everyClientHearsTheGatewayLoseTheBrokerAndGetItBack() {
+    List<WsClient> clients = clients(3);
+
+    cutAndAwaitTheLoss(clients);
+    assertThat(server.gateway().sourceState()).isEqualTo(SourceState.RECOVERING);
+    for (WsClient client : clients) {
+      JsonNode lost = client.awaitFrame(brokerStatus("disconnected"));
+      assertThat(lost.path("headers").path("message_code").asText()).isEqualTo("w");
+      assertThat(lost.path("body").path("text").asText()).contains("reconnecting");
+    }
+
+    restoreAndAwaitTheRecovery(clients);
+    await().atMost(WAIT).until(() -> server.gateway().sourceState() == SourceState.UP);
+    for (WsClient client : clients) {
+      JsonNode back = client.awaitFrame(brokerStatus("connected"));
+      assertThat(back.path("headers").path("message_code").asText()).isEqualTo("i");
+      assertThat(client.frames().stream().filter(brokerStatus("disconnected"))).hasSize(1);
+      assertThat(client.frames().stream().filter(brokerStatus("connected"))).hasSize(1);
+    }
+  }
+
+  @Test
+  void aCommandSentDuringTheCutIsAnsweredAtOnceWithAFailureThatNamesIt() {
+    CluTestActor actor = actor();
+    List<WsClient> clients = clients(2);
+    WsClient sender = clients.get(0);
+    cutAndAwaitTheLoss(clients);
+
+    long start = System.nanoTime();
+    sender.send(
+        "{\"consumer\": \"" + actor.name() + "\", \"command_string\": \"ping\","
+            + " \"command_id\": \"during-cut\"}");
+    List<JsonNode> replies = sender.awaitFinished("during-cut");
+
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+    assertThat(replies).hasSize(1);
+    JsonNode failure = replies.get(0);
+    assertThat(failure.path("headers").path("message_code").asText()).isEqualTo("f");
+    assertThat(failure.path("headers").path("sender").asText()).isEqualTo(name);
+    assertThat(failure.path("body").path("error").asText())
+        .isEqualTo(
+            "command to '" + actor.name() + "' was not sent: the broker is unavailable;"
+                + " the gateway is reconnecting");
+    assertThat(clients.get(1).framesFor("during-cut")).isEmpty();
+    assertThat(actor.received()).isEmpty();
+  }
+
+  @Test
+  void afterTheBrokerIsBackActorRepliesFlowAgainAndAPingIsAnswered() {
+    CluTestActor actor = actor();
+    List<WsClient> clients = clients(2);
+    cutAndAwaitTheLoss(clients);
+    actor.broadcast(Map.of("while_cut", true)); // the gateway has no queue now: it is lost
+
+    restoreAndAwaitTheRecovery(clients);
+    actor.broadcast(Map.of("after_restore", true));
+
+    for (WsClient client : clients) {
+      client.awaitFrame(f -> f.path("body").has("after_restore"));
+      assertThat(client.frames()).noneMatch(f -> f.path("body").has("while_cut"));
+    }
+    assertPingIsAnswered(clients.get(0), actor, "after-restore");
+  }
+
+  @Test
+  void anExchangeThatVanishedDuringTheCutIsDeclaredAgainAndEverythingWorks() throws IOException {
+    List<WsClient> clients = clients(1);
+    cutAndAwaitTheLoss(clients);
+    // No actor is bound: the exchange (auto-delete) went with the gateway's replies queue.
+    await().atMost(WAIT).until(() -> !exchangeExists(amqp.exchange()));
+
+    restoreAndAwaitTheRecovery(clients);
+
+    assertThat(exchangeExists(amqp.exchange())).isTrue();
+    CluTestActor actor = actor();
+    actor.broadcast(Map.of("hello_again", true));
+    clients.get(0).awaitFrame(f -> f.path("body").has("hello_again"));
+    assertPingIsAnswered(clients.get(0), actor, "new-exchange");
+  }
+
+  @Test
+  void theGatewayRidesOutRepeatedCuts() {
+    CluTestActor actor = actor();
+    List<WsClient> clients = clients(1);
+
+    for (int round = 1; round <= 3; round++) {
+      proxy.cut();
+      await().atMost(WAIT).until(() -> server.gateway().sourceState() != SourceState.UP);
+      proxy.restore();
+      await().atMost(WAIT).until(() -> server.gateway().sourceState() == SourceState.UP);
+      assertPingIsAnswered(clients.get(0), actor, "round-" + round);
+    }
+  }
+
+  private static boolean exchangeExists(String exchange) throws IOException {
+    try (Connection connection = TestBroker.connect(TestBroker.uniqueName("probe"))) {
+      Channel channel = connection.createChannel();
+      try {
+        channel.exchangeDeclarePassive(exchange);
+        return true;
+      } catch (IOException e) {
+        return false; // 404: the broker closed the channel
+      }
+    }
+  }
+}
