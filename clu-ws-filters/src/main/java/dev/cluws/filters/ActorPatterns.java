@@ -1,5 +1,6 @@
 package dev.cluws.filters;
 
+import dev.cluws.core.spi.Glob;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -11,12 +12,8 @@ import java.util.Set;
  * A set of actor-name patterns in which {@code *} matches any run of characters (also none) and
  * every other character matches itself, case-sensitively.
  *
- * <p>Matching never backtracks: a pattern is split at its stars into literal pieces; the first
- * piece must start the name, the last must end it, and each piece in between is found left to right
- * with {@link String#indexOf(String, int)}, each search starting where the previous piece ended
- * (the leftmost match is always the best choice). So a match costs at most about {@code name length
- * × pattern length} character comparisons, whatever the pattern, unlike a backtracking regex such
- * as {@code (.*a)*b}. Names without a star are looked up in a hash set. Immutable and thread-safe.
+ * <p>Patterns with a star are matched by {@link Glob}, which never backtracks; names without a
+ * star are looked up in a hash set. Immutable and thread-safe.
  */
 final class ActorPatterns {
   private final Set<String> exact;
@@ -102,45 +99,5 @@ final class ActorPatterns {
   @Override
   public String toString() {
     return String.join(",", source);
-  }
-
-  /** One pattern with at least one star. */
-  private static final class Glob {
-    private final String prefix;
-    private final String[] middle;
-    private final String suffix;
-    private final int minLength;
-
-    Glob(String pattern) {
-      String[] pieces = pattern.split("\\*", -1); // at least two, as the pattern has a star
-      prefix = pieces[0];
-      suffix = pieces[pieces.length - 1];
-      List<String> inner = new ArrayList<>();
-      int length = prefix.length() + suffix.length();
-      for (int i = 1; i < pieces.length - 1; i++) {
-        if (!pieces[i].isEmpty()) { // "a**b" is "a*b"
-          inner.add(pieces[i]);
-          length += pieces[i].length();
-        }
-      }
-      middle = inner.toArray(new String[0]);
-      minLength = length;
-    }
-
-    boolean matches(String name) {
-      if (name.length() < minLength || !name.startsWith(prefix) || !name.endsWith(suffix)) {
-        return false;
-      }
-      int from = prefix.length();
-      int end = name.length() - suffix.length();
-      for (String piece : middle) {
-        int at = name.indexOf(piece, from);
-        if (at < 0 || at + piece.length() > end) {
-          return false;
-        }
-        from = at + piece.length();
-      }
-      return true;
-    }
   }
 }

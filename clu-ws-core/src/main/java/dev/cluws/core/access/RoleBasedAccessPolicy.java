@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.cluws.core.AccessPolicy;
 import dev.cluws.core.spi.ClientIdentity;
 import dev.cluws.core.spi.CluWsException;
+import dev.cluws.core.spi.Glob;
 import dev.cluws.core.spi.Command;
 import dev.cluws.core.spi.Reply;
 import dev.cluws.core.spi.ReplyFilter;

@@ -1,6 +1,6 @@
 package dev.cluws.jetty.auth;
 
-import dev.cluws.core.access.Glob;
+import dev.cluws.core.spi.Glob;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

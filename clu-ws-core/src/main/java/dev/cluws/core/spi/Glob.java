@@ -1,4 +1,4 @@
-package dev.cluws.core.access;
+package dev.cluws.core.spi;
 
 import java.util.ArrayList;
 import java.util.List;

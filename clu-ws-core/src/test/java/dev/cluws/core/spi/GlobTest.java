@@ -1,4 +1,4 @@
-package dev.cluws.core.access;
+package dev.cluws.core.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
