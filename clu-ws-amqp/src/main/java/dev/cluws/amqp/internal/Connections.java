@@ -2,6 +2,7 @@ package dev.cluws.amqp.internal;
 
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.RecoveryDelayHandler;
 import dev.cluws.amqp.AmqpSettings;
 import dev.cluws.core.spi.BrokerUnavailableException;
 import dev.cluws.core.spi.CluWsException;
@@ -43,10 +44,28 @@ public final class Connections {
     factory.setAutomaticRecoveryEnabled(true);
     factory.setTopologyRecoveryEnabled(true);
     factory.setNetworkRecoveryInterval(settings.recoveryInterval().toMillis());
+    factory.setRecoveryDelayHandler(backoff(settings.recoveryInterval().toMillis()));
     factory.setRequestedHeartbeat(30);
     factory.setClientProperties(
         Map.of("product", "clu-ws", "information", "CLU websocket gateway"));
     return factory;
+  }
+
+  /** The longest wait between two reconnection attempts. */
+  static final long MAX_RECOVERY_DELAY_MILLIS = 30_000;
+
+  /**
+   * Reconnection delays: the recovery interval after the first failed attempt, doubling after
+   * each further one, up to {@value #MAX_RECOVERY_DELAY_MILLIS} ms.
+   */
+  static RecoveryDelayHandler backoff(long firstMillis) {
+    return attempts -> {
+      long delay = Math.max(1, firstMillis);
+      for (int i = 1; i < attempts && delay < MAX_RECOVERY_DELAY_MILLIS; i++) {
+        delay *= 2;
+      }
+      return Math.min(delay, MAX_RECOVERY_DELAY_MILLIS);
+    };
   }
 
   /** Opens a named connection, or says clearly why it cannot. */
