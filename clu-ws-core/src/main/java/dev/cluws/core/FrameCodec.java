@@ -25,6 +25,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 /**
@@ -48,6 +49,9 @@ public final class FrameCodec {
   private final JsonMapper mapper;
   private final String gatewayName;
   private final Clock clock;
+  private final ThreadLocal<ByteArrayBuilder> buffers =
+      ThreadLocal.withInitial(() -> new ByteArrayBuilder(1024));
+  private volatile FormattedSecond lastTimestamp;
 
   public FrameCodec(JsonMapper mapper, String gatewayName) {
     this(mapper, gatewayName, Clock.systemUTC());
@@ -75,21 +79,23 @@ public final class FrameCodec {
    * with {@code seq=true}, to reconnect later with {@code since=<seq>}).
    */
   public EncodedFrame encode(Reply reply, long sequence, boolean numbered) {
-    ByteArrayBuilder out = new ByteArrayBuilder(512);
+    // One reusable output buffer per encoding thread: only the final copy is allocated per frame.
+    ByteArrayBuilder out = buffers.get();
+    out.reset();
     try (JsonGenerator gen = mapper.getFactory().createGenerator(out)) {
       gen.writeStartObject();
       gen.writeFieldName("headers");
       gen.writeStartObject();
       for (Map.Entry<String, Object> header : reply.headers().entrySet()) {
         gen.writeFieldName(header.getKey());
-        mapper.writeValue(gen, header.getValue());
+        writeHeaderValue(gen, header.getValue());
       }
       gen.writeEndObject();
       gen.writeStringField("exchange", reply.exchange());
       gen.writeStringField("message_id", reply.messageId());
       gen.writeStringField("routing_key", reply.routingKey());
       Instant ts = reply.timestamp();
-      gen.writeStringField("timestamp", ts == null ? null : TIMESTAMP.format(ts));
+      gen.writeStringField("timestamp", ts == null ? null : formatTimestamp(ts));
       gen.writeFieldName("body");
       mapper.writeTree(gen, reply.body());
       if (numbered) {
@@ -100,10 +106,39 @@ public final class FrameCodec {
       throw new UncheckedIOException("could not encode reply frame", e);
     }
     byte[] bytes = out.toByteArray();
-    out.release();
     return new EncodedFrame(
         bytes, reply.messageCode().orElse(null), reply.commandId(), sequence);
   }
+
+  /** The common header types directly; anything else (lists, maps) through the mapper. */
+  private void writeHeaderValue(JsonGenerator gen, Object value) throws IOException {
+    if (value == null) {
+      gen.writeNull();
+    } else if (value instanceof String) {
+      gen.writeString((String) value);
+    } else if (value instanceof Boolean) {
+      gen.writeBoolean((Boolean) value);
+    } else if (value instanceof Integer) {
+      gen.writeNumber((Integer) value);
+    } else if (value instanceof Long) {
+      gen.writeNumber((Long) value);
+    } else {
+      mapper.writeValue(gen, value);
+    }
+  }
+
+  /** CLU's timestamp text; replies of the same second (most of them) share one string. */
+  private String formatTimestamp(Instant timestamp) {
+    long second = timestamp.getEpochSecond();
+    FormattedSecond cached = lastTimestamp;
+    if (cached == null || cached.epochSecond() != second) {
+      cached = new FormattedSecond(second, TIMESTAMP.format(timestamp));
+      lastTimestamp = cached;
+    }
+    return cached.text();
+  }
+
+  private record FormattedSecond(long epochSecond, String text) {}
 
   /**
    * A reply-shaped frame from the gateway itself: {@code sender} is the gateway's name, {@code
@@ -212,9 +247,13 @@ public final class FrameCodec {
 
   /** A new message id in CLU's form (32 hex digits). */
   public static String newMessageId() {
-    UUID id = UUID.randomUUID();
-    return String.format(
-        Locale.ROOT, "%016x%016x", id.getMostSignificantBits(), id.getLeastSignificantBits());
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    return hex16(random.nextLong()) + hex16(random.nextLong());
+  }
+
+  private static String hex16(long value) {
+    String hex = Long.toHexString(value);
+    return hex.length() == 16 ? hex : "0".repeat(16 - hex.length()) + hex;
   }
 
   private static boolean validConsumer(String consumer) {

@@ -64,6 +64,19 @@ class FrameCodecEncodeTest {
   }
 
   @Test
+  void framesEncodedOneAfterAnotherOnOneThreadDoNotShareBytes() throws Exception {
+    Reply big = replyWith(cluHeaders(), "m1", TIMESTAMP).withBody(json("{\"text\": \"" + "x".repeat(5000) + "\"}"));
+    Reply small = replyWith(cluHeaders(), "m2", TIMESTAMP);
+
+    EncodedFrame first = codec.encode(big, 1);
+    EncodedFrame second = codec.encode(small, 2);
+
+    assertThat(MAPPER.readTree(first.text()).at("/body/text").asText()).hasSize(5000);
+    assertThat(MAPPER.readTree(second.text()).path("message_id").asText()).isEqualTo("m2");
+    assertThat(second.size()).isLessThan(first.size());
+  }
+
+  @Test
   void aReplyIsEncodedAsCluReplyFrameFieldForField() {
     Reply reply = replyWith(cluHeaders(), "2fd4ae6ca62b462585b873ba35ba2d18", TIMESTAMP);
 
