@@ -46,8 +46,8 @@ class ReliabilityIT {
 
   @Test
   void aNeverReadingClientStaysWithinItsBoundIsClosedAndDoesNotSlowAReader() throws Exception {
-    int maxFrames = 64;
-    long maxBytes = 256 * 1024;
+    int maxFrames = 1024;
+    long maxBytes = 1024 * 1024;
     fixture =
         new GatewayFixture(
             b -> b.outbox(maxFrames, maxBytes).slowClientTimeout(Duration.ofSeconds(2)));
@@ -62,12 +62,16 @@ class ReliabilityIT {
             .orElseThrow();
 
     String pad = "x".repeat(2000);
-    int replies = 8000; // about 16 MB: far more than the socket buffers hold
+    int replies = 12_000; // about 24 MB: far more than the socket buffers and the bound hold
     AtomicLong maxQueuedBytes = new AtomicLong();
+    long start = System.nanoTime();
     for (int i = 0; i < replies; i++) {
       actor.broadcast(Map.of("seq", i, "pad", pad));
       if (i % 100 == 0) {
         maxQueuedBytes.accumulateAndGet(frozenClient.outbox().queuedBytes(), Math::max);
+        // about 4,000 replies per second
+        long due = start + i * 250_000L;
+        java.util.concurrent.locks.LockSupport.parkNanos(Math.max(0, due - System.nanoTime()));
       }
     }
 

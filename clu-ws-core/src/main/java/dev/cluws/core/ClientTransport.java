@@ -19,6 +19,16 @@ public interface ClientTransport {
    */
   void send(EncodedFrame frame, SendCallback callback);
 
+  /**
+   * Like {@link #send(EncodedFrame, SendCallback)}, with a hint: {@code more} is true when further
+   * frames are already queued behind this one, so the transport may hold this frame back to write
+   * several in one go (it must write it out at the latest with the next frame sent with {@code
+   * more = false}). The default ignores the hint.
+   */
+  default void send(EncodedFrame frame, boolean more, SendCallback callback) {
+    send(frame, callback);
+  }
+
   /** Closes the websocket with a close code and reason. Never blocks. */
   void close(int statusCode, String reason);
 

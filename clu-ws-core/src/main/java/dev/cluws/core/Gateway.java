@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -72,6 +74,10 @@ public final class Gateway implements AutoCloseable {
   private boolean started;
   private boolean closed;
   private ScheduledExecutorService housekeeping;
+  /** Where outboxes write frames to websockets, so the delivery thread only queues them. */
+  private final Executor senders;
+  /** The gateway's own sender threads, when it was not given an executor. */
+  private final ExecutorService ownSenders;
 
   private Gateway(Builder b) {
     this.settings = b.settings;
@@ -98,6 +104,8 @@ public final class Gateway implements AutoCloseable {
             ? b.filters
             : ProviderCatalog.load(ReplyFilterProvider.class, ReplyFilterProvider::name, loader);
     this.accessPolicy = b.accessPolicy;
+    this.ownSenders = b.sendExecutor == null ? newSenders(settings.name()) : null;
+    this.senders = b.sendExecutor != null ? b.sendExecutor : ownSenders;
     this.gate = new CommandGate(sink, codec, stats, accessPolicy, hub::sourceState, settings);
   }
 
@@ -239,7 +247,8 @@ public final class Gateway implements AutoCloseable {
                     settings.outboxMaxFrames(),
                     settings.outboxMaxBytes(),
                     stats,
-                    onFailure),
+                    onFailure,
+                    senders),
             this);
     synchronized (lifecycle) {
       if (closed) {
@@ -321,9 +330,24 @@ public final class Gateway implements AutoCloseable {
     }
   }
 
+  private static ExecutorService newSenders(String name) {
+    AtomicLong count = new AtomicLong();
+    int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+    return Executors.newFixedThreadPool(
+        threads,
+        r -> {
+          Thread t = new Thread(r, "clu-ws-send-" + name + "-" + count.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+  }
+
   private void closeQuietly() {
     if (housekeeping != null) {
       housekeeping.shutdownNow();
+    }
+    if (ownSenders != null) {
+      ownSenders.shutdown();
     }
     for (ClientConnection client : hub.clients()) {
       client.close();
@@ -394,6 +418,7 @@ public final class Gateway implements AutoCloseable {
     private ProviderCatalog<ReplyFilterProvider> filters;
     private ClassLoader classLoader = Gateway.class.getClassLoader();
     private AccessPolicy accessPolicy = AccessPolicy.ALLOW_ALL;
+    private Executor sendExecutor;
 
     private Builder() {}
 
@@ -432,6 +457,16 @@ public final class Gateway implements AutoCloseable {
     /** Uses this sink instead of one from a provider. */
     public Builder sink(CommandSink commandSink) {
       this.sink = commandSink;
+      return this;
+    }
+
+    /**
+     * Where clients' frames are written to their websockets (default: the gateway's own pool of one
+     * thread per core, closed with the gateway). {@link Outbox#DIRECT} writes on the thread that
+     * fans out, which suits tests that check delivery synchronously.
+     */
+    public Builder sendExecutor(Executor executor) {
+      this.sendExecutor = Objects.requireNonNull(executor, "executor");
       return this;
     }
 

@@ -2,6 +2,8 @@ package dev.cluws.core;
 
 import java.util.ArrayDeque;
 import java.util.Iterator;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -32,6 +34,15 @@ import org.slf4j.LoggerFactory;
 public final class Outbox {
   private static final Logger log = LoggerFactory.getLogger(Outbox.class);
 
+  /** Writes on the thread that offers (or completes) a frame: for tests and single-thread use. */
+  public static final Executor DIRECT = Runnable::run;
+
+  /**
+   * How many frames one outbox writes before it lets other clients' writes use the sender thread
+   * (with a pool executor); also the most frames batched into one write.
+   */
+  static final int FRAMES_PER_TURN = 64;
+
   private final ClientTransport transport;
   private final int maxFrames;
   private final long maxBytes;
@@ -42,6 +53,7 @@ public final class Outbox {
   private final LongAdder shed = new LongAdder();
   private final LongAdder sent = new LongAdder();
   private final Runnable onSendFailure;
+  private final Executor sendExecutor;
   private long queuedBytes;
   private int protectedQueued;
   private long fullSinceNanos;
@@ -53,7 +65,7 @@ public final class Outbox {
   private record Protected(EncodedFrame frame) {}
 
   public Outbox(ClientTransport transport, int maxFrames, long maxBytes, GatewayStats stats) {
-    this(transport, maxFrames, maxBytes, stats, () -> {});
+    this(transport, maxFrames, maxBytes, stats, () -> {}, DIRECT);
   }
 
   /**
@@ -66,6 +78,23 @@ public final class Outbox {
       long maxBytes,
       GatewayStats stats,
       Runnable onSendFailure) {
+    this(transport, maxFrames, maxBytes, stats, onSendFailure, DIRECT);
+  }
+
+  /**
+   * An outbox whose sending starts on {@code sendExecutor}: {@link #offer} only queues, and the
+   * transport's writes happen on the executor's threads, so one thread fanning out to many clients
+   * never makes their system calls itself. While a client's writes lag, frames queue up and leave
+   * in batches ({@link ClientTransport#send(EncodedFrame, boolean, ClientTransport.SendCallback)}).
+   * At most one task per outbox is pending on the executor at any time.
+   */
+  public Outbox(
+      ClientTransport transport,
+      int maxFrames,
+      long maxBytes,
+      GatewayStats stats,
+      Runnable onSendFailure,
+      Executor sendExecutor) {
     if (maxFrames < 1 || maxBytes < 1) {
       throw new IllegalArgumentException("outbox bounds must be positive");
     }
@@ -74,6 +103,7 @@ public final class Outbox {
     this.maxBytes = maxBytes;
     this.stats = stats;
     this.onSendFailure = onSendFailure;
+    this.sendExecutor = sendExecutor;
   }
 
   /** Queues a sheddable frame; see {@link #offer(EncodedFrame, boolean)}. */
@@ -110,7 +140,11 @@ public final class Outbox {
       }
       inFlight = true;
     }
-    drain();
+    try {
+      sendExecutor.execute(this::drain);
+    } catch (RejectedExecutionException e) {
+      drain(); // the executor is shutting down: send from here
+    }
     return true;
   }
 
@@ -209,8 +243,10 @@ public final class Outbox {
   }
 
   private void drain() {
+    int sentThisTurn = 0;
     while (true) {
       EncodedFrame next;
+      boolean more;
       synchronized (lock) {
         Object entry = closed ? null : queue.pollFirst();
         if (entry == null) {
@@ -228,17 +264,33 @@ public final class Outbox {
         if (full && queue.size() <= maxFrames / 2 && queuedBytes <= maxBytes / 2) {
           full = false;
         }
+        // Batch while more is queued, but flush the last frame of a turn.
+        more = !queue.isEmpty() && sentThisTurn + 1 < FRAMES_PER_TURN;
       }
       Send send = new Send();
       try {
-        transport.send(next, send);
+        transport.send(next, more, send);
       } catch (RuntimeException e) {
         send.completed(e);
       }
       if (send.leaveToCallback()) {
         return;
       }
-      // The send completed before transport.send returned: go on here instead of recursing.
+      // The send completed before transport.send returned: go on here instead of recursing,
+      // unless this client has had its turn and other clients' writes wait for the same threads.
+      if (++sentThisTurn >= FRAMES_PER_TURN && sendExecutor != DIRECT && nextTurn()) {
+        return;
+      }
+    }
+  }
+
+  /** Queues the rest of this outbox's writes behind the other clients'; false if it cannot. */
+  private boolean nextTurn() {
+    try {
+      sendExecutor.execute(this::drain);
+      return true;
+    } catch (RejectedExecutionException e) {
+      return false;
     }
   }
 

@@ -31,6 +31,7 @@ class GatewayReliabilityTest {
   private Gateway start(GatewaySettings settings) {
     gateway =
         Gateway.builder()
+            .sendExecutor(Outbox.DIRECT)
             .gatewaySettings(settings)
             .source(source)
             .sink(sink)
@@ -86,6 +87,51 @@ class GatewayReliabilityTest {
   private static JsonNode last(RecordingTransport transport) {
     List<JsonNode> frames = transport.json();
     return frames.get(frames.size() - 1);
+  }
+
+  // --- sending off the delivery thread
+
+  @Test
+  void byDefaultFramesAreWrittenBySenderThreadsInOrderForEveryClient() {
+    gateway =
+        Gateway.builder()
+            .gatewaySettings(GatewaySettings.named(NAME))
+            .source(source)
+            .sink(sink)
+            .filterProviders(
+                ProviderCatalog.of(ReplyFilterProvider.class, ReplyFilterProvider::name, List.of()))
+            .build();
+    gateway.start();
+    List<String> senders = new CopyOnWriteArrayList<>();
+    RecordingTransport first = RecordingTransport.completingInline();
+    RecordingTransport second = RecordingTransport.completingInline();
+    gateway.connect(gateway.subscribe(Map.of()), first);
+    gateway.connect(
+        gateway.subscribe(Map.of()),
+        new ClientTransport() {
+          @Override
+          public void send(EncodedFrame frame, SendCallback callback) {
+            senders.add(Thread.currentThread().getName());
+            second.send(frame, callback);
+          }
+
+          @Override
+          public void close(int statusCode, String reason) {}
+
+          @Override
+          public String remoteAddress() {
+            return "test";
+          }
+        });
+
+    for (int n = 0; n < 1000; n++) {
+      source.push(numbered("lvmecp", n));
+    }
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> ns(first).size() == 1000 && ns(second).size() == 1000);
+    assertThat(ns(first)).isSorted();
+    assertThat(ns(second)).isSorted();
+    assertThat(senders).allSatisfy(name -> assertThat(name).startsWith("clu-ws-send-" + NAME));
   }
 
   // --- replay

@@ -61,6 +61,7 @@ class HubTest {
   void startGateway() {
     gateway =
         Gateway.builder()
+            .sendExecutor(Outbox.DIRECT)
             .name("clu-ws-test")
             .source(source)
             .sink(sink)
