@@ -1,0 +1,199 @@
+package dev.cluws.bench.load;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Reads the few fields the load tool needs straight out of a frame's text or a reply's body bytes,
+ * without parsing the JSON: a client that parsed every frame would measure itself, not the gateway.
+ * Only for the compact JSON that Jackson and {@link BenchMessages} write (no spaces around {@code
+ * :}).
+ */
+final class FrameScan {
+  /** Returned when a field is absent or not a number. */
+  static final long MISSING = Long.MIN_VALUE;
+
+  static final String SEQ_KEY = "\"seq\":";
+  static final String SENT_KEY = "\"t\":";
+  static final String BODY_KEY = "\"body\":";
+  private static final byte[] SEQ_BYTES = SEQ_KEY.getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] SENT_BYTES = SENT_KEY.getBytes(StandardCharsets.US_ASCII);
+
+  private FrameScan() {}
+
+  /** Where the body starts in a gateway frame, or 0 (no header or top-level field has the key). */
+  static int bodyStart(String frame) {
+    int at = frame.indexOf(BODY_KEY);
+    return at < 0 ? 0 : at;
+  }
+
+  /** The integer after {@code key} (which ends with the colon), searching from {@code from}. */
+  static long longAfter(String text, String key, int from) {
+    int at = text.indexOf(key, from);
+    if (at < 0) {
+      return MISSING;
+    }
+    return parseLong(text, at + key.length());
+  }
+
+  /** The string value after {@code key} (which ends with the colon), or {@code null}. */
+  static String stringAfter(String text, String key, int from) {
+    int at = text.indexOf(key, from);
+    if (at < 0) {
+      return null;
+    }
+    int start = at + key.length();
+    if (start >= text.length() || text.charAt(start) != '"') {
+      return null;
+    }
+    int end = text.indexOf('"', start + 1);
+    return end < 0 ? null : text.substring(start + 1, end);
+  }
+
+  /** Whether the string value after {@code key} equals {@code expected}, without allocating. */
+  static boolean stringEquals(String text, String key, int from, String expected) {
+    int at = text.indexOf(key, from);
+    if (at < 0) {
+      return false;
+    }
+    int start = at + key.length() + 1;
+    int end = start + expected.length();
+    return start - 1 < text.length()
+        && text.charAt(start - 1) == '"'
+        && end < text.length()
+        && text.charAt(end) == '"'
+        && text.regionMatches(start, expected, 0, expected.length());
+  }
+
+  /**
+   * The bench number in a frame's payload: the body is the frame's last field and a bench body is
+   * {@value BenchMessages#BODY_BYTES} bytes, so the search starts just before it.
+   */
+  static long seq(ByteBuffer payload) {
+    return longAfter(payload, SEQ_BYTES);
+  }
+
+  static long sentMicros(ByteBuffer payload) {
+    return longAfter(payload, SENT_BYTES);
+  }
+
+  private static long longAfter(ByteBuffer b, byte[] key) {
+    int limit = b.limit();
+    int from = Math.max(b.position(), limit - BenchMessages.BODY_BYTES - 64);
+    int at = indexOf(b, key, from, limit);
+    if (at < 0) {
+      at = indexOf(b, key, b.position(), limit);
+      if (at < 0) {
+        return MISSING;
+      }
+    }
+    int i = at + key.length;
+    boolean negative = false;
+    if (i < limit && b.get(i) == '-') {
+      negative = true;
+      i++;
+    }
+    long value = 0;
+    int digits = 0;
+    while (i < limit) {
+      byte c = b.get(i);
+      if (c < '0' || c > '9') {
+        break;
+      }
+      value = value * 10 + (c - '0');
+      digits++;
+      i++;
+    }
+    if (digits == 0) {
+      return MISSING;
+    }
+    return negative ? -value : value;
+  }
+
+  private static int indexOf(ByteBuffer b, byte[] key, int from, int limit) {
+    byte first = key[0];
+    outer:
+    for (int i = from; i <= limit - key.length; i++) {
+      if (b.get(i) != first) {
+        continue;
+      }
+      for (int j = 1; j < key.length; j++) {
+        if (b.get(i + j) != key[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+
+  static long seq(byte[] body) {
+    return longAfter(body, SEQ_BYTES);
+  }
+
+  static long sentMicros(byte[] body) {
+    return longAfter(body, SENT_BYTES);
+  }
+
+  private static long parseLong(CharSequence s, int start) {
+    int i = start;
+    int n = s.length();
+    boolean negative = false;
+    if (i < n && s.charAt(i) == '-') {
+      negative = true;
+      i++;
+    }
+    long value = 0;
+    int digits = 0;
+    while (i < n) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        break;
+      }
+      value = value * 10 + (c - '0');
+      digits++;
+      i++;
+    }
+    if (digits == 0) {
+      return MISSING;
+    }
+    return negative ? -value : value;
+  }
+
+  private static long longAfter(byte[] b, byte[] key) {
+    int at = indexOf(b, key);
+    if (at < 0) {
+      return MISSING;
+    }
+    int i = at + key.length;
+    boolean negative = false;
+    if (i < b.length && b[i] == '-') {
+      negative = true;
+      i++;
+    }
+    long value = 0;
+    int digits = 0;
+    while (i < b.length && b[i] >= '0' && b[i] <= '9') {
+      value = value * 10 + (b[i] - '0');
+      digits++;
+      i++;
+    }
+    if (digits == 0) {
+      return MISSING;
+    }
+    return negative ? -value : value;
+  }
+
+  private static int indexOf(byte[] b, byte[] key) {
+    outer:
+    for (int i = 0; i <= b.length - key.length; i++) {
+      for (int j = 0; j < key.length; j++) {
+        if (b[i + j] != key[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+}

@@ -1,0 +1,215 @@
+package dev.cluws.bench.load;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The real gateway ({@code dev.cluws.cli.Main}) in a child JVM on this tool's class path, listening
+ * on 127.0.0.1 on a free port, so that its CPU and memory are its own and can be read from {@code
+ * /proc}. Its output goes to a log file, deleted when it stops cleanly. {@link #close()} stops it
+ * (SIGTERM, then SIGKILL), also when the tool itself is interrupted.
+ */
+final class GatewayProcess implements GatewayTarget {
+  private static final Logger log = LoggerFactory.getLogger(GatewayProcess.class);
+  private static final Duration STOP_WAIT = Duration.ofSeconds(15);
+
+  private final Process process;
+  private final URI uri;
+  private final String exchange;
+  private final Path logFile;
+  private final Thread killer;
+  private boolean closed;
+
+  private GatewayProcess(Process process, URI uri, String exchange, Path logFile) {
+    this.process = process;
+    this.uri = uri;
+    this.exchange = exchange;
+    this.logFile = logFile;
+    this.killer = new Thread(process::destroyForcibly, "clu-ws-load-gateway-killer");
+    Runtime.getRuntime().addShutdownHook(killer);
+  }
+
+  /**
+   * Starts a gateway with a fresh exchange and name and waits (at most {@code startTimeout}) until
+   * it accepts connections.
+   */
+  static GatewayProcess start(
+      BrokerSettings broker,
+      List<String> jvmOptions,
+      String classpath,
+      List<String> gatewayArgs,
+      String exchange,
+      String name,
+      Duration startTimeout) {
+    int port = freePort();
+    Path logFile;
+    try {
+      logFile = Files.createTempFile("clu-ws-load-" + name + "-", ".log");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.addAll(
+        List.of(
+            "-cp",
+            classpath != null ? classpath : System.getProperty("java.class.path"),
+            "dev.cluws.cli.Main",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            Integer.toString(port),
+            "-H",
+            broker.host(),
+            "-P",
+            Integer.toString(broker.port()),
+            "--rabbitmq-user",
+            broker.user(),
+            "--exchange",
+            exchange,
+            "--name",
+            name));
+    command.addAll(gatewayArgs);
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.to(logFile.toFile()));
+    builder
+        .environment()
+        .put("CLU_WS_RABBITMQ_PASSWORD", broker.password()); // not on the command line
+    builder.environment().remove("CLU_WS_RABBITMQ_URL");
+    Process process;
+    try {
+      process = builder.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the gateway JVM", e);
+    }
+    GatewayProcess gateway =
+        new GatewayProcess(process, URI.create("ws://127.0.0.1:" + port + "/"), exchange, logFile);
+    try {
+      gateway.awaitPort(port, startTimeout);
+    } catch (RuntimeException e) {
+      gateway.close();
+      throw e;
+    }
+    log.info("gateway {} (pid {}) listens on {}", name, process.pid(), gateway.uri);
+    return gateway;
+  }
+
+  private void awaitPort(int port, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(
+            "the gateway exited with status " + process.exitValue() + ":\n" + logTail());
+      }
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+        return;
+      } catch (IOException e) {
+        // not listening yet
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "the gateway did not listen on port "
+                + port
+                + " within "
+                + timeout
+                + ":\n"
+                + logTail());
+      }
+      sleep(50);
+    }
+  }
+
+  private String logTail() {
+    try {
+      List<String> lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+    } catch (IOException | RuntimeException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
+  @Override
+  public URI uri() {
+    return uri;
+  }
+
+  @Override
+  public String exchange() {
+    return exchange;
+  }
+
+  @Override
+  public OptionalLong pid() {
+    return process.isAlive() ? OptionalLong.of(process.pid()) : OptionalLong.empty();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    boolean clean = false;
+    try {
+      process.destroy(); // SIGTERM: the gateway closes its websockets and broker connections
+      if (process.waitFor(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        clean = true;
+      } else {
+        log.warn("the gateway did not stop within {}; killing it (log: {})", STOP_WAIT, logFile);
+        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(killer);
+      } catch (IllegalStateException e) {
+        // the JVM is shutting down; the hook runs anyway
+      }
+    }
+    if (clean) {
+      try {
+        Files.deleteIfExists(logFile);
+      } catch (IOException e) {
+        log.debug("cannot delete {}", logFile, e);
+      }
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no free port on 127.0.0.1", e);
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+}

@@ -1,0 +1,141 @@
+package dev.cluws.bench.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs each scenario of the load tool with tiny numbers against the real RabbitMQ on 127.0.0.1 and
+ * a real gateway JVM, and checks what a user of the tool relies on: reading clients lose, repeat
+ * and reorder nothing, every command is answered, every idle connection is registered, and each run
+ * is one well-formed JSON line followed by a summary table. No timing is asserted.
+ */
+class LoadToolIT {
+  private static final JsonMapper MAPPER = JsonMapper.builder().build();
+
+  private record Output(int status, List<JsonNode> records, String text) {}
+
+  private static Output run(String... args) throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    int status;
+    try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+      status = LoadTool.execute(args, out);
+    }
+    String text = bytes.toString(StandardCharsets.UTF_8);
+    List<JsonNode> records = new ArrayList<>();
+    for (String line : text.split("\n")) {
+      if (line.startsWith("{")) {
+        records.add(MAPPER.readTree(line));
+      }
+    }
+    return new Output(status, records, text);
+  }
+
+  @Test
+  void fanoutClientsAndBaselineReceiveEveryReplyOnceAndInOrder() throws Exception {
+    Output out =
+        run(
+            "fanout",
+            "--clients",
+            "2",
+            "--replies",
+            "500",
+            "--gateway-warmup",
+            "100",
+            "--warmup",
+            "100",
+            "--stall",
+            "5");
+
+    assertThat(out.status()).isZero();
+    assertThat(out.records()).hasSize(1);
+    JsonNode record = out.records().get(0);
+    assertThat(record.path("scenario").asText()).isEqualTo("fanout");
+    assertThat(record.path("params").path("clients").asInt()).isEqualTo(2);
+    JsonNode results = record.path("results");
+    assertThat(results.path("end").asText()).isEqualTo("complete");
+    JsonNode clients = results.path("clients");
+    assertThat(clients.path("complete").asInt()).isEqualTo(2);
+    assertThat(clients.path("received").asLong()).isEqualTo(1000);
+    assertThat(clients.path("lost").asLong()).isZero();
+    assertThat(clients.path("duplicates").asLong()).isZero();
+    assertThat(clients.path("order_violations").asLong()).isZero();
+    assertThat(clients.path("latency").path("count").asLong()).isEqualTo(1000);
+    assertThat(results.path("baseline").path("lost").asLong()).isZero();
+    assertThat(results.path("ratio_vs_baseline").asDouble()).isPositive();
+    assertThat(results.path("gateway_memory").path("peak_rss_mib").asDouble()).isPositive();
+    assertThat(out.text()).contains("| scenario |").contains("| fanout | K=2 M=500");
+  }
+
+  @Test
+  void aNeverReadingClientCostsTheReadersNothing() throws Exception {
+    Output out =
+        run(
+            "slow",
+            "--clients",
+            "3",
+            "--replies",
+            "500",
+            "--gateway-warmup",
+            "100",
+            "--warmup",
+            "100",
+            "--stall",
+            "5");
+
+    assertThat(out.status()).isZero();
+    JsonNode results = out.records().get(0).path("results");
+    for (String run : List.of("without", "with")) {
+      JsonNode clients = results.path(run).path("clients");
+      assertThat(clients.path("reading").asInt()).as(run).isEqualTo(2);
+      assertThat(clients.path("lost").asLong()).as(run).isZero();
+      assertThat(clients.path("duplicates").asLong()).as(run).isZero();
+      assertThat(clients.path("order_violations").asLong()).as(run).isZero();
+    }
+    assertThat(
+            out.records().get(0).path("params").path("with").path("never_reading_clients").asInt())
+        .isEqualTo(1);
+    assertThat(
+            results.path("with").path("gateway_memory").path("heap_after_gc_after_mib").asDouble())
+        .isPositive();
+  }
+
+  @Test
+  void everyRoundtripCommandIsAnswered() throws Exception {
+    Output out = run("roundtrip", "--clients", "1", "--commands", "50", "--warmup", "10");
+
+    assertThat(out.status()).isZero();
+    JsonNode results = out.records().get(0).path("results");
+    assertThat(results.path("gateway").path("answered").asLong()).isEqualTo(50);
+    assertThat(results.path("gateway").path("unanswered").asLong()).isZero();
+    assertThat(results.path("gateway").path("failed").asLong()).isZero();
+    assertThat(results.path("direct_amqp").path("answered").asLong()).isEqualTo(50);
+    assertThat(results.path("actor_time").path("commands").asLong()).isEqualTo(120);
+  }
+
+  @Test
+  void everyIdleConnectionIsRegistered() throws Exception {
+    Output out = run("idle", "--connections", "50");
+
+    assertThat(out.status()).isZero();
+    JsonNode results = out.records().get(0).path("results");
+    assertThat(results.path("opened").asInt()).isEqualTo(50);
+    assertThat(results.path("registered").asInt()).isEqualTo(50);
+    assertThat(results.path("gateway_memory").has("rss_bytes_per_connection")).isTrue();
+  }
+
+  @Test
+  void aRemoteBrokerIsRefusedBeforeAnyRun() throws Exception {
+    Output out = run("fanout", "--rabbitmq-host", "192.0.2.1", "--clients", "1");
+
+    assertThat(out.status()).isEqualTo(1);
+    assertThat(out.records()).isEmpty();
+  }
+}
