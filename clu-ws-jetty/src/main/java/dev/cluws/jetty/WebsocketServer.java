@@ -77,7 +77,10 @@ public final class WebsocketServer implements AutoCloseable {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.security = Objects.requireNonNull(security, "security");
 
-    QueuedThreadPool threads = new QueuedThreadPool();
+    // Websocket callbacks never block, so a few threads per core serve any number of clients;
+    // Jetty's default of 200 only costs memory (thread stacks) during connection storms.
+    QueuedThreadPool threads =
+        new QueuedThreadPool(Math.max(32, 16 * Runtime.getRuntime().availableProcessors()), 4);
     threads.setName("clu-ws-jetty");
     threads.setStopTimeout(settings.stopTimeout().toMillis());
     server =

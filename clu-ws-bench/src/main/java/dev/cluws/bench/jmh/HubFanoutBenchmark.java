@@ -4,6 +4,7 @@ import dev.cluws.core.ClientConnection;
 import dev.cluws.core.ClientTransport;
 import dev.cluws.core.EncodedFrame;
 import dev.cluws.core.Gateway;
+import dev.cluws.core.Outbox;
 import dev.cluws.core.GatewaySettings;
 import dev.cluws.core.GatewayStats;
 import dev.cluws.core.spi.Command;
@@ -89,6 +90,8 @@ public class HubFanoutBenchmark {
     CapturingSource source = new CapturingSource();
     gateway =
         Gateway.builder()
+            // measure the fan-out itself on one thread, as the delivery thread plus one writer
+            .sendExecutor(Outbox.DIRECT)
             .gatewaySettings(settings)
             .source(source)
             .sink(new NoOpSink())

@@ -61,7 +61,7 @@ final class CommonOptions {
   @Option(
       names = "--gateway-jvm-opts",
       paramLabel = "<options>",
-      defaultValue = "-XX:+ExitOnOutOfMemoryError",
+      defaultValue = "-XX:+ExitOnOutOfMemoryError -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30",
       description =
           "JVM options of the gateways the tool starts, space-separated; e.g."
               + " \"-XX:StartFlightRecording=filename=gw.jfr,settings=profile\" (default:"
