@@ -107,31 +107,15 @@ public final class LoadTool implements Callable<Integer> {
         description = "Replies M per run (default: ${DEFAULT-VALUE}).")
     int replies;
 
-    @Option(
-        names = "--rate",
-        defaultValue = "0",
-        description = "Replies per second; 0 = as fast as publisher confirms allow (default).")
-    double rate;
-
-    @Option(
-        names = "--warmup",
-        defaultValue = "0",
-        description = "Warm-up replies before each run; 0 = about 200,000 frames in all (default).")
-    int warmup;
-
-    @Option(
-        names = "--gateway-warmup",
-        defaultValue = "" + FanoutRun.Params.DEFAULT_GATEWAY_WARMUP,
-        description =
-            "Replies sent to the first client alone before the others connect, to compile the"
-                + " gateway's per-reply path (default: ${DEFAULT-VALUE}; 0 = none).")
-    int gatewayWarmup;
+    @Mixin PublishOptions publish = new PublishOptions();
 
     @Override
     boolean run(Bench bench) {
       boolean ok = true;
       for (int k : clients) {
-        ok &= Suite.fanout(bench, "fanout", k, replies, rate, gatewayWarmup, warmup);
+        ok &=
+            Suite.fanout(
+                bench, "fanout", k, replies, publish.rate, publish.gatewayWarmup, publish.warmup);
       }
       return ok;
     }
@@ -156,29 +140,12 @@ public final class LoadTool implements Callable<Integer> {
         description = "Replies M (default: ${DEFAULT-VALUE}).")
     int replies;
 
-    @Option(
-        names = "--rate",
-        defaultValue = "0",
-        description = "Replies per second; 0 = full speed.")
-    double rate;
-
-    @Option(
-        names = "--warmup",
-        defaultValue = "0",
-        description = "Warm-up replies before each run; 0 = about 200,000 frames in all (default).")
-    int warmup;
-
-    @Option(
-        names = "--gateway-warmup",
-        defaultValue = "" + FanoutRun.Params.DEFAULT_GATEWAY_WARMUP,
-        description =
-            "Replies sent to the first client alone before the others connect, to compile the"
-                + " gateway's per-reply path (default: ${DEFAULT-VALUE}; 0 = none).")
-    int gatewayWarmup;
+    @Mixin PublishOptions publish = new PublishOptions();
 
     @Override
     boolean run(Bench bench) {
-      return Suite.slow(bench, clients, replies, rate, gatewayWarmup, warmup);
+      return Suite.slow(
+          bench, clients, replies, publish.rate, publish.gatewayWarmup, publish.warmup);
     }
   }
 
@@ -414,5 +381,28 @@ public final class LoadTool implements Callable<Integer> {
       bench.emit(record, List.of());
       return false;
     }
+  }
+
+  /** How the replies of a fanout or slow run are published. */
+  static final class PublishOptions {
+    @Option(
+        names = "--rate",
+        defaultValue = "0",
+        description = "Replies per second; 0 = as fast as publisher confirms allow (default).")
+    double rate;
+
+    @Option(
+        names = "--warmup",
+        defaultValue = "0",
+        description = "Warm-up replies before each run; 0 = about 200,000 frames in all (default).")
+    int warmup;
+
+    @Option(
+        names = "--gateway-warmup",
+        defaultValue = "" + FanoutRun.Params.DEFAULT_GATEWAY_WARMUP,
+        description =
+            "Replies sent to the first client alone before the others connect, to compile the"
+                + " gateway's per-reply path (default: ${DEFAULT-VALUE}; 0 = none).")
+    int gatewayWarmup;
   }
 }
