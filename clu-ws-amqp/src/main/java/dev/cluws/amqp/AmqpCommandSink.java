@@ -18,6 +18,7 @@ import dev.cluws.core.spi.Command;
 import dev.cluws.core.spi.CommandOutcome;
 import dev.cluws.core.spi.CommandSink;
 import dev.cluws.core.spi.JsonMappers;
+import dev.cluws.core.spi.OutcomeUnknownException;
 import dev.cluws.core.spi.Reply;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -316,7 +317,7 @@ public final class AmqpCommandSink implements CommandSink {
     failAll(
         unconfirmed,
         cause.isHardError()
-            ? new BrokerUnavailableException(
+            ? new OutcomeUnknownException(
                 "the connection to the broker was lost before it confirmed the command")
             : new CluWsException(
                 "the broker closed the command channel: "

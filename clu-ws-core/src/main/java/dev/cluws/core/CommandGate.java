@@ -6,6 +6,7 @@ import dev.cluws.core.spi.Command;
 import dev.cluws.core.spi.CommandOutcome;
 import dev.cluws.core.spi.CommandSink;
 import dev.cluws.core.spi.MessageCode;
+import dev.cluws.core.spi.OutcomeUnknownException;
 import dev.cluws.core.spi.SourceState;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -136,18 +137,24 @@ public final class CommandGate {
           }
           stats.commandsFailed.increment();
           String reason = reasonOf(failure);
-          audit(client, command, "failed: " + reason);
+          // After a lost confirm the command may have reached the actor: do not say "not sent".
+          String what =
+              rootOf(failure) instanceof OutcomeUnknownException
+                  ? "may or may not have reached the actor"
+                  : "was not sent";
+          audit(client, command, (what.equals("was not sent") ? "failed: " : "unknown: ") + reason);
           log.warn(
-              "command {} from {} to '{}' was not sent: {}",
+              "command {} from {} to '{}' {}: {}",
               command.commandId(),
               client.id(),
               command.consumer(),
+              what,
               reason);
           client.send(
               codec.errorFrame(
                   MessageCode.FAILED,
                   command.commandId(),
-                  "command to '" + command.consumer() + "' was not sent: " + reason));
+                  "command to '" + command.consumer() + "' " + what + ": " + reason));
         });
   }
 
@@ -189,11 +196,16 @@ public final class CommandGate {
     return out.append('"').toString();
   }
 
-  private static String reasonOf(Throwable failure) {
+  private static Throwable rootOf(Throwable failure) {
     Throwable cause = failure;
     while (cause instanceof CompletionException && cause.getCause() != null) {
       cause = cause.getCause();
     }
+    return cause;
+  }
+
+  private static String reasonOf(Throwable failure) {
+    Throwable cause = rootOf(failure);
     if (cause instanceof CluWsException && cause.getMessage() != null) {
       return cause.getMessage();
     }

@@ -413,6 +413,25 @@ class GatewayTest {
   }
 
   @Test
+  void aCommandWhoseConfirmWasLostIsNotReportedAsUnsent() {
+    gateway.start();
+    RecordingTransport transport = RecordingTransport.completingInline();
+    ClientConnection client = connect(transport);
+    client.onText(
+        "{\"consumer\": \"lvmecp\", \"command_string\": \"status\", \"command_id\": \"id-8\"}");
+
+    sink.lastFuture()
+        .completeExceptionally(
+            new dev.cluws.core.spi.OutcomeUnknownException(
+                "the connection to the broker was lost before it confirmed the command"));
+
+    assertThat(transport.json().get(0).get("body").get("error").textValue())
+        .isEqualTo(
+            "command to 'lvmecp' may or may not have reached the actor: the connection to the"
+                + " broker was lost before it confirmed the command");
+  }
+
+  @Test
   void aSinkFailureOnAnotherThreadIsAnsweredWhenItHappens() {
     gateway.start();
     RecordingTransport transport = RecordingTransport.completingInline();
