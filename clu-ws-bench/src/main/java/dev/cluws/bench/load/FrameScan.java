@@ -127,12 +127,13 @@ final class FrameScan {
     return -1;
   }
 
+  /** The bench number in a reply body (the same scan as for a frame's payload). */
   static long seq(byte[] body) {
-    return longAfter(body, SEQ_BYTES);
+    return seq(ByteBuffer.wrap(body));
   }
 
   static long sentMicros(byte[] body) {
-    return longAfter(body, SENT_BYTES);
+    return sentMicros(ByteBuffer.wrap(body));
   }
 
   private static long parseLong(CharSequence s, int start) {
@@ -158,42 +159,5 @@ final class FrameScan {
       return MISSING;
     }
     return negative ? -value : value;
-  }
-
-  private static long longAfter(byte[] b, byte[] key) {
-    int at = indexOf(b, key);
-    if (at < 0) {
-      return MISSING;
-    }
-    int i = at + key.length;
-    boolean negative = false;
-    if (i < b.length && b[i] == '-') {
-      negative = true;
-      i++;
-    }
-    long value = 0;
-    int digits = 0;
-    while (i < b.length && b[i] >= '0' && b[i] <= '9') {
-      value = value * 10 + (b[i] - '0');
-      digits++;
-      i++;
-    }
-    if (digits == 0) {
-      return MISSING;
-    }
-    return negative ? -value : value;
-  }
-
-  private static int indexOf(byte[] b, byte[] key) {
-    outer:
-    for (int i = 0; i <= b.length - key.length; i++) {
-      for (int j = 0; j < key.length; j++) {
-        if (b[i + j] != key[j]) {
-          continue outer;
-        }
-      }
-      return i;
-    }
-    return -1;
   }
 }
