@@ -39,16 +39,6 @@ public final class CommandGate {
   private final Supplier<SourceState> brokerState;
   private final GatewaySettings settings;
 
-  public CommandGate(CommandSink sink, FrameCodec codec, GatewayStats stats) {
-    this(
-        sink,
-        codec,
-        stats,
-        AccessPolicy.ALLOW_ALL,
-        () -> SourceState.UP,
-        GatewaySettings.named("clu-ws"));
-  }
-
   /**
    * @param brokerState the state of the connection to the broker: while it is {@code DOWN} or
    *     {@code RECOVERING}, commands are answered at once with an {@code f} frame

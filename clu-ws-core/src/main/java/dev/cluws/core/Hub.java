@@ -34,11 +34,6 @@ public final class Hub implements ReplyListener {
   private volatile SourceState sourceState = SourceState.CONNECTING;
   private boolean brokerLost;
 
-  /** A hub without replay. */
-  public Hub(FrameCodec codec, GatewayStats stats) {
-    this(codec, stats, 0, 0);
-  }
-
   /**
    * A hub that keeps up to {@code replayFrames} recent replies (and {@code replayBytes} of their
    * frames) for replay; 0 frames turns replay off.
