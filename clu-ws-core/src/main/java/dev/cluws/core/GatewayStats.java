@@ -1,5 +1,6 @@
 package dev.cluws.core;
 
+import dev.cluws.core.spi.Reply;
 import java.util.concurrent.atomic.LongAdder;
 
 /** The gateway's counters. Cheap to update from any thread; read with {@code sum()}. */
@@ -32,4 +33,9 @@ public final class GatewayStats {
   public final LongAdder connectionsRefused = new LongAdder();
   /** Clients connected since start. */
   public final LongAdder clientsConnected = new LongAdder();
+
+  /** Counts one reply the source delivered (called by the hub for every reply). */
+  public void replyIn(Reply reply) {
+    repliesIn.increment();
+  }
 }

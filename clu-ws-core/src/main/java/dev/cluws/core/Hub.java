@@ -46,7 +46,7 @@ public final class Hub implements ReplyListener {
 
   @Override
   public void onReply(Reply reply) {
-    stats.repliesIn.increment();
+    stats.replyIn(reply);
     long seq;
     EncodedFrame frame = null;
     ClientConnection[] targets;

@@ -1,6 +1,7 @@
 package dev.cluws.core.spi;
 
 import java.util.List;
+import java.util.Map;
 
 /** What a {@link ReplyFilterProvider} learns about the client it creates a filter for. */
 public interface FilterContext {
@@ -19,5 +20,30 @@ public interface FilterContext {
   /** Who the client is (anonymous unless the server authenticated it). */
   default ClientIdentity identity() {
     return ClientIdentity.anonymous("unknown");
+  }
+
+  /**
+   * The provider's options: parameters named {@code <provider name>.<option>}, keyed by option and
+   * split like {@link #values()} (e.g. {@code ?own=true&own.broadcasts=true} gives the provider
+   * named {@code own} the values {@code [true]} and the options {@code {broadcasts=[true]}}). Empty
+   * when there are none.
+   */
+  default Map<String, List<String>> options() {
+    return Map.of();
+  }
+
+  /**
+   * Whether this client sent the command with this id and the gateway has not yet seen its final
+   * reply ({@code :} or {@code f}). The gateway remembers a bounded number of a client's commands
+   * for a bounded time (see {@code GatewaySettings.trackedCommands()}). Always {@code false} for
+   * {@code null}.
+   */
+  default boolean isOwnCommand(String commandId) {
+    return false;
+  }
+
+  /** Whether a reply is a frame the gateway itself originated (its sender is the gateway). */
+  default boolean isFromGateway(Reply reply) {
+    return gatewayName().equals(reply.sender());
   }
 }

@@ -42,6 +42,13 @@ public record Reply(
   public static final String COMMANDER_ID = "commander_id";
   public static final String INTERNAL = "internal";
 
+  /**
+   * The header, {@code true}, that marks a frame of the gateway's current-state snapshot: one per
+   * actor, with the actor as {@code sender}, code {@code i} and the latest value of each keyword as
+   * the body. Never present on a reply that crossed the exchange.
+   */
+  public static final String SNAPSHOT = "snapshot";
+
   public Reply {
     headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
     Objects.requireNonNull(exchange, "exchange");
@@ -72,6 +79,11 @@ public record Reply(
   /** Whether the {@code internal} header is {@code true}. */
   public boolean internal() {
     return Boolean.TRUE.equals(headers.get(INTERNAL));
+  }
+
+  /** Whether this is a frame of the gateway's current-state snapshot (header {@value #SNAPSHOT}). */
+  public boolean snapshot() {
+    return Boolean.TRUE.equals(headers.get(SNAPSHOT));
   }
 
   /** A header's value in string form, or {@code null} when absent or void. */

@@ -8,6 +8,19 @@ package dev.cluws.core.spi;
  * {@link #name()} (e.g. {@code ?actors=lvmecp,lvm*} selects the provider named {@code actors}) and
  * the provider reads that parameter's values from the {@link FilterContext}.
  *
+ * <h2>How a client names a provider and gives it parameters</h2>
+ *
+ * <ul>
+ *   <li>{@code <name>=v1,v2} selects the provider and gives it the values {@code [v1, v2]} ({@link
+ *       FilterContext#values()}); the parameter may repeat, values add up in order.
+ *   <li>{@code <name>.<option>=v} gives it the option {@code option} ({@link
+ *       FilterContext#options()}); an option alone also selects the provider (with no values).
+ *   <li>In a {@code subscribe} control frame the same names are the keys of {@code "filters"}.
+ * </ul>
+ *
+ * <p>The names {@code since}, {@code seq}, {@code snapshot}, {@code acks} and {@code token} belong to
+ * the gateway itself; a provider with one of them is skipped with a warning.
+ *
  * <p>A provider has a public no-argument constructor that does no I/O. {@link #create} is called
  * once per client that selects the provider, on a server thread; it must be quick.
  */
