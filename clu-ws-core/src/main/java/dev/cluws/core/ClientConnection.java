@@ -1,9 +1,11 @@
 package dev.cluws.core;
 
 import dev.cluws.core.DecodedFrame.CommandFrame;
+import dev.cluws.core.DecodedFrame.ControlFrame;
 import dev.cluws.core.DecodedFrame.InvalidFrame;
 import dev.cluws.core.spi.ClientIdentity;
 import dev.cluws.core.spi.MessageCode;
+import dev.cluws.core.spi.Reply;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -15,19 +17,22 @@ import org.slf4j.LoggerFactory;
  * of its command path. Created by {@link Gateway#connect}; the transport calls {@link #onText} for
  * every text frame and {@link #close} when the websocket ends, however it ends.
  */
-public final class ClientConnection {
+public final class ClientConnection implements FilterChain.FailureListener {
   private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
   private static final int LOGGED_INVALID_FRAMES = 10;
+  /** Filter failures reported to the client one by one; after that, every 1000th. */
+  private static final int REPORTED_FILTER_FAILURES = 10;
 
   /** Close code for a client whose outbox stayed full past the slow-client timeout. */
   public static final int TOO_SLOW = 1008;
 
-  private final Subscription subscription;
+  private volatile Subscription subscription;
   private final ClientTransport transport;
   private final Outbox outbox;
   private final Gateway gateway;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicLong invalidFrames = new AtomicLong();
+  private final AtomicLong filterFailures = new AtomicLong();
   private final CommandTracker commands;
   private final TokenBucket commandRate;
 
@@ -41,8 +46,7 @@ public final class ClientConnection {
     this.outbox = outboxFactory.apply(this::close); // a failed send means the websocket is gone
     this.gateway = gateway;
     GatewaySettings settings = gateway.settings();
-    this.commands =
-        new CommandTracker(settings.trackedCommands(), settings.commandExpiry().toNanos());
+    this.commands = subscription.commands();
     this.commandRate =
         new TokenBucket(settings.commandsPerSecond(), settings.commandBurst(), System.nanoTime());
   }
@@ -68,19 +72,32 @@ public final class ClientConnection {
     return subscription.chain();
   }
 
+  /** What the client subscribed to (changed by its control frames). */
+  public Subscription subscription() {
+    return subscription;
+  }
+
+  /** Replaces the subscription; the next reply the hub fans out sees the new filters. */
+  void resubscribe(Subscription next) {
+    subscription = next;
+  }
+
   /** Whether this client's frames carry the reply number ({@code seq=true}). */
   boolean numbered() {
     return subscription.numbered();
   }
 
   /**
-   * Handles one text frame from the client: a valid command goes to the command gate; anything
-   * else is answered with a reply-shaped {@code e} frame to this client only. Never blocks.
+   * Handles one text frame from the client: a valid command goes to the command gate, a control
+   * frame to the gateway; anything else is answered with a reply-shaped {@code e} frame to this
+   * client only. Never blocks.
    */
   public void onText(String text) {
     DecodedFrame decoded = gateway.codec().decode(text);
     if (decoded instanceof CommandFrame) {
       gateway.gate().submit(this, ((CommandFrame) decoded).command());
+    } else if (decoded instanceof ControlFrame) {
+      gateway.control(this, (ControlFrame) decoded);
     } else {
       InvalidFrame invalid = (InvalidFrame) decoded;
       gateway.stats().invalidFrames.increment();
@@ -107,22 +124,60 @@ public final class ClientConnection {
   }
 
   /**
-   * Queues a frame the hub fanned out. A reply that ends one of this client's own commands ({@code
-   * :} or {@code f} with a command id it sent) is protected from shedding, and the command is
-   * forgotten.
+   * Queues a frame the hub fanned out; {@code ownFinal} (a reply that ends one of this client's own
+   * commands) protects it from shedding.
    */
-  void deliver(EncodedFrame frame) {
-    boolean ownFinal =
-        frame.code() != null
-            && frame.code().isFinal()
-            && frame.commandId() != null
-            && commands.finished(frame.commandId());
+  void deliver(EncodedFrame frame, boolean ownFinal) {
     outbox.offer(frame, ownFinal);
   }
 
   /** Remembers a command this client sent, until its final reply or its expiry. */
   void commandSent(String commandId) {
     commands.sent(commandId, System.nanoTime());
+  }
+
+  /**
+   * Forgets a command whose final reply the gateway has seen (or sent); returns whether it was one
+   * of this client's unfinished commands.
+   */
+  boolean commandFinished(String commandId) {
+    return commands.finished(commandId);
+  }
+
+  /** Whether the client sent the command and its final reply has not been seen yet. */
+  boolean isOwnCommand(String commandId) {
+    return commandId != null && commands.isOwn(commandId);
+  }
+
+  /**
+   * A filter of this client's chain threw on a reply: the client is told with an {@code e} frame
+   * from the gateway (the first few times, then every 1000th), so that it knows it missed a reply.
+   */
+  @Override
+  public void filterFailed(String filter, Reply reply, RuntimeException failure) {
+    long count = filterFailures.incrementAndGet();
+    if (count > REPORTED_FILTER_FAILURES && count % 1000 != 0) {
+      return;
+    }
+    log.warn(
+        "client {} ({}): reply filter '{}' failed on a reply from {} ({} so far)",
+        id(),
+        remoteAddress(),
+        filter,
+        reply.sender(),
+        count,
+        failure);
+    String message =
+        String.format(
+            "filter '%s' failed on a reply from %s; the reply was not delivered: %s%s",
+            filter,
+            reply.sender(),
+            failure.getClass().getSimpleName(),
+            failure.getMessage() == null ? "" : ": " + failure.getMessage());
+    if (count == REPORTED_FILTER_FAILURES) {
+      message += " (" + count + " failures so far; only every 1000th is reported from now on)";
+    }
+    send(gateway.codec().errorFrame(MessageCode.ERROR, null, message));
   }
 
   /** Whether the client may send one more command now (its token bucket). */

@@ -1,5 +1,6 @@
 package dev.cluws.core;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cluws.core.spi.BrokerUnavailableException;
 import dev.cluws.core.spi.CluWsException;
 import dev.cluws.core.spi.Command;
@@ -123,8 +124,13 @@ public final class CommandGate {
               stats.commandsPublished.increment();
               audit(client, command, "forwarded");
             }
+            if (client.subscription().acks()) {
+              stats.acksSent.increment();
+              client.send(ack(command, outcome));
+            }
             return;
           }
+          client.commandFinished(command.commandId());
           stats.commandsFailed.increment();
           String reason = reasonOf(failure);
           // After a lost confirm the command may have reached the actor: do not say "not sent".
@@ -146,6 +152,31 @@ public final class CommandGate {
                   command.commandId(),
                   "command to '" + command.consumer() + "' " + what + ": " + reason));
         });
+  }
+
+  /**
+   * The acknowledgement of a command the broker took: {@code i} with {@code "ack": "published"}
+   * when an actor's queue received it, {@code w} with {@code "ack": "returned"} when no actor
+   * consumes it (CLU's own {@code f} reply follows).
+   */
+  private EncodedFrame ack(Command command, CommandOutcome outcome) {
+    boolean returned = outcome == CommandOutcome.RETURNED;
+    ObjectNode body =
+        codec
+            .mapper()
+            .createObjectNode()
+            .put("ack", returned ? "returned" : "published")
+            .put("consumer", command.consumer())
+            .put("command_id", command.commandId())
+            .put(
+                "text",
+                returned
+                    ? "no actor consumes commands for '" + command.consumer() + "'"
+                    : "the broker took the command for '" + command.consumer() + "'");
+    return codec.encode(
+        codec.gatewayReply(
+            returned ? MessageCode.WARNING : MessageCode.INFO, command.commandId(), body),
+        0);
   }
 
   private static void audit(ClientConnection client, Command command, String outcome) {

@@ -161,6 +161,31 @@ public final class FrameCodec {
         body);
   }
 
+  /**
+   * A frame of the current-state snapshot: shaped like a reply of the actor ({@code sender} is the
+   * actor, code {@code i}, the header {@value Reply#SNAPSHOT} {@code true}), with the latest value of
+   * each keyword as the body; {@code exchange} and {@code routing_key} are empty (it never crossed
+   * the exchange) and the timestamp is that of the newest value.
+   */
+  public Reply snapshotReply(String actor, String commandId, ObjectNode body, Instant newest) {
+    Map<String, Object> headers = new LinkedHashMap<>();
+    headers.put(Reply.COMMAND_ID, commandId);
+    headers.put(Reply.COMMANDER_ID, null);
+    headers.put(Reply.INTERNAL, false);
+    headers.put(Reply.MESSAGE_CODE, MessageCode.INFO.text());
+    headers.put(Reply.SENDER, actor);
+    headers.put(Reply.SNAPSHOT, true);
+    Instant timestamp = newest == null ? clock.instant() : newest;
+    return new Reply(
+        headers,
+        "",
+        "",
+        newMessageId(),
+        commandId,
+        timestamp.truncatedTo(ChronoUnit.SECONDS),
+        body);
+  }
+
   /** The gateway's reply-shaped error frame: body {@code {"error": "<message>"}}. */
   public EncodedFrame errorFrame(MessageCode code, String commandId, String message) {
     ObjectNode body = mapper.createObjectNode().put("error", message);
@@ -204,6 +229,9 @@ public final class FrameCodec {
     } else {
       return new InvalidFrame(
           "'command_id' must be a string or a number, got " + typeOf(idNode), null);
+    }
+    if (root.has(ControlFrames.CONTROL)) {
+      return ControlFrames.decode((ObjectNode) root, commandId);
     }
     String consumer;
     JsonNode consumerNode = root.get("consumer");
@@ -280,7 +308,7 @@ public final class FrameCodec {
     return message;
   }
 
-  private static String typeOf(JsonNode node) {
+  static String typeOf(JsonNode node) {
     JsonNodeType type = node.getNodeType();
     switch (type) {
       case ARRAY:

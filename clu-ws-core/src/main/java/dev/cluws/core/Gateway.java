@@ -1,10 +1,14 @@
 package dev.cluws.core;
 
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cluws.core.spi.ClientIdentity;
 import dev.cluws.core.spi.CommandSink;
 import dev.cluws.core.spi.CommandSinkProvider;
 import dev.cluws.core.spi.FilterContext;
+import dev.cluws.core.spi.Glob;
+import dev.cluws.core.spi.MessageCode;
 import dev.cluws.core.spi.JsonMappers;
 import dev.cluws.core.spi.MessageSource;
 import dev.cluws.core.spi.MessageSourceProvider;
@@ -19,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -56,7 +61,20 @@ public final class Gateway implements AutoCloseable {
   /** Query parameter: {@code seq=true} adds the reply number to every frame as {@code "seq"}. */
   public static final String SEQ = "seq";
 
-  private static final java.util.Set<String> RESERVED = java.util.Set.of(SINCE, SEQ);
+  /** Query parameter: {@code snapshot=true} sends the current state before any live reply. */
+  public static final String SNAPSHOT = "snapshot";
+
+  /** Query parameter: {@code acks=true} acknowledges every command the broker confirms. */
+  public static final String ACKS = "acks";
+
+  /** Query parameter the websocket server reads a bearer token from. */
+  public static final String TOKEN = "token";
+
+  /** Parameter names that belong to the gateway itself and never name a filter. */
+  public static final Set<String> RESERVED_PARAMETERS = Set.of(SINCE, SEQ, SNAPSHOT, ACKS, TOKEN);
+
+  /** The name of the access policy's filter at the head of every chain, in messages. */
+  private static final String POLICY_FILTER = "access policy";
   private static final long HOUSEKEEPING_MILLIS = 1000;
   private static final long ABORT_GRACE_MILLIS = 5000;
 
@@ -82,7 +100,7 @@ public final class Gateway implements AutoCloseable {
   private Gateway(Builder b) {
     this.settings = b.settings;
     this.codec = new FrameCodec(b.mapper, settings.name());
-    this.hub = new Hub(codec, stats, settings.replayFrames(), settings.replayBytes());
+    this.hub = new Hub(codec, stats, settings);
     ClassLoader loader = b.classLoader;
     ProviderContext context =
         new SimpleProviderContext(settings.name(), b.settingsObjects, b.mapper);
@@ -100,9 +118,11 @@ public final class Gateway implements AutoCloseable {
                 .select(settings.sinkProvider())
                 .create(context);
     this.filters =
-        b.filters != null
-            ? b.filters
-            : ProviderCatalog.load(ReplyFilterProvider.class, ReplyFilterProvider::name, loader);
+        (b.filters != null
+                ? b.filters
+                : ProviderCatalog.load(
+                    ReplyFilterProvider.class, ReplyFilterProvider::name, loader))
+            .without(RESERVED_PARAMETERS, "the gateway uses that parameter itself");
     this.accessPolicy = b.accessPolicy;
     this.ownSenders = b.sendExecutor == null ? newSenders(settings.name()) : null;
     this.senders = b.sendExecutor != null ? b.sendExecutor : ownSenders;
@@ -161,10 +181,13 @@ public final class Gateway implements AutoCloseable {
 
   /**
    * Validates a client's query parameters and builds its filter chain: the access policy's filter
-   * for this identity first, then one filter per parameter that names a filter provider.
-   * Parameters that name no filter provider are ignored (a CLU client may send any URL).
+   * for this identity first, then one filter per provider the parameters name ({@code <name>=values}
+   * and {@code <name>.<option>=values}, see {@link ReplyFilterProvider}). Parameters that name
+   * neither a filter nor one of the gateway's own ({@link #RESERVED_PARAMETERS}) are ignored — a
+   * CLU client may send any URL — and the client is told so in its first frame.
    *
-   * @throws SubscriptionException when a filter rejects its parameter values
+   * @throws SubscriptionException when a parameter's value is invalid
+   * @throws GatewayBusyException when the gateway serves its maximum of clients
    */
   public Subscription subscribe(Map<String, List<String>> query, ClientIdentity identity) {
     if (hub.clientCount() >= settings.maxConnections()) {
@@ -174,66 +197,121 @@ public final class Gateway implements AutoCloseable {
     }
     String clientId = "c" + clientIds.incrementAndGet();
     Map<String, List<String>> parameters = Subscription.normalize(query);
-    String since = single(parameters, SINCE);
-    String seq = single(parameters, SEQ);
-    if (seq != null && !seq.equals("true") && !seq.equals("false")) {
-      throw new SubscriptionException("invalid parameter 'seq': expected true or false");
+    Subscription.Options options =
+        new Subscription.Options(
+            single(parameters, SINCE), flag(parameters, SEQ), flag(parameters, SNAPSHOT),
+            flag(parameters, ACKS));
+    if (options.snapshot() && !hub.keepsState()) {
+      throw new SubscriptionException(
+          "invalid parameter 'snapshot': this gateway keeps no state (it runs with"
+              + " --state-actors 0)");
     }
-    List<ReplyFilter> chain = new ArrayList<>();
-    ReplyFilter policyFilter = accessPolicy.replyFilter(identity);
-    if (policyFilter != null) {
-      chain.add(policyFilter);
-    }
-    for (Map.Entry<String, List<String>> parameter : parameters.entrySet()) {
-      if (RESERVED.contains(parameter.getKey())) {
-        continue;
-      }
-      Optional<ReplyFilterProvider> provider = filters.find(parameter.getKey());
-      if (provider.isEmpty()) {
-        log.debug("client {}: ignoring unknown parameter '{}'", clientId, parameter.getKey());
-        continue;
-      }
-      List<String> values = parameter.getValue();
-      FilterContext context =
-          new FilterContext() {
-            @Override
-            public String clientId() {
-              return clientId;
-            }
-
-            @Override
-            public List<String> values() {
-              return values;
-            }
-
-            @Override
-            public String gatewayName() {
-              return settings.name();
-            }
-
-            @Override
-            public ClientIdentity identity() {
-              return identity;
-            }
-          };
-      try {
-        chain.add(Objects.requireNonNull(provider.get().create(context), "filter"));
-      } catch (IllegalArgumentException e) {
-        throw new SubscriptionException(
-            "invalid parameter '" + parameter.getKey() + "': " + e.getMessage());
-      } catch (RuntimeException e) {
-        log.warn("filter provider '{}' failed to create a filter", parameter.getKey(), e);
-        throw new SubscriptionException(
-            "filter '" + parameter.getKey() + "' is not available: it failed on the server");
+    List<String> unknown = new ArrayList<>();
+    for (String parameter : parameters.keySet()) {
+      String name = FilterRequest.nameOf(parameter);
+      if (!RESERVED_PARAMETERS.contains(name) && filters.find(name).isEmpty()) {
+        unknown.add(parameter);
       }
     }
-    FilterChain filterChain = chain.isEmpty() ? FilterChain.acceptAll() : new FilterChain(chain, stats);
+    Map<String, FilterRequest> requested =
+        FilterRequest.group(
+            parameters,
+            name -> !RESERVED_PARAMETERS.contains(name) && filters.find(name).isPresent());
+    CommandTracker commands =
+        new CommandTracker(settings.trackedCommands(), settings.commandExpiry().toNanos());
+    FilterChain chain = buildChain(clientId, identity, requested, commands);
+    if (!unknown.isEmpty()) {
+      log.debug("client {}: ignoring unknown parameters {}", clientId, unknown);
+    }
     return new Subscription(
-        clientId, identity, parameters, filterChain, since, "true".equals(seq));
+        clientId, identity, parameters, requested, unknown, chain, options, commands);
   }
 
   /**
-   * Registers a client: from now on it receives the replies its subscription accepts. A client
+   * The access policy's filter, then one filter per request, in order.
+   *
+   * @throws SubscriptionException when a provider rejects its values or fails
+   */
+  private FilterChain buildChain(
+      String clientId,
+      ClientIdentity identity,
+      Map<String, FilterRequest> requested,
+      CommandTracker commands) {
+    List<ReplyFilter> chain = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    ReplyFilter policyFilter = accessPolicy.replyFilter(identity);
+    if (policyFilter != null) {
+      chain.add(policyFilter);
+      names.add(POLICY_FILTER);
+    }
+    for (FilterRequest request : requested.values()) {
+      ReplyFilterProvider provider = filters.find(request.name()).orElseThrow();
+      FilterContext context = new ClientFilterContext(clientId, identity, request, commands);
+      try {
+        chain.add(Objects.requireNonNull(provider.create(context), "filter"));
+        names.add(request.name());
+      } catch (IllegalArgumentException e) {
+        throw new SubscriptionException(
+            "invalid parameter '" + request.name() + "': " + e.getMessage());
+      } catch (RuntimeException e) {
+        log.warn("filter provider '{}' failed to create a filter", request.name(), e);
+        throw new SubscriptionException(
+            "filter '" + request.name() + "' is not available: it failed on the server");
+      }
+    }
+    return chain.isEmpty() ? FilterChain.acceptAll() : new FilterChain(chain, names, stats);
+  }
+
+  /** What a filter provider learns about the client it creates a filter for. */
+  private final class ClientFilterContext implements FilterContext {
+    private final String clientId;
+    private final ClientIdentity identity;
+    private final FilterRequest request;
+    private final CommandTracker commands;
+
+    ClientFilterContext(
+        String clientId, ClientIdentity identity, FilterRequest request, CommandTracker commands) {
+      this.clientId = clientId;
+      this.identity = identity;
+      this.request = request;
+      this.commands = commands;
+    }
+
+    @Override
+    public String clientId() {
+      return clientId;
+    }
+
+    @Override
+    public List<String> values() {
+      return request.values();
+    }
+
+    @Override
+    public Map<String, List<String>> options() {
+      return request.options();
+    }
+
+    @Override
+    public String gatewayName() {
+      return settings.name();
+    }
+
+    @Override
+    public ClientIdentity identity() {
+      return identity;
+    }
+
+    @Override
+    public boolean isOwnCommand(String commandId) {
+      return commandId != null && commands.isOwn(commandId);
+    }
+  }
+
+  /**
+   * Registers a client: from now on it receives the replies its subscription accepts. Before the
+   * first live reply it receives, in this order: a warning naming parameters that named no filter,
+   * the replies it missed ({@code since=}) and the current state ({@code snapshot=true}). A client
    * that connects while the gateway is closed is closed at once with 1001 and never registered.
    */
   public ClientConnection connect(Subscription subscription, ClientTransport transport) {
@@ -255,15 +333,134 @@ public final class Gateway implements AutoCloseable {
         client.close(GOING_AWAY, "server shutting down");
         return client;
       }
-      if (subscription.since() != null) {
-        hub.addWithReplay(client, subscription.since());
-      } else {
-        hub.add(client);
+      if (!subscription.unknownParameters().isEmpty()) {
+        client.send(unknownParametersWarning(subscription.unknownParameters()));
       }
+      hub.join(client, subscription.since(), subscription.snapshot());
     }
     stats.clientsConnected.increment();
     log.debug("client {} connected from {}", client.id(), transport.remoteAddress());
     return client;
+  }
+
+  private EncodedFrame unknownParametersWarning(List<String> unknown) {
+    String installed = filters.names().isEmpty() ? "none" : String.join(", ", filters.names());
+    String message =
+        (unknown.size() == 1
+                ? "unknown parameter '" + unknown.get(0) + "': no filter of that name is installed"
+                : "unknown parameters '"
+                    + String.join("', '", unknown)
+                    + "': no filters of those names are installed")
+            + " (installed: "
+            + installed
+            + "); "
+            + (unknown.size() == 1 ? "it is" : "they are")
+            + " ignored";
+    return codec.errorFrame(MessageCode.WARNING, null, message);
+  }
+
+  /**
+   * Carries out a client's control frame and answers it: {@code :} with the result, or {@code e}
+   * with what was wrong (and nothing changed). Runs on the client's transport thread; never blocks.
+   */
+  void control(ClientConnection client, DecodedFrame.ControlFrame frame) {
+    stats.controlFrames.increment();
+    try {
+      if (frame instanceof DecodedFrame.SnapshotFrame) {
+        snapshot(client, (DecodedFrame.SnapshotFrame) frame);
+        return;
+      }
+      synchronized (client) {
+        Subscription current = client.subscription();
+        Map<String, FilterRequest> next = new LinkedHashMap<>(current.filters());
+        String action;
+        if (frame instanceof DecodedFrame.SubscribeFrame) {
+          action = ControlFrames.SUBSCRIBE;
+          Map<String, List<String>> parameters = ((DecodedFrame.SubscribeFrame) frame).parameters();
+          Map<String, FilterRequest> requested = FilterRequest.group(parameters, name -> true);
+          for (String name : requested.keySet()) {
+            requireFilter(name);
+          }
+          next.putAll(requested);
+        } else {
+          action = ControlFrames.UNSUBSCRIBE;
+          List<String> names = ((DecodedFrame.UnsubscribeFrame) frame).names();
+          if (names == null) {
+            next.clear();
+          } else {
+            for (String name : names) {
+              requireFilter(name);
+              next.remove(name);
+            }
+          }
+        }
+        FilterChain chain =
+            buildChain(client.id(), client.identity(), next, current.commands());
+        Subscription updated = current.withFilters(next, chain);
+        client.resubscribe(updated);
+        log.debug("client {} {}d: {}", client.id(), action, updated.describeFilters());
+        client.send(controlAnswer(action, frame.commandId(), updated));
+      }
+    } catch (SubscriptionException e) {
+      stats.invalidFrames.increment();
+      client.send(codec.errorFrame(MessageCode.ERROR, frame.commandId(), e.getMessage()));
+    }
+  }
+
+  private void requireFilter(String name) {
+    if (RESERVED_PARAMETERS.contains(name)) {
+      throw new SubscriptionException(
+          "'" + name + "' is not a filter: it is a connection parameter (give it in the URL)");
+    }
+    if (filters.find(name).isEmpty()) {
+      throw new SubscriptionException(
+          "no filter named '"
+              + name
+              + "' is installed (installed: "
+              + (filters.names().isEmpty() ? "none" : String.join(", ", filters.names()))
+              + ")");
+    }
+  }
+
+  private void snapshot(ClientConnection client, DecodedFrame.SnapshotFrame frame) {
+    if (!hub.keepsState()) {
+      throw new SubscriptionException(
+          "this gateway keeps no state, so it has no snapshot (it runs with --state-actors 0)");
+    }
+    List<Glob> patterns = new ArrayList<>();
+    for (String actor : frame.actors()) {
+      patterns.add(new Glob(actor));
+    }
+    hub.sendSnapshot(client, patterns, frame.commandId());
+  }
+
+  private EncodedFrame controlAnswer(String action, String commandId, Subscription subscription) {
+    ObjectNode body = codec.mapper().createObjectNode().put("control", action);
+    ObjectNode described = body.putObject("subscription");
+    Map<String, List<String>> filtersNow = subscription.describeFilters();
+    filtersNow.forEach(
+        (name, values) -> {
+          ArrayNode array = described.putArray(name);
+          values.forEach(array::add);
+        });
+    body.put(
+        "text",
+        filtersNow.isEmpty()
+            ? "no filters: every reply is delivered"
+            : "filters now: " + describe(filtersNow));
+    return codec.encode(codec.gatewayReply(MessageCode.DONE, commandId, body), 0);
+  }
+
+  private static String describe(Map<String, List<String>> parameters) {
+    StringBuilder text = new StringBuilder();
+    parameters.forEach(
+        (name, values) -> {
+          if (text.length() > 0) {
+            text.append(" & ");
+          }
+          text.append(name).append('=').append(String.join(",", values));
+        });
+    return text.toString();
   }
 
   /** Stops forwarding, forgets every client and closes the source and the sink. Idempotent. */
@@ -395,6 +592,14 @@ public final class Gateway implements AutoCloseable {
   /** The filter providers found, by name. */
   public ProviderCatalog<ReplyFilterProvider> filterProviders() {
     return filters;
+  }
+
+  private static boolean flag(Map<String, List<String>> parameters, String name) {
+    String value = single(parameters, name);
+    if (value != null && !value.equals("true") && !value.equals("false")) {
+      throw new SubscriptionException("invalid parameter '" + name + "': expected true or false");
+    }
+    return "true".equals(value);
   }
 
   private static String single(Map<String, List<String>> parameters, String name) {

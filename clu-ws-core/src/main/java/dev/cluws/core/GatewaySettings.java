@@ -28,6 +28,13 @@ import java.util.UUID;
  * @param trackedCommands how many unfinished commands of one client the gateway remembers (to
  *     protect their final replies from shedding); the oldest is forgotten beyond that
  * @param commandExpiry how long an unfinished command is remembered
+ * @param stateActors how many actors' current state (the latest value of each keyword) the gateway
+ *     keeps for snapshots; the actor updated least recently is evicted beyond that (0 turns the
+ *     state, and so snapshots, off)
+ * @param stateKeywords how many keywords of one actor the gateway keeps; the keyword first seen is
+ *     evicted beyond that
+ * @param stateBytes how many bytes (estimated) of keyword values the gateway keeps in all; the
+ *     actors updated least recently are evicted beyond that
  */
 public record GatewaySettings(
     String name,
@@ -42,7 +49,10 @@ public record GatewaySettings(
     int commandBurst,
     int maxConnections,
     int trackedCommands,
-    Duration commandExpiry) {
+    Duration commandExpiry,
+    int stateActors,
+    int stateKeywords,
+    long stateBytes) {
 
   public static final int DEFAULT_OUTBOX_FRAMES = 4096;
   public static final long DEFAULT_OUTBOX_BYTES = 4L * 1024 * 1024;
@@ -54,6 +64,9 @@ public record GatewaySettings(
   public static final int DEFAULT_MAX_CONNECTIONS = 16_384;
   public static final int DEFAULT_TRACKED_COMMANDS = 1000;
   public static final Duration DEFAULT_COMMAND_EXPIRY = Duration.ofMinutes(10);
+  public static final int DEFAULT_STATE_ACTORS = 1000;
+  public static final int DEFAULT_STATE_KEYWORDS = 1000;
+  public static final long DEFAULT_STATE_BYTES = 16L * 1024 * 1024;
 
   public GatewaySettings {
     Objects.requireNonNull(name, "name");
@@ -80,6 +93,10 @@ public record GatewaySettings(
     if (trackedCommands < 1 || commandExpiry.isNegative() || commandExpiry.isZero()) {
       throw new IllegalArgumentException("command tracking bounds must be positive");
     }
+    if (stateActors < 0 || stateKeywords < 1 || stateBytes < 1) {
+      throw new IllegalArgumentException(
+          "state bounds: actors must not be negative, keywords and bytes must be positive");
+    }
   }
 
   /** The given name and providers and outbox bounds, defaults everywhere else. */
@@ -98,7 +115,10 @@ public record GatewaySettings(
         DEFAULT_COMMAND_BURST,
         DEFAULT_MAX_CONNECTIONS,
         DEFAULT_TRACKED_COMMANDS,
-        DEFAULT_COMMAND_EXPIRY);
+        DEFAULT_COMMAND_EXPIRY,
+        DEFAULT_STATE_ACTORS,
+        DEFAULT_STATE_KEYWORDS,
+        DEFAULT_STATE_BYTES);
   }
 
   /** A unique name, defaults everywhere else. */
@@ -153,6 +173,9 @@ public record GatewaySettings(
     private int maxConnections;
     private int trackedCommands;
     private Duration commandExpiry;
+    private int stateActors;
+    private int stateKeywords;
+    private long stateBytes;
 
     private Builder(GatewaySettings s) {
       name = s.name;
@@ -168,6 +191,9 @@ public record GatewaySettings(
       maxConnections = s.maxConnections;
       trackedCommands = s.trackedCommands;
       commandExpiry = s.commandExpiry;
+      stateActors = s.stateActors;
+      stateKeywords = s.stateKeywords;
+      stateBytes = s.stateBytes;
     }
 
     public Builder name(String value) {
@@ -215,6 +241,14 @@ public record GatewaySettings(
       return this;
     }
 
+    /** Bounds of the current state kept for snapshots ({@code actors} 0: no state, no snapshots). */
+    public Builder state(int actors, int keywordsPerActor, long bytes) {
+      stateActors = actors;
+      stateKeywords = keywordsPerActor;
+      stateBytes = bytes;
+      return this;
+    }
+
     public GatewaySettings build() {
       return new GatewaySettings(
           name,
@@ -229,7 +263,10 @@ public record GatewaySettings(
           commandBurst,
           maxConnections,
           trackedCommands,
-          commandExpiry);
+          commandExpiry,
+          stateActors,
+          stateKeywords,
+          stateBytes);
     }
   }
 }

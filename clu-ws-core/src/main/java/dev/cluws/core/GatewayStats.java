@@ -13,6 +13,10 @@ public final class GatewayStats {
   public final LongAdder framesShed = new LongAdder();
   /** Client frames that were not valid commands. */
   public final LongAdder invalidFrames = new LongAdder();
+  /** Control frames (subscribe, unsubscribe, snapshot) received, valid or not. */
+  public final LongAdder controlFrames = new LongAdder();
+  /** Command acknowledgements sent to clients that asked for them. */
+  public final LongAdder acksSent = new LongAdder();
   /** Valid command frames received. */
   public final LongAdder commandsReceived = new LongAdder();
   /** Commands the broker confirmed and routed. */

@@ -1,12 +1,16 @@
 package dev.cluws.core;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cluws.core.spi.Glob;
 import dev.cluws.core.spi.MessageCode;
 import dev.cluws.core.spi.Reply;
 import dev.cluws.core.spi.ReplyListener;
 import dev.cluws.core.spi.SourceState;
+import java.time.Instant;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,8 +20,16 @@ import org.slf4j.LoggerFactory;
  * thread and never waits on a client.
  *
  * <p>Also the client registry: the array of connected clients, replaced on every connect and
- * disconnect (copy-on-write), so the fan-out loop reads it without locking; and the replay ring of
- * recent replies for clients that reconnect with {@code since=}.
+ * disconnect (copy-on-write), so the fan-out loop reads it without locking; the replay ring of
+ * recent replies for clients that reconnect with {@code since=}; and the current state (the latest
+ * value of every keyword of every actor) for snapshots.
+ *
+ * <p>Ordering: numbering a reply, keeping it for replay, taking it into the state and fanning it
+ * out happen in one step under one lock, and so do a client's replay, its snapshot and its joining
+ * the live stream. So a client never receives a live reply twice, never misses one between replay
+ * and live, and never receives, after its snapshot, a live reply whose values the snapshot already
+ * holds (its state never rolls back). The lock is held by the source's delivery thread for one
+ * fan-out, which only queues frames.
  */
 public final class Hub implements ReplyListener {
   private static final Logger log = LoggerFactory.getLogger(Hub.class);
@@ -28,6 +40,7 @@ public final class Hub implements ReplyListener {
   private final Object replayLock = new Object();
   private final Object registryLock = new Object();
   private final ReplayRing ring;
+  private final StateStore state;
   private long sequence;
   private volatile long lastSequence;
   private volatile ClientConnection[] clients = new ClientConnection[0];
@@ -39,45 +52,79 @@ public final class Hub implements ReplyListener {
    * frames) for replay; 0 frames turns replay off.
    */
   public Hub(FrameCodec codec, GatewayStats stats, int replayFrames, long replayBytes) {
+    this(codec, stats, replayFrames, replayBytes, new StateStore(0, 1, 1, ""));
+  }
+
+  /** A hub with replay bounds and a current-state store for snapshots. */
+  Hub(FrameCodec codec, GatewayStats stats, GatewaySettings settings) {
+    this(
+        codec,
+        stats,
+        settings.replayFrames(),
+        settings.replayBytes(),
+        new StateStore(
+            settings.stateActors(),
+            settings.stateKeywords(),
+            settings.stateBytes(),
+            settings.name()));
+  }
+
+  private Hub(
+      FrameCodec codec, GatewayStats stats, int replayFrames, long replayBytes, StateStore state) {
     this.codec = codec;
     this.stats = stats;
     this.ring = replayFrames > 0 && replayBytes > 0 ? new ReplayRing(replayFrames, replayBytes) : null;
+    this.state = state;
   }
 
   @Override
   public void onReply(Reply reply) {
     stats.replyIn(reply);
-    long seq;
-    EncodedFrame frame = null;
-    ClientConnection[] targets;
     synchronized (replayLock) {
-      seq = ++sequence;
+      long seq = ++sequence;
       lastSequence = seq;
+      EncodedFrame frame = null;
       if (ring != null) {
         frame = codec.encode(reply, seq);
         ring.add(seq, reply, frame);
       }
-      targets = clients;
+      state.update(reply, Instant.now());
+      fanOut(reply, seq, frame, clients);
     }
-    fanOut(reply, seq, frame, targets);
   }
 
   /**
    * Offers the reply to every target whose chain accepts it, encoding each distinct result once
-   * ({@code shared}, when given, is the reply's plain frame, already encoded).
+   * ({@code shared}, when given, is the reply's plain frame, already encoded): clients whose filters
+   * leave the reply unchanged share one frame, and clients whose filters rewrite it to equal
+   * replies (the same keywords kept, say) share another.
    */
   private void fanOut(Reply reply, long seq, EncodedFrame shared, ClientConnection[] targets) {
     EncodedFrame numbered = null;
+    Map<Reply, EncodedFrame[]> rewritten = null;
+    String finishedCommand =
+        reply.messageCode().map(MessageCode::isFinal).orElse(false) ? reply.commandId() : null;
     for (ClientConnection client : targets) {
       try {
-        Reply out = client.chain().apply(reply);
+        Reply out = client.chain().apply(reply, client);
+        // Whether or not it receives the reply, the client's command is over.
+        boolean ownFinal = finishedCommand != null && client.commandFinished(finishedCommand);
         if (out == null) {
           continue;
         }
+        boolean wantsNumber = client.numbered() && seq > 0;
         EncodedFrame frame;
         if (out != reply) {
-          frame = codec.encode(out, seq, client.numbered());
-        } else if (client.numbered() && seq > 0) {
+          if (rewritten == null) {
+            rewritten = new HashMap<>();
+          }
+          EncodedFrame[] frames = rewritten.computeIfAbsent(out, r -> new EncodedFrame[2]);
+          int slot = wantsNumber ? 1 : 0;
+          if (frames[slot] == null) {
+            frames[slot] = codec.encode(out, seq, wantsNumber);
+          }
+          frame = frames[slot];
+        } else if (wantsNumber) {
           if (numbered == null) {
             numbered = codec.encode(reply, seq, true);
           }
@@ -88,7 +135,7 @@ public final class Hub implements ReplyListener {
           }
           frame = shared;
         }
-        client.deliver(frame);
+        client.deliver(frame, ownFinal);
       } catch (RuntimeException e) {
         log.error("could not deliver reply {} to client {}", seq, client.id(), e);
       }
@@ -136,7 +183,9 @@ public final class Hub implements ReplyListener {
 
   private void broadcastStatus(MessageCode code, String broker, String text) {
     ObjectNode body = codec.mapper().createObjectNode().put("broker", broker).put("text", text);
-    fanOut(codec.gatewayReply(code, null, body), 0, null, clients);
+    synchronized (replayLock) {
+      fanOut(codec.gatewayReply(code, null, body), 0, null, clients);
+    }
   }
 
   /** The source's last reported state. */
@@ -173,47 +222,129 @@ public final class Hub implements ReplyListener {
   }
 
   /**
-   * Registers a client that reconnects with {@code since} (a reply number or a message id): first
-   * queues what it missed, through its filters, then a frame that says what was replayed (or what
-   * gap could not be filled), then registers it for live replies. Atomic with respect to {@link
-   * #onReply}: nothing is lost or doubled between replay and live.
+   * Registers a client for live replies. Before that, in the same step (atomic with respect to
+   * {@link #onReply}): when {@code since} is given (a reply number or a message id), queues what the
+   * client missed through its filters and a frame that says what was replayed (or what gap could
+   * not be filled); when {@code snapshot} is true, queues the current state (see {@link
+   * #sendSnapshot}). Nothing is lost or doubled between replay, snapshot and live.
    */
-  void addWithReplay(ClientConnection client, String since) {
+  void join(ClientConnection client, String since, boolean snapshot) {
     synchronized (replayLock) {
-      Replay plan = plan(since);
-      int replayed = 0;
-      for (ReplayRing.Entry entry : plan.entries()) {
-        Reply out = client.chain().apply(entry.reply());
-        if (out == null) {
-          continue;
-        }
-        EncodedFrame frame =
-            out == entry.reply() && !client.numbered()
-                ? entry.frame()
-                : codec.encode(out, entry.seq(), client.numbered());
-        client.deliver(frame);
-        replayed++;
+      if (since != null) {
+        replay(client, since);
       }
-      ObjectNode body =
-          codec
-              .mapper()
-              .createObjectNode()
-              .put("replay", plan.gap() == null ? "complete" : "gap")
-              .put("since", since)
-              .put("replayed", replayed)
-              .put("last", sequence);
-      String text = "replayed " + replayed + " replies sent since " + since;
-      if (plan.gap() != null) {
-        text = plan.gap() + "; " + text;
+      if (snapshot) {
+        int actors = queueSnapshot(client, List.of(), null);
+        client.send(codec.encode(snapshotDone(MessageCode.INFO, null, actors), 0));
       }
-      body.put("text", text);
-      client.send(
-          codec.encode(
-              codec.gatewayReply(
-                  plan.gap() == null ? MessageCode.INFO : MessageCode.WARNING, null, body),
-              0));
       add(client);
     }
+  }
+
+  private void replay(ClientConnection client, String since) {
+    Replay plan = plan(since);
+    int replayed = 0;
+    for (ReplayRing.Entry entry : plan.entries()) {
+      Reply out = client.chain().apply(entry.reply(), client);
+      if (out == null) {
+        continue;
+      }
+      EncodedFrame frame =
+          out == entry.reply() && !client.numbered()
+              ? entry.frame()
+              : codec.encode(out, entry.seq(), client.numbered());
+      client.deliver(frame, false);
+      replayed++;
+    }
+    ObjectNode body =
+        codec
+            .mapper()
+            .createObjectNode()
+            .put("replay", plan.gap() == null ? "complete" : "gap")
+            .put("since", since)
+            .put("replayed", replayed)
+            .put("last", sequence);
+    String text = "replayed " + replayed + " replies sent since " + since;
+    if (plan.gap() != null) {
+      text = plan.gap() + "; " + text;
+    }
+    body.put("text", text);
+    client.send(
+        codec.encode(
+            codec.gatewayReply(
+                plan.gap() == null ? MessageCode.INFO : MessageCode.WARNING, null, body),
+            0));
+  }
+
+  /**
+   * Sends a connected client the current state of the actors whose names match one of the patterns
+   * (all actors when there are none), then a {@code :} frame from the gateway that ends the
+   * snapshot. Every live reply the snapshot holds was queued to the client before it, and every
+   * later one is queued after it. Returns how many actors' frames the client's filters let through.
+   */
+  int sendSnapshot(ClientConnection client, List<Glob> actors, String commandId) {
+    synchronized (replayLock) {
+      int sent = queueSnapshot(client, actors, commandId);
+      client.send(codec.encode(snapshotDone(MessageCode.DONE, commandId, sent), 0));
+      return sent;
+    }
+  }
+
+  /** Whether this hub keeps the current state (and so can answer snapshot requests). */
+  public boolean keepsState() {
+    return state.enabled();
+  }
+
+  /** Actors whose state is kept. */
+  public int stateActors() {
+    synchronized (replayLock) {
+      return state.actorCount();
+    }
+  }
+
+  /** Estimated bytes of the state kept. */
+  public long stateBytes() {
+    synchronized (replayLock) {
+      return state.bytes();
+    }
+  }
+
+  /** Actors evicted from the state since start (beyond its bounds). */
+  public long stateActorsEvicted() {
+    return state.actorsEvicted.sum();
+  }
+
+  /** Keywords evicted from the state since start (beyond its bounds). */
+  public long stateKeywordsEvicted() {
+    return state.keywordsEvicted.sum();
+  }
+
+  private int queueSnapshot(ClientConnection client, List<Glob> actors, String commandId) {
+    int sent = 0;
+    for (StateStore.ActorSnapshot actor : state.snapshot(actors)) {
+      Reply frame = codec.snapshotReply(actor.actor(), commandId, actor.body(), actor.newest());
+      Reply out = client.chain().apply(frame, client);
+      if (out != null) {
+        client.send(codec.encode(out, 0));
+        sent++;
+      }
+    }
+    return sent;
+  }
+
+  private Reply snapshotDone(MessageCode code, String commandId, int actors) {
+    ObjectNode body =
+        codec
+            .mapper()
+            .createObjectNode()
+            .put("control", "snapshot")
+            .put("actors", actors)
+            .put(
+                "text",
+                actors == 0
+                    ? "snapshot: the gateway holds no state for the actors asked for"
+                    : "snapshot of " + actors + (actors == 1 ? " actor" : " actors") + " sent");
+    return codec.gatewayReply(code, commandId, body);
   }
 
   private record Replay(List<ReplayRing.Entry> entries, String gap) {}

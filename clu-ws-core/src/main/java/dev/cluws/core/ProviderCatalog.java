@@ -109,6 +109,27 @@ public final class ProviderCatalog<P> {
     return location == null ? "an unknown location" : location.toString();
   }
 
+  /**
+   * This catalog without the providers of the given names, each left out with a warning that gives
+   * the reason.
+   */
+  public ProviderCatalog<P> without(Set<String> names, String reason) {
+    Map<String, P> kept = new LinkedHashMap<>(byName);
+    for (String name : names) {
+      P removed = kept.remove(name);
+      if (removed != null) {
+        log.warn(
+            "skipping {} '{}' ({} from {}): {}",
+            type.getSimpleName(),
+            name,
+            removed.getClass().getName(),
+            locationOf(removed),
+            reason);
+      }
+    }
+    return kept.size() == byName.size() ? this : new ProviderCatalog<>(type, kept);
+  }
+
   public Optional<P> find(String name) {
     return Optional.ofNullable(byName.get(name));
   }

@@ -8,30 +8,62 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What one client asked for when it connected: its id and its filter chain, built from the query
- * parameters of its upgrade request by {@link Gateway#subscribe(Map, ClientIdentity)}.
+ * What one client asked for: its filters (by name, with their values and options) and the filter
+ * chain built from them, and the gateway's own connect-time parameters ({@code since}, {@code
+ * seq}, {@code snapshot}, {@code acks}). Built from the query parameters of the client's upgrade
+ * request by {@link Gateway#subscribe(Map, ClientIdentity)}; a {@code subscribe} or {@code
+ * unsubscribe} control frame replaces it with a new one for the same client. Immutable, except for
+ * the client's command bookkeeping, which every subscription of one client shares.
  */
 public final class Subscription {
   private final String clientId;
   private final ClientIdentity identity;
   private final Map<String, List<String>> parameters;
+  private final Map<String, FilterRequest> filters;
+  private final List<String> unknownParameters;
   private final FilterChain chain;
   private final String since;
   private final boolean numbered;
+  private final boolean snapshot;
+  private final boolean acks;
+  private final CommandTracker commands;
 
   Subscription(
       String clientId,
       ClientIdentity identity,
       Map<String, List<String>> parameters,
+      Map<String, FilterRequest> filters,
+      List<String> unknownParameters,
       FilterChain chain,
-      String since,
-      boolean numbered) {
+      Options options,
+      CommandTracker commands) {
     this.clientId = clientId;
     this.identity = identity;
     this.parameters = parameters;
+    this.filters = Collections.unmodifiableMap(new LinkedHashMap<>(filters));
+    this.unknownParameters = List.copyOf(unknownParameters);
     this.chain = chain;
-    this.since = since;
-    this.numbered = numbered;
+    this.since = options.since();
+    this.numbered = options.numbered();
+    this.snapshot = options.snapshot();
+    this.acks = options.acks();
+    this.commands = commands;
+  }
+
+  /** The gateway's own connect-time parameters. */
+  record Options(String since, boolean numbered, boolean snapshot, boolean acks) {}
+
+  /** The same client and options with other filters (a control frame changed them). */
+  Subscription withFilters(Map<String, FilterRequest> newFilters, FilterChain newChain) {
+    return new Subscription(
+        clientId,
+        identity,
+        parameters,
+        newFilters,
+        List.of(),
+        newChain,
+        new Options(since, numbered, snapshot, acks),
+        commands);
   }
 
   /** The reply number or message id the client last saw ({@code since=}), or {@code null}. */
@@ -44,6 +76,16 @@ public final class Subscription {
     return numbered;
   }
 
+  /** Whether the client asked for the current-state snapshot at connect ({@code snapshot=true}). */
+  public boolean snapshot() {
+    return snapshot;
+  }
+
+  /** Whether the client wants an acknowledgement of every command ({@code acks=true}). */
+  public boolean acks() {
+    return acks;
+  }
+
   public String clientId() {
     return clientId;
   }
@@ -53,13 +95,42 @@ public final class Subscription {
     return identity;
   }
 
-  /** The query parameters, comma-separated values split, blanks removed, in the given order. */
+  /**
+   * The query parameters of the upgrade request, comma-separated values split, blanks removed, in
+   * the given order.
+   */
   public Map<String, List<String>> parameters() {
     return parameters;
   }
 
+  /** The filters in effect, by provider name, in chain order (after the access policy's). */
+  public Map<String, FilterRequest> filters() {
+    return filters;
+  }
+
+  /**
+   * The filters in effect as parameters: {@code name → values} and {@code name.option → values},
+   * the form a client uses to ask for them.
+   */
+  public Map<String, List<String>> describeFilters() {
+    Map<String, List<String>> result = new LinkedHashMap<>();
+    for (FilterRequest filter : filters.values()) {
+      filter.appendParameters(result);
+    }
+    return result;
+  }
+
+  /** Parameters that named no filter and no gateway parameter (ignored; the client is told). */
+  public List<String> unknownParameters() {
+    return unknownParameters;
+  }
+
   public FilterChain chain() {
     return chain;
+  }
+
+  CommandTracker commands() {
+    return commands;
   }
 
   /** Splits comma-separated values and drops blanks, keeping the parameters' order. */

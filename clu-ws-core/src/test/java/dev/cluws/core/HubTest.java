@@ -146,13 +146,16 @@ class HubTest {
   }
 
   @Test
-  void aFilterThatThrowsDeniesOnlyForItsClient() {
+  void aFilterThatThrowsDeniesOnlyForItsClientAndTellsItWithAnErrorFrame() {
     RecordingTransport broken = connect("throwing");
     RecordingTransport plain = connect();
 
     source.push(TestReplies.reply("lvmecp"));
 
-    assertThat(broken.frames()).isEmpty();
+    assertThat(broken.json()).hasSize(1);
+    assertThat(broken.json().get(0).get("headers").get("message_code").asText()).isEqualTo("e");
+    assertThat(broken.json().get(0).get("body").get("error").asText())
+        .startsWith("filter 'throwing' failed on a reply from lvmecp; the reply was not delivered");
     assertThat(plain.frames()).hasSize(1);
     assertThat(gateway.stats().filterErrors.sum()).isEqualTo(1);
   }
@@ -164,7 +167,8 @@ class HubTest {
 
     client.onText("not json");
 
-    assertThat(broken.frames()).hasSize(1);
+    assertThat(broken.json()).hasSize(1);
+    assertThat(broken.json().get(0).get("body").get("error").asText()).contains("not valid JSON");
   }
 
   @Test
