@@ -63,6 +63,27 @@ final class LimitOptions {
       description = "Commands one client may send at once before the rate applies (default: ${DEFAULT-VALUE}).")
   int commandBurst;
 
+  @Option(
+      names = "--state-actors",
+      paramLabel = "<n>",
+      defaultValue = "" + GatewaySettings.DEFAULT_STATE_ACTORS,
+      description = "Actors whose current state (latest value of each keyword) is kept for snapshots (0: off; default: ${DEFAULT-VALUE}).")
+  int stateActors;
+
+  @Option(
+      names = "--state-keywords",
+      paramLabel = "<n>",
+      defaultValue = "" + GatewaySettings.DEFAULT_STATE_KEYWORDS,
+      description = "Keywords kept per actor for snapshots (default: ${DEFAULT-VALUE}).")
+  int stateKeywords;
+
+  @Option(
+      names = "--state-bytes",
+      paramLabel = "<bytes>",
+      defaultValue = "" + GatewaySettings.DEFAULT_STATE_BYTES,
+      description = "Bytes of keyword values kept for snapshots at most (default: ${DEFAULT-VALUE}).")
+  long stateBytes;
+
   /** These bounds applied to the given settings. */
   GatewaySettings applyTo(GatewaySettings settings) {
     return settings.toBuilder()
@@ -71,6 +92,7 @@ final class LimitOptions {
         .slowClientTimeout(slowClientTimeout)
         .replay(replayFrames, replayBytes)
         .commandRate(commandRate, commandBurst)
+        .state(stateActors, stateKeywords, stateBytes)
         .build();
   }
 }

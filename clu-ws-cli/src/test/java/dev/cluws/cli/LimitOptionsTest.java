@@ -32,7 +32,8 @@ class LimitOptionsTest {
         parse(
                 "--max-connections", "10", "--outbox-frames", "64", "--outbox-bytes", "65536",
                 "--slow-client-timeout", "2s", "--replay-frames", "0", "--command-rate", "2.5",
-                "--command-burst", "5", "--name", "gw")
+                "--command-burst", "5", "--state-actors", "20", "--state-keywords", "30",
+                "--state-bytes", "4096", "--name", "gw")
             .gatewaySettings();
 
     assertThat(settings.name()).isEqualTo("gw");
@@ -43,6 +44,9 @@ class LimitOptionsTest {
     assertThat(settings.replayFrames()).isZero();
     assertThat(settings.commandsPerSecond()).isEqualTo(2.5);
     assertThat(settings.commandBurst()).isEqualTo(5);
+    assertThat(settings.stateActors()).isEqualTo(20);
+    assertThat(settings.stateKeywords()).isEqualTo(30);
+    assertThat(settings.stateBytes()).isEqualTo(4096);
   }
 
   @Test
