@@ -20,12 +20,17 @@ import java.util.function.Predicate;
  *       after an early {@code ACCEPT}). A filter that does not rewrite returns its argument itself;
  *       the gateway then sends the very frame it encoded once for all clients.
  *   <li>A filter that throws counts as {@code DENY} for that reply (a permission filter must fail
- *       closed); the error is logged and counted, and other clients are not affected.
+ *       closed); the error is logged and counted, the client is told with an {@code e} frame from
+ *       the gateway (naming the filter and the reply's sender), and other clients are not
+ *       affected.
  * </ol>
  *
  * <p>An empty chain accepts everything: a client that subscribes to nothing gets exactly CLU's
- * behaviour. Frames the gateway sends to one client in answer to that client (errors) do not pass
- * through its chain.
+ * behaviour. The access policy's filter, when there is one, is always first. Frames the gateway
+ * sends to one client in answer to that client (errors, acknowledgements, answers to control
+ * frames) do not pass through its chain; broadcast frames from the gateway (broker status) and
+ * snapshot frames ({@link Reply#snapshot()}) do. A filter should let frames from the gateway
+ * itself through ({@link FilterContext#isFromGateway(Reply)}), as every built-in filter does.
  *
  * <p>Implementations are pure and thread-safe: a filter is called on the gateway's delivery thread,
  * must not block, and must not keep per-call state outside its own thread-safe fields.
