@@ -137,6 +137,10 @@ public final class CluWsCommand implements Callable<Integer> {
 
   @Mixin SecurityOptions security = new SecurityOptions();
 
+  @Mixin HttpOptions httpEndpoints = new HttpOptions();
+
+  @Mixin ProcessOptions process = new ProcessOptions();
+
   @Option(
       names = ConfigDefaults.CONFIG_OPTION,
       paramLabel = "<file>",
@@ -156,7 +160,12 @@ public final class CluWsCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     return runner.run(
-        gatewaySettings(), amqpSettings(), serverSettings(), waitForBroker, securityConfig());
+        gatewaySettings(),
+        amqpSettings(),
+        serverSettings(),
+        waitForBroker,
+        securityConfig(),
+        process.settings());
   }
 
   GatewaySettings gatewaySettings() {
@@ -189,6 +198,6 @@ public final class CluWsCommand implements Callable<Integer> {
   }
 
   ServerSettings serverSettings() {
-    return ServerSettings.defaults().withHost(host).withPort(port);
+    return httpEndpoints.applyTo(ServerSettings.defaults().withHost(host).withPort(port));
   }
 }

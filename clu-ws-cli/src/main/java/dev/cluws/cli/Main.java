@@ -3,6 +3,9 @@ package dev.cluws.cli;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import dev.cluws.amqp.AmqpSettings;
+import dev.cluws.cli.demo.DemoActor;
+import dev.cluws.cli.demo.DemoSettings;
+import dev.cluws.cli.logging.LogFormatEncoder;
 import dev.cluws.core.GatewaySettings;
 import dev.cluws.core.spi.CluWsException;
 import dev.cluws.jetty.ServerSettings;
@@ -31,7 +34,8 @@ public final class Main {
         AmqpSettings amqp,
         ServerSettings server,
         BrokerWait brokerWait,
-        SecurityConfig security);
+        SecurityConfig security,
+        ProcessSettings process);
   }
 
   private Main() {}
@@ -43,8 +47,8 @@ public final class Main {
   /** Parses and runs; returns the exit status. Errors are printed as one line to {@code err}. */
   static int execute(String[] args, Map<String, String> environment, PrintWriter err) {
     Runner runner =
-        (gateway, amqp, server, brokerWait, security) ->
-            serve(gateway, amqp, server, brokerWait, security, err);
+        (gateway, amqp, server, brokerWait, security, process) ->
+            serve(gateway, amqp, server, brokerWait, security, process, err);
     CommandLine commandLine = new CommandLine(new CluWsCommand(environment, runner));
     commandLine.setErr(err);
     // A bad config file, key file or token file is one line and exit status 1, like a bad broker.
@@ -71,8 +75,11 @@ public final class Main {
       ServerSettings serverSettings,
       BrokerWait brokerWait,
       SecurityConfig security,
+      ProcessSettings process,
       PrintWriter err) {
-    Injector injector = injector(gatewaySettings, amqpSettings, serverSettings, security);
+    LogFormatEncoder.useFormat(process.logFormat());
+    Injector injector =
+        injector(gatewaySettings, amqpSettings, serverSettings, security, process.demo());
     WebsocketServer server;
     try {
       server = brokerWait.retry(() -> start(injector));
@@ -80,7 +87,18 @@ public final class Main {
       err.println("clu-ws: " + e.getMessage());
       return CANNOT_START;
     }
-    Thread hook = new Thread(server::close, "clu-ws-shutdown");
+    DemoActor demo = null;
+    if (process.demo().enabled()) {
+      try {
+        demo = injector.getInstance(DemoActor.class).start();
+      } catch (CluWsException e) {
+        server.close();
+        err.println("clu-ws: " + e.getMessage());
+        return CANNOT_START;
+      }
+    }
+    AutoCloseable stop = stopInOrder(demo, server);
+    Thread hook = new Thread(() -> closeQuietly(stop), "clu-ws-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     log.info(
         "clu-ws {} listening on {}://{}:{}/ as {}",
@@ -92,7 +110,7 @@ public final class Main {
     try {
       server.join();
     } catch (InterruptedException e) {
-      server.close(); // before restoring the flag, so that Jetty can stop gracefully
+      closeQuietly(stop); // before restoring the flag, so that Jetty can stop gracefully
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
       } catch (IllegalStateException shuttingDown) {
@@ -103,16 +121,48 @@ public final class Main {
     return 0;
   }
 
-  /** The one injector: gateway, server and security modules. Opens no connection. */
+  /** The one injector, without the demo actor. Opens no connection. */
   static Injector injector(
       GatewaySettings gatewaySettings,
       AmqpSettings amqpSettings,
       ServerSettings serverSettings,
       SecurityConfig security) {
+    return injector(gatewaySettings, amqpSettings, serverSettings, security, DemoSettings.OFF);
+  }
+
+  /** The one injector: gateway, server, security and demo modules. Opens no connection. */
+  static Injector injector(
+      GatewaySettings gatewaySettings,
+      AmqpSettings amqpSettings,
+      ServerSettings serverSettings,
+      SecurityConfig security,
+      DemoSettings demo) {
     return Guice.createInjector(
         new GatewayModule(gatewaySettings, amqpSettings),
         new ServerModule(serverSettings),
-        new SecurityModule(security.server(), security.accessPolicy()));
+        new SecurityModule(security.server(), security.accessPolicy()),
+        new DemoModule(demo));
+  }
+
+  /** Stops the demo actor (if any), then the server: the reverse of their start. */
+  private static AutoCloseable stopInOrder(DemoActor demo, WebsocketServer server) {
+    return () -> {
+      try {
+        if (demo != null) {
+          demo.close();
+        }
+      } finally {
+        server.close();
+      }
+    };
+  }
+
+  private static void closeQuietly(AutoCloseable closeable) {
+    try {
+      closeable.close();
+    } catch (Exception e) {
+      log.warn("error while stopping: {}", e.toString());
+    }
   }
 
   /** One start attempt with a new server and gateway: a gateway that failed to start is final. */

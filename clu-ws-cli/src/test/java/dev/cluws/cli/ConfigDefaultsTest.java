@@ -17,7 +17,7 @@ class ConfigDefaultsTest {
   @TempDir Path dir;
 
   private CluWsCommand parse(Map<String, String> environment, String... args) {
-    CluWsCommand command = new CluWsCommand(environment, (g, a, s, w, x) -> 0);
+    CluWsCommand command = new CluWsCommand(environment, (g, a, s, w, x, p) -> 0);
     CommandLine commandLine = new CommandLine(command);
     ConfigDefaults.install(commandLine, environment, args);
     commandLine.parseArgs(args);
@@ -104,7 +104,7 @@ class ConfigDefaultsTest {
             "CLU_WS_TLS_KEYSTORE_PASSWORD", "env-keystore-pw",
             "CLU_WS_RABBITMQ_TRUSTSTORE_PASSWORD", "env-truststore-pw",
             "CLU_WS_RABBITMQ_URL", "amqp://u:env-url-pw@h/");
-    CommandLine commandLine = new CommandLine(new CluWsCommand(environment, (g, a, s, w, x) -> 0));
+    CommandLine commandLine = new CommandLine(new CluWsCommand(environment, (g, a, s, w, x, p) -> 0));
     ConfigDefaults.install(commandLine, environment, new String[0]);
 
     String usage = commandLine.getUsageMessage();

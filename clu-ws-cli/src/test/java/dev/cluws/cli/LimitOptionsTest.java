@@ -11,7 +11,7 @@ import picocli.CommandLine;
 
 class LimitOptionsTest {
   private static CluWsCommand parse(String... args) {
-    CluWsCommand command = new CluWsCommand(Map.of(), (g, a, s, w, x) -> 0);
+    CluWsCommand command = new CluWsCommand(Map.of(), (g, a, s, w, x, p) -> 0);
     new CommandLine(command).parseArgs(args);
     return command;
   }

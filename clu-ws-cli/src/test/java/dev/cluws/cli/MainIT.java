@@ -20,7 +20,7 @@ class MainIT {
 
   @Test
   void helpListsCluOptionsAndTheOnesCluLacks() {
-    CluWsCommand command = new CluWsCommand(Map.of(), (g, a, s, w, x) -> 0);
+    CluWsCommand command = new CluWsCommand(Map.of(), (g, a, s, w, x, p) -> 0);
     String usage = new picocli.CommandLine(command).getUsageMessage();
 
     assertThat(usage)
@@ -33,7 +33,7 @@ class MainIT {
   @Test
   void optionsBecomeTheSettingsOfTheGatewayTheBrokerAndTheServer() {
     CluWsCommand command =
-        new CluWsCommand(Map.of(CluWsCommand.PASSWORD_ENV, "from-env"), (g, a, s, w, x) -> 0);
+        new CluWsCommand(Map.of(CluWsCommand.PASSWORD_ENV, "from-env"), (g, a, s, w, x, p) -> 0);
     new picocli.CommandLine(command)
         .parseArgs(
             "-p", "9000", "--host", "127.0.0.1", "-H", "broker", "-P", "5673",
@@ -53,8 +53,8 @@ class MainIT {
 
   @Test
   void withoutNameEveryProcessGetsAUniqueOne() {
-    CluWsCommand first = new CluWsCommand(Map.of(), (g, a, s, w, x) -> 0);
-    CluWsCommand second = new CluWsCommand(Map.of(), (g, a, s, w, x) -> 0);
+    CluWsCommand first = new CluWsCommand(Map.of(), (g, a, s, w, x, p) -> 0);
+    CluWsCommand second = new CluWsCommand(Map.of(), (g, a, s, w, x, p) -> 0);
     new picocli.CommandLine(first).parseArgs();
     new picocli.CommandLine(second).parseArgs();
 

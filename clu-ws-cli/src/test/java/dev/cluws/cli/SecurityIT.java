@@ -152,7 +152,7 @@ class SecurityIT {
     CluWsCommand command =
         new CluWsCommand(
             environment,
-            (gateway, amqp, server, brokerWait, security) -> {
+            (gateway, amqp, server, brokerWait, security, process) -> {
               started.set(
                   Main.injector(gateway, amqp, server, security)
                       .getInstance(WebsocketServer.class)

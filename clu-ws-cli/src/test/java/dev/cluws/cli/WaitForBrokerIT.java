@@ -58,7 +58,7 @@ class WaitForBrokerIT {
   }
 
   private static BrokerWait parsed(String... args) {
-    CluWsCommand command = new CluWsCommand(Map.of(), (g, a, s, w, x) -> 0);
+    CluWsCommand command = new CluWsCommand(Map.of(), (g, a, s, w, x, p) -> 0);
     new CommandLine(command).parseArgs(args);
     return command.waitForBroker;
   }
@@ -71,7 +71,7 @@ class WaitForBrokerIT {
     assertThat(parsed("--wait-for-broker=60s").limit()).isEqualTo(Duration.ofSeconds(60));
     assertThat(parsed("--wait-for-broker=2m").limit()).isEqualTo(Duration.ofMinutes(2));
     assertThat(parsed("--wait-for-broker=PT1M").limit()).isEqualTo(Duration.ofMinutes(1));
-    assertThat(new CommandLine(new CluWsCommand(Map.of(), (g, a, s, w, x) -> 0)).getUsageMessage())
+    assertThat(new CommandLine(new CluWsCommand(Map.of(), (g, a, s, w, x, p) -> 0)).getUsageMessage())
         .contains("--wait-for-broker[=<duration>]");
   }
 

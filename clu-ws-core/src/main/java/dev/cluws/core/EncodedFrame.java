@@ -15,6 +15,8 @@ public final class EncodedFrame {
   private final MessageCode code;
   private final String commandId;
   private final long sequence;
+  /** When the frame was encoded: for the delivery-to-write time the outboxes report. */
+  private final long createdNanos = System.nanoTime();
   private volatile String text;
 
   EncodedFrame(byte[] utf8, MessageCode code, String commandId, long sequence) {
@@ -60,6 +62,11 @@ public final class EncodedFrame {
    */
   public long sequence() {
     return sequence;
+  }
+
+  /** {@link System#nanoTime()} when this frame was encoded. */
+  long createdNanos() {
+    return createdNanos;
   }
 
   @Override

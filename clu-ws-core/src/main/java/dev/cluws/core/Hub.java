@@ -169,6 +169,7 @@ public final class Hub implements ReplyListener {
       }
     }
     log.info("message source is {} (was {})", state, previous);
+    stats.sourceStateChanged(previous, state);
     if (announceLoss) {
       broadcastStatus(
           MessageCode.WARNING,

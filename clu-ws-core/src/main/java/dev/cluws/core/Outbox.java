@@ -23,13 +23,22 @@ import org.slf4j.LoggerFactory;
  *   <li>if only protected frames are queued, a sheddable newcomer is dropped itself, and a
  *       protected newcomer is queued beyond the bound (protected frames are few: they are bounded
  *       by the client's tracked commands and its command rate);
- *   <li>every dropped frame is counted ({@link #shedCount()}, {@code GatewayStats.framesShed}).
+ *   <li>every dropped frame is counted ({@link #shedCount()}, {@code GatewayStats.framesShed}, and
+ *       by policy in {@code framesShedOldest} and {@code framesShedNewest}; protected frames
+ *       queued beyond the bound in {@code framesOverBound}).
  * </ol>
  *
  * The outbox counts as <em>full</em> from the first shed until its queue falls to half its
  * bounds; {@link #fullForNanos(long)} tells its owner how long, so that a client that stays full
  * past a deadline can be closed. The queue drains as the transport completes each send, on
  * whichever thread completes it.
+ *
+ * <p>Each completed write counts in {@code GatewayStats.framesOut} and {@code bytesOut}; for a
+ * reply frame (one with a {@link EncodedFrame#sequence() sequence}) encoded after this outbox was
+ * made, the time from its encoding to the completed write goes to {@code
+ * GatewayStats.deliveryLatency}. Frames replayed from before the client connected were encoded before its outbox, and
+ * frames the gateway made for this client alone (errors, acknowledgements, snapshots) carry no
+ * sequence, so neither is reported.
  */
 public final class Outbox {
   private static final Logger log = LoggerFactory.getLogger(Outbox.class);
@@ -54,6 +63,8 @@ public final class Outbox {
   private final LongAdder sent = new LongAdder();
   private final Runnable onSendFailure;
   private final Executor sendExecutor;
+  /** Frames encoded before this are replays: they take no part in the delivery latency. */
+  private final long createdNanos = System.nanoTime();
   private long queuedBytes;
   private int protectedQueued;
   private long fullSinceNanos;
@@ -126,9 +137,13 @@ public final class Outbox {
           break; // only protected frames are queued
         }
       }
-      if (!queue.isEmpty() && !fits(frame) && !protect) {
-        countShed();
-        return false;
+      if (!queue.isEmpty() && !fits(frame)) {
+        if (!protect) {
+          countShed();
+          stats.framesShedNewest.increment();
+          return false;
+        }
+        stats.framesOverBound.increment();
       }
       queue.addLast(protect ? new Protected(frame) : frame);
       queuedBytes += frame.size();
@@ -163,6 +178,7 @@ public final class Outbox {
         it.remove();
         queuedBytes -= ((EncodedFrame) entry).size();
         countShed();
+        stats.framesShedOldest.increment();
         return true;
       }
     }
@@ -267,7 +283,7 @@ public final class Outbox {
         // Batch while more is queued, but flush the last frame of a turn.
         more = !queue.isEmpty() && sentThisTurn + 1 < FRAMES_PER_TURN;
       }
-      Send send = new Send();
+      Send send = new Send(next);
       try {
         transport.send(next, more, send);
       } catch (RuntimeException e) {
@@ -301,11 +317,22 @@ public final class Outbox {
     private static final int COMPLETED_INLINE = 1;
     private static final int LEFT_TO_CALLBACK = 2;
 
+    private final EncodedFrame frame;
+
+    Send(EncodedFrame frame) {
+      this.frame = frame;
+    }
+
     @Override
     public void completed(Throwable failure) {
       if (failure == null) {
         sent.increment();
         stats.framesOut.increment();
+        stats.bytesOut.add(frame.size());
+        GatewayStats.LatencyHistogram latency = stats.deliveryLatency;
+        if (latency.enabled() && frame.sequence() > 0 && frame.createdNanos() - createdNanos > 0) {
+          latency.record(System.nanoTime() - frame.createdNanos());
+        }
       } else {
         log.debug("send to {} failed; closing its outbox", transport.remoteAddress(), failure);
         boolean first;

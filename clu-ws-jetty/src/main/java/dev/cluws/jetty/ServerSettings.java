@@ -19,6 +19,7 @@ import java.util.Objects;
  * @param pingInterval how often every websocket is pinged; {@link Duration#ZERO} turns pings off
  * @param stopTimeout how long {@link WebsocketServer#close()} waits for websockets to close before
  *     it drops them and stops
+ * @param http the plain HTTP endpoints served next to the websockets (health, metrics, console)
  */
 public record ServerSettings(
     String host,
@@ -26,7 +27,8 @@ public record ServerSettings(
     int maxTextMessageBytes,
     Duration idleTimeout,
     Duration pingInterval,
-    Duration stopTimeout) {
+    Duration stopTimeout,
+    HttpEndpoints http) {
 
   /** CLU's port. */
   public static final int DEFAULT_PORT = 9876;
@@ -58,6 +60,7 @@ public record ServerSettings(
     Objects.requireNonNull(idleTimeout, "idleTimeout");
     Objects.requireNonNull(pingInterval, "pingInterval");
     Objects.requireNonNull(stopTimeout, "stopTimeout");
+    Objects.requireNonNull(http, "http");
     if (idleTimeout.isNegative() || idleTimeout.isZero()) {
       throw new IllegalArgumentException("idleTimeout must be positive, got " + idleTimeout);
     }
@@ -77,7 +80,10 @@ public record ServerSettings(
     }
   }
 
-  /** All interfaces, port 9876, 1 MiB messages, 60 s idle timeout, pings every 20 s, 5 s stop. */
+  /**
+   * All interfaces, port 9876, 1 MiB messages, 60 s idle timeout, pings every 20 s, 5 s stop, and
+   * every HTTP endpoint ({@link HttpEndpoints#all()}).
+   */
   public static ServerSettings defaults() {
     return new ServerSettings(
         null,
@@ -85,44 +91,51 @@ public record ServerSettings(
         DEFAULT_MAX_TEXT_MESSAGE_BYTES,
         DEFAULT_IDLE_TIMEOUT,
         DEFAULT_PING_INTERVAL,
-        DEFAULT_STOP_TIMEOUT);
+        DEFAULT_STOP_TIMEOUT,
+        HttpEndpoints.all());
   }
 
   public ServerSettings withHost(String newHost) {
     return new ServerSettings(
-        newHost, port, maxTextMessageBytes, idleTimeout, pingInterval, stopTimeout);
+        newHost, port, maxTextMessageBytes, idleTimeout, pingInterval, stopTimeout, http);
   }
 
   public ServerSettings withPort(int newPort) {
     return new ServerSettings(
-        host, newPort, maxTextMessageBytes, idleTimeout, pingInterval, stopTimeout);
+        host, newPort, maxTextMessageBytes, idleTimeout, pingInterval, stopTimeout, http);
   }
 
   public ServerSettings withMaxTextMessageBytes(int newMaxTextMessageBytes) {
     return new ServerSettings(
-        host, port, newMaxTextMessageBytes, idleTimeout, pingInterval, stopTimeout);
+        host, port, newMaxTextMessageBytes, idleTimeout, pingInterval, stopTimeout, http);
   }
 
   public ServerSettings withIdleTimeout(Duration newIdleTimeout) {
     return new ServerSettings(
-        host, port, maxTextMessageBytes, newIdleTimeout, pingInterval, stopTimeout);
+        host, port, maxTextMessageBytes, newIdleTimeout, pingInterval, stopTimeout, http);
   }
 
   /** Sets the ping interval ({@link Duration#ZERO} turns pings off). */
   public ServerSettings withPingInterval(Duration newPingInterval) {
     return new ServerSettings(
-        host, port, maxTextMessageBytes, idleTimeout, newPingInterval, stopTimeout);
+        host, port, maxTextMessageBytes, idleTimeout, newPingInterval, stopTimeout, http);
   }
 
   /** Sets both timeouts at once (for a ping interval longer than the current idle timeout). */
   public ServerSettings withKeepAlive(Duration newIdleTimeout, Duration newPingInterval) {
     return new ServerSettings(
-        host, port, maxTextMessageBytes, newIdleTimeout, newPingInterval, stopTimeout);
+        host, port, maxTextMessageBytes, newIdleTimeout, newPingInterval, stopTimeout, http);
   }
 
   public ServerSettings withStopTimeout(Duration newStopTimeout) {
     return new ServerSettings(
-        host, port, maxTextMessageBytes, idleTimeout, pingInterval, newStopTimeout);
+        host, port, maxTextMessageBytes, idleTimeout, pingInterval, newStopTimeout, http);
+  }
+
+  /** Sets which plain HTTP endpoints are served (health, metrics, console). */
+  public ServerSettings withHttp(HttpEndpoints newHttp) {
+    return new ServerSettings(
+        host, port, maxTextMessageBytes, idleTimeout, pingInterval, stopTimeout, newHttp);
   }
 
   /** Whether websockets are pinged. */

@@ -3,14 +3,25 @@ package dev.cluws.jetty;
 import dev.cluws.core.Gateway;
 import dev.cluws.core.spi.CluWsException;
 import dev.cluws.jetty.internal.GatewayCreator;
+import dev.cluws.jetty.internal.HttpRoutes;
 import dev.cluws.jetty.internal.KeepAlive;
 import dev.cluws.jetty.internal.SessionRegistry;
+import dev.cluws.jetty.internal.StaticFiles;
 import dev.cluws.jetty.internal.UpgradeRequiredHandler;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -38,8 +49,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A Jetty 12 server (no servlets) with one connector. The query parameters of an upgrade
  * request are the client's subscription ({@link Gateway#subscribe}); a rejected subscription is
- * answered with 400 and no websocket. A plain HTTP request gets 426 Upgrade Required. The server
- * owns the gateway: {@link #start()} starts it and {@link #close()} closes it.
+ * answered with 400 and no websocket. Plain HTTP requests (no upgrade) get the endpoints of {@link
+ * ServerSettings#http()}: {@code /healthz}, {@code /readyz}, {@code /metrics} and the web console
+ * at {@code /}; any other one gets 426 Upgrade Required. The server owns the gateway: {@link
+ * #start()} starts it and {@link #close()} closes it.
  *
  * <p>Threads: Jetty's pool ({@code clu-ws-jetty-*}) runs the endpoints, which never block; one
  * scheduler thread ({@code clu-ws-scheduler-*}) sends the pings. All of them end in {@link
@@ -57,6 +70,9 @@ public final class WebsocketServer implements AutoCloseable {
   private final ServerConnector connector;
   private final SessionRegistry sessions = new SessionRegistry();
   private final KeepAlive keepAlive;
+  /** The meters {@code /metrics} shows, or {@code null} with metrics off. */
+  private final PrometheusMeterRegistry meters;
+  private final JvmGcMetrics gcMetrics;
   private final Object lifecycle = new Object();
   private final CountDownLatch terminated = new CountDownLatch(1);
   private boolean started;
@@ -126,7 +142,25 @@ public final class WebsocketServer implements AutoCloseable {
               // "/*" matches every path: like CLU, any path upgrades.
               container.addMapping("/*", new GatewayCreator(gateway, sessions, security));
             });
-    websockets.setHandler(new UpgradeRequiredHandler(gateway.name()));
+    HttpEndpoints endpoints = settings.http();
+    if (endpoints.metrics()) {
+      meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      new GatewayMetrics(gateway).bindTo(meters);
+      gcMetrics = new JvmGcMetrics(); // bound in start(): it registers JMX listeners
+    } else {
+      meters = null;
+      gcMetrics = null;
+    }
+    websockets.setHandler(
+        new HttpRoutes(
+            gateway.name(),
+            endpoints,
+            gateway::sourceState,
+            sessions,
+            meters == null ? null : meters::scrape,
+            endpoints.console() ? StaticFiles.console() : null,
+            security,
+            new UpgradeRequiredHandler(gateway.name())));
     server.setHandler(websockets);
 
     keepAlive =
@@ -169,6 +203,14 @@ public final class WebsocketServer implements AutoCloseable {
             "cannot listen on " + hostForLog() + ":" + settings.port() + ": " + bindFailure(e), e);
       }
       boundPort = connector.getLocalPort();
+      if (meters != null) {
+        // What operators expect from any JVM service: memory, GC, threads, CPU, uptime.
+        new JvmMemoryMetrics().bindTo(meters);
+        gcMetrics.bindTo(meters);
+        new JvmThreadMetrics().bindTo(meters);
+        new ProcessorMetrics().bindTo(meters);
+        new UptimeMetrics().bindTo(meters);
+      }
       if (keepAlive != null) {
         keepAlive.start(server.getScheduler());
       }
@@ -186,6 +228,10 @@ public final class WebsocketServer implements AutoCloseable {
           security.allowedOrigins(),
           security.authenticationEnabled() ? "bearer tokens" : "none",
           security.tlsEnabled() ? "; TLS: " + security.tls().description() : "");
+      String endpoints = httpEndpoints();
+      if (!endpoints.isEmpty()) {
+        log.info("gateway {} answers plain HTTP on {}", gateway.name(), endpoints);
+      }
       if (exposed()) {
         log.warn(
             "SECURITY: gateway {} listens on {}:{} without authentication and without an origin"
@@ -199,6 +245,25 @@ public final class WebsocketServer implements AutoCloseable {
       }
       return this;
     }
+  }
+
+  /** The plain HTTP endpoints served, for the start-up log. */
+  private String httpEndpoints() {
+    HttpEndpoints http = settings.http();
+    StringBuilder text = new StringBuilder();
+    if (http.health()) {
+      text.append("/healthz /readyz ");
+    }
+    if (http.metrics()) {
+      text.append(
+          http.metricsNeedToken() && security.authenticationEnabled()
+              ? "/metrics (bearer token) "
+              : "/metrics ");
+    }
+    if (http.console()) {
+      text.append("/ (console) /clu-ws.js /console/*");
+    }
+    return text.toString().strip();
   }
 
   private static String bindFailure(Exception e) {
@@ -274,6 +339,14 @@ public final class WebsocketServer implements AutoCloseable {
     return security;
   }
 
+  /**
+   * The registry whose meters {@code /metrics} shows (the gateway's, see {@link GatewayMetrics}),
+   * to add an application's own; empty when metrics are off ({@link HttpEndpoints#metrics()}).
+   */
+  public Optional<MeterRegistry> meterRegistry() {
+    return Optional.ofNullable(meters);
+  }
+
   /** The number of open websockets. */
   public int openWebsockets() {
     return sessions.size();
@@ -301,6 +374,10 @@ public final class WebsocketServer implements AutoCloseable {
       }
     } finally {
       closeGateway();
+      if (meters != null) {
+        gcMetrics.close();
+        meters.close();
+      }
       terminated.countDown();
       log.info("gateway {}: websocket server stopped", gateway.name());
     }
@@ -351,6 +428,10 @@ public final class WebsocketServer implements AutoCloseable {
 
   private void failStart() {
     closed = true;
+    if (meters != null) {
+      gcMetrics.close();
+      meters.close();
+    }
     closeGateway();
     terminated.countDown();
   }

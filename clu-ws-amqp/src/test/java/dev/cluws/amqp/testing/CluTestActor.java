@@ -4,24 +4,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.DefaultConsumer;
-import com.rabbitmq.client.Envelope;
+import dev.cluws.amqp.actor.ActorChannel;
+import dev.cluws.amqp.actor.ActorCommand;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.util.Date;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A CLU actor for tests, speaking the protocol the way a real CLU actor does: it declares the
- * exchange like CLU, an exclusive {@code <name>_commands} queue bound to {@code command.<name>.#},
- * and answers on {@code reply.<commander_id>}:
+ * A CLU actor for tests, speaking the protocol the way a real CLU actor does (through {@link
+ * ActorChannel}): it declares the exchange like CLU, an exclusive {@code <name>_commands} queue
+ * bound to {@code command.<name>.#}, and answers on {@code reply.<commander_id>}:
  *
  * <ul>
  *   <li>{@code ping}: {@code >} with {@code internal: true} and body {@code {}}, then {@code :} with
@@ -38,50 +33,40 @@ public final class CluTestActor implements AutoCloseable {
   /** A command as the actor received it. */
   public record ReceivedCommand(String routingKey, AMQP.BasicProperties properties, JsonNode body) {
     public Object header(String name) {
-      Map<String, Object> headers = properties.getHeaders();
-      Object value = headers == null ? null : headers.get(name);
-      return value instanceof com.rabbitmq.client.LongString ? value.toString() : value;
+      return ActorCommand.header(properties, name);
     }
   }
 
-  private final String name;
-  private final String exchange;
   private final Connection connection;
-  private final Channel channel;
+  private final ActorChannel actor;
   private final JsonMapper mapper = JsonMapper.builder().build();
   private final List<ReceivedCommand> received = new CopyOnWriteArrayList<>();
 
-  private CluTestActor(String name, String exchange, Connection connection, Channel channel) {
-    this.name = name;
-    this.exchange = exchange;
+  private CluTestActor(Connection connection, ActorChannel actor) {
     this.connection = connection;
-    this.channel = channel;
+    this.actor = actor;
   }
 
   /** Starts an actor called {@code name} on {@code exchange}. */
   public static CluTestActor start(String exchange, String name) {
     Connection connection = TestBroker.connect(name);
     try {
-      Channel channel = connection.createChannel();
-      TestBroker.declareExchange(channel, exchange);
-      String queue = name + "_commands";
-      channel.queueDeclare(queue, false, true, true, null);
-      channel.queueBind(queue, exchange, "command." + name + ".#");
-      CluTestActor actor = new CluTestActor(name, exchange, connection, channel);
-      channel.basicConsume(queue, true, actor.new Commands(channel));
+      ActorChannel channel = ActorChannel.declare(connection.createChannel(), exchange, name);
+      CluTestActor actor = new CluTestActor(connection, channel);
+      channel.consume(0, Runnable::run, actor::answer);
       return actor;
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       try {
         connection.close();
-      } catch (IOException ignored) {
+      } catch (IOException | RuntimeException ignored) {
         // failing already
       }
-      throw new UncheckedIOException(e);
+      throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
     }
   }
 
   public String name() {
-    return name;
+    return actor.name();
   }
 
   public List<ReceivedCommand> received() {
@@ -90,18 +75,12 @@ public final class CluTestActor implements AutoCloseable {
 
   /** Publishes a broadcast reply (routing key {@code reply.broadcast}, code {@code i}). */
   public void broadcast(Map<String, ?> keywords) {
-    reply("i", null, null, mapper.valueToTree(keywords), false, "reply.broadcast");
+    actor.broadcast("i", mapper.valueToTree(keywords));
   }
 
   /** Publishes a raw message on the exchange, for invalid-reply tests. */
   public void publishRaw(String routingKey, AMQP.BasicProperties props, byte[] body) {
-    try {
-      synchronized (channel) {
-        channel.basicPublish(exchange, routingKey, props, body);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    actor.publish(routingKey, props, body);
   }
 
   /** Publishes one reply the way a CLU actor does. */
@@ -112,69 +91,27 @@ public final class CluTestActor implements AutoCloseable {
       JsonNode body,
       boolean internal,
       String routingKey) {
-    Map<String, Object> headers = new LinkedHashMap<>();
-    headers.put("message_code", code);
-    headers.put("commander_id", commanderId);
-    headers.put("command_id", commandId);
-    headers.put("sender", name);
-    headers.put("internal", internal);
-    AMQP.BasicProperties props =
-        new AMQP.BasicProperties.Builder()
-            .contentType("text/json")
-            .correlationId(commandId)
-            .messageId(UUID.randomUUID().toString().replace("-", ""))
-            .timestamp(new Date())
-            .headers(headers)
-            .build();
-    try {
-      publishRaw(routingKey, props, mapper.writeValueAsBytes(body));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    actor.publishReply(code, commandId, commanderId, body, internal, routingKey);
   }
 
-  private final class Commands extends DefaultConsumer {
-    Commands(Channel channel) {
-      super(channel);
-    }
-
-    @Override
-    public void handleDelivery(
-        String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
-      JsonNode json;
-      try {
-        json = mapper.readTree(new String(body, StandardCharsets.UTF_8));
-      } catch (IOException e) {
-        return;
-      }
-      ReceivedCommand command = new ReceivedCommand(envelope.getRoutingKey(), props, json);
-      received.add(command);
-      String commandId = props.getCorrelationId();
-      String commanderId = String.valueOf(command.header("commander_id"));
-      String routingKey = "reply." + commanderId;
-      String commandString = json.path("command_string").asText();
-      reply(">", commandId, commanderId, mapper.createObjectNode(), true, routingKey);
-      switch (commandString) {
-        case "ping":
-          reply(":", commandId, commanderId, text("Pong."), false, routingKey);
-          break;
-        case "status":
-          ObjectNode status = mapper.createObjectNode().put("status_word", 42);
-          reply("i", commandId, commanderId, status, false, routingKey);
-          reply(":", commandId, commanderId, mapper.createObjectNode(), false, routingKey);
-          break;
-        default:
-          ObjectNode help = mapper.createObjectNode();
-          help.putArray("help").add("ping").add("status");
-          reply("w", commandId, commanderId, help, false, routingKey);
-          ObjectNode error =
-              mapper.createObjectNode().put("error", "Command '" + commandString + "' failed.");
-          reply("f", commandId, commanderId, error, false, routingKey);
-      }
-    }
-
-    private ObjectNode text(String text) {
-      return mapper.createObjectNode().put("text", text);
+  private void answer(ActorCommand command) {
+    received.add(new ReceivedCommand(command.routingKey(), command.properties(), command.body()));
+    String commandString = command.commandString();
+    actor.reply(command, ">", mapper.createObjectNode(), true);
+    switch (commandString) {
+      case "ping":
+        actor.reply(command, ":", mapper.createObjectNode().put("text", "Pong."));
+        break;
+      case "status":
+        actor.reply(command, "i", mapper.createObjectNode().put("status_word", 42));
+        actor.reply(command, ":", mapper.createObjectNode());
+        break;
+      default:
+        ObjectNode help = mapper.createObjectNode();
+        help.putArray("help").add("ping").add("status");
+        actor.reply(command, "w", help);
+        String error = "Command '" + commandString + "' failed.";
+        actor.reply(command, "f", mapper.createObjectNode().put("error", error));
     }
   }
 

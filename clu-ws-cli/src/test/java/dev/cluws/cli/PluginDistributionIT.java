@@ -1,0 +1,147 @@
+package dev.cluws.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.cluws.amqp.testing.CluTestActor;
+import dev.cluws.amqp.testing.TestBroker;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A user installs a filter plugin into the distribution by dropping its jar into {@code plugins/},
+ * here the example plugin {@code match} (built by its own module; the build copies its jar to the
+ * path in the system property {@code example.plugin.jar}) in a copy of {@code target/clu-ws}.
+ */
+class PluginDistributionIT {
+  private static final Path DISTRIBUTION = Path.of("target", "clu-ws");
+  private static final Path EXAMPLE_PLUGIN = Path.of(System.getProperty("example.plugin.jar", ""));
+
+  private Path installed;
+  private Process process;
+
+  @AfterEach
+  void cleanUp() throws IOException, InterruptedException {
+    if (process != null) {
+      process.destroy();
+      if (!process.waitFor(20, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    }
+    if (installed != null) {
+      deleteRecursively(installed);
+    }
+  }
+
+  @Test
+  void theDistributionHasAPluginsDirectory() {
+    assertThat(DISTRIBUTION.resolve("plugins")).isDirectory();
+    assertThat(DISTRIBUTION.resolve("plugins").resolve("README.txt"))
+        .content()
+        .contains("Put the jar of a filter plugin");
+  }
+
+  @Test
+  void aPluginJarInThePluginsDirectoryGivesClientsItsFilter() throws Exception {
+    assertThat(EXAMPLE_PLUGIN).as("the example plugin's jar (-Dexample.plugin.jar)").isRegularFile();
+    installed = Files.createTempDirectory("clu-ws-dist");
+    copyRecursively(DISTRIBUTION, installed);
+    Files.copy(EXAMPLE_PLUGIN, installed.resolve("plugins").resolve(EXAMPLE_PLUGIN.getFileName()));
+    int port = freePort();
+    String exchange = TestBroker.uniqueName("plugin-ex");
+    Path log = installed.resolve("clu-ws.log");
+    process =
+        new ProcessBuilder(
+                installed.resolve("bin").resolve("clu-ws").toString(),
+                "--host", "127.0.0.1",
+                "--port", String.valueOf(port),
+                "-H", "127.0.0.1",
+                "--exchange", exchange,
+                "--name", TestBroker.uniqueName("plugin-gw"))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+
+    try (CluTestActor actor = CluTestActor.start(exchange, TestBroker.uniqueName("actor"))) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> listening(port));
+      try (WsClient client =
+          WsClient.connect(URI.create("ws://127.0.0.1:" + port + "/?match=open"))) {
+        // The upgrade may complete a moment before the gateway fans replies out to the client:
+        // publish matching probes until one arrives (the later replies follow them in order).
+        await()
+            .atMost(WsClient.WAIT)
+            .pollInterval(Duration.ofMillis(200))
+            .until(
+                () -> {
+                  actor.broadcast(Map.of("probe", "open"));
+                  return !client.frames().isEmpty();
+                });
+
+        actor.broadcast(Map.of("dome", "closed"));
+        actor.broadcast(Map.of("dome", "OPEN"));
+        actor.broadcast(Map.of("text", "the door is open"));
+
+        client.awaitFrame(f -> f.path("body").has("text"));
+        assertThat(client.frames())
+            .extracting(f -> f.path("body").toString())
+            .filteredOn(body -> !body.equals("{\"probe\":\"open\"}"))
+            .containsExactly("{\"dome\":\"OPEN\"}", "{\"text\":\"the door is open\"}");
+      }
+    }
+  }
+
+  private static void copyRecursively(Path from, Path to) throws IOException {
+    try (Stream<Path> paths = Files.walk(from)) {
+      for (Path source : (Iterable<Path>) paths::iterator) {
+        Path target = to.resolve(from.relativize(source).toString());
+        if (Files.isDirectory(source)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
+        }
+      }
+    }
+  }
+
+  private static void deleteRecursively(Path root) throws IOException {
+    try (Stream<Path> paths = Files.walk(root)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(PluginDistributionIT::delete);
+    }
+  }
+
+  private static void delete(Path path) {
+    try {
+      Files.delete(path);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static boolean listening(int port) {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      return socket.isConnected();
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+}

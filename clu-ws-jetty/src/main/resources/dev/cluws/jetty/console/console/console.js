@@ -1,0 +1,417 @@
+// The clu-ws web console: a live stream of replies, filters, and a command box whose commands
+// show as cards. Uses the gateway's JavaScript client, served beside this page at /clu-ws.js.
+import { connect, isGatewayFrame, newCommandId } from '../clu-ws.js';
+
+const CODE_NAMES = {
+  '>': 'running', ':': 'done', f: 'failed', e: 'error', '!': 'critical', i: 'info', w: 'warning', d: 'debug',
+};
+const CODE_CLASS = {
+  '>': 'c-run', ':': 'c-done', f: 'c-fail', e: 'c-error', '!': 'c-crit', i: 'c-info', w: 'c-warn', d: 'c-debug',
+};
+const MAX_CARDS = 100; // command cards kept
+const MAX_CARD_REPLIES = 200; // replies shown under one card
+const HISTORY_SIZE = 100;
+const HISTORY_KEY = 'clu-ws.console.history';
+
+const $ = (id) => document.getElementById(id);
+const el = {
+  state: $('state'),
+  commandForm: $('command-form'),
+  commandInput: $('command-input'),
+  commandError: $('command-error'),
+  cards: $('cards'),
+  filterForm: $('filter-form'),
+  filterActors: $('filter-actors'),
+  filterOwn: $('filter-own'),
+  filterOwnBroadcasts: $('filter-own-broadcasts'),
+  filterReset: $('filter-reset'),
+  filterStatus: $('filter-status'),
+  filterSummary: $('filter-summary'),
+  pause: $('pause'),
+  clear: $('clear'),
+  cap: $('cap'),
+  streamInfo: $('stream-info'),
+  stream: $('stream'),
+};
+
+// --- connection ------------------------------------------------------------------------------
+
+const page = new URL(location.href);
+const wsUrl = page.searchParams.get('ws') ?? gatewayUrl(page);
+const token = new URLSearchParams(page.hash.slice(1)).get('token') ?? undefined;
+const initialFilters = filtersFromPage(page.searchParams);
+showFilters(initialFilters);
+
+const client = connect(wsUrl, { filters: initialFilters, token });
+client.onState(showState);
+client.onReply(onFrame);
+
+function gatewayUrl(url) {
+  const u = new URL('.', url); // the folder of the page: the gateway upgrades on any path
+  u.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  return u.toString();
+}
+
+function showState(state, detail) {
+  el.state.dataset.state = state;
+  const where = new URL(wsUrl).host;
+  let text;
+  switch (state) {
+    case 'open':
+      text = `connected to ${where}`;
+      break;
+    case 'connecting':
+      text = detail?.attempt ? `connecting to ${where} (attempt ${detail.attempt + 1})…` : `connecting to ${where}…`;
+      break;
+    case 'reconnecting':
+      text = `connection lost${detail?.code ? ` (${detail.code}${detail.reason ? `: ${detail.reason}` : ''})` : ''}; `
+        + `retrying in ${(detail.delay / 1000).toFixed(1)} s`;
+      break;
+    default:
+      text = 'disconnected';
+  }
+  el.state.textContent = text;
+}
+
+// --- the reply stream -----------------------------------------------------------------------
+
+let paused = false;
+let held = []; // frames that arrived while paused (at most `cap`)
+let incoming = []; // frames waiting for the next paint (at most `cap`)
+let flushScheduled = false;
+let received = 0;
+
+function cap() {
+  return Number(el.cap.value);
+}
+
+function onFrame(frame) {
+  received++;
+  const id = frame.headers?.command_id;
+  if (id != null) cards.get(String(id))?.add(frame);
+  const target = paused ? held : incoming;
+  target.push(frame);
+  if (target.length > cap()) target.splice(0, target.length - cap());
+  if (paused) {
+    showInfo();
+  } else {
+    scheduleFlush();
+  }
+}
+
+function scheduleFlush() {
+  if (flushScheduled) return;
+  flushScheduled = true;
+  // A hidden tab gets no animation frames; the timer keeps the page bounded there too.
+  const flush = () => {
+    if (!flushScheduled) return;
+    flushScheduled = false;
+    render(incoming.splice(0));
+  };
+  requestAnimationFrame(flush);
+  setTimeout(flush, 250);
+}
+
+function render(frames) {
+  if (frames.length === 0) return;
+  const list = el.stream;
+  const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+  const fragment = document.createDocumentFragment();
+  for (const frame of frames) fragment.append(replyRow(frame));
+  list.append(fragment);
+  const excess = list.childElementCount - cap();
+  for (let i = 0; i < excess; i++) list.firstElementChild.remove();
+  if (atBottom) list.scrollTop = list.scrollHeight;
+  showInfo();
+}
+
+function replyRow(frame) {
+  const headers = frame.headers ?? {};
+  const code = String(headers.message_code ?? '?');
+  const li = document.createElement('li');
+  li.className = `reply ${CODE_CLASS[code] ?? 'c-info'}`;
+  li.dataset.code = code;
+  li.dataset.sender = headers.sender ?? '';
+  if (isGatewayFrame(frame)) li.classList.add('from-gateway');
+  if (headers.snapshot) li.classList.add('snapshot');
+  li.append(
+    span('time', timeOf(frame.timestamp), 'UTC'),
+    codeBadge(code),
+    span('sender', headers.sender ?? '?'),
+    span('body', bodyText(frame.body)),
+  );
+  if (headers.command_id) li.title = `command ${headers.command_id}`;
+  return li;
+}
+
+function showInfo() {
+  const shown = el.stream.childElementCount;
+  el.streamInfo.textContent = paused
+    ? `paused, ${held.length} new held`
+    : `${shown} shown, ${received} received`;
+}
+
+el.pause.addEventListener('click', () => {
+  if (!paused) render(incoming.splice(0)); // what arrived before the click is shown
+  paused = !paused;
+  el.pause.setAttribute('aria-pressed', String(paused));
+  el.pause.textContent = paused ? 'Resume' : 'Pause';
+  if (!paused) {
+    incoming.push(...held);
+    held = [];
+    if (incoming.length > cap()) incoming.splice(0, incoming.length - cap());
+    scheduleFlush();
+  }
+  showInfo();
+});
+
+el.clear.addEventListener('click', () => {
+  el.stream.replaceChildren();
+  held = [];
+  incoming = [];
+  showInfo();
+});
+
+el.cap.addEventListener('change', trimStream);
+
+function trimStream() {
+  const excess = el.stream.childElementCount - cap();
+  for (let i = 0; i < excess; i++) el.stream.firstElementChild.remove();
+  showInfo();
+}
+
+// --- filters (the gateway's subscription) ------------------------------------------------------
+
+function filtersFromPage(params) {
+  const filters = {};
+  for (const name of ['actors', 'codes', 'own', 'own.broadcasts']) {
+    if (params.has(name)) filters[name] = params.get(name);
+  }
+  return filters;
+}
+
+function showFilters(filters) {
+  el.filterActors.value = filters.actors ?? '';
+  const codes = String(filters.codes ?? '');
+  for (const box of el.filterForm.querySelectorAll('input[name=code]')) box.checked = codes.includes(box.value);
+  el.filterOwn.checked = String(filters.own) === 'true';
+  el.filterOwnBroadcasts.checked = String(filters['own.broadcasts']) === 'true';
+  el.filterOwnBroadcasts.disabled = !el.filterOwn.checked;
+  el.filterSummary.textContent = describeFilters(filters);
+}
+
+function describeFilters(filters) {
+  const parts = [];
+  if (filters.actors) parts.push(`actors ${filters.actors}`);
+  if (filters.codes) parts.push(`codes ${filters.codes}`);
+  if (String(filters.own) === 'true') {
+    parts.push(String(filters['own.broadcasts']) === 'true' ? 'my commands + broadcasts' : 'my commands');
+  }
+  return parts.length ? parts.join(' · ') : 'everything';
+}
+
+function filtersFromForm() {
+  const filters = {};
+  const actors = el.filterActors.value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (actors.length) filters.actors = actors.join(',');
+  const codes = [...el.filterForm.querySelectorAll('input[name=code]:checked')].map((b) => b.value).join('');
+  if (codes) filters.codes = codes;
+  if (el.filterOwn.checked) {
+    filters.own = true;
+    if (el.filterOwnBroadcasts.checked) filters['own.broadcasts'] = true;
+  }
+  return filters;
+}
+
+el.filterOwn.addEventListener('change', () => {
+  el.filterOwnBroadcasts.disabled = !el.filterOwn.checked;
+  if (!el.filterOwn.checked) el.filterOwnBroadcasts.checked = false;
+});
+
+async function applyFilters(wanted) {
+  el.filterStatus.textContent = 'applying…';
+  el.filterStatus.classList.remove('form-error');
+  try {
+    const current = client.subscription;
+    if (Object.keys(wanted).length === 0) {
+      await client.unsubscribe();
+    } else {
+      // Filters no longer wanted are removed (with their options); an option no longer wanted
+      // whose filter stays is turned off.
+      const gone = Object.keys(current).filter((name) => !name.includes('.') && !(name in wanted));
+      if (gone.length) await client.unsubscribe(gone);
+      const update = { ...wanted };
+      for (const name of Object.keys(current)) {
+        if (name.includes('.') && !(name in wanted) && name.split('.')[0] in wanted) update[name] = false;
+      }
+      await client.subscribe(update);
+    }
+    el.filterSummary.textContent = describeFilters(wanted);
+    el.filterStatus.textContent = `showing ${describeFilters(wanted)}`;
+  } catch (e) {
+    el.filterStatus.classList.add('form-error');
+    el.filterStatus.textContent = e.error ?? e.message;
+  }
+}
+
+el.filterForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  applyFilters(filtersFromForm());
+});
+
+el.filterReset.addEventListener('click', () => {
+  showFilters({});
+  applyFilters({});
+});
+
+// --- commands ---------------------------------------------------------------------------------
+
+const cards = new Map(); // command id -> card
+
+function sendCommand(line) {
+  const text = line.trim();
+  const space = text.search(/\s/);
+  if (space < 0) {
+    el.commandError.textContent = 'Type the actor, a space, then the command (e.g. "lvmecp status").';
+    return false;
+  }
+  el.commandError.textContent = '';
+  const consumer = text.slice(0, space);
+  const commandString = text.slice(space + 1).trim();
+  const commandId = newCommandId();
+  const card = new Card(commandId, consumer, commandString);
+  cards.set(commandId, card);
+  el.cards.prepend(card.li);
+  while (el.cards.childElementCount > MAX_CARDS) {
+    const last = el.cards.lastElementChild;
+    cards.delete(last.dataset.commandId);
+    last.remove();
+  }
+  client.command(consumer, commandString, { commandId }).then(
+    () => card.finish('done'),
+    (error) => card.finish('failed', error.error ?? error.message),
+  );
+  return true;
+}
+
+class Card {
+  constructor(commandId, consumer, commandString) {
+    this.li = document.createElement('li');
+    this.li.className = 'card';
+    this.li.dataset.commandId = commandId;
+    this.li.dataset.status = 'running';
+    this.status = span('status', 'running');
+    const head = document.createElement('div');
+    head.className = 'card-head';
+    const what = document.createElement('code');
+    what.className = 'what';
+    what.textContent = `${consumer} ${commandString}`;
+    head.append(what, this.status, span('time', timeOf(new Date().toISOString()), 'sent at (UTC)'));
+    this.replies = document.createElement('ol');
+    this.replies.className = 'card-replies';
+    this.replies.setAttribute('aria-label', 'replies');
+    this.error = document.createElement('p');
+    this.error.className = 'card-error';
+    this.li.append(head, this.replies);
+  }
+
+  add(frame) {
+    if (this.replies.childElementCount >= MAX_CARD_REPLIES) this.replies.firstElementChild.remove();
+    const code = String(frame.headers?.message_code ?? '?');
+    const li = document.createElement('li');
+    li.className = `reply ${CODE_CLASS[code] ?? 'c-info'}`;
+    li.append(codeBadge(code), span('body', bodyText(frame.body)));
+    this.replies.append(li);
+  }
+
+  finish(status, error) {
+    this.li.dataset.status = status;
+    this.status.textContent = status;
+    if (error && !this.replies.querySelector('.c-fail, .c-error')) {
+      this.error.textContent = error;
+      this.li.append(this.error);
+    }
+    cards.delete(this.li.dataset.commandId);
+  }
+}
+
+// History: ↑ and ↓ in the command box, kept in this browser (at most HISTORY_SIZE lines).
+const history = loadHistory();
+let historyIndex = history.length;
+let draft = '';
+
+function loadHistory() {
+  try {
+    const saved = JSON.parse(localStorage.getItem(HISTORY_KEY) ?? '[]');
+    return Array.isArray(saved) ? saved.filter((s) => typeof s === 'string').slice(-HISTORY_SIZE) : [];
+  } catch {
+    return [];
+  }
+}
+
+function remember(line) {
+  if (history.at(-1) !== line) history.push(line);
+  if (history.length > HISTORY_SIZE) history.splice(0, history.length - HISTORY_SIZE);
+  historyIndex = history.length;
+  try {
+    localStorage.setItem(HISTORY_KEY, JSON.stringify(history));
+  } catch {
+    // storage full or disabled: history lasts for this page only
+  }
+}
+
+el.commandInput.addEventListener('keydown', (event) => {
+  if (event.key !== 'ArrowUp' && event.key !== 'ArrowDown') return;
+  if (history.length === 0) return;
+  event.preventDefault();
+  if (historyIndex === history.length) draft = el.commandInput.value;
+  historyIndex += event.key === 'ArrowUp' ? -1 : 1;
+  historyIndex = Math.max(0, Math.min(history.length, historyIndex));
+  el.commandInput.value = historyIndex === history.length ? draft : history[historyIndex];
+  const end = el.commandInput.value.length;
+  el.commandInput.setSelectionRange(end, end);
+});
+
+el.commandForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const line = el.commandInput.value;
+  if (sendCommand(line)) {
+    remember(line.trim());
+    el.commandInput.value = '';
+    draft = '';
+  }
+});
+
+// --- formatting -------------------------------------------------------------------------------
+
+function span(className, text, title) {
+  const s = document.createElement('span');
+  s.className = className;
+  s.textContent = text;
+  if (title) s.title = title;
+  return s;
+}
+
+function codeBadge(code) {
+  const b = document.createElement('b');
+  b.className = `code ${CODE_CLASS[code] ?? ''}`;
+  b.textContent = code;
+  b.title = CODE_NAMES[code] ?? 'unknown code';
+  b.setAttribute('aria-label', CODE_NAMES[code] ?? `code ${code}`);
+  return b;
+}
+
+function timeOf(timestamp) {
+  if (!timestamp) return '';
+  const t = new Date(/[zZ]|[+-]\d\d:\d\d$/.test(timestamp) ? timestamp : `${timestamp}Z`);
+  return Number.isNaN(t.getTime()) ? String(timestamp) : t.toISOString().slice(11, 19);
+}
+
+function bodyText(body) {
+  if (body == null) return '';
+  if (typeof body !== 'object' || Array.isArray(body)) return JSON.stringify(body);
+  const keys = Object.keys(body);
+  if (keys.length === 0) return '';
+  return keys.map((k) => `${k}=${typeof body[k] === 'string' ? body[k] : JSON.stringify(body[k])}`).join('  ');
+}
+

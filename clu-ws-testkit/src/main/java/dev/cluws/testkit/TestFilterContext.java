@@ -1,0 +1,167 @@
+package dev.cluws.testkit;
+
+import dev.cluws.core.spi.ClientIdentity;
+import dev.cluws.core.spi.FilterContext;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The {@link FilterContext} a gateway gives a provider, built from the parameters a client writes
+ * in its upgrade URL, for plugin tests.
+ *
+ * <p>{@link #of(String, String)} reads the parameters the way the gateway does: {@code
+ * TestFilterContext.of("match", "match=open,closed&match.keyword=text")} gives the provider named
+ * {@code match} the values {@code [open, closed]} and the options {@code {keyword=[text]}}. The
+ * other parts of the context have fixed values that the {@code with...} methods change: the client
+ * id {@code kit-client-1}, the gateway {@link #GATEWAY_NAME}, an anonymous identity from {@code
+ * 127.0.0.1}, and no commands of the client's own. Instances are immutable; their lists and maps
+ * cannot be changed (a provider that tries fails, as it would in the gateway).
+ */
+public final class TestFilterContext implements FilterContext {
+  /** The gateway's name in every test context: frames with this sender come from the gateway. */
+  public static final String GATEWAY_NAME = "clu-ws-0123456789ab";
+
+  private final String clientId;
+  private final List<String> values;
+  private final Map<String, List<String>> options;
+  private final ClientIdentity identity;
+  private final Set<String> ownCommands;
+
+  private TestFilterContext(
+      String clientId,
+      List<String> values,
+      Map<String, List<String>> options,
+      ClientIdentity identity,
+      Set<String> ownCommands) {
+    this.clientId = clientId;
+    this.values = values;
+    this.options = options;
+    this.identity = identity;
+    this.ownCommands = ownCommands;
+  }
+
+  /**
+   * The context of a client that connected with these query parameters (the part of the URL after
+   * {@code ?}): {@code <name>=v1,v2} gives values, {@code <name>.<option>=v} gives an option; a
+   * parameter may repeat (its values add up, in order); comma-separated lists are split, blanks
+   * dropped, percent-escapes decoded; {@code <name>} alone or {@code <name>=} gives no value. An
+   * empty string is a client that selected the provider with no values and no options.
+   *
+   * @param providerName the name of the provider the parameters are for
+   * @param parameters e.g. {@code "match=open&match.keyword=text"}
+   * @throws IllegalArgumentException when a parameter is for another provider
+   */
+  public static TestFilterContext of(String providerName, String parameters) {
+    Objects.requireNonNull(providerName, "providerName");
+    Objects.requireNonNull(parameters, "parameters");
+    List<String> values = new ArrayList<>();
+    Map<String, List<String>> options = new LinkedHashMap<>();
+    String optionPrefix = providerName + ".";
+    for (String parameter : parameters.split("&", -1)) {
+      if (parameter.isEmpty()) {
+        continue;
+      }
+      int equals = parameter.indexOf('=');
+      String key = decode(equals < 0 ? parameter : parameter.substring(0, equals));
+      String value = equals < 0 ? "" : decode(parameter.substring(equals + 1));
+      if (key.equals(providerName)) {
+        values.addAll(split(value));
+      } else if (key.startsWith(optionPrefix) && key.length() > optionPrefix.length()) {
+        options
+            .computeIfAbsent(key.substring(optionPrefix.length()), k -> new ArrayList<>())
+            .addAll(split(value));
+      } else {
+        throw new IllegalArgumentException(
+            String.format(
+                "the parameter '%s' in \"%s\" is not for the provider '%s' (write %s=... or"
+                    + " %s<option>=...)",
+                key, parameters, providerName, providerName, optionPrefix));
+      }
+    }
+    Map<String, List<String>> frozen = new LinkedHashMap<>();
+    options.forEach((option, list) -> frozen.put(option, List.copyOf(list)));
+    return new TestFilterContext(
+        "kit-client-1",
+        List.copyOf(values),
+        Collections.unmodifiableMap(frozen),
+        ClientIdentity.anonymous("127.0.0.1"),
+        Set.of());
+  }
+
+  /** The same context for another client id (ids are unique among a gateway's clients). */
+  public TestFilterContext withClientId(String clientId) {
+    return new TestFilterContext(
+        Objects.requireNonNull(clientId, "clientId"), values, options, identity, ownCommands);
+  }
+
+  /** The same context for a client with this identity (e.g. an authenticated subject). */
+  public TestFilterContext withIdentity(ClientIdentity identity) {
+    return new TestFilterContext(
+        clientId, values, options, Objects.requireNonNull(identity, "identity"), ownCommands);
+  }
+
+  /**
+   * The same context for a client that sent the commands with these ids and has not yet seen
+   * their final reply ({@link #isOwnCommand(String)}).
+   */
+  public TestFilterContext withOwnCommands(String... commandIds) {
+    return new TestFilterContext(clientId, values, options, identity, Set.of(commandIds));
+  }
+
+  @Override
+  public String clientId() {
+    return clientId;
+  }
+
+  @Override
+  public List<String> values() {
+    return values;
+  }
+
+  @Override
+  public String gatewayName() {
+    return GATEWAY_NAME;
+  }
+
+  @Override
+  public ClientIdentity identity() {
+    return identity;
+  }
+
+  @Override
+  public Map<String, List<String>> options() {
+    return options;
+  }
+
+  @Override
+  public boolean isOwnCommand(String commandId) {
+    return commandId != null && ownCommands.contains(commandId);
+  }
+
+  @Override
+  public String toString() {
+    return "client " + clientId + " with values " + values + " and options " + options;
+  }
+
+  private static String decode(String text) {
+    return URLDecoder.decode(text, StandardCharsets.UTF_8);
+  }
+
+  private static List<String> split(String value) {
+    List<String> parts = new ArrayList<>();
+    for (String part : value.split(",", -1)) {
+      String trimmed = part.trim();
+      if (!trimmed.isEmpty()) {
+        parts.add(trimmed);
+      }
+    }
+    return parts;
+  }
+}
