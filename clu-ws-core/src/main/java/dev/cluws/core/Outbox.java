@@ -23,6 +23,10 @@ import org.slf4j.LoggerFactory;
  *   <li>if only protected frames are queued, a sheddable newcomer is dropped itself, and a
  *       protected newcomer is queued beyond the bound (protected frames are few: they are bounded
  *       by the client's tracked commands and its command rate);
+ *   <li>a client that makes the gateway queue protected frames beyond <em>twice</em> the bounds
+ *       (one that sends bad frames, control frames or commands without reading the answers) is
+ *       closed at once with {@link ClientConnection#TOO_SLOW} ({@code 1008}): the hard bound that
+ *       keeps even answers to a client's own actions from growing without limit;
  *   <li>every dropped frame is counted ({@link #shedCount()}, {@code GatewayStats.framesShed}, and
  *       by policy in {@code framesShedOldest} and {@code framesShedNewest}; protected frames
  *       queued beyond the bound in {@code framesOverBound}).
@@ -128,6 +132,7 @@ public final class Outbox {
    * when it is alone in the queue.
    */
   public boolean offer(EncodedFrame frame, boolean protect) {
+    boolean overflowed = false;
     synchronized (lock) {
       if (closed) {
         return false;
@@ -143,17 +148,32 @@ public final class Outbox {
           stats.framesShedNewest.increment();
           return false;
         }
-        stats.framesOverBound.increment();
+        if (queue.size() >= 2L * maxFrames || queuedBytes + frame.size() > 2 * maxBytes) {
+          // Past the hard bound: the client does not read what it asks for. Close it (once).
+          closed = true;
+          queue.clear();
+          queuedBytes = 0;
+          protectedQueued = 0;
+          overflowed = true;
+        } else {
+          stats.framesOverBound.increment();
+        }
       }
-      queue.addLast(protect ? new Protected(frame) : frame);
-      queuedBytes += frame.size();
-      if (protect) {
-        protectedQueued++;
+      if (!overflowed) {
+        queue.addLast(protect ? new Protected(frame) : frame);
+        queuedBytes += frame.size();
+        if (protect) {
+          protectedQueued++;
+        }
+        if (inFlight) {
+          return true;
+        }
+        inFlight = true;
       }
-      if (inFlight) {
-        return true;
-      }
-      inFlight = true;
+    }
+    if (overflowed) {
+      closeOverflowed();
+      return false;
     }
     try {
       sendExecutor.execute(this::drain);
@@ -161,6 +181,20 @@ public final class Outbox {
       drain(); // the executor is shutting down: send from here
     }
     return true;
+  }
+
+  private void closeOverflowed() {
+    stats.slowClientsClosed.increment();
+    log.warn(
+        "client at {} does not read the answers to its own frames (over twice its outbox bounds"
+            + " queued); closing it",
+        transport.remoteAddress());
+    try {
+      transport.close(
+          ClientConnection.TOO_SLOW, "client too slow: it does not read the answers to its frames");
+    } finally {
+      onSendFailure.run();
+    }
   }
 
   private boolean fits(EncodedFrame frame) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cluws.core.spi.JsonMappers;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** The slow-client policy of {@link Outbox}: what is shed, what never is, and when it is full. */
@@ -98,5 +99,23 @@ class OutboxPolicyTest {
     assertThat(outbox.queued()).isEqualTo(2);
     assertThat(outbox.queuedBytes()).isLessThanOrEqualTo(sample.size() * 2L);
     assertThat(stats.framesShed.sum()).isEqualTo(1);
+  }
+
+  @Test
+  void aClientThatNeverReadsTheAnswersToItsOwnFramesIsClosedAtTwiceTheBound() {
+    AtomicInteger failures = new AtomicInteger();
+    Outbox outbox = new Outbox(stuck, 4, 1_000_000, stats, failures::incrementAndGet);
+    outbox.offer(frame("e", null, 0), true); // in flight
+
+    int accepted = 0;
+    for (int i = 1; i <= 20 && outbox.offer(frame("e", null, i), true); i++) {
+      accepted++;
+    }
+
+    assertThat(accepted).isEqualTo(8);
+    assertThat(stuck.closes()).containsExactly("1008 client too slow: it does not read the answers to its frames");
+    assertThat(failures).hasValue(1);
+    assertThat(stats.slowClientsClosed.sum()).isEqualTo(1);
+    assertThat(outbox.offer(frame("e", null, 99), true)).isFalse();
   }
 }
