@@ -62,7 +62,9 @@ public record FilterRequest(String name, List<String> values, Map<String, List<S
   }
 
   void appendParameters(Map<String, List<String>> out) {
-    out.put(name, values);
+    if (!values.isEmpty() || options.isEmpty()) { // an option alone selects the filter
+      out.put(name, values);
+    }
     options.forEach((option, optionValues) -> out.put(name + "." + option, optionValues));
   }
 }

@@ -427,6 +427,18 @@ public final class Gateway implements AutoCloseable {
       throw new SubscriptionException(
           "this gateway keeps no state, so it has no snapshot (it runs with --state-actors 0)");
     }
+    // Snapshot frames are never shed and a snapshot may be large: while the client has not read
+    // what is queued for it, refuse another one rather than pile it on (and run into the outbox's
+    // hard bound, which closes the client).
+    Outbox outbox = client.outbox();
+    if (outbox.queued() >= settings.outboxMaxFrames()
+        || outbox.queuedBytes() >= settings.outboxMaxBytes()) {
+      throw new SubscriptionException(
+          "snapshot refused: "
+              + outbox.queued()
+              + " frames are still waiting to be sent to this connection (its outbox is full);"
+              + " read them, then ask again");
+    }
     List<Glob> patterns = new ArrayList<>();
     for (String actor : frame.actors()) {
       patterns.add(new Glob(actor));

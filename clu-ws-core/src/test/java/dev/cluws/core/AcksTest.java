@@ -1,0 +1,341 @@
+package dev.cluws.core;
+
+import static dev.cluws.core.TestFilters.query;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cluws.core.spi.BrokerUnavailableException;
+import dev.cluws.core.spi.ClientIdentity;
+import dev.cluws.core.spi.Command;
+import dev.cluws.core.spi.CommandOutcome;
+import dev.cluws.core.spi.FilterContext;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Command acknowledgements ({@code acks=true}) and the own-command lookup filters get. */
+class AcksTest {
+  private static final String NAME = "clu-ws-0123456789ab";
+
+  private final List<String> events = new CopyOnWriteArrayList<>();
+  private final InMemorySource source = new InMemorySource(events);
+  private final ControllableSink sink = new ControllableSink(events);
+  private final TestFilters filters = new TestFilters();
+  private Gateway gateway = gateway(b -> b, AccessPolicy.ALLOW_ALL);
+
+  private Gateway gateway(UnaryOperator<GatewaySettings.Builder> adjust, AccessPolicy policy) {
+    Gateway built =
+        Gateway.builder()
+            .sendExecutor(Outbox.DIRECT)
+            .gatewaySettings(adjust.apply(GatewaySettings.named(NAME).toBuilder()).build())
+            .source(source)
+            .sink(sink)
+            .accessPolicy(policy)
+            .filterProviders(filters.catalog())
+            .build();
+    built.start();
+    return built;
+  }
+
+  @AfterEach
+  void closeGateway() {
+    gateway.close();
+  }
+
+  private ClientConnection connect(String query, RecordingTransport transport) {
+    return gateway.connect(gateway.subscribe(query(query)), transport);
+  }
+
+  private static String code(JsonNode frame) {
+    return frame.path("headers").path("message_code").asText();
+  }
+
+  private static String command(String id) {
+    return "{\"consumer\": \"lvmecp\", \"command_string\": \"status\""
+        + (id == null ? "" : ", \"command_id\": \"" + id + "\"")
+        + "}";
+  }
+
+  // --- acks
+
+  @Test
+  void aPublishedCommandIsAcknowledgedWithItsCommandId() {
+    RecordingTransport transport = RecordingTransport.completingInline();
+    ClientConnection client = connect("acks=true", transport);
+    client.onText(command("c1"));
+
+    sink.lastFuture().complete(CommandOutcome.PUBLISHED);
+
+    JsonNode ack = transport.json().get(0);
+    assertThat(transport.json()).hasSize(1);
+    assertThat(code(ack)).isEqualTo("i");
+    assertThat(ack.path("headers").path("sender").asText()).isEqualTo(NAME);
+    assertThat(ack.path("headers").path("command_id").asText()).isEqualTo("c1");
+    assertThat(ack.path("body").toString())
+        .isEqualTo(
+            "{\"ack\":\"published\",\"consumer\":\"lvmecp\",\"command_id\":\"c1\","
+                + "\"text\":\"the broker took the command for 'lvmecp'\"}");
+    assertThat(gateway.stats().acksSent.sum()).isEqualTo(1);
+  }
+
+  @Test
+  void theAckTellsAClientThatSentNoCommandIdTheIdItsCommandGot() {
+    RecordingTransport transport = RecordingTransport.completingInline();
+    ClientConnection client = connect("acks=true", transport);
+    client.onText(command(null));
+
+    sink.lastFuture().complete(CommandOutcome.PUBLISHED);
+
+    String generated = sink.commands().get(0).commandId();
+    assertThat(generated).isNotBlank();
+    JsonNode ack = transport.json().get(0);
+    assertThat(ack.path("headers").path("command_id").asText()).isEqualTo(generated);
+    assertThat(ack.path("body").path("command_id").asText()).isEqualTo(generated);
+  }
+
+  @Test
+  void aReturnedCommandIsAcknowledgedWithAWarning() {
+    RecordingTransport transport = RecordingTransport.completingInline();
+    ClientConnection client = connect("acks=true", transport);
+    client.onText("{\"consumer\": \"nobody\", \"command_string\": \"ping\", \"command_id\": \"c2\"}");
+
+    sink.lastFuture().complete(CommandOutcome.RETURNED);
+
+    JsonNode ack = transport.json().get(0);
+    assertThat(code(ack)).isEqualTo("w");
+    assertThat(ack.path("headers").path("command_id").asText()).isEqualTo("c2");
+    assertThat(ack.path("body").toString())
+        .isEqualTo(
+            "{\"ack\":\"returned\",\"consumer\":\"nobody\",\"command_id\":\"c2\","
+                + "\"text\":\"no actor consumes commands for 'nobody'\"}");
+  }
+
+  @Test
+  void withoutAcksACommandGetsNoAck() {
+    RecordingTransport transport = RecordingTransport.completingInline();
+    ClientConnection client = connect("acks=false", transport);
+    client.onText(command("c3"));
+    sink.lastFuture().complete(CommandOutcome.PUBLISHED);
+    client.onText(command("c4"));
+    sink.lastFuture().complete(CommandOutcome.RETURNED);
+
+    assertThat(transport.frames()).isEmpty();
+    assertThat(gateway.stats().acksSent.sum()).isZero();
+  }
+
+  @Test
+  void aCommandThatFailsGetsItsFailedFrameAndNoAck() {
+    RecordingTransport transport = RecordingTransport.completingInline();
+    ClientConnection client = connect("acks=true", transport);
+    client.onText(command("c5"));
+
+    sink.lastFuture().completeExceptionally(new BrokerUnavailableException("publish not confirmed"));
+
+    assertThat(transport.json()).singleElement().extracting(AcksTest::code).isEqualTo("f");
+  }
+
+  @Test
+  void aDeniedCommandGetsItsFailedFrameAndNoAck() {
+    gateway.close();
+    gateway =
+        gateway(
+            b -> b,
+            new AccessPolicy() {
+              @Override
+              public Decision decide(ClientIdentity identity, Command command) {
+                return Decision.deny("read-only");
+              }
+            });
+    RecordingTransport transport = RecordingTransport.completingInline();
+    ClientConnection client = connect("acks=true", transport);
+
+    client.onText(command("c6"));
+
+    assertThat(transport.json()).singleElement().extracting(AcksTest::code).isEqualTo("f");
+    assertThat(sink.commands()).isEmpty();
+  }
+
+  @Test
+  void aRateLimitedCommandGetsItsFailedFrameAndNoAck() {
+    gateway.close();
+    gateway = gateway(b -> b.commandRate(0.001, 1), AccessPolicy.ALLOW_ALL);
+    RecordingTransport transport = RecordingTransport.completingInline();
+    ClientConnection client = connect("acks=true", transport);
+    client.onText(command("c7"));
+    sink.lastFuture().complete(CommandOutcome.PUBLISHED);
+
+    client.onText(command("c8"));
+
+    assertThat(transport.json()).extracting(AcksTest::code).containsExactly("i", "f");
+    assertThat(transport.json().get(1).path("headers").path("command_id").asText())
+        .isEqualTo("c8");
+  }
+
+  @Test
+  void acksGoOnlyToTheClientThatSentTheCommand() {
+    RecordingTransport sender = RecordingTransport.completingInline();
+    RecordingTransport other = RecordingTransport.completingInline();
+    ClientConnection client = connect("acks=true", sender);
+    connect("acks=true", other);
+
+    client.onText(command("c9"));
+    sink.lastFuture().complete(CommandOutcome.PUBLISHED);
+
+    assertThat(sender.frames()).hasSize(1);
+    assertThat(other.frames()).isEmpty();
+  }
+
+  @Test
+  void acksSurviveAChangeOfSubscription() {
+    RecordingTransport transport = RecordingTransport.completingInline();
+    ClientConnection client = connect("acks=true&actors=lvmecp", transport);
+    client.onText("{\"control\": \"unsubscribe\"}");
+
+    client.onText(command("c10"));
+    sink.lastFuture().complete(CommandOutcome.PUBLISHED);
+
+    assertThat(transport.json()).extracting(AcksTest::code).containsExactly(":", "i");
+  }
+
+  @Test
+  void anAckPassesNoFilterSoAClientFilteringEveryActorStillGetsIt() {
+    RecordingTransport transport = RecordingTransport.completingInline();
+    ClientConnection client = connect("acks=true&actors=nobody", transport);
+
+    client.onText(command("c11"));
+    sink.lastFuture().complete(CommandOutcome.PUBLISHED);
+
+    assertThat(transport.json()).singleElement().extracting(AcksTest::code).isEqualTo("i");
+  }
+
+  @Test
+  void acksIsAFlag() {
+    assertThatThrownBy(() -> gateway.subscribe(query("acks=yes")))
+        .isInstanceOf(SubscriptionException.class)
+        .hasMessage("invalid parameter 'acks': expected true or false");
+  }
+
+  // --- own commands, as a filter sees them
+
+  private FilterContext probe(ClientConnection client) {
+    FilterContext context = filters.probed.get(filters.probed.size() - 1);
+    assertThat(context.clientId()).isEqualTo(client.id());
+    return context;
+  }
+
+  @Test
+  void aCommandIsOwnFromItsSendingUntilItsFinalReply() {
+    ClientConnection client = connect("probe=on", RecordingTransport.completingInline());
+    FilterContext context = probe(client);
+    assertThat(context.isOwnCommand("c1")).isFalse();
+
+    client.onText(command("c1"));
+    assertThat(context.isOwnCommand("c1")).isTrue();
+    sink.lastFuture().complete(CommandOutcome.PUBLISHED);
+    source.push(TestReplies.reply("lvmecp", ">", "c1", "{}"));
+    source.push(TestReplies.reply("lvmecp", "i", "c1", "{\"a\": 1}"));
+    assertThat(context.isOwnCommand("c1")).isTrue();
+
+    source.push(TestReplies.reply("lvmecp", ":", "c1", "{}"));
+    assertThat(context.isOwnCommand("c1")).isFalse();
+  }
+
+  @Test
+  void aFailedReplyEndsTheCommandToo() {
+    ClientConnection client = connect("probe=on", RecordingTransport.completingInline());
+    FilterContext context = probe(client);
+    client.onText(command("c2"));
+
+    source.push(TestReplies.reply("lvmecp", "f", "c2", "{\"error\": \"no\"}"));
+
+    assertThat(context.isOwnCommand("c2")).isFalse();
+  }
+
+  @Test
+  void aFailedFrameFromTheGatewayEndsTheCommand() {
+    ClientConnection client = connect("probe=on", RecordingTransport.completingInline());
+    FilterContext context = probe(client);
+    client.onText(command("c3"));
+    assertThat(context.isOwnCommand("c3")).isTrue();
+
+    sink.lastFuture().completeExceptionally(new BrokerUnavailableException("gone"));
+
+    assertThat(context.isOwnCommand("c3")).isFalse();
+  }
+
+  @Test
+  void anotherClientsCommandsAreNotOwn() {
+    ClientConnection client = connect("probe=on", RecordingTransport.completingInline());
+    FilterContext context = probe(client);
+    ClientConnection other = connect("", RecordingTransport.completingInline());
+
+    other.onText(command("theirs"));
+
+    assertThat(context.isOwnCommand("theirs")).isFalse();
+    assertThat(context.isOwnCommand(null)).isFalse();
+  }
+
+  @Test
+  void aDeniedCommandIsNeverOwn() {
+    gateway.close();
+    gateway =
+        gateway(
+            b -> b,
+            new AccessPolicy() {
+              @Override
+              public Decision decide(ClientIdentity identity, Command command) {
+                return Decision.deny("read-only");
+              }
+            });
+    ClientConnection client = connect("probe=on", RecordingTransport.completingInline());
+
+    client.onText(command("c4"));
+
+    assertThat(probe(client).isOwnCommand("c4")).isFalse();
+  }
+
+  @Test
+  void theFinalReplyItselfStillCountsAsOwnForTheFilterThatDecidesOnIt() {
+    RecordingTransport transport = RecordingTransport.completingInline();
+    ClientConnection client = connect("own=true", transport);
+    ClientConnection other = connect("own=true", RecordingTransport.completingInline());
+    client.onText(command("c5"));
+    other.onText(command("c6"));
+
+    source.push(TestReplies.reply("lvmecp", ">", "c5", "{}"));
+    source.push(TestReplies.reply("lvmecp", ">", "c6", "{}"));
+    source.push(TestReplies.reply("lvmecp", ":", "c5", "{}"));
+    source.push(TestReplies.reply("lvmecp", "i", "c5", "{\"late\": true}"));
+
+    assertThat(transport.json())
+        .extracting(f -> code(f) + " " + f.path("headers").path("command_id").asText())
+        .containsExactly("> c5", ": c5");
+  }
+
+  @Test
+  void commandsSentBeforeASubscribeFrameAreStillOwnForTheNewFilters() {
+    ClientConnection client = connect("", RecordingTransport.completingInline());
+    client.onText(command("c7"));
+
+    client.onText("{\"control\": \"subscribe\", \"filters\": {\"probe\": \"on\"}}");
+
+    assertThat(probe(client).isOwnCommand("c7")).isTrue();
+  }
+
+  @Test
+  void aCommandWhoseFinalReplyNeverComesIsForgottenAfterItsExpiry() {
+    gateway.close();
+    gateway = gateway(b -> b.commandTracking(10, Duration.ofMillis(1)), AccessPolicy.ALLOW_ALL);
+    ClientConnection client = connect("probe=on", RecordingTransport.completingInline());
+    client.onText(command("c8"));
+    assertThat(probe(client).isOwnCommand("c8")).isTrue();
+
+    client.maintain(System.nanoTime() + Duration.ofSeconds(1).toNanos());
+
+    assertThat(probe(client).isOwnCommand("c8")).isFalse();
+  }
+}
