@@ -61,7 +61,8 @@ public final class CommandGate {
     this.settings = settings;
   }
 
-  private static String formatRate(double perSecond) {
+  /** A rate as people write it: {@code 50}, {@code 2.5}. */
+  static String formatRate(double perSecond) {
     return perSecond == Math.rint(perSecond)
         ? String.valueOf((long) perSecond)
         : String.valueOf(perSecond);

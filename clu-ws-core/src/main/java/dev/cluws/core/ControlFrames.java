@@ -129,6 +129,12 @@ final class ControlFrames {
     if (error != null) {
       return invalid("'actors' " + error, commandId);
     }
+    if (names.isEmpty()) {
+      return invalid(
+          "'actors' names no actor; give names or patterns, e.g. [\"lvm*\"], or leave it out for"
+              + " every actor",
+          commandId);
+    }
     for (String name : names) {
       for (int i = 0; i < name.length(); i++) {
         if (Character.isWhitespace(name.charAt(i))) {

@@ -321,12 +321,16 @@ public final class Gateway implements AutoCloseable {
             transport,
             onFailure ->
                 new Outbox(
-                    transport,
-                    settings.outboxMaxFrames(),
-                    settings.outboxMaxBytes(),
-                    stats,
-                    onFailure,
-                    senders),
+                        transport,
+                        settings.outboxMaxFrames(),
+                        settings.outboxMaxBytes(),
+                        stats,
+                        onFailure,
+                        senders)
+                    // Room for one whole snapshot, which is never shed.
+                    .withHeadroom(
+                        settings.stateActors() + 1L,
+                        settings.stateActors() > 0 ? settings.stateBytes() : 0),
             this);
     synchronized (lifecycle) {
       if (closed) {
@@ -408,6 +412,16 @@ public final class Gateway implements AutoCloseable {
   }
 
   private void requireFilter(String name) {
+    if (name.indexOf('.') > 0 && filters.find(FilterRequest.nameOf(name)).isPresent()) {
+      throw new SubscriptionException(
+          "'"
+              + name
+              + "' is an option of the filter '"
+              + FilterRequest.nameOf(name)
+              + "': unsubscribe names whole filters (give '"
+              + FilterRequest.nameOf(name)
+              + "', or subscribe again with new options)");
+    }
     if (RESERVED_PARAMETERS.contains(name)) {
       throw new SubscriptionException(
           "'" + name + "' is not a filter: it is a connection parameter (give it in the URL)");
@@ -438,6 +452,17 @@ public final class Gateway implements AutoCloseable {
               + outbox.queued()
               + " frames are still waiting to be sent to this connection (its outbox is full);"
               + " read them, then ask again");
+    }
+    // A snapshot holds the hub (and so every client's live replies) for a moment: it costs one of
+    // the client's commands.
+    if (!client.tryAcquireCommand()) {
+      stats.commandsRateLimited.increment();
+      throw new SubscriptionException(
+          "snapshot refused: rate limit exceeded (a snapshot counts as a command; at most "
+              + CommandGate.formatRate(settings.commandsPerSecond())
+              + " per second, bursts of "
+              + settings.commandBurst()
+              + ")");
     }
     List<Glob> patterns = new ArrayList<>();
     for (String actor : frame.actors()) {
@@ -606,7 +631,12 @@ public final class Gateway implements AutoCloseable {
     return filters;
   }
 
+  /** A true/false parameter; given without a value ({@code ?snapshot}) it means true. */
   private static boolean flag(Map<String, List<String>> parameters, String name) {
+    List<String> values = parameters.get(name);
+    if (values != null && values.isEmpty()) {
+      return true;
+    }
     String value = single(parameters, name);
     if (value != null && !value.equals("true") && !value.equals("false")) {
       throw new SubscriptionException("invalid parameter '" + name + "': expected true or false");

@@ -24,9 +24,10 @@ import org.slf4j.LoggerFactory;
  *       protected newcomer is queued beyond the bound (protected frames are few: they are bounded
  *       by the client's tracked commands and its command rate);
  *   <li>a client that makes the gateway queue protected frames beyond <em>twice</em> the bounds
- *       (one that sends bad frames, control frames or commands without reading the answers) is
- *       closed at once with {@link ClientConnection#TOO_SLOW} ({@code 1008}): the hard bound that
- *       keeps even answers to a client's own actions from growing without limit;
+ *       (plus room for one snapshot, see {@link #withHeadroom}) — one that sends bad frames,
+ *       control frames or commands without reading the answers — is closed at once with {@link
+ *       ClientConnection#TOO_SLOW} ({@code 1008}): the hard bound that keeps even answers to a
+ *       client's own actions from growing without limit;
  *   <li>every dropped frame is counted ({@link #shedCount()}, {@code GatewayStats.framesShed}, and
  *       by policy in {@code framesShedOldest} and {@code framesShedNewest}; protected frames
  *       queued beyond the bound in {@code framesOverBound}).
@@ -71,6 +72,9 @@ public final class Outbox {
   private final long createdNanos = System.nanoTime();
   private long queuedBytes;
   private int protectedQueued;
+  /** Beyond these, even protected frames are not queued: the client is closed. */
+  private long hardMaxFrames;
+  private long hardMaxBytes;
   private long fullSinceNanos;
   private boolean full;
   private boolean inFlight;
@@ -119,6 +123,21 @@ public final class Outbox {
     this.stats = stats;
     this.onSendFailure = onSendFailure;
     this.sendExecutor = sendExecutor;
+    this.hardMaxFrames = 2L * maxFrames;
+    this.hardMaxBytes = 2 * maxBytes;
+  }
+
+  /**
+   * Raises the hard bound for protected frames (default: twice the bounds) by some frames and bytes,
+   * e.g. room for one whole current-state snapshot, which a client receives at once when it
+   * connects. Call before the first {@link #offer}.
+   */
+  public Outbox withHeadroom(long frames, long bytes) {
+    synchronized (lock) {
+      hardMaxFrames = 2L * maxFrames + frames;
+      hardMaxBytes = 2 * maxBytes + bytes;
+    }
+    return this;
   }
 
   /** Queues a sheddable frame; see {@link #offer(EncodedFrame, boolean)}. */
@@ -148,7 +167,7 @@ public final class Outbox {
           stats.framesShedNewest.increment();
           return false;
         }
-        if (queue.size() >= 2L * maxFrames || queuedBytes + frame.size() > 2 * maxBytes) {
+        if (queue.size() >= hardMaxFrames || queuedBytes + frame.size() > hardMaxBytes) {
           // Past the hard bound: the client does not read what it asks for. Close it (once).
           closed = true;
           queue.clear();

@@ -265,6 +265,15 @@ class ControlFramesTest {
   }
 
   @Test
+  void snapshotWithAnEmptyActorListIsRefusedRatherThanTakenForEveryActor() {
+    InvalidFrame frame = invalid("{'control': 'snapshot', 'command_id': 'n3', 'actors': ['']}");
+
+    assertThat(frame.error()).startsWith("'actors' names no actor; give names or patterns");
+    assertThat(invalid("{'control': 'snapshot', 'actors': ''}").error())
+        .startsWith("'actors' names no actor");
+  }
+
+  @Test
   void snapshotRefusesAnActorNameWithSpaces() {
     InvalidFrame frame =
         invalid("{'control': 'snapshot', 'command_id': 'n2', 'actors': ['lvm ecp']}");

@@ -299,6 +299,20 @@ class GatewayControlTest {
   }
 
   @Test
+  void unsubscribingAnOptionSaysToNameTheWholeFilter() {
+    RecordingTransport transport = RecordingTransport.completingInline();
+    ClientConnection client = connect("own=true&own.broadcasts=true", transport);
+
+    client.onText("{\"control\": \"unsubscribe\", \"filters\": [\"own.broadcasts\"]}");
+
+    assertThat(transport.json().get(0).path("body").path("error").asText())
+        .isEqualTo(
+            "'own.broadcasts' is an option of the filter 'own': unsubscribe names whole filters"
+                + " (give 'own', or subscribe again with new options)");
+    assertThat(client.subscription().describeFilters()).containsKey("own.broadcasts");
+  }
+
+  @Test
   void unsubscribingAFilterThatIsNotInstalledIsRefusedAndNothingChanges() {
     RecordingTransport transport = RecordingTransport.completingInline();
     ClientConnection client = connect("actors=lvmecp", transport);

@@ -395,6 +395,53 @@ class SnapshotTest {
     assertThat(done.path("body").path("actors").asInt()).isEqualTo(50);
   }
 
+  @Test
+  void snapshotsCountAgainstTheClientsCommandRate() {
+    gateway.close();
+    gateway = gateway(b -> b.commandRate(0.001, 2));
+    push("lvmecp", "{\"a\": 1}");
+    RecordingTransport transport = RecordingTransport.completingInline();
+    ClientConnection client = connect("", transport);
+
+    client.onText("{\"control\": \"snapshot\", \"command_id\": \"r1\"}");
+    client.onText("{\"control\": \"snapshot\", \"command_id\": \"r2\"}");
+    client.onText("{\"control\": \"snapshot\", \"command_id\": \"r3\"}");
+
+    JsonNode refusal = transport.json().get(transport.json().size() - 1);
+    assertThat(code(refusal)).isEqualTo("e");
+    assertThat(refusal.path("headers").path("command_id").asText()).isEqualTo("r3");
+    assertThat(refusal.path("body").path("error").asText())
+        .startsWith("snapshot refused: rate limit exceeded (a snapshot counts as a command;");
+    assertThat(transport.json().stream().filter(SnapshotTest::isSnapshot)).hasSize(2);
+  }
+
+  @Test
+  void aSnapshotLargerThanTwiceTheOutboxBoundStillReachesAClientThatJustConnected() {
+    gateway.close();
+    gateway = gateway(b -> b.outbox(4, 1_000));
+    for (int i = 0; i < 30; i++) {
+      push("actor" + i, "{\"text\": \"" + "x".repeat(100) + "\"}");
+    }
+    RecordingTransport transport = RecordingTransport.completingOnDemand();
+
+    ClientConnection client = connect("snapshot=true", transport);
+
+    assertThat(client.isClosed()).isFalse();
+    transport.completeInlineFromNowOn();
+    transport.completeNext();
+    assertThat(transport.json().stream().filter(SnapshotTest::isSnapshot)).hasSize(30);
+  }
+
+  @Test
+  void snapshotGivenWithoutAValueMeansTrue() {
+    push("lvmecp", "{\"a\": 1}");
+    RecordingTransport transport = RecordingTransport.completingInline();
+
+    connect("snapshot", transport);
+
+    assertThat(transport.json()).anyMatch(SnapshotTest::isSnapshot);
+  }
+
   // --- order against the live stream
 
   @Test
