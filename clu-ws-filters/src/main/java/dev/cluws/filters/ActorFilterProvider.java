@@ -29,23 +29,24 @@ public final class ActorFilterProvider implements ReplyFilterProvider {
   /**
    * Creates the filter for the client's patterns.
    *
-   * @throws IllegalArgumentException when no pattern is given or a pattern has a character other
-   *     than letters, digits, {@code _}, {@code .}, {@code -} and {@code *}
+   * @throws IllegalArgumentException when no pattern is given, a pattern has a character other than
+   *     letters, digits, {@code _}, {@code .}, {@code -} and {@code *}, or an option is given
    */
   @Override
   public ReplyFilter create(FilterContext context) {
+    Parameters.noOptions(NAME, context, "actors=lvmecp,lvm*");
     ActorPatterns patterns = ActorPatterns.parse(context.values());
-    return ReplyFilter.denyUnless(new SenderMatches(patterns, context.gatewayName()));
+    return ReplyFilter.denyUnless(new SenderMatches(patterns, context));
   }
 
   /** Whether a reply comes from one of the wanted actors, or from the gateway itself. */
   private static final class SenderMatches implements Predicate<Reply> {
     private final ActorPatterns patterns;
-    private final String gatewayName;
+    private final FilterContext context;
 
-    SenderMatches(ActorPatterns patterns, String gatewayName) {
+    SenderMatches(ActorPatterns patterns, FilterContext context) {
       this.patterns = patterns;
-      this.gatewayName = gatewayName;
+      this.context = context;
     }
 
     @Override
@@ -54,7 +55,7 @@ public final class ActorFilterProvider implements ReplyFilterProvider {
       if (sender == null) {
         return false;
       }
-      return sender.equals(gatewayName) || patterns.matches(sender);
+      return patterns.matches(sender) || context.isFromGateway(reply);
     }
 
     @Override

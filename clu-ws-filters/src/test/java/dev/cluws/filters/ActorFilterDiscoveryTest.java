@@ -32,8 +32,9 @@ class ActorFilterDiscoveryTest {
   }
 
   @Test
-  void theActorsProviderIsTheOnlyOneThisModuleRegisters() {
-    assertThat(catalog().names()).containsExactly("actors");
+  void theModuleRegistersTheSixBuiltInFilters() {
+    assertThat(catalog().names())
+        .containsExactlyInAnyOrder("actors", "codes", "own", "internal", "keywords", "routing");
   }
 
   @Test

@@ -95,6 +95,23 @@ class ActorFilterProviderTest {
   }
 
   @Test
+  void anOptionIsRejected() {
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> provider.create(TestContext.of("lvm*").withOption("regex", "true")))
+        .withMessage(
+            "unknown option 'actors.regex': the actors filter has no options; give its values as"
+                + " actors=lvmecp,lvm*");
+  }
+
+  @Test
+  void aSnapshotFrameIsFilteredByItsActor() {
+    Reply snapshot = TestReplies.snapshot("lvmecp", "{\"dome_status\": \"0x10\"}");
+
+    assertThat(filter("lvm*").verdict(snapshot)).isEqualTo(Verdict.NEUTRAL);
+    assertThat(filter("jaeger").verdict(snapshot)).isEqualTo(Verdict.DENY);
+  }
+
+  @Test
   void eachCallCreatesAnIndependentFilter() {
     ReplyFilter lvm = filter("lvm*");
     ReplyFilter jaeger = filter("jaeger");
