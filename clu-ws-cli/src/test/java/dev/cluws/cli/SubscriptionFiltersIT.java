@@ -6,8 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.cluws.amqp.testing.CluTestActor;
-import dev.cluws.amqp.testing.ReplyObserver;
-import dev.cluws.amqp.testing.TestBroker;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -222,26 +220,18 @@ class SubscriptionFiltersIT {
 
   @Test
   void ownAndKeywordsTogetherGiveTheClientsOwnRepliesTrimmed() {
-    // A consumer that receives commands but never answers, so the test answers for it.
-    String silent = TestBroker.uniqueName("silent");
+    // 'hold' starts a command the actor never finishes, so the test answers for the actor.
     CluTestActor actor = fixture.actor();
     WsClient everything = fixture.client();
     WsClient subscriber = fixture.client(fixture.uri("/?own=true&keywords=text"));
     WsClient another = fixture.client();
     awaitClients(3);
-    try (ReplyObserver commands =
-        ReplyObserver.start(fixture.amqp.exchange(), "command." + silent + ".#")) {
-      subscriber.send(
-          "{\"consumer\": \""
-              + silent
-              + "\", \"command_string\": \"hold\","
-              + " \"command_id\": \"mine-1\"}");
-      await().atMost(WsClient.WAIT).until(() -> commands.messages().size() == 1);
-    }
+    subscriber.send(command(actor, "hold", "mine-1"));
+    everything.awaitFrame(f -> "mine-1".equals(f.path("headers").path("command_id").asText()));
     another.send(command(actor, "ping", "theirs-1"));
     everything.awaitFinished("theirs-1");
 
-    String commander = fixture.name + "." + silent;
+    String commander = fixture.name + "." + actor.name();
     String routingKey = "reply." + commander;
     actor.reply(">", "mine-1", commander, MAPPER.createObjectNode(), false, routingKey);
     JsonNode moving = keywordsJson("text", "Moving.", "az", 12.5);

@@ -131,22 +131,17 @@ public final class ClientConnection implements FilterChain.FailureListener {
     outbox.offer(frame, ownFinal);
   }
 
-  /** Remembers a command this client sent, until its final reply or its expiry. */
-  void commandSent(String commandId) {
-    commands.sent(commandId, System.nanoTime());
+  /** Remembers a command this client sent to an actor, until its final reply or its expiry. */
+  void commandSent(String actor, String commandId) {
+    commands.sent(actor, commandId, System.nanoTime());
   }
 
   /**
-   * Forgets a command whose final reply the gateway has seen (or sent); returns whether it was one
-   * of this client's unfinished commands.
+   * Forgets a command to an actor whose final reply the gateway has seen (or sent); returns whether
+   * it was one of this client's unfinished commands.
    */
-  boolean commandFinished(String commandId) {
-    return commands.finished(commandId);
-  }
-
-  /** Whether the client sent the command and its final reply has not been seen yet. */
-  boolean isOwnCommand(String commandId) {
-    return commandId != null && commands.isOwn(commandId);
+  boolean commandFinished(String actor, String commandId) {
+    return commands.finished(actor, commandId);
   }
 
   /**

@@ -100,7 +100,7 @@ public final class CommandGate {
       client.send(codec.errorFrame(MessageCode.FAILED, command.commandId(), message));
       return CompletableFuture.failedFuture(new CluWsException(message));
     }
-    client.commandSent(command.commandId());
+    client.commandSent(command.consumer(), command.commandId());
     CompletionStage<CommandOutcome> stage;
     SourceState state = brokerState.get();
     if (state == SourceState.DOWN || state == SourceState.RECOVERING) {
@@ -131,7 +131,7 @@ public final class CommandGate {
             }
             return;
           }
-          client.commandFinished(command.commandId());
+          client.commandFinished(command.consumer(), command.commandId());
           stats.commandsFailed.increment();
           String reason = reasonOf(failure);
           // After a lost confirm the command may have reached the actor: do not say "not sent".

@@ -5,8 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The unfinished commands one client sent, so the gateway knows which replies end that client's
- * own commands. Bounded (the oldest is forgotten beyond {@code limit}) and expiring (a command
+ * The unfinished commands one client sent, so the gateway knows which replies answer and end that
+ * client's own commands. A command is known by its actor and its id (CLU clients often number
+ * their commands, so two clients may use the same ids). Bounded (the oldest is forgotten beyond {@code limit}) and expiring (a command
  * whose final reply never comes is forgotten after {@code expiryNanos}). Thread-safe.
  */
 final class CommandTracker {
@@ -28,20 +29,25 @@ final class CommandTracker {
         };
   }
 
-  /** Remembers a command as sent now. */
-  synchronized void sent(String commandId, long nowNanos) {
-    sentAt.remove(commandId); // a reused id moves to the end
-    sentAt.put(commandId, nowNanos);
+  /** Remembers a command to an actor as sent now. */
+  synchronized void sent(String actor, String commandId, long nowNanos) {
+    String key = key(actor, commandId);
+    sentAt.remove(key); // a reused id moves to the end
+    sentAt.put(key, nowNanos);
   }
 
-  /** Whether the command is one of this client's unfinished commands. */
-  synchronized boolean isOwn(String commandId) {
-    return sentAt.containsKey(commandId);
+  /** Whether the command to the actor is one of this client's unfinished commands. */
+  synchronized boolean isOwn(String actor, String commandId) {
+    return sentAt.containsKey(key(actor, commandId));
   }
 
   /** Forgets a finished command; returns whether it was this client's. */
-  synchronized boolean finished(String commandId) {
-    return sentAt.remove(commandId) != null;
+  synchronized boolean finished(String actor, String commandId) {
+    return sentAt.remove(key(actor, commandId)) != null;
+  }
+
+  private static String key(String actor, String commandId) {
+    return actor + '\u0000' + commandId;
   }
 
   /** Forgets commands sent more than the expiry ago; returns how many. */

@@ -13,6 +13,7 @@ import dev.cluws.core.spi.JsonMappers;
 import dev.cluws.core.spi.MessageSource;
 import dev.cluws.core.spi.MessageSourceProvider;
 import dev.cluws.core.spi.ProviderContext;
+import dev.cluws.core.spi.Reply;
 import dev.cluws.core.spi.ReplyFilter;
 import dev.cluws.core.spi.ReplyFilterProvider;
 import dev.cluws.core.spi.SourceState;
@@ -303,8 +304,9 @@ public final class Gateway implements AutoCloseable {
     }
 
     @Override
-    public boolean isOwnCommand(String commandId) {
-      return commandId != null && commands.isOwn(commandId);
+    public boolean isOwnReply(Reply reply) {
+      String commandId = reply.commandId();
+      return commandId != null && commands.isOwn(reply.sender(), commandId);
     }
   }
 

@@ -108,7 +108,8 @@ public final class Hub implements ReplyListener {
       try {
         Reply out = client.chain().apply(reply, client);
         // Whether or not it receives the reply, the client's command is over.
-        boolean ownFinal = finishedCommand != null && client.commandFinished(finishedCommand);
+        boolean ownFinal =
+            finishedCommand != null && client.commandFinished(reply.sender(), finishedCommand);
         if (out == null) {
           continue;
         }

@@ -10,6 +10,7 @@ import dev.cluws.core.spi.ClientIdentity;
 import dev.cluws.core.spi.Command;
 import dev.cluws.core.spi.CommandOutcome;
 import dev.cluws.core.spi.FilterContext;
+import dev.cluws.core.spi.Reply;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -227,21 +228,25 @@ class AcksTest {
     return context;
   }
 
+  private static Reply fromLvmecp(String commandId) {
+    return TestReplies.reply("lvmecp", "i", commandId, "{}");
+  }
+
   @Test
   void aCommandIsOwnFromItsSendingUntilItsFinalReply() {
     ClientConnection client = connect("probe=on", RecordingTransport.completingInline());
     FilterContext context = probe(client);
-    assertThat(context.isOwnCommand("c1")).isFalse();
+    assertThat(context.isOwnReply(fromLvmecp("c1"))).isFalse();
 
     client.onText(command("c1"));
-    assertThat(context.isOwnCommand("c1")).isTrue();
+    assertThat(context.isOwnReply(fromLvmecp("c1"))).isTrue();
     sink.lastFuture().complete(CommandOutcome.PUBLISHED);
     source.push(TestReplies.reply("lvmecp", ">", "c1", "{}"));
     source.push(TestReplies.reply("lvmecp", "i", "c1", "{\"a\": 1}"));
-    assertThat(context.isOwnCommand("c1")).isTrue();
+    assertThat(context.isOwnReply(fromLvmecp("c1"))).isTrue();
 
     source.push(TestReplies.reply("lvmecp", ":", "c1", "{}"));
-    assertThat(context.isOwnCommand("c1")).isFalse();
+    assertThat(context.isOwnReply(fromLvmecp("c1"))).isFalse();
   }
 
   @Test
@@ -252,7 +257,7 @@ class AcksTest {
 
     source.push(TestReplies.reply("lvmecp", "f", "c2", "{\"error\": \"no\"}"));
 
-    assertThat(context.isOwnCommand("c2")).isFalse();
+    assertThat(context.isOwnReply(fromLvmecp("c2"))).isFalse();
   }
 
   @Test
@@ -260,11 +265,11 @@ class AcksTest {
     ClientConnection client = connect("probe=on", RecordingTransport.completingInline());
     FilterContext context = probe(client);
     client.onText(command("c3"));
-    assertThat(context.isOwnCommand("c3")).isTrue();
+    assertThat(context.isOwnReply(fromLvmecp("c3"))).isTrue();
 
     sink.lastFuture().completeExceptionally(new BrokerUnavailableException("gone"));
 
-    assertThat(context.isOwnCommand("c3")).isFalse();
+    assertThat(context.isOwnReply(fromLvmecp("c3"))).isFalse();
   }
 
   @Test
@@ -275,8 +280,24 @@ class AcksTest {
 
     other.onText(command("theirs"));
 
-    assertThat(context.isOwnCommand("theirs")).isFalse();
-    assertThat(context.isOwnCommand(null)).isFalse();
+    assertThat(context.isOwnReply(fromLvmecp("theirs"))).isFalse();
+    assertThat(context.isOwnReply(fromLvmecp(null))).isFalse();
+  }
+
+  @Test
+  void theSameIdSentToAnotherActorByAnotherClientIsNotOwn() {
+    ClientConnection client = connect("probe=on", RecordingTransport.completingInline());
+    FilterContext context = probe(client);
+    ClientConnection other = connect("", RecordingTransport.completingInline());
+    client.onText(command("1"));
+    other.onText("{\"consumer\": \"jaeger\", \"command_string\": \"status\", \"command_id\": \"1\"}");
+
+    assertThat(context.isOwnReply(fromLvmecp("1"))).isTrue();
+    assertThat(context.isOwnReply(TestReplies.reply("jaeger", "i", "1", "{}"))).isFalse();
+
+    source.push(TestReplies.reply("jaeger", ":", "1", "{}"));
+
+    assertThat(context.isOwnReply(fromLvmecp("1"))).isTrue();
   }
 
   @Test
@@ -295,7 +316,7 @@ class AcksTest {
 
     client.onText(command("c4"));
 
-    assertThat(probe(client).isOwnCommand("c4")).isFalse();
+    assertThat(probe(client).isOwnReply(fromLvmecp("c4"))).isFalse();
   }
 
   @Test
@@ -323,7 +344,7 @@ class AcksTest {
 
     client.onText("{\"control\": \"subscribe\", \"filters\": {\"probe\": \"on\"}}");
 
-    assertThat(probe(client).isOwnCommand("c7")).isTrue();
+    assertThat(probe(client).isOwnReply(fromLvmecp("c7"))).isTrue();
   }
 
   @Test
@@ -332,10 +353,10 @@ class AcksTest {
     gateway = gateway(b -> b.commandTracking(10, Duration.ofMillis(1)), AccessPolicy.ALLOW_ALL);
     ClientConnection client = connect("probe=on", RecordingTransport.completingInline());
     client.onText(command("c8"));
-    assertThat(probe(client).isOwnCommand("c8")).isTrue();
+    assertThat(probe(client).isOwnReply(fromLvmecp("c8"))).isTrue();
 
     client.maintain(System.nanoTime() + Duration.ofSeconds(1).toNanos());
 
-    assertThat(probe(client).isOwnCommand("c8")).isFalse();
+    assertThat(probe(client).isOwnReply(fromLvmecp("c8"))).isFalse();
   }
 }

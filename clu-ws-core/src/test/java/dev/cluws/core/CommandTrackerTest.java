@@ -8,35 +8,35 @@ class CommandTrackerTest {
   @Test
   void aFinishedCommandIsForgotten() {
     CommandTracker tracker = new CommandTracker(10, 1_000);
-    tracker.sent("a", 0);
+    tracker.sent("lvmecp", "a", 0);
 
-    assertThat(tracker.finished("a")).isTrue();
-    assertThat(tracker.finished("a")).isFalse();
+    assertThat(tracker.finished("lvmecp", "a")).isTrue();
+    assertThat(tracker.finished("lvmecp", "a")).isFalse();
     assertThat(tracker.size()).isZero();
   }
 
   @Test
   void theOldestCommandIsForgottenBeyondTheLimit() {
     CommandTracker tracker = new CommandTracker(2, 1_000);
-    tracker.sent("a", 0);
-    tracker.sent("b", 1);
-    tracker.sent("c", 2);
+    tracker.sent("lvmecp", "a", 0);
+    tracker.sent("lvmecp", "b", 1);
+    tracker.sent("lvmecp", "c", 2);
 
-    assertThat(tracker.isOwn("a")).isFalse();
-    assertThat(tracker.isOwn("b")).isTrue();
-    assertThat(tracker.isOwn("c")).isTrue();
+    assertThat(tracker.isOwn("lvmecp", "a")).isFalse();
+    assertThat(tracker.isOwn("lvmecp", "b")).isTrue();
+    assertThat(tracker.isOwn("lvmecp", "c")).isTrue();
   }
 
   @Test
   void commandsOlderThanTheExpiryAreForgotten() {
     CommandTracker tracker = new CommandTracker(10, 100);
-    tracker.sent("old", 0);
-    tracker.sent("young", 150);
+    tracker.sent("lvmecp", "old", 0);
+    tracker.sent("lvmecp", "young", 150);
 
     int expired = tracker.expire(200);
 
     assertThat(expired).isEqualTo(1);
-    assertThat(tracker.isOwn("old")).isFalse();
-    assertThat(tracker.isOwn("young")).isTrue();
+    assertThat(tracker.isOwn("lvmecp", "old")).isFalse();
+    assertThat(tracker.isOwn("lvmecp", "young")).isTrue();
   }
 }

@@ -116,6 +116,6 @@ final class TestFilters {
   /** Replies to the client's own commands, the gateway's frames and snapshots. */
   static ReplyFilter own(FilterContext context) {
     return ReplyFilter.denyUnless(
-        r -> context.isFromGateway(r) || r.snapshot() || context.isOwnCommand(r.commandId()));
+        r -> context.isFromGateway(r) || r.snapshot() || context.isOwnReply(r));
   }
 }

@@ -11,7 +11,7 @@ import java.util.Set;
  * The {@code own} filter: a client that connects with {@code ?own=true} receives only the replies
  * to the commands it sent itself over this connection, from the first reply to the final {@code :}
  * or {@code f} (the gateway remembers a bounded number of a client's unfinished commands for a
- * bounded time: {@link FilterContext#isOwnCommand(String)}). With the option {@code
+ * bounded time: {@link FilterContext#isOwnReply(Reply)}). With the option {@code
  * own.broadcasts=true} it also receives broadcasts: replies without a {@code command_id}, or
  * published on the routing key {@code reply.broadcast}. {@code own=false} turns the filter off
  * (every reply passes). Frames from the gateway itself and snapshot frames always pass. See the
@@ -91,8 +91,7 @@ public final class OwnFilterProvider implements ReplyFilterProvider {
       if (broadcasts && isBroadcast(reply)) {
         return Verdict.NEUTRAL;
       }
-      String commandId = reply.commandId();
-      return commandId != null && context.isOwnCommand(commandId) ? Verdict.NEUTRAL : Verdict.DENY;
+      return context.isOwnReply(reply) ? Verdict.NEUTRAL : Verdict.DENY;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.cluws.filters;
 
 import dev.cluws.core.spi.FilterContext;
+import dev.cluws.core.spi.Reply;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,7 +36,8 @@ record TestContext(
   }
 
   @Override
-  public boolean isOwnCommand(String commandId) {
+  public boolean isOwnReply(Reply reply) {
+    String commandId = reply.commandId();
     return commandId != null && ownCommands.contains(commandId);
   }
 }

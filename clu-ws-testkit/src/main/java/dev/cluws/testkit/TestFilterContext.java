@@ -2,6 +2,7 @@ package dev.cluws.testkit;
 
 import dev.cluws.core.spi.ClientIdentity;
 import dev.cluws.core.spi.FilterContext;
+import dev.cluws.core.spi.Reply;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -109,7 +110,7 @@ public final class TestFilterContext implements FilterContext {
 
   /**
    * The same context for a client that sent the commands with these ids and has not yet seen
-   * their final reply ({@link #isOwnCommand(String)}).
+   * their final reply, to any actor ({@link #isOwnReply(Reply)}).
    */
   public TestFilterContext withOwnCommands(String... commandIds) {
     return new TestFilterContext(clientId, values, options, identity, Set.of(commandIds));
@@ -141,7 +142,8 @@ public final class TestFilterContext implements FilterContext {
   }
 
   @Override
-  public boolean isOwnCommand(String commandId) {
+  public boolean isOwnReply(Reply reply) {
+    String commandId = reply.commandId();
     return commandId != null && ownCommands.contains(commandId);
   }
 

@@ -22,6 +22,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *   <li>{@code ping}: {@code >} with {@code internal: true} and body {@code {}}, then {@code :} with
  *       {@code {"text": "Pong."}};
  *   <li>{@code status}: {@code >}, {@code i} with {@code {"status_word": 42}}, then {@code :};
+ *   <li>{@code hold}: {@code >} and nothing more (a test answers for the actor with {@link
+ *       #reply});
  *   <li>anything else: {@code >}, {@code w} with {@code {"help": [...]}}, then {@code f} with an
  *       error.
  * </ul>
@@ -106,6 +108,8 @@ public final class CluTestActor implements AutoCloseable {
         actor.reply(command, "i", mapper.createObjectNode().put("status_word", 42));
         actor.reply(command, ":", mapper.createObjectNode());
         break;
+      case "hold":
+        break; // running, and never finished: the test answers for the actor with reply()
       default:
         ObjectNode help = mapper.createObjectNode();
         help.putArray("help").add("ping").add("status");
