@@ -102,6 +102,8 @@ public final class Hub implements ReplyListener {
   private void fanOut(Reply reply, long seq, EncodedFrame shared, ClientConnection[] targets) {
     EncodedFrame numbered = null;
     Map<Reply, EncodedFrame[]> rewritten = null;
+    Reply lastOut = null;
+    EncodedFrame[] lastFrames = null;
     String finishedCommand =
         reply.messageCode().map(MessageCode::isFinal).orElse(false) ? reply.commandId() : null;
     for (ClientConnection client : targets) {
@@ -116,10 +118,17 @@ public final class Hub implements ReplyListener {
         boolean wantsNumber = client.numbered() && seq > 0;
         EncodedFrame frame;
         if (out != reply) {
-          if (rewritten == null) {
-            rewritten = new HashMap<>();
+          EncodedFrame[] frames;
+          if (out == lastOut) {
+            frames = lastFrames; // filters that share their results: no hashing of the reply
+          } else {
+            if (rewritten == null) {
+              rewritten = new HashMap<>();
+            }
+            frames = rewritten.computeIfAbsent(out, r -> new EncodedFrame[2]);
+            lastOut = out;
+            lastFrames = frames;
           }
-          EncodedFrame[] frames = rewritten.computeIfAbsent(out, r -> new EncodedFrame[2]);
           int slot = wantsNumber ? 1 : 0;
           if (frames[slot] == null) {
             frames[slot] = codec.encode(out, seq, wantsNumber);
