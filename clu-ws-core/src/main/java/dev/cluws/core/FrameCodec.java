@@ -145,20 +145,7 @@ public final class FrameCodec {
    * exchange} and {@code routing_key} are empty strings.
    */
   public Reply gatewayReply(MessageCode code, String commandId, ObjectNode body) {
-    Map<String, Object> headers = new LinkedHashMap<>();
-    headers.put(Reply.COMMAND_ID, commandId);
-    headers.put(Reply.COMMANDER_ID, null);
-    headers.put(Reply.INTERNAL, false);
-    headers.put(Reply.MESSAGE_CODE, code.text());
-    headers.put(Reply.SENDER, gatewayName);
-    return new Reply(
-        headers,
-        "",
-        "",
-        newMessageId(),
-        commandId,
-        clock.instant().truncatedTo(ChronoUnit.SECONDS),
-        body);
+    return offExchangeReply(gatewayName, code, commandId, false, body, clock.instant());
   }
 
   /**
@@ -168,14 +155,27 @@ public final class FrameCodec {
    * the exchange) and the timestamp is that of the newest value.
    */
   public Reply snapshotReply(String actor, String commandId, ObjectNode body, Instant newest) {
+    return offExchangeReply(
+        actor, MessageCode.INFO, commandId, true, body, newest == null ? clock.instant() : newest);
+  }
+
+  /** A reply the gateway makes itself: CLU's headers, empty exchange and routing key. */
+  private static Reply offExchangeReply(
+      String sender,
+      MessageCode code,
+      String commandId,
+      boolean snapshot,
+      ObjectNode body,
+      Instant timestamp) {
     Map<String, Object> headers = new LinkedHashMap<>();
     headers.put(Reply.COMMAND_ID, commandId);
     headers.put(Reply.COMMANDER_ID, null);
     headers.put(Reply.INTERNAL, false);
-    headers.put(Reply.MESSAGE_CODE, MessageCode.INFO.text());
-    headers.put(Reply.SENDER, actor);
-    headers.put(Reply.SNAPSHOT, true);
-    Instant timestamp = newest == null ? clock.instant() : newest;
+    headers.put(Reply.MESSAGE_CODE, code.text());
+    headers.put(Reply.SENDER, sender);
+    if (snapshot) {
+      headers.put(Reply.SNAPSHOT, true);
+    }
     return new Reply(
         headers,
         "",
