@@ -11,6 +11,7 @@ import com.rabbitmq.client.ReturnListener;
 import com.rabbitmq.client.ShutdownListener;
 import com.rabbitmq.client.ShutdownSignalException;
 import dev.cluws.amqp.internal.Connections;
+import dev.cluws.amqp.internal.Threads;
 import dev.cluws.core.FrameCodec;
 import dev.cluws.core.spi.BrokerUnavailableException;
 import dev.cluws.core.spi.CluWsException;
@@ -108,11 +109,7 @@ public final class AmqpCommandSink implements CommandSink {
       try {
         this.channel = openChannel(conn);
       } catch (IOException | RuntimeException e) {
-        try {
-          conn.close(2000);
-        } catch (IOException | RuntimeException ignored) {
-          // already failing
-        }
+        Connections.closeQuietly(conn);
         throw new BrokerUnavailableException(
             "cannot publish commands to "
                 + settings.describeBroker()
@@ -128,11 +125,7 @@ public final class AmqpCommandSink implements CommandSink {
               0,
               TimeUnit.MILLISECONDS,
               new LinkedBlockingQueue<>(MAX_WAITING),
-              r -> {
-                Thread t = new Thread(r, "clu-ws-amqp-publisher-" + gatewayName);
-                t.setDaemon(true);
-                return t;
-              });
+              Threads.daemon("clu-ws-amqp-publisher-" + gatewayName));
       log.info(
           "publishing commands to {} on exchange '{}' as {}",
           settings.describeBroker(),
@@ -380,23 +373,9 @@ public final class AmqpCommandSink implements CommandSink {
       }
       closed = true;
       if (publisher != null) {
-        publisher.shutdown();
-        try {
-          if (!publisher.awaitTermination(2, TimeUnit.SECONDS)) {
-            publisher.shutdownNow();
-          }
-        } catch (InterruptedException e) {
-          publisher.shutdownNow();
-          Thread.currentThread().interrupt();
-        }
+        Threads.stop(publisher);
       }
-      if (connection != null) {
-        try {
-          connection.close(2000);
-        } catch (IOException | RuntimeException e) {
-          log.debug("closing the AMQP connection failed", e);
-        }
-      }
+      Connections.closeQuietly(connection);
       failAll(unconfirmed, new BrokerUnavailableException("the gateway is shutting down"));
       connection = null;
       channel = null;

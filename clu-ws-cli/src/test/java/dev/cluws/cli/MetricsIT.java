@@ -6,15 +6,9 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.cluws.amqp.testing.CluTestActor;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +22,7 @@ class MetricsIT {
 
   private final GatewayFixture fixture = new GatewayFixture();
   private final CluTestActor actor = fixture.actor();
-  private TextClient client;
+  private WsClient client;
 
   @AfterEach
   void tearDown() {
@@ -42,6 +36,11 @@ class MetricsIT {
     return PrometheusText.scrape(fixture.server.port());
   }
 
+  private static String command(String consumer, String commandString, String id) {
+    return "{\"consumer\": \"" + consumer + "\", \"command_string\": \"" + commandString
+        + "\", \"command_id\": \"" + id + "\"}";
+  }
+
   private double replies(PrometheusText metrics, String code) {
     return metrics.value(
         "cluws_replies_received_total", "actor", actor.name(), "code", code);
@@ -49,24 +48,24 @@ class MetricsIT {
 
   @Test
   void theCountersMatchTheTrafficAClientCaused() {
-    client = TextClient.connect(fixture.uri());
+    client = WsClient.connect(fixture.uri());
     await().atMost(WsClient.WAIT).until(() -> fixture.gateway().hub().clientCount() == 1);
 
     for (String id : List.of("p1", "p2", "p3")) {
-      client.command(actor.name(), "ping", id);
+      client.send(command(actor.name(), "ping", id));
       client.awaitFinished(id);
     }
-    client.command(actor.name(), "status", "s1");
+    client.send(command(actor.name(), "status", "s1"));
     client.awaitFinished("s1");
-    client.command(actor.name(), "bogus", "b1"); // the actor answers > w f
+    client.send(command(actor.name(), "bogus", "b1")); // the actor answers > w f
     client.awaitFinished("b1");
-    client.command("nobody-" + actor.name(), "ping", "u1"); // returned by the broker
+    client.send(command("nobody-" + actor.name(), "ping", "u1")); // returned by the broker
     client.awaitFinished("u1");
     actor.broadcast(Map.of("temperature", 12.5));
     actor.broadcast(Map.of("temperature", 13.0));
-    client.await(f -> f.path("body").path("temperature").asDouble() == 13.0);
+    client.awaitFrame(f -> f.path("body").path("temperature").asDouble() == 13.0);
     client.send("this is not json");
-    client.await(f -> f.path("headers").path("message_code").asText().equals("e"));
+    client.awaitFrame(f -> f.path("headers").path("message_code").asText().equals("e"));
     // Every frame the client holds has been written; its own errors come from the gateway.
     int frames = client.texts().size();
     long bytes =
@@ -118,15 +117,15 @@ class MetricsIT {
 
   @Test
   void theDeliveryLatencyHistogramHasOneSampleForEveryActorReplyWritten() {
-    client = TextClient.connect(fixture.uri());
+    client = WsClient.connect(fixture.uri());
     await().atMost(WsClient.WAIT).until(() -> fixture.gateway().hub().clientCount() == 1);
 
-    client.command(actor.name(), "ping", "p1");
+    client.send(command(actor.name(), "ping", "p1"));
     client.awaitFinished("p1");
     client.send("{\"consumer\": 42}"); // the gateway's own error frame: not a delivery
-    client.await(f -> f.path("headers").path("message_code").asText().equals("e"));
+    client.awaitFrame(f -> f.path("headers").path("message_code").asText().equals("e"));
     actor.broadcast(Map.of("last", true));
-    client.await(f -> f.path("body").has("last"));
+    client.awaitFrame(f -> f.path("body").has("last"));
     await()
         .atMost(WsClient.WAIT)
         .until(() -> scrape().value("cluws_frames_out_total") == client.texts().size());
@@ -143,99 +142,17 @@ class MetricsIT {
 
   @Test
   void aReplyWithoutACluCodeIsCountedAsNone() {
-    client = TextClient.connect(fixture.uri());
+    client = WsClient.connect(fixture.uri());
     await().atMost(WsClient.WAIT).until(() -> fixture.gateway().hub().clientCount() == 1);
 
     actor.reply("?", null, null, JSON.createObjectNode().put("odd", 1), false, "reply.broadcast");
     actor.broadcast(Map.of("after", 1));
-    client.await(f -> f.path("body").has("after"));
+    client.awaitFrame(f -> f.path("body").has("after"));
 
     // Replies arrive in order: the broadcast's frame means the odd reply went through before it.
     PrometheusText metrics = scrape();
 
     assertThat(replies(metrics, "none")).isEqualTo(1);
     assertThat(replies(metrics, "i")).isEqualTo(1);
-  }
-
-  /** A websocket client that keeps every text frame as sent, to count its bytes. */
-  static final class TextClient implements WebSocket.Listener, AutoCloseable {
-    private final List<String> texts = new CopyOnWriteArrayList<>();
-    private final List<JsonNode> frames = new CopyOnWriteArrayList<>();
-    private final StringBuilder partial = new StringBuilder();
-    private WebSocket socket;
-
-    static TextClient connect(URI uri) {
-      TextClient client = new TextClient();
-      try {
-        client.socket =
-            HttpClient.newHttpClient()
-                .newWebSocketBuilder()
-                .buildAsync(uri, client)
-                .get(WsClient.WAIT.toSeconds(), TimeUnit.SECONDS);
-      } catch (Exception e) {
-        throw new IllegalStateException("could not connect to " + uri, e);
-      }
-      return client;
-    }
-
-    @Override
-    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-      partial.append(data);
-      if (last) {
-        String text = partial.toString();
-        partial.setLength(0);
-        try {
-          frames.add(JSON.readTree(text));
-        } catch (Exception e) {
-          throw new IllegalStateException("not JSON: " + text, e);
-        }
-        texts.add(text);
-      }
-      webSocket.request(1);
-      return null;
-    }
-
-    void send(String text) {
-      try {
-        socket.sendText(text, true).get(WsClient.WAIT.toSeconds(), TimeUnit.SECONDS);
-      } catch (Exception e) {
-        throw new IllegalStateException("could not send", e);
-      }
-    }
-
-    void command(String consumer, String commandString, String id) {
-      send(
-          "{\"consumer\": \"" + consumer + "\", \"command_string\": \"" + commandString
-              + "\", \"command_id\": \"" + id + "\"}");
-    }
-
-    JsonNode await(java.util.function.Predicate<JsonNode> matching) {
-      org.awaitility.Awaitility.await()
-          .atMost(WsClient.WAIT)
-          .until(() -> frames.stream().anyMatch(matching));
-      return frames.stream().filter(matching).findFirst().orElseThrow();
-    }
-
-    void awaitFinished(String id) {
-      await(
-          f ->
-              id.equals(f.path("headers").path("command_id").asText(null))
-                  && List.of(":", "f").contains(f.path("headers").path("message_code").asText()));
-    }
-
-    List<String> texts() {
-      return List.copyOf(texts);
-    }
-
-    List<JsonNode> frames() {
-      return List.copyOf(frames);
-    }
-
-    @Override
-    public void close() {
-      if (socket != null) {
-        socket.abort();
-      }
-    }
   }
 }

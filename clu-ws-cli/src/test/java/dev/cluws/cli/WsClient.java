@@ -23,14 +23,15 @@ import java.util.function.UnaryOperator;
 
 /**
  * A websocket client for tests: the JDK's own {@link WebSocket}, so the gateway is checked against
- * a client that shares no code with it. Records every text frame as JSON and how the connection
- * closed.
+ * a client that shares no code with it. Records every text frame, as sent and as JSON, and how the
+ * connection closed.
  */
 final class WsClient implements AutoCloseable {
   static final Duration WAIT = Duration.ofSeconds(10);
   private static final JsonMapper MAPPER = JsonMapper.builder().build();
 
   private final WebSocket socket;
+  private final List<String> texts = new CopyOnWriteArrayList<>();
   private final List<JsonNode> frames = new CopyOnWriteArrayList<>();
   private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
 
@@ -81,6 +82,11 @@ final class WsClient implements AutoCloseable {
       throw new IllegalStateException("could not send", e);
     }
     return this;
+  }
+
+  /** Every frame received so far, as the server sent it (e.g. to count its bytes). */
+  List<String> texts() {
+    return List.copyOf(texts);
   }
 
   /** Every frame received so far, parsed. */
@@ -148,6 +154,7 @@ final class WsClient implements AutoCloseable {
       if (last) {
         String text = partial.toString();
         partial.setLength(0);
+        texts.add(text);
         try {
           frames.add(MAPPER.readTree(text));
         } catch (IOException e) {

@@ -6,55 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cluws.core.spi.BrokerUnavailableException;
-import dev.cluws.core.spi.ClientIdentity;
-import dev.cluws.core.spi.Command;
 import dev.cluws.core.spi.CommandOutcome;
 import dev.cluws.core.spi.FilterContext;
 import dev.cluws.core.spi.Reply;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Command acknowledgements ({@code acks=true}) and the own-command lookup filters get. */
-class AcksTest {
-  private static final String NAME = "clu-ws-0123456789ab";
-
-  private final List<String> events = new CopyOnWriteArrayList<>();
-  private final InMemorySource source = new InMemorySource(events);
-  private final ControllableSink sink = new ControllableSink(events);
-  private final TestFilters filters = new TestFilters();
-  private Gateway gateway = gateway(b -> b, AccessPolicy.ALLOW_ALL);
-
-  private Gateway gateway(UnaryOperator<GatewaySettings.Builder> adjust, AccessPolicy policy) {
-    Gateway built =
-        Gateway.builder()
-            .sendExecutor(Outbox.DIRECT)
-            .gatewaySettings(adjust.apply(GatewaySettings.named(NAME).toBuilder()).build())
-            .source(source)
-            .sink(sink)
-            .accessPolicy(policy)
-            .filterProviders(filters.catalog())
-            .build();
-    built.start();
-    return built;
-  }
-
-  @AfterEach
-  void closeGateway() {
-    gateway.close();
-  }
-
-  private ClientConnection connect(String query, RecordingTransport transport) {
-    return gateway.connect(gateway.subscribe(query(query)), transport);
-  }
-
-  private static String code(JsonNode frame) {
-    return frame.path("headers").path("message_code").asText();
-  }
-
+class AcksTest extends InMemoryGatewayTestBase {
   private static String command(String id) {
     return "{\"consumer\": \"lvmecp\", \"command_string\": \"status\""
         + (id == null ? "" : ", \"command_id\": \"" + id + "\"")
@@ -142,15 +102,7 @@ class AcksTest {
   @Test
   void aDeniedCommandGetsItsFailedFrameAndNoAck() {
     gateway.close();
-    gateway =
-        gateway(
-            b -> b,
-            new AccessPolicy() {
-              @Override
-              public Decision decide(ClientIdentity identity, Command command) {
-                return Decision.deny("read-only");
-              }
-            });
+    gateway = gateway(b -> b, denyingCommands("read-only"));
     RecordingTransport transport = RecordingTransport.completingInline();
     ClientConnection client = connect("acks=true", transport);
 
@@ -303,15 +255,7 @@ class AcksTest {
   @Test
   void aDeniedCommandIsNeverOwn() {
     gateway.close();
-    gateway =
-        gateway(
-            b -> b,
-            new AccessPolicy() {
-              @Override
-              public Decision decide(ClientIdentity identity, Command command) {
-                return Decision.deny("read-only");
-              }
-            });
+    gateway = gateway(b -> b, denyingCommands("read-only"));
     ClientConnection client = connect("probe=on", RecordingTransport.completingInline());
 
     client.onText(command("c4"));

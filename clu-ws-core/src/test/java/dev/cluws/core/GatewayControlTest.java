@@ -4,15 +4,11 @@ import static dev.cluws.core.TestFilters.query;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.cluws.core.spi.ClientIdentity;
 import dev.cluws.core.spi.Command;
 import dev.cluws.core.spi.FilterContext;
-import dev.cluws.core.spi.ReplyFilter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -21,43 +17,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Subscribe and unsubscribe control frames, the unknown-parameter warning, filter options and
  * filter failures, with an in-memory source and sink and recording transports.
  */
-class GatewayControlTest {
-  private static final String NAME = "clu-ws-0123456789ab";
+class GatewayControlTest extends InMemoryGatewayTestBase {
   private static final String INSTALLED =
       "(installed: actors, keywords, own, everything, throwing, broken, probe)";
-
-  private final List<String> events = new CopyOnWriteArrayList<>();
-  private final InMemorySource source = new InMemorySource(events);
-  private final ControllableSink sink = new ControllableSink(events);
-  private final TestFilters filters = new TestFilters();
-  private Gateway gateway = gateway(AccessPolicy.ALLOW_ALL);
-
-  private Gateway gateway(AccessPolicy policy) {
-    Gateway built =
-        Gateway.builder()
-            .sendExecutor(Outbox.DIRECT)
-            .name(NAME)
-            .source(source)
-            .sink(sink)
-            .accessPolicy(policy)
-            .filterProviders(filters.catalog())
-            .build();
-    built.start();
-    return built;
-  }
-
-  @AfterEach
-  void closeGateway() {
-    gateway.close();
-  }
-
-  private ClientConnection connect(String query, RecordingTransport transport) {
-    return gateway.connect(gateway.subscribe(query(query)), transport);
-  }
-
-  private static String code(JsonNode frame) {
-    return frame.path("headers").path("message_code").asText();
-  }
 
   private static String sender(JsonNode frame) {
     return frame.path("headers").path("sender").asText();
@@ -411,19 +373,7 @@ class GatewayControlTest {
   @Test
   void theAccessPolicysFilterStaysFirstWhateverTheClientSubscribesTo() {
     gateway.close();
-    gateway =
-        gateway(
-            new AccessPolicy() {
-              @Override
-              public Decision decide(ClientIdentity identity, Command command) {
-                return Decision.allow();
-              }
-
-              @Override
-              public ReplyFilter replyFilter(ClientIdentity identity) {
-                return ReplyFilter.deny(r -> "secret".equals(r.sender()));
-              }
-            });
+    gateway = gateway(b -> b, hidingRepliesFrom("secret"));
     RecordingTransport transport = RecordingTransport.completingInline();
     // "everything" accepts every reply: were it before the policy, it would let secrets through.
     ClientConnection client = connect("everything=on", transport);

@@ -1,40 +1,14 @@
 package dev.cluws.core;
 
-import static dev.cluws.core.TestFilters.query;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Each distinct reply a fan-out produces is encoded once and shared by the clients that get it. */
-class SharedFramesTest {
-  private final List<String> events = new CopyOnWriteArrayList<>();
-  private final InMemorySource source = new InMemorySource(events);
-  private final Gateway gateway =
-      Gateway.builder()
-          .sendExecutor(Outbox.DIRECT)
-          .name("clu-ws-test")
-          .source(source)
-          .sink(new ControllableSink(events))
-          .filterProviders(new TestFilters().catalog())
-          .build();
-
-  @BeforeEach
-  void start() {
-    gateway.start();
-  }
-
-  @AfterEach
-  void close() {
-    gateway.close();
-  }
-
+class SharedFramesTest extends InMemoryGatewayTestBase {
   private RecordingTransport connect(String query) {
     RecordingTransport transport = RecordingTransport.completingInline();
-    gateway.connect(gateway.subscribe(query(query)), transport);
+    connect(query, transport);
     return transport;
   }
 

@@ -5,62 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.cluws.core.spi.ClientIdentity;
-import dev.cluws.core.spi.Command;
 import dev.cluws.core.spi.Reply;
-import dev.cluws.core.spi.ReplyFilter;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The current state and its snapshots: contents, filters, and order against the live stream. */
-class SnapshotTest {
-  private static final String NAME = "clu-ws-0123456789ab";
-
-  private final List<String> events = new CopyOnWriteArrayList<>();
-  private final InMemorySource source = new InMemorySource(events);
-  private final ControllableSink sink = new ControllableSink(events);
-  private final TestFilters filters = new TestFilters();
-  private Gateway gateway = gateway(b -> b);
-
-  private Gateway gateway(UnaryOperator<GatewaySettings.Builder> adjust) {
-    return gateway(adjust, AccessPolicy.ALLOW_ALL);
-  }
-
-  private Gateway gateway(UnaryOperator<GatewaySettings.Builder> adjust, AccessPolicy policy) {
-    Gateway built =
-        Gateway.builder()
-            .sendExecutor(Outbox.DIRECT)
-            .gatewaySettings(adjust.apply(GatewaySettings.named(NAME).toBuilder()).build())
-            .source(source)
-            .sink(sink)
-            .accessPolicy(policy)
-            .filterProviders(filters.catalog())
-            .build();
-    built.start();
-    return built;
-  }
-
-  @AfterEach
-  void closeGateway() {
-    gateway.close();
-  }
-
-  private ClientConnection connect(String query, RecordingTransport transport) {
-    return gateway.connect(gateway.subscribe(query(query)), transport);
-  }
-
+class SnapshotTest extends InMemoryGatewayTestBase {
   private static Reply reply(String actor, String body, Instant timestamp) {
     Reply r = TestReplies.reply(actor, "i", null, body);
     return new Reply(
@@ -69,10 +28,6 @@ class SnapshotTest {
 
   private void push(String actor, String body) {
     source.push(TestReplies.reply(actor, "i", null, body));
-  }
-
-  private static String code(JsonNode frame) {
-    return frame.path("headers").path("message_code").asText();
   }
 
   private static boolean isSnapshot(JsonNode frame) {
@@ -200,20 +155,7 @@ class SnapshotTest {
   @Test
   void aSnapshotHoldsNoActorTheAccessPolicyHidesFromTheClient() {
     gateway.close();
-    gateway =
-        gateway(
-            b -> b,
-            new AccessPolicy() {
-              @Override
-              public Decision decide(ClientIdentity identity, Command command) {
-                return Decision.allow();
-              }
-
-              @Override
-              public ReplyFilter replyFilter(ClientIdentity identity) {
-                return ReplyFilter.deny(r -> "secret".equals(r.sender()));
-              }
-            });
+    gateway = gateway(b -> b, hidingRepliesFrom("secret"));
     push("secret", "{\"key\": 1}");
     push("lvmecp", "{\"a\": 1}");
     RecordingTransport transport = RecordingTransport.completingInline();

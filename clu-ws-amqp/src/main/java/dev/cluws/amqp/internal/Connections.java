@@ -11,9 +11,13 @@ import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Builds amqp-client connections from {@link AmqpSettings}; translates their failures. */
 public final class Connections {
+  private static final Logger log = LoggerFactory.getLogger(Connections.class);
+
   private Connections() {}
 
   /** A factory with automatic recovery (connection, channels, topology, consumers). */
@@ -75,6 +79,21 @@ public final class Connections {
     } catch (IOException | TimeoutException e) {
       throw new BrokerUnavailableException(
           "cannot connect to RabbitMQ at " + settings.describeBroker() + ": " + reason(e), e);
+    }
+  }
+
+  /**
+   * Closes {@code connection} (if any), waiting at most 2 s for the broker; a failure (already
+   * closed, broker gone) is only logged at debug level.
+   */
+  public static void closeQuietly(Connection connection) {
+    if (connection == null) {
+      return;
+    }
+    try {
+      connection.close(2000);
+    } catch (IOException | RuntimeException e) {
+      log.debug("closing the AMQP connection failed", e);
     }
   }
 

@@ -1,23 +1,16 @@
 package dev.cluws.bench.jmh;
 
+import dev.cluws.bench.jmh.FanoutHarness.CapturingSource;
+import dev.cluws.bench.jmh.FanoutHarness.InlineTransport;
 import dev.cluws.core.ClientConnection;
-import dev.cluws.core.ClientTransport;
 import dev.cluws.core.EncodedFrame;
 import dev.cluws.core.Gateway;
-import dev.cluws.core.Outbox;
 import dev.cluws.core.GatewaySettings;
 import dev.cluws.core.GatewayStats;
-import dev.cluws.core.spi.Command;
-import dev.cluws.core.spi.CommandOutcome;
-import dev.cluws.core.spi.CommandSink;
-import dev.cluws.core.spi.MessageSource;
 import dev.cluws.core.spi.Reply;
 import dev.cluws.core.spi.ReplyListener;
-import dev.cluws.core.spi.SourceState;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -88,20 +81,8 @@ public class HubFanoutBenchmark {
       throw new IllegalArgumentException("unknown replay " + replay);
     }
     CapturingSource source = new CapturingSource();
-    gateway =
-        Gateway.builder()
-            // measure the fan-out itself on one thread, as the delivery thread plus one writer
-            .sendExecutor(Outbox.DIRECT)
-            .gatewaySettings(settings)
-            .source(source)
-            .sink(new NoOpSink())
-            .build();
-    if (!gateway.filterProviders().names().contains("actors")) {
-      throw new IllegalStateException(
-          "the actors filter provider (clu-ws-filters) is not on the class path");
-    }
-    gateway.start();
-    hub = source.listener;
+    gateway = FanoutHarness.startGateway(settings, source, List.of("actors"));
+    hub = source.listener();
 
     Map<String, List<String>> query;
     String sender;
@@ -124,7 +105,7 @@ public class HubFanoutBenchmark {
     transports = new InlineTransport[clients];
     connections = new ClientConnection[clients];
     for (int i = 0; i < clients; i++) {
-      transports[i] = new InlineTransport(bh, "10.0." + (i / 256) + "." + (i % 256) + ":40000");
+      transports[i] = new InlineTransport(bh, i);
       connections[i] = gateway.connect(gateway.subscribe(query), transports[i]);
     }
     reply = CluData.reply(gateway.codec().mapper(), sender, 200);
@@ -171,65 +152,5 @@ public class HubFanoutBenchmark {
     if (!condition) {
       throw new IllegalStateException("fan-out benchmark invalid: " + what);
     }
-  }
-
-  /** A websocket stand-in that "writes" each frame at once and completes the send inline. */
-  private static final class InlineTransport implements ClientTransport {
-    private final Blackhole bh;
-    private final String address;
-    EncodedFrame last;
-
-    InlineTransport(Blackhole bh, String address) {
-      this.bh = bh;
-      this.address = address;
-    }
-
-    @Override
-    public void send(EncodedFrame frame, SendCallback callback) {
-      bh.consume(frame);
-      last = frame;
-      callback.completed(null);
-    }
-
-    @Override
-    public void close(int statusCode, String reason) {}
-
-    @Override
-    public String remoteAddress() {
-      return address;
-    }
-  }
-
-  /** A source that only remembers the hub; the benchmark delivers on its behalf. */
-  private static final class CapturingSource implements MessageSource {
-    private volatile ReplyListener listener;
-
-    @Override
-    public void start(ReplyListener replyListener) {
-      this.listener = replyListener;
-      replyListener.onStateChange(SourceState.UP);
-    }
-
-    @Override
-    public SourceState state() {
-      return listener == null ? SourceState.CONNECTING : SourceState.UP;
-    }
-
-    @Override
-    public void close() {}
-  }
-
-  /** A sink that confirms every command at once; the fan-out never sends commands. */
-  private static final class NoOpSink implements CommandSink {
-    @Override
-    public void start() {}
-
-    @Override
-    public CompletionStage<CommandOutcome> send(Command command) {
-      return CompletableFuture.completedFuture(CommandOutcome.PUBLISHED);
-    }
-
-    @Override
-    public void close() {}
   }
 }

@@ -2,20 +2,15 @@ package dev.cluws.bench.jmh;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.cluws.bench.jmh.FanoutHarness.CapturingSource;
+import dev.cluws.bench.jmh.FanoutHarness.InlineTransport;
 import dev.cluws.core.ClientConnection;
-import dev.cluws.core.ClientTransport;
-import dev.cluws.core.EncodedFrame;
 import dev.cluws.core.Gateway;
 import dev.cluws.core.GatewaySettings;
 import dev.cluws.core.GatewayStats;
 import dev.cluws.core.Outbox;
-import dev.cluws.core.spi.Command;
-import dev.cluws.core.spi.CommandOutcome;
-import dev.cluws.core.spi.CommandSink;
-import dev.cluws.core.spi.MessageSource;
 import dev.cluws.core.spi.Reply;
 import dev.cluws.core.spi.ReplyListener;
-import dev.cluws.core.spi.SourceState;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,8 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -112,29 +105,18 @@ public class SubscriptionFanoutBenchmark {
   public void setUp(Blackhole bh) {
     CapturingSource source = new CapturingSource();
     gateway =
-        Gateway.builder()
-            .sendExecutor(Outbox.DIRECT)
-            .gatewaySettings(GatewaySettings.named(CluData.GATEWAY))
-            .source(source)
-            .sink(new NoOpSink())
-            .build();
-    for (String name : List.of("actors", "codes", "own", "internal", "keywords", "routing")) {
-      if (!gateway.filterProviders().names().contains(name)) {
-        throw new IllegalStateException(
-            "the " + name + " filter provider (clu-ws-filters) is not on the class path");
-      }
-    }
-    gateway.start();
-    hub = source.listener;
+        FanoutHarness.startGateway(
+            GatewaySettings.named(CluData.GATEWAY),
+            source,
+            List.of("actors", "codes", "own", "internal", "keywords", "routing"));
+    hub = source.listener();
 
     connections = new ClientConnection[clients];
     Set<Map<String, List<String>>> distinct = new HashSet<>();
     for (int i = 0; i < clients; i++) {
       Map<String, List<String>> query = query(i);
       distinct.add(query);
-      InlineTransport transport =
-          new InlineTransport(bh, "10.0." + (i / 256) + "." + (i % 256) + ":40000");
-      connections[i] = gateway.connect(gateway.subscribe(query), transport);
+      connections[i] = gateway.connect(gateway.subscribe(query), new InlineTransport(bh, i));
       if (query.containsKey("own") || query.containsKey("own.broadcasts")) {
         connections[i].onText(
             "{\"consumer\": \"lvmecp\", \"command_string\": \"dome move 90\", \"command_id\": \""
@@ -381,63 +363,5 @@ public class SubscriptionFanoutBenchmark {
     if (!condition) {
       throw new IllegalStateException("subscription fan-out benchmark invalid: " + what);
     }
-  }
-
-  /** A websocket stand-in that "writes" each frame at once and completes the send inline. */
-  private static final class InlineTransport implements ClientTransport {
-    private final Blackhole bh;
-    private final String address;
-
-    InlineTransport(Blackhole bh, String address) {
-      this.bh = bh;
-      this.address = address;
-    }
-
-    @Override
-    public void send(EncodedFrame frame, SendCallback callback) {
-      bh.consume(frame);
-      callback.completed(null);
-    }
-
-    @Override
-    public void close(int statusCode, String reason) {}
-
-    @Override
-    public String remoteAddress() {
-      return address;
-    }
-  }
-
-  /** A source that only remembers the hub; the benchmark delivers on its behalf. */
-  private static final class CapturingSource implements MessageSource {
-    private volatile ReplyListener listener;
-
-    @Override
-    public void start(ReplyListener replyListener) {
-      this.listener = replyListener;
-      replyListener.onStateChange(SourceState.UP);
-    }
-
-    @Override
-    public SourceState state() {
-      return listener == null ? SourceState.CONNECTING : SourceState.UP;
-    }
-
-    @Override
-    public void close() {}
-  }
-
-  /** A sink that confirms every command at once (the own clients' one command each). */
-  private static final class NoOpSink implements CommandSink {
-    @Override
-    public void start() {}
-
-    @Override
-    public CompletionStage<CommandOutcome> send(Command command) {
-      return CompletableFuture.completedFuture(CommandOutcome.PUBLISHED);
-    }
-
-    @Override
-    public void close() {}
   }
 }

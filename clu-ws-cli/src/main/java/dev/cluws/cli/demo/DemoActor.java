@@ -8,6 +8,7 @@ import dev.cluws.amqp.AmqpSettings;
 import dev.cluws.amqp.actor.ActorChannel;
 import dev.cluws.amqp.actor.ActorCommand;
 import dev.cluws.amqp.internal.Connections;
+import dev.cluws.amqp.internal.Threads;
 import dev.cluws.core.spi.CluWsException;
 import dev.cluws.core.spi.JsonMappers;
 import java.io.IOException;
@@ -92,12 +93,7 @@ public final class DemoActor implements AutoCloseable {
       Connection conn =
           Connections.open(Connections.factory(amqp), amqp, name + " (clu-ws demo actor)");
       ScheduledExecutorService executor =
-          Executors.newSingleThreadScheduledExecutor(
-              r -> {
-                Thread t = new Thread(r, "clu-ws-demo-" + name);
-                t.setDaemon(true);
-                return t;
-              });
+          Executors.newSingleThreadScheduledExecutor(Threads.daemon("clu-ws-demo-" + name));
       try {
         ActorChannel actor = ActorChannel.declare(conn.createChannel(), amqp.exchange(), name);
         actor.consume(PREFETCH, executor, command -> answer(actor, command));
@@ -108,7 +104,7 @@ public final class DemoActor implements AutoCloseable {
         this.thread = executor;
       } catch (IOException | RuntimeException e) {
         executor.shutdownNow();
-        closeQuietly(conn);
+        Connections.closeQuietly(conn);
         if (e instanceof CluWsException cluWs) {
           throw new CluWsException("cannot start the demo actor: " + cluWs.getMessage(), e);
         }
@@ -133,16 +129,8 @@ public final class DemoActor implements AutoCloseable {
       if (thread == null) {
         return;
       }
-      thread.shutdown();
-      try {
-        if (!thread.awaitTermination(2, TimeUnit.SECONDS)) {
-          thread.shutdownNow();
-        }
-      } catch (InterruptedException e) {
-        thread.shutdownNow();
-        Thread.currentThread().interrupt();
-      }
-      closeQuietly(connection);
+      Threads.stop(thread);
+      Connections.closeQuietly(connection);
       log.info("demo actor '{}' stopped", settings.actorName());
     }
   }
@@ -200,14 +188,6 @@ public final class DemoActor implements AutoCloseable {
     } catch (RuntimeException e) {
       // The broker is away: the gateway says so; the next broadcast tries again.
       log.debug("demo actor '{}' could not broadcast: {}", name(), e.getMessage());
-    }
-  }
-
-  private static void closeQuietly(Connection connection) {
-    try {
-      connection.close(2000);
-    } catch (IOException | RuntimeException e) {
-      // already closed
     }
   }
 }
