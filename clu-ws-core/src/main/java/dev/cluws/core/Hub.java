@@ -83,23 +83,24 @@ public final class Hub implements ReplyListener {
     synchronized (replayLock) {
       long seq = ++sequence;
       lastSequence = seq;
-      EncodedFrame frame = null;
+      state.update(reply, Instant.now());
+      EncodedFrame frame = fanOut(reply, seq, clients);
       if (ring != null) {
-        frame = codec.encode(reply, seq);
+        // Kept with the frame the clients got, or unencoded (encoded on replay) when no client
+        // took the reply as it is: a gateway nobody listens to never encodes.
         ring.add(seq, reply, frame);
       }
-      state.update(reply, Instant.now());
-      fanOut(reply, seq, frame, clients);
     }
   }
 
   /**
-   * Offers the reply to every target whose chain accepts it, encoding each distinct result once
-   * ({@code shared}, when given, is the reply's plain frame, already encoded): clients whose filters
-   * leave the reply unchanged share one frame, and clients whose filters rewrite it to equal
-   * replies (the same keywords kept, say) share another.
+   * Offers the reply to every target whose chain accepts it, encoding each distinct result once:
+   * clients whose filters leave the reply unchanged share one frame, and clients whose filters
+   * rewrite it to equal replies (the same keywords kept, say) share another. Returns the reply's
+   * plain frame if a client needed it, else {@code null}.
    */
-  private void fanOut(Reply reply, long seq, EncodedFrame shared, ClientConnection[] targets) {
+  private EncodedFrame fanOut(Reply reply, long seq, ClientConnection[] targets) {
+    EncodedFrame shared = null;
     EncodedFrame numbered = null;
     Map<Reply, EncodedFrame[]> rewritten = null;
     Reply lastOut = null;
@@ -150,6 +151,7 @@ public final class Hub implements ReplyListener {
         log.error("could not deliver reply {} to client {}", seq, client.id(), e);
       }
     }
+    return shared;
   }
 
   /**
@@ -195,7 +197,7 @@ public final class Hub implements ReplyListener {
   private void broadcastStatus(MessageCode code, String broker, String text) {
     ObjectNode body = codec.mapper().createObjectNode().put("broker", broker).put("text", text);
     synchronized (replayLock) {
-      fanOut(codec.gatewayReply(code, null, body), 0, null, clients);
+      fanOut(codec.gatewayReply(code, null, body), 0, clients);
     }
   }
 
@@ -262,7 +264,7 @@ public final class Hub implements ReplyListener {
       }
       EncodedFrame frame =
           out == entry.reply() && !client.numbered()
-              ? entry.frame()
+              ? entry.frame(codec)
               : codec.encode(out, entry.seq(), client.numbered());
       client.deliver(frame, false);
       replayed++;

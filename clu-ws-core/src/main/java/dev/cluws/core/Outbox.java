@@ -41,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * <p>Each completed write counts in {@code GatewayStats.framesOut} and {@code bytesOut}; for a
  * reply frame (one with a {@link EncodedFrame#sequence() sequence}) encoded after this outbox was
  * made, the time from its encoding to the completed write goes to {@code
- * GatewayStats.deliveryLatency}. Frames replayed from before the client connected were encoded before its outbox, and
+ * GatewayStats.deliveryLatency}. Frames replayed from before the client connected were encoded before its outbox
+ * (except replies that no client took unchanged when they arrived: the replay ring encodes those
+ * when they are replayed, and their short encoding-to-write time is counted), and
  * frames the gateway made for this client alone (errors, acknowledgements, snapshots) carry no
  * sequence, so neither is reported.
  */
