@@ -53,13 +53,12 @@ class ReliabilityIT {
             b -> b.outbox(maxFrames, maxBytes).slowClientTimeout(Duration.ofSeconds(2)));
     CluTestActor actor = fixture.actor();
     WebSocket frozen = neverReading(fixture.uri());
+    // The client side sees the upgrade before the server registers it: wait for the registration
+    // before the reader connects, so that the one registered client is the frozen one.
+    await().atMost(WAIT).until(() -> fixture.gateway().hub().clientCount() == 1);
+    ClientConnection frozenClient = fixture.gateway().hub().clients().get(0);
     WsClient reader = fixture.client();
     await().atMost(WAIT).until(() -> fixture.gateway().hub().clientCount() == 2);
-    ClientConnection frozenClient =
-        fixture.gateway().hub().clients().stream()
-            .filter(c -> c.outbox().sentCount() == 0)
-            .findFirst()
-            .orElseThrow();
 
     String pad = "x".repeat(2000);
     int replies = 12_000; // about 24 MB: far more than the socket buffers and the bound hold
