@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -121,6 +122,20 @@ class AmqpRecoveryIT {
     CompletableFuture<CommandOutcome> inFlight = send(sink, new Command(actor.name(), "ping", "x"));
     proxy.cut();
 
+    await().atMost(WAIT).until(inFlight::isDone);
+    if (!inFlight.isCompletedExceptionally()) {
+      // Seen once in about twenty full builds on a loaded machine: the publish and its confirm
+      // crossed the proxy although it was stalled. A confirmed command is only right if the broker
+      // really routed it, so the actor must receive it; then this run has no command in flight to
+      // check.
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  actor.received().stream()
+                      .anyMatch(c -> "x".equals(String.valueOf(c.properties().getCorrelationId()))));
+      Assumptions.abort("the stalled proxy let the command and its confirm through; nothing in flight");
+    }
     assertThat(inFlight)
         .failsWithin(WAIT)
         .withThrowableThat()
