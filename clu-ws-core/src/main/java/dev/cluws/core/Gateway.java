@@ -169,9 +169,7 @@ public final class Gateway implements AutoCloseable {
       }
       started = true;
       log.info(
-          "gateway {} started (filters available: {})",
-          settings.name(),
-          filters.names().isEmpty() ? "none" : String.join(", ", filters.names()));
+          "gateway {} started (filters available: {})", settings.name(), installedFilters());
     }
   }
 
@@ -349,8 +347,12 @@ public final class Gateway implements AutoCloseable {
     return client;
   }
 
+  /** The names of the installed filters, for messages: {@code "actors, codes"} or {@code "none"}. */
+  private String installedFilters() {
+    return filters.names().isEmpty() ? "none" : String.join(", ", filters.names());
+  }
+
   private EncodedFrame unknownParametersWarning(List<String> unknown) {
-    String installed = filters.names().isEmpty() ? "none" : String.join(", ", filters.names());
     String message =
         (unknown.size() == 1
                 ? "unknown parameter '" + unknown.get(0) + "': no filter of that name is installed"
@@ -358,7 +360,7 @@ public final class Gateway implements AutoCloseable {
                     + String.join("', '", unknown)
                     + "': no filters of those names are installed")
             + " (installed: "
-            + installed
+            + installedFilters()
             + "); "
             + (unknown.size() == 1 ? "it is" : "they are")
             + " ignored";
@@ -433,7 +435,7 @@ public final class Gateway implements AutoCloseable {
           "no filter named '"
               + name
               + "' is installed (installed: "
-              + (filters.names().isEmpty() ? "none" : String.join(", ", filters.names()))
+              + installedFilters()
               + ")");
     }
   }

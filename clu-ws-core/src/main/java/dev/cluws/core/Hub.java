@@ -83,7 +83,7 @@ public final class Hub implements ReplyListener {
     synchronized (replayLock) {
       long seq = ++sequence;
       lastSequence = seq;
-      state.update(reply, Instant.now());
+      state.update(reply, Instant::now);
       EncodedFrame frame = fanOut(reply, seq, clients);
       if (ring != null) {
         // Kept with the frame the clients got, or unencoded (encoded on replay) when no client

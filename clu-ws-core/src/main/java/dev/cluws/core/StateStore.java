@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
 /**
  * The current state of the actor system as the gateway has seen it: the latest value of every
@@ -57,9 +58,10 @@ final class StateStore {
   /**
    * Takes the keywords of a reply: every field of an object body, under the reply's sender. Frames
    * the gateway originates (its own sender, snapshots) and replies without a sender or with a body
-   * that is not an object are ignored.
+   * that is not an object are ignored. {@code receivedAt} is asked only for a reply without a
+   * timestamp.
    */
-  void update(Reply reply, Instant receivedAt) {
+  void update(Reply reply, Supplier<Instant> receivedAt) {
     if (!enabled()) {
       return;
     }
@@ -72,7 +74,7 @@ final class StateStore {
         || body.isEmpty()) {
       return;
     }
-    Instant timestamp = reply.timestamp() != null ? reply.timestamp() : receivedAt;
+    Instant timestamp = reply.timestamp() != null ? reply.timestamp() : receivedAt.get();
     ActorState state = actors.get(actor);
     if (state == null) {
       state = new ActorState();

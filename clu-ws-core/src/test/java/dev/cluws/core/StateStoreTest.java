@@ -43,9 +43,9 @@ class StateStoreTest {
 
   @Test
   void theSnapshotHoldsTheLatestValueOfEveryKeywordOfAnActor() {
-    store.update(reply("lvmecp", "{\"dome_status\": \"0x10\", \"text\": \"a\"}"), NOW);
-    store.update(reply("lvmecp", "{\"dome_status\": \"0x20\"}"), NOW);
-    store.update(reply("lvmecp", "{\"lights\": [1, 2]}"), NOW);
+    store.update(reply("lvmecp", "{\"dome_status\": \"0x10\", \"text\": \"a\"}"), () -> NOW);
+    store.update(reply("lvmecp", "{\"dome_status\": \"0x20\"}"), () -> NOW);
+    store.update(reply("lvmecp", "{\"lights\": [1, 2]}"), () -> NOW);
 
     assertThat(all())
         .containsExactly(
@@ -54,9 +54,9 @@ class StateStoreTest {
 
   @Test
   void theSnapshotHasOneBodyPerActorSortedByName() {
-    store.update(reply("lvmnps", "{\"a\": 1}"), NOW);
-    store.update(reply("jaeger", "{\"b\": 2}"), NOW);
-    store.update(reply("lvmecp", "{\"c\": 3}"), NOW);
+    store.update(reply("lvmnps", "{\"a\": 1}"), () -> NOW);
+    store.update(reply("jaeger", "{\"b\": 2}"), () -> NOW);
+    store.update(reply("lvmecp", "{\"c\": 3}"), () -> NOW);
 
     assertThat(all().keySet()).containsExactly("jaeger", "lvmecp", "lvmnps");
   }
@@ -65,25 +65,25 @@ class StateStoreTest {
   void theSnapshotCarriesTheNewestTimestampOfAnActorsValues() {
     Instant early = Instant.parse("2026-11-24T01:00:00Z");
     Instant late = Instant.parse("2026-11-24T01:05:00Z");
-    store.update(reply("lvmecp", "{\"a\": 1}", late), NOW);
-    store.update(reply("lvmecp", "{\"b\": 2}", early), NOW);
+    store.update(reply("lvmecp", "{\"a\": 1}", late), () -> NOW);
+    store.update(reply("lvmecp", "{\"b\": 2}", early), () -> NOW);
 
     assertThat(store.snapshot(List.of()).get(0).newest()).isEqualTo(late);
   }
 
   @Test
   void aReplyWithoutTimestampCountsAsReceivedNow() {
-    store.update(reply("lvmecp", "{\"a\": 1}", null), NOW);
+    store.update(reply("lvmecp", "{\"a\": 1}", null), () -> NOW);
 
     assertThat(store.snapshot(List.of()).get(0).newest()).isEqualTo(NOW);
   }
 
   @Test
   void patternsLimitTheSnapshotToTheActorsTheyMatch() {
-    store.update(reply("lvmecp", "{\"a\": 1}"), NOW);
-    store.update(reply("lvmnps", "{\"a\": 1}"), NOW);
-    store.update(reply("jaeger", "{\"a\": 1}"), NOW);
-    store.update(reply("fliswarm", "{\"a\": 1}"), NOW);
+    store.update(reply("lvmecp", "{\"a\": 1}"), () -> NOW);
+    store.update(reply("lvmnps", "{\"a\": 1}"), () -> NOW);
+    store.update(reply("jaeger", "{\"a\": 1}"), () -> NOW);
+    store.update(reply("fliswarm", "{\"a\": 1}"), () -> NOW);
 
     List<ActorSnapshot> snapshot = store.snapshot(List.of(new Glob("lvm*"), new Glob("jaeger")));
 
@@ -92,14 +92,14 @@ class StateStoreTest {
 
   @Test
   void aPatternThatMatchesNoActorGivesAnEmptySnapshot() {
-    store.update(reply("lvmecp", "{\"a\": 1}"), NOW);
+    store.update(reply("lvmecp", "{\"a\": 1}"), () -> NOW);
 
     assertThat(store.snapshot(List.of(new Glob("nobody")))).isEmpty();
   }
 
   @Test
   void framesOfTheGatewayItselfAreNotState() {
-    store.update(reply(GATEWAY, "{\"broker\": \"connected\"}"), NOW);
+    store.update(reply(GATEWAY, "{\"broker\": \"connected\"}"), () -> NOW);
 
     assertThat(all()).isEmpty();
   }
@@ -109,7 +109,7 @@ class StateStoreTest {
     Map<String, Object> headers = new LinkedHashMap<>(reply("lvmecp", "{}").headers());
     headers.put(Reply.SNAPSHOT, true);
     store.update(
-        new Reply(headers, "", "", "id", null, NOW, TestReplies.json("{\"old\": 1}")), NOW);
+        new Reply(headers, "", "", "id", null, NOW, TestReplies.json("{\"old\": 1}")), () -> NOW);
 
     assertThat(all()).isEmpty();
   }
@@ -121,9 +121,9 @@ class StateStoreTest {
     store.update(
         new Reply(noSender, "x", "reply.x", "id", null, NOW, TestReplies.json("{\"a\": 1}")),
         NOW);
-    store.update(reply("lvmecp", "{}"), NOW);
-    store.update(reply("lvmnps", "[1, 2]"), NOW);
-    store.update(reply("jaeger", "\"text\""), NOW);
+    store.update(reply("lvmecp", "{}"), () -> NOW);
+    store.update(reply("lvmnps", "[1, 2]"), () -> NOW);
+    store.update(reply("jaeger", "\"text\""), () -> NOW);
 
     assertThat(all()).isEmpty();
     assertThat(store.bytes()).isZero();
@@ -172,13 +172,13 @@ class StateStoreTest {
 
   @Test
   void theBytesCountEveryKeptValueOnceAndAnUpdateReplacesItsValuesSize() {
-    store.update(reply("a", "{\"k\": \"12345\"}"), NOW);
+    store.update(reply("a", "{\"k\": \"12345\"}"), () -> NOW);
     long once = store.bytes();
 
-    store.update(reply("a", "{\"k\": \"54321\"}"), NOW);
+    store.update(reply("a", "{\"k\": \"54321\"}"), () -> NOW);
     assertThat(store.bytes()).isEqualTo(once);
 
-    store.update(reply("a", "{\"k\": \"1234567890\"}"), NOW);
+    store.update(reply("a", "{\"k\": \"1234567890\"}"), () -> NOW);
     assertThat(store.bytes()).isEqualTo(once + 2 * 5);
   }
 
