@@ -120,7 +120,7 @@ class StateStoreTest {
     noSender.remove(Reply.SENDER);
     store.update(
         new Reply(noSender, "x", "reply.x", "id", null, NOW, TestReplies.json("{\"a\": 1}")),
-        NOW);
+        () -> NOW);
     store.update(reply("lvmecp", "{}"), () -> NOW);
     store.update(reply("lvmnps", "[1, 2]"), () -> NOW);
     store.update(reply("jaeger", "\"text\""), () -> NOW);
@@ -133,7 +133,7 @@ class StateStoreTest {
   void aStoreWithoutActorsKeepsNothing() {
     StateStore off = new StateStore(0, 1, 1, GATEWAY);
 
-    off.update(reply("lvmecp", "{\"a\": 1}"), NOW);
+    off.update(reply("lvmecp", "{\"a\": 1}"), () -> NOW);
 
     assertThat(off.enabled()).isFalse();
     assertThat(off.snapshot(List.of())).isEmpty();
@@ -144,11 +144,11 @@ class StateStoreTest {
   @Test
   void beyondItsActorsTheStoreEvictsTheActorUpdatedLeastRecentlyAndCountsIt() {
     StateStore small = new StateStore(2, 100, 1_000_000, GATEWAY);
-    small.update(reply("a", "{\"k1\": 1, \"k2\": 2}"), NOW);
-    small.update(reply("b", "{\"k1\": 1}"), NOW);
-    small.update(reply("a", "{\"k1\": 3}"), NOW); // a is now the most recent
+    small.update(reply("a", "{\"k1\": 1, \"k2\": 2}"), () -> NOW);
+    small.update(reply("b", "{\"k1\": 1}"), () -> NOW);
+    small.update(reply("a", "{\"k1\": 3}"), () -> NOW); // a is now the most recent
 
-    small.update(reply("c", "{\"k1\": 1}"), NOW);
+    small.update(reply("c", "{\"k1\": 1}"), () -> NOW);
 
     assertThat(bodies(small.snapshot(List.of())).keySet()).containsExactly("a", "c");
     assertThat(small.actorCount()).isEqualTo(2);
@@ -159,10 +159,10 @@ class StateStoreTest {
   @Test
   void beyondItsKeywordsAnActorLosesTheKeywordFirstSeenAndItIsCounted() {
     StateStore small = new StateStore(10, 2, 1_000_000, GATEWAY);
-    small.update(reply("a", "{\"k1\": 1, \"k2\": 2}"), NOW);
-    small.update(reply("a", "{\"k1\": 10}"), NOW); // an update does not make k1 newer
+    small.update(reply("a", "{\"k1\": 1, \"k2\": 2}"), () -> NOW);
+    small.update(reply("a", "{\"k1\": 10}"), () -> NOW); // an update does not make k1 newer
 
-    small.update(reply("a", "{\"k3\": 3}"), NOW);
+    small.update(reply("a", "{\"k3\": 3}"), () -> NOW);
 
     assertThat(bodies(small.snapshot(List.of()))).containsExactly(
         Map.entry("a", "{\"k2\":2,\"k3\":3}"));
@@ -186,11 +186,11 @@ class StateStoreTest {
   void beyondItsBytesTheStoreEvictsTheActorsUpdatedLeastRecently() {
     long oneActor = sizeOfOneActor("{\"k\": \"0123456789\"}");
     StateStore small = new StateStore(100, 100, 2 * oneActor, GATEWAY);
-    small.update(reply("a", "{\"k\": \"0123456789\"}"), NOW);
-    small.update(reply("b", "{\"k\": \"0123456789\"}"), NOW);
+    small.update(reply("a", "{\"k\": \"0123456789\"}"), () -> NOW);
+    small.update(reply("b", "{\"k\": \"0123456789\"}"), () -> NOW);
     assertThat(small.actorCount()).isEqualTo(2);
 
-    small.update(reply("c", "{\"k\": \"0123456789\"}"), NOW);
+    small.update(reply("c", "{\"k\": \"0123456789\"}"), () -> NOW);
 
     assertThat(bodies(small.snapshot(List.of())).keySet()).containsExactly("b", "c");
     assertThat(small.bytes()).isEqualTo(2 * oneActor);
@@ -201,9 +201,9 @@ class StateStoreTest {
   @Test
   void anActorLargerThanTheWholeBudgetIsNotKeptAtAll() {
     StateStore small = new StateStore(100, 100, 100, GATEWAY);
-    small.update(reply("small", "{\"k\": 1}"), NOW);
+    small.update(reply("small", "{\"k\": 1}"), () -> NOW);
 
-    small.update(reply("huge", "{\"k\": \"" + "x".repeat(500) + "\"}"), NOW);
+    small.update(reply("huge", "{\"k\": \"" + "x".repeat(500) + "\"}"), () -> NOW);
 
     assertThat(small.snapshot(List.of())).isEmpty();
     assertThat(small.bytes()).isZero();
@@ -218,7 +218,7 @@ class StateStoreTest {
           reply(
               "actor" + (i % 70),
               "{\"k" + (i % 9) + "\": \"" + "v".repeat(i % 40) + "\", \"n\": " + i + "}"),
-          NOW);
+          () -> NOW);
       assertThat(small.bytes()).isLessThanOrEqualTo(4_000);
       assertThat(small.actorCount()).isLessThanOrEqualTo(50);
     }
@@ -232,7 +232,7 @@ class StateStoreTest {
 
   private static long sizeOfOneActor(String body) {
     StateStore probe = new StateStore(1, 100, Long.MAX_VALUE, GATEWAY);
-    probe.update(reply("x", body), NOW);
+    probe.update(reply("x", body), () -> NOW);
     return probe.bytes();
   }
 }
