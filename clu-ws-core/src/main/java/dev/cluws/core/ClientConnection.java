@@ -93,6 +93,9 @@ public final class ClientConnection implements FilterChain.FailureListener {
    * client only. Never blocks.
    */
   public void onText(String text) {
+    if (isClosed()) {
+      return; // forgotten (closed for being too slow, say) while its socket is still going away
+    }
     DecodedFrame decoded = gateway.codec().decode(text);
     if (decoded instanceof CommandFrame) {
       gateway.gate().submit(this, ((CommandFrame) decoded).command());

@@ -6,24 +6,29 @@ import java.util.Map;
 
 /**
  * The unfinished commands one client sent, so the gateway knows which replies answer and end that
- * client's own commands. A command is known by its actor and its id (CLU clients often number
- * their commands, so two clients may use the same ids). Bounded (the oldest is forgotten beyond {@code limit}) and expiring (a command
- * whose final reply never comes is forgotten after {@code expiryNanos}). Thread-safe.
+ * client's own commands. A command is known by its id and the actor it went to (CLU clients often
+ * number their commands, so two clients may use the same ids for different actors); a client that
+ * reuses an unfinished id keeps only the newest command under it. Bounded (the oldest is forgotten
+ * beyond {@code limit}) and expiring (a command whose final reply never comes is forgotten after
+ * {@code expiryNanos}). Lookups allocate nothing: they run for every client on every final reply.
+ * Thread-safe.
  */
 final class CommandTracker {
   private final int limit;
   private final long expiryNanos;
-  private final LinkedHashMap<String, Long> sentAt;
+  private final LinkedHashMap<String, Sent> byId;
+
+  private record Sent(String actor, long atNanos) {}
 
   CommandTracker(int limit, long expiryNanos) {
     this.limit = limit;
     this.expiryNanos = expiryNanos;
-    this.sentAt =
+    this.byId =
         new LinkedHashMap<>(16, 0.75f, false) {
           private static final long serialVersionUID = 1L;
 
           @Override
-          protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+          protected boolean removeEldestEntry(Map.Entry<String, Sent> eldest) {
             return size() > CommandTracker.this.limit;
           }
         };
@@ -31,31 +36,32 @@ final class CommandTracker {
 
   /** Remembers a command to an actor as sent now. */
   synchronized void sent(String actor, String commandId, long nowNanos) {
-    String key = key(actor, commandId);
-    sentAt.remove(key); // a reused id moves to the end
-    sentAt.put(key, nowNanos);
+    byId.remove(commandId); // a reused id moves to the end
+    byId.put(commandId, new Sent(actor, nowNanos));
   }
 
   /** Whether the command to the actor is one of this client's unfinished commands. */
   synchronized boolean isOwn(String actor, String commandId) {
-    return sentAt.containsKey(key(actor, commandId));
+    Sent sent = byId.get(commandId);
+    return sent != null && sent.actor().equals(actor);
   }
 
   /** Forgets a finished command; returns whether it was this client's. */
   synchronized boolean finished(String actor, String commandId) {
-    return sentAt.remove(key(actor, commandId)) != null;
-  }
-
-  private static String key(String actor, String commandId) {
-    return actor + '\u0000' + commandId;
+    Sent sent = byId.get(commandId);
+    if (sent == null || !sent.actor().equals(actor)) {
+      return false;
+    }
+    byId.remove(commandId);
+    return true;
   }
 
   /** Forgets commands sent more than the expiry ago; returns how many. */
   synchronized int expire(long nowNanos) {
     int removed = 0;
-    Iterator<Long> it = sentAt.values().iterator();
+    Iterator<Sent> it = byId.values().iterator();
     while (it.hasNext()) {
-      if (nowNanos - it.next() <= expiryNanos) {
+      if (nowNanos - it.next().atNanos() <= expiryNanos) {
         break; // insertion order: the rest are younger
       }
       it.remove();
@@ -65,6 +71,6 @@ final class CommandTracker {
   }
 
   synchronized int size() {
-    return sentAt.size();
+    return byId.size();
   }
 }

@@ -211,11 +211,15 @@ public final class Outbox {
             + " queued); closing it",
         transport.remoteAddress());
     try {
+      // The close frame says why to a client that still reads a little; one that reads nothing
+      // would never take it, and may keep sending: drop the connection as well.
       transport.close(
           ClientConnection.TOO_SLOW, "client too slow: it does not read the answers to its frames");
-    } finally {
-      onSendFailure.run();
+      transport.abort();
+    } catch (RuntimeException e) {
+      log.debug("closing an overflowing client failed", e);
     }
+    onSendFailure.run();
   }
 
   private boolean fits(EncodedFrame frame) {

@@ -253,6 +253,18 @@ class AcksTest extends InMemoryGatewayTestBase {
   }
 
   @Test
+  void aClientTheGatewayHasForgottenCannotSendCommands() {
+    RecordingTransport transport = RecordingTransport.completingInline();
+    ClientConnection client = connect("", transport);
+    client.close();
+
+    client.onText(command("late"));
+
+    assertThat(sink.commands()).isEmpty();
+    assertThat(transport.frames()).isEmpty();
+  }
+
+  @Test
   void aDeniedCommandIsNeverOwn() {
     gateway.close();
     gateway = gateway(b -> b, denyingCommands("read-only"));

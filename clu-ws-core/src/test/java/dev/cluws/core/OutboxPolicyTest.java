@@ -113,7 +113,9 @@ class OutboxPolicyTest {
     }
 
     assertThat(accepted).isEqualTo(8);
-    assertThat(stuck.closes()).containsExactly("1008 client too slow: it does not read the answers to its frames");
+    assertThat(stuck.closes())
+        .containsExactly(
+            "1008 client too slow: it does not read the answers to its frames", "abort");
     assertThat(failures).hasValue(1);
     assertThat(stats.slowClientsClosed.sum()).isEqualTo(1);
     assertThat(outbox.offer(frame("e", null, 99), true)).isFalse();

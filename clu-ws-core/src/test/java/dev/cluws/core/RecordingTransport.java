@@ -147,6 +147,12 @@ final class RecordingTransport implements ClientTransport {
     closes.add(statusCode + " " + reason);
   }
 
+  /** Recorded among the closes as {@code "abort"}. */
+  @Override
+  public void abort() {
+    closes.add("abort");
+  }
+
   @Override
   public String remoteAddress() {
     return "198.51.100.7:50000";
