@@ -18,6 +18,7 @@ import com.rabbitmq.client.impl.recovery.TopologyRecoveryRetryHandlerBuilder;
 import com.rabbitmq.client.impl.recovery.TopologyRecoveryRetryLogic;
 import dev.cluws.amqp.internal.Connections;
 import dev.cluws.amqp.internal.ReplyParser;
+import dev.cluws.amqp.internal.Threads;
 import dev.cluws.core.spi.BrokerUnavailableException;
 import dev.cluws.core.spi.CluWsException;
 import dev.cluws.core.spi.JsonMappers;
@@ -111,18 +112,14 @@ public final class AmqpMessageSource implements MessageSource {
         this.channel = ch;
         this.acker = newAcker;
       } catch (IOException | RuntimeException e) {
-        closeQuietly(conn);
+        Connections.closeQuietly(conn);
         throw translate(e);
       }
       ((Recoverable) connection).addRecoveryListener(new StateTracker());
       connection.addShutdownListener(this::onShutdown);
       ackFlusher =
           Executors.newSingleThreadScheduledExecutor(
-              r -> {
-                Thread t = new Thread(r, "clu-ws-amqp-acks-" + gatewayName);
-                t.setDaemon(true);
-                return t;
-              });
+              Threads.daemon("clu-ws-amqp-acks-" + gatewayName));
       ackFlusher.scheduleWithFixedDelay(
           acker::flush, ACK_FLUSH_MILLIS, ACK_FLUSH_MILLIS, TimeUnit.MILLISECONDS);
       setState(SourceState.UP);
@@ -255,20 +252,9 @@ public final class AmqpMessageSource implements MessageSource {
       if (acker != null) {
         acker.flush();
       }
-      closeQuietly(connection);
+      Connections.closeQuietly(connection);
       connection = null;
       channel = null;
-    }
-  }
-
-  private static void closeQuietly(Connection conn) {
-    if (conn == null) {
-      return;
-    }
-    try {
-      conn.close(2000);
-    } catch (IOException | RuntimeException e) {
-      log.debug("closing the AMQP connection failed", e);
     }
   }
 

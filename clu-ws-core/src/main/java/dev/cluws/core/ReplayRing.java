@@ -53,7 +53,8 @@ final class ReplayRing {
   private final long maxBytes;
   private final Map<String, Long> seqByMessageId = new HashMap<>();
   private int start;
-  private int size;
+  /** Written under the hub's lock, read without it (metrics). */
+  private volatile int size;
   private long bytes;
 
   ReplayRing(int capacity, long maxBytes) {

@@ -40,6 +40,10 @@ final class StateStore {
   private final LinkedHashMap<String, ActorState> actors = new LinkedHashMap<>(64, 0.75f, true);
 
   private long bytes;
+  /** Copies of the size, written at the end of each update, read without the hub's lock (metrics). */
+  private volatile long publishedBytes;
+
+  private volatile int actorCount;
   final LongAdder actorsEvicted = new LongAdder();
   final LongAdder keywordsEvicted = new LongAdder();
 
@@ -107,6 +111,8 @@ final class StateStore {
       // One actor larger than the whole budget: keep none of it rather than break the bound.
       evictEldest();
     }
+    actorCount = actors.size();
+    publishedBytes = bytes;
   }
 
   private void evictEldest() {
@@ -142,11 +148,11 @@ final class StateStore {
   }
 
   int actorCount() {
-    return actors.size();
+    return actorCount;
   }
 
   long bytes() {
-    return bytes;
+    return publishedBytes;
   }
 
   /**

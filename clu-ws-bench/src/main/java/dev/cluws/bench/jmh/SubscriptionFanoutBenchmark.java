@@ -56,8 +56,8 @@ import org.openjdk.jmh.infra.Blackhole;
  * filters never re-parse a body per client: the cost per filtered client must stay in the tens of
  * nanoseconds, like the {@code actors} filter's in {@link HubFanoutBenchmark}.
  *
- * <p>The gateway is real (default settings: the replay ring is on, so every reply is encoded once
- * up front); the source, the sink and the transports are harness, as in {@link HubFanoutBenchmark}:
+ * <p>The gateway is real (default settings: the replay ring is on, and keeps each reply with the
+ * frame the clients that take it unchanged share); the source, the sink and the transports are harness, as in {@link HubFanoutBenchmark}:
  * each transport completes every send at once ({@link Outbox#DIRECT}). Set-up delivers each reply
  * of the mix once and records which clients receive it; the tear-down checks that every client then
  * received exactly the frames that record predicts for the whole run, that nothing was shed or
