@@ -9,6 +9,7 @@ const CODE_CLASS = {
   '>': 'c-run', ':': 'c-done', f: 'c-fail', e: 'c-error', '!': 'c-crit', i: 'c-info', w: 'c-warn', d: 'c-debug',
 };
 const MAX_CARDS = 100; // command cards kept
+const COMMAND_TIMEOUT_MS = 10 * 60 * 1000;
 const MAX_CARD_REPLIES = 200; // replies shown under one card
 const HISTORY_SIZE = 100;
 const HISTORY_KEY = 'clu-ws.console.history';
@@ -287,7 +288,9 @@ function sendCommand(line) {
     cards.delete(last.dataset.commandId);
     last.remove();
   }
-  client.command(consumer, commandString, { commandId }).then(
+  // The gateway forgets an unfinished command after 10 minutes (its default expiry); so does the
+  // console, so that a command whose final reply never comes does not stay pending for ever.
+  client.command(consumer, commandString, { commandId, timeout: COMMAND_TIMEOUT_MS }).then(
     () => card.finish('done'),
     (error) => card.finish('failed', error.error ?? error.message),
   );
