@@ -6,7 +6,6 @@ import dev.cluws.core.Subscription;
 import dev.cluws.core.SubscriptionException;
 import dev.cluws.core.spi.ClientIdentity;
 import dev.cluws.jetty.SecuritySettings;
-import dev.cluws.jetty.auth.AuthenticationException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -92,25 +91,18 @@ public final class GatewayCreator implements WebSocketCreator {
     }
     ClientIdentity identity = ClientIdentity.anonymous(remote);
     if (security.authenticationEnabled()) {
-      String token = bearerToken(request, query, offered);
-      if (token == null) {
-        log.info("refused a websocket from {}: no bearer token", remote);
-        unauthorized(
-            response,
-            callback,
-            "authentication required: send a bearer token in the Authorization header, the"
-                + " 'token' query parameter, or the Sec-WebSocket-Protocol entry 'bearer.<token>'");
-        return null;
-      }
-      try {
-        identity = security.authenticator().authenticate(token, remote);
-      } catch (AuthenticationException e) {
-        log.info("refused a websocket from {}: invalid token: {}", remote, e.getMessage());
-        unauthorized(response, callback, "invalid token: " + e.getMessage());
-        return null;
-      } catch (RuntimeException e) {
-        log.warn("refused a websocket from {}: the token check failed", remote, e);
-        unauthorized(response, callback, "invalid token: the check failed on the server");
+      identity =
+          BearerCheck.authenticate(
+              security,
+              bearerToken(request, query, offered),
+              remote,
+              "a websocket",
+              "authentication required: send a bearer token in the Authorization header, the"
+                  + " 'token' query parameter, or the Sec-WebSocket-Protocol entry"
+                  + " 'bearer.<token>'",
+              response,
+              callback);
+      if (identity == null) {
         return null;
       }
       log.debug(
@@ -137,11 +129,6 @@ public final class GatewayCreator implements WebSocketCreator {
       return null;
     }
     return new ClientEndpoint(gateway, subscription, registry);
-  }
-
-  private static void unauthorized(Response response, Callback callback, String reason) {
-    response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"clu-ws\"");
-    PlainText.respond(response, callback, HttpStatus.UNAUTHORIZED_401, reason);
   }
 
   /**

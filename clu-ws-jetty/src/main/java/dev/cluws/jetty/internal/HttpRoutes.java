@@ -3,7 +3,6 @@ package dev.cluws.jetty.internal;
 import dev.cluws.core.spi.SourceState;
 import dev.cluws.jetty.HttpEndpoints;
 import dev.cluws.jetty.SecuritySettings;
-import dev.cluws.jetty.auth.AuthenticationException;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Objects;
@@ -219,19 +218,15 @@ public final class HttpRoutes extends Handler.Wrapper {
       } catch (RuntimeException e) {
         token = null;
       }
-      if (token == null) {
-        unauthorized(response, callback, "authentication required: send a bearer token");
-        return;
-      }
-      try {
-        security.authenticator().authenticate(token, remote);
-      } catch (AuthenticationException e) {
-        log.info("refused /metrics to {}: invalid token: {}", remote, e.getMessage());
-        unauthorized(response, callback, "invalid token: " + e.getMessage());
-        return;
-      } catch (RuntimeException e) {
-        log.warn("refused /metrics to {}: the token check failed", remote, e);
-        unauthorized(response, callback, "invalid token: the check failed on the server");
+      if (BearerCheck.authenticate(
+              security,
+              token,
+              remote,
+              "/metrics",
+              "authentication required: send a bearer token",
+              response,
+              callback)
+          == null) {
         return;
       }
     }
@@ -260,11 +255,6 @@ public final class HttpRoutes extends Handler.Wrapper {
     } else {
       Content.Sink.write(response, true, text, callback);
     }
-  }
-
-  private static void unauthorized(Response response, Callback callback, String reason) {
-    response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"clu-ws\"");
-    PlainText.respond(response, callback, HttpStatus.UNAUTHORIZED_401, reason);
   }
 
   /**
