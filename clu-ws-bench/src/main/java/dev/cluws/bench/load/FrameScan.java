@@ -13,28 +13,10 @@ final class FrameScan {
   /** Returned when a field is absent or not a number. */
   static final long MISSING = Long.MIN_VALUE;
 
-  static final String SEQ_KEY = "\"seq\":";
-  static final String SENT_KEY = "\"t\":";
-  static final String BODY_KEY = "\"body\":";
-  private static final byte[] SEQ_BYTES = SEQ_KEY.getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] SENT_BYTES = SENT_KEY.getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] SEQ_BYTES = "\"seq\":".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] SENT_BYTES = "\"t\":".getBytes(StandardCharsets.US_ASCII);
 
   private FrameScan() {}
-
-  /** Where the body starts in a gateway frame, or 0 (no header or top-level field has the key). */
-  static int bodyStart(String frame) {
-    int at = frame.indexOf(BODY_KEY);
-    return at < 0 ? 0 : at;
-  }
-
-  /** The integer after {@code key} (which ends with the colon), searching from {@code from}. */
-  static long longAfter(String text, String key, int from) {
-    int at = text.indexOf(key, from);
-    if (at < 0) {
-      return MISSING;
-    }
-    return parseLong(text, at + key.length());
-  }
 
   /** The string value after {@code key} (which ends with the colon), or {@code null}. */
   static String stringAfter(String text, String key, int from) {
@@ -134,30 +116,5 @@ final class FrameScan {
 
   static long sentMicros(byte[] body) {
     return sentMicros(ByteBuffer.wrap(body));
-  }
-
-  private static long parseLong(CharSequence s, int start) {
-    int i = start;
-    int n = s.length();
-    boolean negative = false;
-    if (i < n && s.charAt(i) == '-') {
-      negative = true;
-      i++;
-    }
-    long value = 0;
-    int digits = 0;
-    while (i < n) {
-      char c = s.charAt(i);
-      if (c < '0' || c > '9') {
-        break;
-      }
-      value = value * 10 + (c - '0');
-      digits++;
-      i++;
-    }
-    if (digits == 0) {
-      return MISSING;
-    }
-    return negative ? -value : value;
   }
 }
