@@ -24,6 +24,17 @@ public record FilterRequest(String name, List<String> values, Map<String, List<S
   }
 
   /**
+   * What query parameters ask of each filter, read as the gateway reads a client's upgrade URL:
+   * comma-separated values split, blanks dropped, {@code <name>} giving values and {@code
+   * <name>.<option>} an option. Every parameter counts (no name is reserved here).
+   *
+   * @param query parameter name to its raw values, in order
+   */
+  public static Map<String, FilterRequest> fromParameters(Map<String, List<String>> query) {
+    return group(Subscription.normalize(query), name -> true);
+  }
+
+  /**
    * Groups parameters by filter name: {@code name} gives values, {@code name.option} an option.
    * Parameters for which {@code isFilterParameter} is false are left out.
    */

@@ -1,12 +1,12 @@
 package dev.cluws.testkit;
 
+import dev.cluws.core.FilterRequest;
 import dev.cluws.core.spi.ClientIdentity;
 import dev.cluws.core.spi.FilterContext;
 import dev.cluws.core.spi.Reply;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,9 +62,8 @@ public final class TestFilterContext implements FilterContext {
   public static TestFilterContext of(String providerName, String parameters) {
     Objects.requireNonNull(providerName, "providerName");
     Objects.requireNonNull(parameters, "parameters");
-    List<String> values = new ArrayList<>();
-    Map<String, List<String>> options = new LinkedHashMap<>();
     String optionPrefix = providerName + ".";
+    Map<String, List<String>> query = new LinkedHashMap<>();
     for (String parameter : parameters.split("&", -1)) {
       if (parameter.isEmpty()) {
         continue;
@@ -72,26 +71,24 @@ public final class TestFilterContext implements FilterContext {
       int equals = parameter.indexOf('=');
       String key = decode(equals < 0 ? parameter : parameter.substring(0, equals));
       String value = equals < 0 ? "" : decode(parameter.substring(equals + 1));
-      if (key.equals(providerName)) {
-        values.addAll(split(value));
-      } else if (key.startsWith(optionPrefix) && key.length() > optionPrefix.length()) {
-        options
-            .computeIfAbsent(key.substring(optionPrefix.length()), k -> new ArrayList<>())
-            .addAll(split(value));
-      } else {
+      if (!key.equals(providerName)
+          && !(key.startsWith(optionPrefix) && key.length() > optionPrefix.length())) {
         throw new IllegalArgumentException(
             String.format(
                 "the parameter '%s' in \"%s\" is not for the provider '%s' (write %s=... or"
                     + " %s<option>=...)",
                 key, parameters, providerName, providerName, optionPrefix));
       }
+      query.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
     }
-    Map<String, List<String>> frozen = new LinkedHashMap<>();
-    options.forEach((option, list) -> frozen.put(option, List.copyOf(list)));
+    // Split and grouped by the gateway's own code, so the kit reads parameters exactly as it does.
+    FilterRequest request =
+        FilterRequest.fromParameters(query)
+            .getOrDefault(providerName, new FilterRequest(providerName, List.of(), Map.of()));
     return new TestFilterContext(
         "kit-client-1",
-        List.copyOf(values),
-        Collections.unmodifiableMap(frozen),
+        request.values(),
+        request.options(),
         ClientIdentity.anonymous("127.0.0.1"),
         Set.of());
   }
@@ -154,16 +151,5 @@ public final class TestFilterContext implements FilterContext {
 
   private static String decode(String text) {
     return URLDecoder.decode(text, StandardCharsets.UTF_8);
-  }
-
-  private static List<String> split(String value) {
-    List<String> parts = new ArrayList<>();
-    for (String part : value.split(",", -1)) {
-      String trimmed = part.trim();
-      if (!trimmed.isEmpty()) {
-        parts.add(trimmed);
-      }
-    }
-    return parts;
   }
 }
