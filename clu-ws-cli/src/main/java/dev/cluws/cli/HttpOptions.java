@@ -5,10 +5,24 @@ import dev.cluws.jetty.ServerSettings;
 import picocli.CommandLine.Option;
 
 /**
- * The plain HTTP endpoints next to the websockets (health, metrics, web console): all on by
- * default, each can be turned off.
+ * Where the websocket server listens, and the plain HTTP endpoints next to the websockets (health,
+ * metrics, web console): all on by default, each can be turned off.
  */
 final class HttpOptions {
+  @Option(
+      names = {"-p", "--port"},
+      paramLabel = "<port>",
+      defaultValue = "9876",
+      description = "Websocket port (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(
+      names = "--host",
+      paramLabel = "<host>",
+      defaultValue = "0.0.0.0",
+      description = "Address to listen on (default: ${DEFAULT-VALUE}, all interfaces).")
+  String host;
+
   @Option(
       names = "--no-health",
       description = "Do not serve /healthz and /readyz (they get 426, as other plain requests).")
@@ -40,8 +54,8 @@ final class HttpOptions {
         .withMetricsNeedToken(!metricsWithoutToken);
   }
 
-  /** {@code settings} with these endpoints. */
+  /** {@code settings} with this address and these endpoints. */
   ServerSettings applyTo(ServerSettings settings) {
-    return settings.withHttp(endpoints());
+    return settings.withHost(host).withPort(port).withHttp(endpoints());
   }
 }

@@ -52,7 +52,7 @@ final class LimitOptions {
   @Option(
       names = "--command-rate",
       paramLabel = "<per-second>",
-      defaultValue = "" + GatewaySettings.DEFAULT_COMMANDS_PER_SECOND,
+      defaultValue = "50", // GatewaySettings.DEFAULT_COMMANDS_PER_SECOND, as the README writes it
       description = "Commands per second one client may send (default: ${DEFAULT-VALUE}).")
   double commandRate;
 

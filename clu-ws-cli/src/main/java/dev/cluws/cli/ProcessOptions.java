@@ -1,14 +1,21 @@
 package dev.cluws.cli;
 
-import dev.cluws.cli.demo.DemoSettings;
 import dev.cluws.cli.logging.LogFormat;
-import dev.cluws.core.spi.CluWsException;
+import java.nio.file.Path;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
 
-/** What the {@code clu-ws} process does besides the gateway: its log format, the demo actor. */
+/** How the {@code clu-ws} process runs: its config file, its log format, help and version. */
 final class ProcessOptions {
+  @Option(
+      names = ConfigDefaults.CONFIG_OPTION,
+      paramLabel = "<file>",
+      description =
+          "Config file (Java properties: option name without '--' = value) for any option;"
+              + " flags and the environment win over it (default: $CLU_WS_CONFIG).")
+  Path config;
+
   @Option(
       names = "--log-format",
       paramLabel = "<format>",
@@ -20,35 +27,16 @@ final class ProcessOptions {
   LogFormat logFormat = LogFormat.TEXT;
 
   @Option(
-      names = "--demo",
-      description =
-          "Also run a demo CLU actor on the same broker and exchange: it answers ping, status and"
-              + " help, and broadcasts a changing status every few seconds.")
-  boolean demo;
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "Show this help message and exit.")
+  boolean help;
 
   @Option(
-      names = "--demo-actor-name",
-      paramLabel = "<name>",
-      defaultValue = DemoSettings.DEFAULT_ACTOR_NAME,
-      description = "Name of the --demo actor (default: ${DEFAULT-VALUE}).")
-  String demoActorName = DemoSettings.DEFAULT_ACTOR_NAME;
-
-  /**
-   * The settings these options ask for.
-   *
-   * @throws CluWsException when the demo actor's name is not usable
-   */
-  ProcessSettings settings() {
-    DemoSettings demoSettings = DemoSettings.OFF;
-    if (demo) {
-      try {
-        demoSettings = DemoSettings.actor(demoActorName);
-      } catch (IllegalArgumentException e) {
-        throw new CluWsException("--demo-actor-name: " + e.getMessage());
-      }
-    }
-    return new ProcessSettings(logFormat, demoSettings);
-  }
+      names = {"-V", "--version"},
+      versionHelp = true,
+      description = "Print version information and exit.")
+  boolean version;
 
   /** {@code text} or {@code json}, in any case. */
   static final class LogFormatConverter implements ITypeConverter<LogFormat> {

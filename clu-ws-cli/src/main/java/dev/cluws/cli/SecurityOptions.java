@@ -26,9 +26,11 @@ final class SecurityOptions {
       paramLabel = "<origin>",
       split = "\\s*,\\s*",
       splitSynopsisLabel = ",",
-      description =
-          "Web origins whose pages may connect, e.g. https://ops.example.org,https://*.lco.cl"
-              + " (* matches anything); others get 403. Default: any origin.")
+      description = {
+        "Web origins whose pages may connect (* matches anything); others get 403. Default: any"
+            + " origin. For example:",
+        "https://ops.example.org,https://*.lco.cl"
+      })
   List<String> allowedOrigins = new ArrayList<>();
 
   @Option(

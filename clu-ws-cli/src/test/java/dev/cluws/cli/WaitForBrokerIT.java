@@ -60,7 +60,7 @@ class WaitForBrokerIT {
   private static BrokerWait parsed(String... args) {
     CluWsCommand command = new CluWsCommand(Map.of(), (g, a, s, w, x, p) -> 0);
     new CommandLine(command).parseArgs(args);
-    return command.waitForBroker;
+    return command.broker.waitForBroker;
   }
 
   @Test
