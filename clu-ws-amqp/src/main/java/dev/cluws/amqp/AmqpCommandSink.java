@@ -12,7 +12,7 @@ import com.rabbitmq.client.ShutdownListener;
 import com.rabbitmq.client.ShutdownSignalException;
 import dev.cluws.amqp.internal.Connections;
 import dev.cluws.amqp.internal.Threads;
-import dev.cluws.core.FrameCodec;
+import dev.cluws.core.codec.FrameCodec;
 import dev.cluws.core.spi.BrokerUnavailableException;
 import dev.cluws.core.spi.CluWsException;
 import dev.cluws.core.spi.Command;

@@ -3,7 +3,7 @@ package dev.cluws.cli;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import dev.cluws.amqp.AmqpSettings;
-import dev.cluws.core.AccessPolicy;
+import dev.cluws.core.access.AccessPolicy;
 import dev.cluws.core.Gateway;
 import dev.cluws.core.GatewaySettings;
 

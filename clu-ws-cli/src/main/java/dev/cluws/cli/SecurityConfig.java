@@ -1,6 +1,6 @@
 package dev.cluws.cli;
 
-import dev.cluws.core.AccessPolicy;
+import dev.cluws.core.access.AccessPolicy;
 import dev.cluws.jetty.SecuritySettings;
 
 /**

@@ -1,7 +1,7 @@
 package dev.cluws.cli;
 
 import com.google.inject.AbstractModule;
-import dev.cluws.core.AccessPolicy;
+import dev.cluws.core.access.AccessPolicy;
 import dev.cluws.jetty.SecuritySettings;
 
 /**

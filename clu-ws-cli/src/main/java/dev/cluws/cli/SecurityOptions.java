@@ -1,6 +1,6 @@
 package dev.cluws.cli;
 
-import dev.cluws.core.AccessPolicy;
+import dev.cluws.core.access.AccessPolicy;
 import dev.cluws.core.access.RoleBasedAccessPolicy;
 import dev.cluws.core.spi.CluWsException;
 import dev.cluws.jetty.SecuritySettings;

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cluws.amqp.testing.CluTestActor;
-import dev.cluws.core.ClientConnection;
+import dev.cluws.core.client.ClientConnection;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;

@@ -22,7 +22,7 @@ import dev.cluws.amqp.testing.ReplyObserver;
 import dev.cluws.amqp.testing.TestBroker;
 import dev.cluws.amqp.testing.TestCertificates;
 import dev.cluws.amqp.testing.TestCertificates.TestCertificate;
-import dev.cluws.core.CommandGate;
+import dev.cluws.core.command.CommandGate;
 import dev.cluws.jetty.WebsocketServer;
 import dev.cluws.jetty.auth.StaticTokenAuthenticator;
 import java.io.ByteArrayOutputStream;

@@ -3,13 +3,28 @@ package dev.cluws.core;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cluws.core.access.AccessPolicy;
+import dev.cluws.core.client.ClientConnection;
+import dev.cluws.core.client.ClientTransport;
+import dev.cluws.core.client.Outbox;
+import dev.cluws.core.codec.ControlFrames;
+import dev.cluws.core.codec.DecodedFrame;
+import dev.cluws.core.codec.EncodedFrame;
+import dev.cluws.core.codec.FrameCodec;
+import dev.cluws.core.command.CommandGate;
+import dev.cluws.core.command.CommandTracker;
+import dev.cluws.core.reply.FilterChain;
+import dev.cluws.core.reply.FilterRequest;
+import dev.cluws.core.reply.Hub;
+import dev.cluws.core.reply.Subscription;
+import dev.cluws.core.reply.SubscriptionException;
 import dev.cluws.core.spi.ClientIdentity;
 import dev.cluws.core.spi.CommandSink;
 import dev.cluws.core.spi.CommandSinkProvider;
 import dev.cluws.core.spi.FilterContext;
 import dev.cluws.core.spi.Glob;
-import dev.cluws.core.spi.MessageCode;
 import dev.cluws.core.spi.JsonMappers;
+import dev.cluws.core.spi.MessageCode;
 import dev.cluws.core.spi.MessageSource;
 import dev.cluws.core.spi.MessageSourceProvider;
 import dev.cluws.core.spi.ProviderContext;
@@ -371,7 +386,7 @@ public final class Gateway implements AutoCloseable {
    * Carries out a client's control frame and answers it: {@code :} with the result, or {@code e}
    * with what was wrong (and nothing changed). Runs on the client's transport thread; never blocks.
    */
-  void control(ClientConnection client, DecodedFrame.ControlFrame frame) {
+  public void control(ClientConnection client, DecodedFrame.ControlFrame frame) {
     stats.controlFrames.increment();
     try {
       if (frame instanceof DecodedFrame.SnapshotFrame) {
@@ -626,7 +641,7 @@ public final class Gateway implements AutoCloseable {
     return codec;
   }
 
-  CommandGate gate() {
+  public CommandGate gate() {
     return gate;
   }
 

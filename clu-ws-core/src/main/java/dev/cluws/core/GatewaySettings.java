@@ -1,5 +1,6 @@
 package dev.cluws.core;
 
+import dev.cluws.core.client.ClientConnection;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;

@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A {@link CommandSink} that records commands and answers each with a future the test completes.
  * Records its lifecycle in a shared log.
  */
-final class ControllableSink implements CommandSink {
+public final class ControllableSink implements CommandSink {
   private final List<String> events;
   private final List<Command> commands = new CopyOnWriteArrayList<>();
   private final List<CompletableFuture<CommandOutcome>> futures = new CopyOnWriteArrayList<>();
@@ -21,7 +21,7 @@ final class ControllableSink implements CommandSink {
   private volatile RuntimeException startFailure;
   private volatile RuntimeException sendFailure;
 
-  ControllableSink(List<String> events) {
+  public ControllableSink(List<String> events) {
     this.events = events;
   }
 

@@ -4,6 +4,8 @@ import static dev.cluws.core.TestFilters.query;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cluws.core.client.ClientConnection;
+import dev.cluws.core.reply.Subscription;
 import dev.cluws.core.spi.Command;
 import dev.cluws.core.spi.FilterContext;
 import java.util.ArrayList;

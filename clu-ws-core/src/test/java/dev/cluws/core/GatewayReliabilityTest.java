@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cluws.core.client.ClientConnection;
+import dev.cluws.core.client.ClientTransport;
+import dev.cluws.core.client.Outbox;
+import dev.cluws.core.codec.EncodedFrame;
 import dev.cluws.core.spi.Reply;
 import dev.cluws.core.spi.ReplyFilter;
 import dev.cluws.core.spi.ReplyFilterProvider;

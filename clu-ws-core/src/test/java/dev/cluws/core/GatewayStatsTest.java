@@ -2,6 +2,8 @@ package dev.cluws.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cluws.core.client.Outbox;
+import dev.cluws.core.codec.EncodedFrame;
 import dev.cluws.core.spi.SourceState;
 import java.util.Arrays;
 import java.util.List;

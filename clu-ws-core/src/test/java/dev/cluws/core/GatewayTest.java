@@ -7,6 +7,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cluws.core.client.ClientConnection;
+import dev.cluws.core.client.Outbox;
+import dev.cluws.core.reply.Subscription;
+import dev.cluws.core.reply.SubscriptionException;
 import dev.cluws.core.spi.BrokerUnavailableException;
 import dev.cluws.core.spi.Command;
 import dev.cluws.core.spi.CommandOutcome;

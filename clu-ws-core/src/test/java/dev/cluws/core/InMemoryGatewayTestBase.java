@@ -3,6 +3,9 @@ package dev.cluws.core;
 import static dev.cluws.core.TestFilters.query;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cluws.core.access.AccessPolicy;
+import dev.cluws.core.client.ClientConnection;
+import dev.cluws.core.client.Outbox;
 import dev.cluws.core.spi.ClientIdentity;
 import dev.cluws.core.spi.Command;
 import dev.cluws.core.spi.ReplyFilter;

@@ -8,14 +8,14 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** A {@link MessageSource} the test pushes replies into. Records its lifecycle in a shared log. */
-final class InMemorySource implements MessageSource {
+public final class InMemorySource implements MessageSource {
   private final List<String> events;
   private final AtomicInteger closes = new AtomicInteger();
   private volatile ReplyListener listener;
   private volatile SourceState state = SourceState.CONNECTING;
   private volatile RuntimeException startFailure;
 
-  InMemorySource(List<String> events) {
+  public InMemorySource(List<String> events) {
     this.events = events;
   }
 
@@ -35,7 +35,7 @@ final class InMemorySource implements MessageSource {
   }
 
   /** Delivers a reply to the listener, as a broker delivery would. */
-  void push(Reply reply) {
+  public void push(Reply reply) {
     ReplyListener l = listener;
     if (l == null) {
       throw new IllegalStateException("the source has not been started");
@@ -43,7 +43,7 @@ final class InMemorySource implements MessageSource {
     l.onReply(reply);
   }
 
-  void changeState(SourceState newState) {
+  public void changeState(SourceState newState) {
     state = newState;
     ReplyListener l = listener;
     if (l != null) {

@@ -2,6 +2,8 @@ package dev.cluws.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.cluws.core.client.ClientTransport;
+import dev.cluws.core.codec.EncodedFrame;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
@@ -16,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A {@link ClientTransport} that records what it is asked to send. It completes each send inline
  * (before {@code send} returns), on an executor, or only when the test says so.
  */
-final class RecordingTransport implements ClientTransport {
+public final class RecordingTransport implements ClientTransport {
   private static final JsonMapper MAPPER = JsonMapper.builder().build();
 
   private final List<EncodedFrame> frames = new ArrayList<>(); // guarded by itself
@@ -34,27 +36,27 @@ final class RecordingTransport implements ClientTransport {
   }
 
   /** Every send completes successfully before {@code send} returns. */
-  static RecordingTransport completingInline() {
+  public static RecordingTransport completingInline() {
     return new RecordingTransport(true, null);
   }
 
   /** Sends complete only through {@link #completeNext()} or {@link #failNext(Throwable)}. */
-  static RecordingTransport completingOnDemand() {
+  public static RecordingTransport completingOnDemand() {
     return new RecordingTransport(false, null);
   }
 
   /** Every send completes successfully on the executor. */
-  static RecordingTransport completingOn(Executor executor) {
+  public static RecordingTransport completingOn(Executor executor) {
     return new RecordingTransport(false, executor);
   }
 
   /** From now on, sends complete inline (pending ones still wait for the test). */
-  void completeInlineFromNowOn() {
+  public void completeInlineFromNowOn() {
     inline = true;
   }
 
   /** From now on, {@code send} throws this instead of sending. */
-  void throwOnSend(RuntimeException failure) {
+  public void throwOnSend(RuntimeException failure) {
     throwOnSend = failure;
   }
 
@@ -86,12 +88,12 @@ final class RecordingTransport implements ClientTransport {
   }
 
   /** Completes the oldest pending send successfully. */
-  void completeNext() {
+  public void completeNext() {
     takeNext().completed(null);
   }
 
   /** Completes the oldest pending send with a failure. */
-  void failNext(Throwable failure) {
+  public void failNext(Throwable failure) {
     takeNext().completed(failure);
   }
 
@@ -107,21 +109,21 @@ final class RecordingTransport implements ClientTransport {
     return callback;
   }
 
-  int pendingSends() {
+  public int pendingSends() {
     synchronized (pending) {
       return pending.size();
     }
   }
 
   /** The frames handed to {@link #send} so far, in order (a snapshot). */
-  List<EncodedFrame> frames() {
+  public List<EncodedFrame> frames() {
     synchronized (frames) {
       return new ArrayList<>(frames);
     }
   }
 
   /** The frames handed to {@link #send}, parsed. */
-  List<JsonNode> json() {
+  public List<JsonNode> json() {
     List<JsonNode> result = new ArrayList<>();
     for (EncodedFrame frame : frames()) {
       try {
@@ -134,11 +136,11 @@ final class RecordingTransport implements ClientTransport {
   }
 
   /** The most sends that were ever in flight at once. */
-  int maxInFlight() {
+  public int maxInFlight() {
     return maxInFlight.get();
   }
 
-  List<String> closes() {
+  public List<String> closes() {
     return closes;
   }
 

@@ -2,6 +2,7 @@ package dev.cluws.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cluws.core.codec.EncodedFrame;
 import org.junit.jupiter.api.Test;
 
 /** Each distinct reply a fan-out produces is encoded once and shared by the clients that get it. */

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cluws.core.client.ClientConnection;
+import dev.cluws.core.reply.Hub;
+import dev.cluws.core.reply.SubscriptionException;
 import dev.cluws.core.spi.Reply;
 import java.time.Instant;
 import java.util.ArrayList;

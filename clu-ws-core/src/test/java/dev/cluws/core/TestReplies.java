@@ -14,14 +14,14 @@ import java.util.Map;
 import java.util.function.Function;
 
 /** Replies, JSON and filter providers for tests. */
-final class TestReplies {
-  static final JsonMapper MAPPER = JsonMapper.builder().build();
-  static final Instant TIMESTAMP = Instant.parse("2026-11-24T01:26:43Z");
+public final class TestReplies {
+  public static final JsonMapper MAPPER = JsonMapper.builder().build();
+  public static final Instant TIMESTAMP = Instant.parse("2026-11-24T01:26:43Z");
 
   private TestReplies() {}
 
   /** A reply like the ones a CLU actor sends to a command. */
-  static Reply reply(String sender, String code, String commandId, String bodyJson) {
+  public static Reply reply(String sender, String code, String commandId, String bodyJson) {
     Map<String, Object> headers = new LinkedHashMap<>();
     headers.put(Reply.COMMAND_ID, commandId);
     headers.put(Reply.COMMANDER_ID, "clu-ws-test." + sender);
@@ -39,11 +39,11 @@ final class TestReplies {
   }
 
   /** A {@code :} reply from {@code sender} with body {@code {"text": "Pong."}}. */
-  static Reply reply(String sender) {
+  public static Reply reply(String sender) {
     return reply(sender, ":", "id-1", "{\"text\": \"Pong.\"}");
   }
 
-  static JsonNode json(String text) {
+  public static JsonNode json(String text) {
     try {
       return MAPPER.readTree(text);
     } catch (JsonProcessingException e) {
@@ -52,7 +52,8 @@ final class TestReplies {
   }
 
   /** A filter provider with the given name that builds its filter with the function. */
-  static ReplyFilterProvider provider(String name, Function<FilterContext, ReplyFilter> create) {
+  public static ReplyFilterProvider provider(
+      String name, Function<FilterContext, ReplyFilter> create) {
     return new ReplyFilterProvider() {
       @Override
       public String name() {

@@ -2,7 +2,7 @@ package dev.cluws.filters;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cluws.core.FilterChain;
+import dev.cluws.core.reply.FilterChain;
 import dev.cluws.core.GatewayStats;
 import dev.cluws.core.ProviderCatalog;
 import dev.cluws.core.spi.Reply;

@@ -9,7 +9,7 @@ import java.util.Objects;
  * #none()} is CLU's behaviour: any origin, no authentication, plain {@code ws://}.
  *
  * <p>Which commands an authenticated client may send, and which replies it sees, is the gateway's
- * {@link dev.cluws.core.AccessPolicy}; this only establishes who the client is.
+ * {@link dev.cluws.core.access.AccessPolicy}; this only establishes who the client is.
  *
  * @param allowedOrigins the web origins whose pages may connect (403 for others)
  * @param authenticator checks the bearer token of every upgrade (401 without a valid one), or

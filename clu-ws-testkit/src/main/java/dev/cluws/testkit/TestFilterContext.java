@@ -1,6 +1,6 @@
 package dev.cluws.testkit;
 
-import dev.cluws.core.FilterRequest;
+import dev.cluws.core.reply.FilterRequest;
 import dev.cluws.core.spi.ClientIdentity;
 import dev.cluws.core.spi.FilterContext;
 import dev.cluws.core.spi.Reply;

@@ -1,8 +1,8 @@
 package dev.cluws.bench.jmh;
 
-import dev.cluws.core.DecodedFrame;
-import dev.cluws.core.DecodedFrame.InvalidFrame;
-import dev.cluws.core.FrameCodec;
+import dev.cluws.core.codec.DecodedFrame;
+import dev.cluws.core.codec.DecodedFrame.InvalidFrame;
+import dev.cluws.core.codec.FrameCodec;
 import dev.cluws.core.spi.JsonMappers;
 import dev.cluws.core.spi.MessageCode;
 import java.util.concurrent.TimeUnit;

@@ -1,13 +1,13 @@
 package dev.cluws.bench.jmh;
 
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.cluws.core.ClientTransport;
-import dev.cluws.core.EncodedFrame;
-import dev.cluws.core.FilterChain;
-import dev.cluws.core.FrameCodec;
+import dev.cluws.core.client.ClientTransport;
+import dev.cluws.core.codec.EncodedFrame;
+import dev.cluws.core.reply.FilterChain;
+import dev.cluws.core.codec.FrameCodec;
 import dev.cluws.core.GatewaySettings;
 import dev.cluws.core.GatewayStats;
-import dev.cluws.core.Outbox;
+import dev.cluws.core.client.Outbox;
 import dev.cluws.core.spi.FilterContext;
 import dev.cluws.core.spi.JsonMappers;
 import dev.cluws.core.spi.Reply;

@@ -1,7 +1,7 @@
 package dev.cluws.bench.jmh;
 
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.cluws.core.FrameCodec;
+import dev.cluws.core.codec.FrameCodec;
 import dev.cluws.core.spi.JsonMappers;
 import dev.cluws.core.spi.Reply;
 import java.util.concurrent.TimeUnit;

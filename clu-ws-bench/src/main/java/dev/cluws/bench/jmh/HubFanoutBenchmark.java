@@ -2,8 +2,8 @@ package dev.cluws.bench.jmh;
 
 import dev.cluws.bench.jmh.FanoutHarness.CapturingSource;
 import dev.cluws.bench.jmh.FanoutHarness.InlineTransport;
-import dev.cluws.core.ClientConnection;
-import dev.cluws.core.EncodedFrame;
+import dev.cluws.core.client.ClientConnection;
+import dev.cluws.core.codec.EncodedFrame;
 import dev.cluws.core.Gateway;
 import dev.cluws.core.GatewaySettings;
 import dev.cluws.core.GatewayStats;

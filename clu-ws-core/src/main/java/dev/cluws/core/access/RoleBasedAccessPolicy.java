@@ -3,7 +3,7 @@ package dev.cluws.core.access;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.cluws.core.AccessPolicy;
+import dev.cluws.core.access.AccessPolicy;
 import dev.cluws.core.spi.ClientIdentity;
 import dev.cluws.core.spi.CluWsException;
 import dev.cluws.core.spi.Glob;

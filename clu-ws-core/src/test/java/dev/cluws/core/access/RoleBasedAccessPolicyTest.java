@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.cluws.core.AccessPolicy.Decision;
+import dev.cluws.core.access.AccessPolicy.Decision;
 import dev.cluws.core.spi.ClientIdentity;
 import dev.cluws.core.spi.CluWsException;
 import dev.cluws.core.spi.Command;

@@ -1,8 +1,8 @@
 package dev.cluws.jetty.internal;
 
-import dev.cluws.core.ClientConnection;
+import dev.cluws.core.client.ClientConnection;
 import dev.cluws.core.Gateway;
-import dev.cluws.core.Subscription;
+import dev.cluws.core.reply.Subscription;
 import dev.cluws.core.spi.MessageCode;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

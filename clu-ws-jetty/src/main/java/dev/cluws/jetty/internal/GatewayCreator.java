@@ -2,8 +2,8 @@ package dev.cluws.jetty.internal;
 
 import dev.cluws.core.Gateway;
 import dev.cluws.core.GatewayBusyException;
-import dev.cluws.core.Subscription;
-import dev.cluws.core.SubscriptionException;
+import dev.cluws.core.reply.Subscription;
+import dev.cluws.core.reply.SubscriptionException;
 import dev.cluws.core.spi.ClientIdentity;
 import dev.cluws.jetty.SecuritySettings;
 import java.util.ArrayList;

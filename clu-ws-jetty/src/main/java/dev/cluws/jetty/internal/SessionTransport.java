@@ -1,7 +1,7 @@
 package dev.cluws.jetty.internal;
 
-import dev.cluws.core.ClientTransport;
-import dev.cluws.core.EncodedFrame;
+import dev.cluws.core.client.ClientTransport;
+import dev.cluws.core.codec.EncodedFrame;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.common.WebSocketSession;

@@ -1,0 +1,50 @@
+package dev.cluws.core.access;
+
+import dev.cluws.core.command.CommandGate;
+import dev.cluws.core.spi.ClientIdentity;
+import dev.cluws.core.spi.Command;
+import dev.cluws.core.spi.ReplyFilter;
+
+/**
+ * Decides what a client may do: which commands the {@link CommandGate} publishes for it, and which
+ * replies it may see (a filter placed at the head of its chain, before its own subscription).
+ * Implementations are thread-safe and never block.
+ */
+public interface AccessPolicy {
+
+  /** The default: every client may send every command and see every reply (CLU's behaviour). */
+  AccessPolicy ALLOW_ALL = (identity, command) -> Decision.allow();
+
+  /** Whether {@code identity} may send {@code command}. */
+  Decision decide(ClientIdentity identity, Command command);
+
+  /**
+   * The filter that limits which replies {@code identity} may see, or {@code null} when it may see
+   * all. It heads the client's chain, so a {@code DENY} there cannot be overridden.
+   */
+  default ReplyFilter replyFilter(ClientIdentity identity) {
+    return null;
+  }
+
+  /**
+   * A decision about one command.
+   *
+   * @param allowed whether the command may be published
+   * @param rule the rule that decided (named to the client and in the audit log when denied)
+   */
+  record Decision(boolean allowed, String rule) {
+    private static final Decision ALLOW = new Decision(true, "allow-all");
+
+    public static Decision allow() {
+      return ALLOW;
+    }
+
+    public static Decision allow(String rule) {
+      return new Decision(true, rule);
+    }
+
+    public static Decision deny(String rule) {
+      return new Decision(false, rule);
+    }
+  }
+}

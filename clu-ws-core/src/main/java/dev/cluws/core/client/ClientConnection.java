@@ -1,0 +1,252 @@
+package dev.cluws.core.client;
+
+import dev.cluws.core.Gateway;
+import dev.cluws.core.GatewaySettings;
+import dev.cluws.core.codec.DecodedFrame.CommandFrame;
+import dev.cluws.core.codec.DecodedFrame.ControlFrame;
+import dev.cluws.core.codec.DecodedFrame.InvalidFrame;
+import dev.cluws.core.codec.DecodedFrame;
+import dev.cluws.core.codec.EncodedFrame;
+import dev.cluws.core.command.CommandTracker;
+import dev.cluws.core.command.TokenBucket;
+import dev.cluws.core.reply.FilterChain;
+import dev.cluws.core.reply.Subscription;
+import dev.cluws.core.spi.ClientIdentity;
+import dev.cluws.core.spi.MessageCode;
+import dev.cluws.core.spi.Reply;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One connected websocket client as the core sees it: its filter chain, its outbox, and the entry
+ * of its command path. Created by {@link Gateway#connect}; the transport calls {@link #onText} for
+ * every text frame and {@link #close} when the websocket ends, however it ends.
+ */
+public final class ClientConnection implements FilterChain.FailureListener {
+  private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
+  private static final int LOGGED_INVALID_FRAMES = 10;
+  /** Filter failures reported to the client one by one; after that, every 1000th. */
+  private static final int REPORTED_FILTER_FAILURES = 10;
+
+  /** Close code for a client whose outbox stayed full past the slow-client timeout. */
+  public static final int TOO_SLOW = 1008;
+
+  private volatile Subscription subscription;
+  private final ClientTransport transport;
+  private final Outbox outbox;
+  private final Gateway gateway;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicLong invalidFrames = new AtomicLong();
+  private final AtomicLong filterFailures = new AtomicLong();
+  private final CommandTracker commands;
+  private final TokenBucket commandRate;
+
+  public ClientConnection(
+      Subscription subscription,
+      ClientTransport transport,
+      Function<Runnable, Outbox> outboxFactory,
+      Gateway gateway) {
+    this.subscription = subscription;
+    this.transport = transport;
+    this.outbox = outboxFactory.apply(this::close); // a failed send means the websocket is gone
+    this.gateway = gateway;
+    GatewaySettings settings = gateway.settings();
+    this.commands = subscription.commands();
+    this.commandRate =
+        new TokenBucket(settings.commandsPerSecond(), settings.commandBurst(), System.nanoTime());
+  }
+
+  public String id() {
+    return subscription.clientId();
+  }
+
+  public String remoteAddress() {
+    return transport.remoteAddress();
+  }
+
+  /** Who the client is. */
+  public ClientIdentity identity() {
+    return subscription.identity();
+  }
+
+  public Outbox outbox() {
+    return outbox;
+  }
+
+  public FilterChain chain() {
+    return subscription.chain();
+  }
+
+  /** What the client subscribed to (changed by its control frames). */
+  public Subscription subscription() {
+    return subscription;
+  }
+
+  /** Replaces the subscription; the next reply the hub fans out sees the new filters. */
+  public void resubscribe(Subscription next) {
+    subscription = next;
+  }
+
+  /** Whether this client's frames carry the reply number ({@code seq=true}). */
+  public boolean numbered() {
+    return subscription.numbered();
+  }
+
+  /**
+   * Handles one text frame from the client: a valid command goes to the command gate, a control
+   * frame to the gateway; anything else is answered with a reply-shaped {@code e} frame to this
+   * client only. Never blocks.
+   */
+  public void onText(String text) {
+    if (isClosed()) {
+      return; // forgotten (closed for being too slow, say) while its socket is still going away
+    }
+    DecodedFrame decoded = gateway.codec().decode(text);
+    if (decoded instanceof CommandFrame) {
+      gateway.gate().submit(this, ((CommandFrame) decoded).command());
+    } else if (decoded instanceof ControlFrame) {
+      gateway.control(this, (ControlFrame) decoded);
+    } else {
+      InvalidFrame invalid = (InvalidFrame) decoded;
+      gateway.stats().invalidFrames.increment();
+      long count = invalidFrames.incrementAndGet();
+      if (count <= LOGGED_INVALID_FRAMES || count % 1000 == 0) {
+        log.info(
+            "client {} ({}) sent an invalid frame: {} ({} so far{})",
+            id(),
+            remoteAddress(),
+            invalid.error(),
+            count,
+            count == LOGGED_INVALID_FRAMES ? "; logging only every 1000th from now on" : "");
+      }
+      send(gateway.codec().errorFrame(MessageCode.ERROR, invalid.commandId(), invalid.error()));
+    }
+  }
+
+  /**
+   * Queues a frame for this client only (errors, acknowledgements, replay notices). Such frames
+   * answer the client's own actions and are never shed.
+   */
+  public void send(EncodedFrame frame) {
+    outbox.offer(frame, true);
+  }
+
+  /**
+   * Queues a frame the hub fanned out; {@code ownFinal} (a reply that ends one of this client's own
+   * commands) protects it from shedding.
+   */
+  public void deliver(EncodedFrame frame, boolean ownFinal) {
+    outbox.offer(frame, ownFinal);
+  }
+
+  /** Remembers a command this client sent to an actor, until its final reply or its expiry. */
+  public void commandSent(String actor, String commandId) {
+    commands.sent(actor, commandId, System.nanoTime());
+  }
+
+  /**
+   * Forgets a command to an actor whose final reply the gateway has seen (or sent); returns whether
+   * it was one of this client's unfinished commands.
+   */
+  public boolean commandFinished(String actor, String commandId) {
+    return commands.finished(actor, commandId);
+  }
+
+  /**
+   * A filter of this client's chain threw on a reply: the client is told with an {@code e} frame
+   * from the gateway (the first few times, then every 1000th), so that it knows it missed a reply.
+   */
+  @Override
+  public void filterFailed(String filter, Reply reply, RuntimeException failure) {
+    long count = filterFailures.incrementAndGet();
+    if (count > REPORTED_FILTER_FAILURES && count % 1000 != 0) {
+      return;
+    }
+    log.warn(
+        "client {} ({}): reply filter '{}' failed on a reply from {} ({} so far)",
+        id(),
+        remoteAddress(),
+        filter,
+        reply.sender(),
+        count,
+        failure);
+    String message =
+        String.format(
+            "filter '%s' failed on a reply from %s; the reply was not delivered: %s%s",
+            filter,
+            reply.sender(),
+            failure.getClass().getSimpleName(),
+            failure.getMessage() == null ? "" : ": " + failure.getMessage());
+    if (count == REPORTED_FILTER_FAILURES) {
+      message += " (" + count + " failures so far; only every 1000th is reported from now on)";
+    }
+    send(gateway.codec().errorFrame(MessageCode.ERROR, null, message));
+  }
+
+  /** Whether the client may send one more command now (its token bucket). */
+  public boolean tryAcquireCommand() {
+    return commandRate.tryTake(System.nanoTime());
+  }
+
+  /** Unfinished commands the gateway remembers for this client. */
+  public int trackedCommands() {
+    return commands.size();
+  }
+
+  /**
+   * Periodic upkeep (the gateway calls it about once a second): forgets expired commands, and
+   * closes the client with {@link #TOO_SLOW} when its outbox has been full longer than the
+   * slow-client timeout. Returns whether the client was closed for being slow.
+   */
+  public boolean maintain(long nowNanos) {
+    commands.expire(nowNanos);
+    long fullFor = outbox.fullForNanos(nowNanos);
+    long timeout = gateway.settings().slowClientTimeout().toNanos();
+    if (fullFor > timeout && !isClosed()) {
+      gateway.stats().slowClientsClosed.increment();
+      log.warn(
+          "client {} ({}) is too slow: its outbox stayed full for {} s ({} frames shed); closing"
+              + " it",
+          id(),
+          remoteAddress(),
+          fullFor / 1_000_000_000L,
+          outbox.shedCount());
+      close(TOO_SLOW, "client too slow: its outbox stayed full past the deadline");
+      return true;
+    }
+    return false;
+  }
+
+  /** Closes the websocket with a code and reason, then forgets the client. */
+  public void close(int statusCode, String reason) {
+    transport.close(statusCode, reason);
+    close();
+  }
+
+  /** Drops the connection without a close handshake (a client that cannot even read a close). */
+  public void abort() {
+    transport.abort();
+    close();
+  }
+
+  /** Forgets the client: removed from the hub, its outbox dropped. Idempotent. */
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      outbox.close();
+      gateway.hub().remove(this);
+      log.debug("client {} ({}) disconnected", id(), remoteAddress());
+    }
+  }
+
+  public boolean isClosed() {
+    return closed.get();
+  }
+
+  @Override
+  public String toString() {
+    return "ClientConnection[" + id() + ", " + remoteAddress() + "]";
+  }
+}

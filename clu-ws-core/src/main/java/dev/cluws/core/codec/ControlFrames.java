@@ -1,0 +1,211 @@
+package dev.cluws.core.codec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cluws.core.codec.DecodedFrame.InvalidFrame;
+import dev.cluws.core.codec.DecodedFrame.SnapshotFrame;
+import dev.cluws.core.codec.DecodedFrame.SubscribeFrame;
+import dev.cluws.core.codec.DecodedFrame.UnsubscribeFrame;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads control frames: {@code subscribe}, {@code unsubscribe} and {@code snapshot} (see {@code
+ * docs/protocol.md}). Strict, because a typo in a control frame would otherwise silently change
+ * nothing: unknown actions and unknown fields are errors that say what was expected.
+ */
+public final class ControlFrames {
+  /** The field that makes a frame a control frame. */
+  static final String CONTROL = "control";
+
+  public static final String SUBSCRIBE = "subscribe";
+  public static final String UNSUBSCRIBE = "unsubscribe";
+  static final String SNAPSHOT = "snapshot";
+
+  private static final String COMMAND_ID = "command_id";
+  private static final String FILTERS = "filters";
+  private static final String ACTORS = "actors";
+
+  private ControlFrames() {}
+
+  static DecodedFrame decode(ObjectNode root, String commandId) {
+    JsonNode action = root.get(CONTROL);
+    if (action == null || !action.isTextual()) {
+      return invalid(
+          "'control' must be one of \"subscribe\", \"unsubscribe\", \"snapshot\", got "
+              + (action == null ? "nothing" : FrameCodec.typeOf(action)),
+          commandId);
+    }
+    if (root.has("consumer") || root.has("command_string")) {
+      return invalid(
+          "a frame with 'control' is a control frame and is never sent to an actor: remove"
+              + " 'consumer' and 'command_string', or remove 'control' to send a command",
+          commandId);
+    }
+    switch (action.asText()) {
+      case SUBSCRIBE:
+        return subscribe(root, commandId);
+      case UNSUBSCRIBE:
+        return unsubscribe(root, commandId);
+      case SNAPSHOT:
+        return snapshot(root, commandId);
+      default:
+        return invalid(
+            "unknown control '"
+                + action.asText()
+                + "': expected \"subscribe\", \"unsubscribe\" or \"snapshot\"",
+            commandId);
+    }
+  }
+
+  private static DecodedFrame subscribe(ObjectNode root, String commandId) {
+    String unknown = unknownField(root, Set.of(CONTROL, COMMAND_ID, FILTERS));
+    if (unknown != null) {
+      return invalid(unknownFieldMessage(unknown, SUBSCRIBE, "filters"), commandId);
+    }
+    JsonNode filters = root.get(FILTERS);
+    if (filters == null || !filters.isObject() || filters.isEmpty()) {
+      return invalid(
+          "a subscribe frame needs 'filters', an object of filter names to values, e.g."
+              + " {\"control\": \"subscribe\", \"filters\": {\"actors\": \"lvmecp\"}}"
+              + (filters == null ? "" : "; got " + describe(filters)),
+          commandId);
+    }
+    Map<String, List<String>> parameters = new LinkedHashMap<>();
+    Iterator<Map.Entry<String, JsonNode>> fields = filters.fields();
+    while (fields.hasNext()) {
+      Map.Entry<String, JsonNode> field = fields.next();
+      String name = field.getKey();
+      if (name.isBlank() || name.startsWith(".") || name.endsWith(".")) {
+        return invalid("'" + name + "' is not a filter name", commandId);
+      }
+      List<String> values = new ArrayList<>();
+      String error = collect(field.getValue(), values);
+      if (error != null) {
+        return invalid("filter '" + name + "': " + error, commandId);
+      }
+      parameters.put(name, List.copyOf(values));
+    }
+    return new SubscribeFrame(commandId, parameters);
+  }
+
+  private static DecodedFrame unsubscribe(ObjectNode root, String commandId) {
+    String unknown = unknownField(root, Set.of(CONTROL, COMMAND_ID, FILTERS));
+    if (unknown != null) {
+      return invalid(unknownFieldMessage(unknown, UNSUBSCRIBE, "filters"), commandId);
+    }
+    JsonNode filters = root.get(FILTERS);
+    if (filters == null || filters.isNull()) {
+      return new UnsubscribeFrame(commandId, null);
+    }
+    List<String> names = new ArrayList<>();
+    String error = filters.isObject() ? "must be a list of names" : collect(filters, names);
+    if (error != null || names.isEmpty()) {
+      return invalid(
+          "'filters' of an unsubscribe frame "
+              + (error != null ? error : "names no filter")
+              + "; give a list of filter names, e.g. [\"actors\"], or leave it out to remove every"
+              + " filter",
+          commandId);
+    }
+    return new UnsubscribeFrame(commandId, List.copyOf(names));
+  }
+
+  private static DecodedFrame snapshot(ObjectNode root, String commandId) {
+    String unknown = unknownField(root, Set.of(CONTROL, COMMAND_ID, ACTORS));
+    if (unknown != null) {
+      return invalid(unknownFieldMessage(unknown, SNAPSHOT, "actors"), commandId);
+    }
+    JsonNode actors = root.get(ACTORS);
+    if (actors == null || actors.isNull()) {
+      return new SnapshotFrame(commandId, List.of());
+    }
+    List<String> names = new ArrayList<>();
+    String error = actors.isObject() ? "must be a list of actor names" : collect(actors, names);
+    if (error != null) {
+      return invalid("'actors' " + error, commandId);
+    }
+    if (names.isEmpty()) {
+      return invalid(
+          "'actors' names no actor; give names or patterns, e.g. [\"lvm*\"], or leave it out for"
+              + " every actor",
+          commandId);
+    }
+    for (String name : names) {
+      for (int i = 0; i < name.length(); i++) {
+        if (Character.isWhitespace(name.charAt(i))) {
+          return invalid("'actors': '" + name + "' is not an actor name or pattern", commandId);
+        }
+      }
+    }
+    return new SnapshotFrame(commandId, List.copyOf(names));
+  }
+
+  /**
+   * Adds a value's texts to {@code out}: a string is split at commas, a list contributes each
+   * element, a boolean or number its text. Returns what is wrong, or {@code null}.
+   */
+  private static String collect(JsonNode value, List<String> out) {
+    if (value.isArray()) {
+      for (JsonNode element : value) {
+        if (element.isArray() || element.isObject() || element.isNull()) {
+          return "a list may hold strings, numbers and booleans only, got "
+              + FrameCodec.typeOf(element);
+        }
+        String error = collect(element, out);
+        if (error != null) {
+          return error;
+        }
+      }
+      return null;
+    }
+    if (value.isTextual()) {
+      for (String part : value.asText().split(",", -1)) {
+        String trimmed = part.trim();
+        if (!trimmed.isEmpty()) {
+          out.add(trimmed);
+        }
+      }
+      return null;
+    }
+    if (value.isNumber() || value.isBoolean()) {
+      out.add(value.asText());
+      return null;
+    }
+    return "must be a string, a number, a boolean or a list of them, got "
+        + FrameCodec.typeOf(value);
+  }
+
+  private static String unknownField(ObjectNode root, Set<String> known) {
+    Iterator<String> names = root.fieldNames();
+    while (names.hasNext()) {
+      String name = names.next();
+      if (!known.contains(name)) {
+        return name;
+      }
+    }
+    return null;
+  }
+
+  private static String unknownFieldMessage(String field, String action, String expected) {
+    return "unknown field '"
+        + field
+        + "' in a "
+        + action
+        + " frame (expected 'control', 'command_id' and '"
+        + expected
+        + "')";
+  }
+
+  private static String describe(JsonNode node) {
+    return node.isObject() ? "an empty object" : FrameCodec.typeOf(node);
+  }
+
+  private static InvalidFrame invalid(String message, String commandId) {
+    return new InvalidFrame(message, commandId);
+  }
+}

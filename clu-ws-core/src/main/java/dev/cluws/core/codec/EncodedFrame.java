@@ -1,0 +1,76 @@
+package dev.cluws.core.codec;
+
+import dev.cluws.core.spi.MessageCode;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One websocket text frame, encoded once (as UTF-8) and shared by every client that receives it.
+ *
+ * <p>Transports send {@link #buffer()} (a read-only view; each call returns a fresh view of the
+ * same bytes) or, if they can only send strings, {@link #text()}.
+ */
+public final class EncodedFrame {
+  private final byte[] utf8;
+  private final MessageCode code;
+  private final String commandId;
+  private final long sequence;
+  /** When the frame was encoded: for the delivery-to-write time the outboxes report. */
+  private final long createdNanos = System.nanoTime();
+  private volatile String text;
+
+  public EncodedFrame(byte[] utf8, MessageCode code, String commandId, long sequence) {
+    this.utf8 = utf8;
+    this.code = code;
+    this.commandId = commandId;
+    this.sequence = sequence;
+  }
+
+  /** A read-only view of the frame's UTF-8 payload. */
+  public ByteBuffer buffer() {
+    return ByteBuffer.wrap(utf8).asReadOnlyBuffer();
+  }
+
+  /** The frame's payload as a string (decoded once, on first use). */
+  public String text() {
+    String t = text;
+    if (t == null) {
+      t = new String(utf8, StandardCharsets.UTF_8);
+      text = t;
+    }
+    return t;
+  }
+
+  /** Payload size in bytes. */
+  public int size() {
+    return utf8.length;
+  }
+
+  /** The reply's message code, or {@code null} when it had none CLU knows. */
+  public MessageCode code() {
+    return code;
+  }
+
+  /** The reply's command id, or {@code null}. */
+  public String commandId() {
+    return commandId;
+  }
+
+  /**
+   * The gateway's number for the reply this frame carries (increasing, one per reply received), or
+   * 0 for frames the gateway sent to one client only.
+   */
+  public long sequence() {
+    return sequence;
+  }
+
+  /** {@link System#nanoTime()} when this frame was encoded. */
+  public long createdNanos() {
+    return createdNanos;
+  }
+
+  @Override
+  public String toString() {
+    return "EncodedFrame[seq=" + sequence + ", code=" + code + ", " + utf8.length + " bytes]";
+  }
+}

@@ -1,0 +1,431 @@
+package dev.cluws.core.reply;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cluws.core.GatewaySettings;
+import dev.cluws.core.GatewayStats;
+import dev.cluws.core.client.ClientConnection;
+import dev.cluws.core.codec.EncodedFrame;
+import dev.cluws.core.codec.FrameCodec;
+import dev.cluws.core.spi.Glob;
+import dev.cluws.core.spi.MessageCode;
+import dev.cluws.core.spi.Reply;
+import dev.cluws.core.spi.ReplyListener;
+import dev.cluws.core.spi.SourceState;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fans replies out to clients: numbers each reply, runs each client's filter chain, encodes each
+ * distinct result once and offers the frame to the client's outbox. Runs on the source's delivery
+ * thread and never waits on a client.
+ *
+ * <p>Also the client registry: the array of connected clients, replaced on every connect and
+ * disconnect (copy-on-write), so the fan-out loop reads it without locking; the replay ring of
+ * recent replies for clients that reconnect with {@code since=}; and the current state (the latest
+ * value of every keyword of every actor) for snapshots.
+ *
+ * <p>Ordering: numbering a reply, keeping it for replay, taking it into the state and fanning it
+ * out happen in one step under one lock, and so do a client's replay, its snapshot and its joining
+ * the live stream. So a client never receives a live reply twice, never misses one between replay
+ * and live, and never receives, after its snapshot, a live reply whose values the snapshot already
+ * holds (its state never rolls back). The lock is held by the source's delivery thread for one
+ * fan-out, which only queues frames.
+ */
+public final class Hub implements ReplyListener {
+  private static final Logger log = LoggerFactory.getLogger(Hub.class);
+
+  private final FrameCodec codec;
+  private final GatewayStats stats;
+  /** Guards the sequence, the ring, and the order of "numbered + kept" vs "client joins". */
+  private final Object replayLock = new Object();
+  private final Object registryLock = new Object();
+  private final ReplayRing ring;
+  private final StateStore state;
+  private long sequence;
+  private volatile long lastSequence;
+  private volatile ClientConnection[] clients = new ClientConnection[0];
+  private volatile SourceState sourceState = SourceState.CONNECTING;
+  private boolean brokerLost;
+
+  /**
+   * A hub that keeps up to {@code replayFrames} recent replies (and {@code replayBytes} of their
+   * frames) for replay; 0 frames turns replay off.
+   */
+  public Hub(FrameCodec codec, GatewayStats stats, int replayFrames, long replayBytes) {
+    this(codec, stats, replayFrames, replayBytes, new StateStore(0, 1, 1, ""));
+  }
+
+  /** A hub with replay bounds and a current-state store for snapshots. */
+  public Hub(FrameCodec codec, GatewayStats stats, GatewaySettings settings) {
+    this(
+        codec,
+        stats,
+        settings.replayFrames(),
+        settings.replayBytes(),
+        new StateStore(
+            settings.stateActors(),
+            settings.stateKeywords(),
+            settings.stateBytes(),
+            settings.name()));
+  }
+
+  private Hub(
+      FrameCodec codec, GatewayStats stats, int replayFrames, long replayBytes, StateStore state) {
+    this.codec = codec;
+    this.stats = stats;
+    this.ring = replayFrames > 0 && replayBytes > 0 ? new ReplayRing(replayFrames, replayBytes) : null;
+    this.state = state;
+  }
+
+  @Override
+  public void onReply(Reply reply) {
+    stats.replyIn(reply);
+    synchronized (replayLock) {
+      long seq = ++sequence;
+      lastSequence = seq;
+      state.update(reply, Instant::now);
+      EncodedFrame frame = fanOut(reply, seq, clients);
+      if (ring != null) {
+        // Kept with the frame the clients got, or unencoded (encoded on replay) when no client
+        // took the reply as it is: a gateway nobody listens to never encodes.
+        ring.add(seq, reply, frame);
+      }
+    }
+  }
+
+  /**
+   * Offers the reply to every target whose chain accepts it, encoding each distinct result once:
+   * clients whose filters leave the reply unchanged share one frame, and clients whose filters
+   * rewrite it to equal replies (the same keywords kept, say) share another. Returns the reply's
+   * plain frame if a client needed it, else {@code null}.
+   */
+  private EncodedFrame fanOut(Reply reply, long seq, ClientConnection[] targets) {
+    EncodedFrame shared = null;
+    EncodedFrame numbered = null;
+    Map<Reply, EncodedFrame[]> rewritten = null;
+    Reply lastOut = null;
+    EncodedFrame[] lastFrames = null;
+    String finishedCommand =
+        reply.messageCode().map(MessageCode::isFinal).orElse(false) ? reply.commandId() : null;
+    for (ClientConnection client : targets) {
+      try {
+        Reply out = client.chain().apply(reply, client);
+        // Whether or not it receives the reply, the client's command is over.
+        boolean ownFinal =
+            finishedCommand != null && client.commandFinished(reply.sender(), finishedCommand);
+        if (out == null) {
+          continue;
+        }
+        boolean wantsNumber = client.numbered() && seq > 0;
+        EncodedFrame frame;
+        if (out != reply) {
+          EncodedFrame[] frames;
+          if (out == lastOut) {
+            frames = lastFrames; // filters that share their results: no hashing of the reply
+          } else {
+            if (rewritten == null) {
+              rewritten = new HashMap<>();
+            }
+            frames = rewritten.computeIfAbsent(out, r -> new EncodedFrame[2]);
+            lastOut = out;
+            lastFrames = frames;
+          }
+          int slot = wantsNumber ? 1 : 0;
+          if (frames[slot] == null) {
+            frames[slot] = codec.encode(out, seq, wantsNumber);
+          }
+          frame = frames[slot];
+        } else if (wantsNumber) {
+          if (numbered == null) {
+            numbered = codec.encode(reply, seq, true);
+          }
+          frame = numbered;
+        } else {
+          if (shared == null) {
+            shared = codec.encode(reply, seq);
+          }
+          frame = shared;
+        }
+        client.deliver(frame, ownFinal);
+      } catch (RuntimeException e) {
+        log.error("could not deliver reply {} to client {}", seq, client.id(), e);
+      }
+    }
+    return shared;
+  }
+
+  /**
+   * Tracks the source's state and tells every client when the gateway loses the broker and when it
+   * has it back: a reply-shaped frame from the gateway ({@code w} on loss, {@code i} on recovery)
+   * with the body {@code {"broker": "disconnected"|"connected", "text": "..."}}. Like every reply,
+   * it passes through each client's filter chain.
+   */
+  @Override
+  public void onStateChange(SourceState state) {
+    SourceState previous;
+    boolean announceLoss = false;
+    boolean announceRecovery = false;
+    synchronized (registryLock) {
+      previous = sourceState;
+      sourceState = state;
+      if (previous == state) {
+        return;
+      }
+      if (previous == SourceState.UP
+          && (state == SourceState.DOWN || state == SourceState.RECOVERING)) {
+        brokerLost = true;
+        announceLoss = true;
+      } else if (state == SourceState.UP && brokerLost) {
+        brokerLost = false;
+        announceRecovery = true;
+      }
+    }
+    log.info("message source is {} (was {})", state, previous);
+    stats.sourceStateChanged(previous, state);
+    if (announceLoss) {
+      broadcastStatus(
+          MessageCode.WARNING,
+          "disconnected",
+          "the gateway lost its connection to the broker and is reconnecting; commands fail"
+              + " until it is back");
+    } else if (announceRecovery) {
+      broadcastStatus(
+          MessageCode.INFO, "connected", "the gateway is connected to the broker again");
+    }
+  }
+
+  private void broadcastStatus(MessageCode code, String broker, String text) {
+    ObjectNode body = codec.mapper().createObjectNode().put("broker", broker).put("text", text);
+    synchronized (replayLock) {
+      fanOut(codec.gatewayReply(code, null, body), 0, clients);
+    }
+  }
+
+  /** The source's last reported state. */
+  public SourceState sourceState() {
+    return sourceState;
+  }
+
+  /** The number of the last reply received (0 before the first). */
+  public long lastSequence() {
+    return lastSequence;
+  }
+
+  /** The number of the oldest reply kept for replay (0 when none is kept). */
+  public long firstReplayableSequence() {
+    synchronized (replayLock) {
+      return ring == null ? 0 : ring.firstSeq();
+    }
+  }
+
+  /** Replies kept for replay. */
+  public int replayableCount() {
+    return ring == null ? 0 : ring.size(); // a volatile read: metrics never wait for a fan-out
+  }
+
+  void add(ClientConnection client) {
+    synchronized (registryLock) {
+      ClientConnection[] current = clients;
+      ClientConnection[] next = Arrays.copyOf(current, current.length + 1);
+      next[current.length] = client;
+      clients = next;
+    }
+  }
+
+  /**
+   * Registers a client for live replies. Before that, in the same step (atomic with respect to
+   * {@link #onReply}): when {@code since} is given (a reply number or a message id), queues what the
+   * client missed through its filters and a frame that says what was replayed (or what gap could
+   * not be filled); when {@code snapshot} is true, queues the current state (see {@link
+   * #sendSnapshot}). Nothing is lost or doubled between replay, snapshot and live.
+   */
+  public void join(ClientConnection client, String since, boolean snapshot) {
+    synchronized (replayLock) {
+      if (since != null) {
+        replay(client, since);
+      }
+      if (snapshot) {
+        int actors = queueSnapshot(client, List.of(), null);
+        client.send(codec.encode(snapshotDone(MessageCode.INFO, null, actors), 0));
+      }
+      add(client);
+    }
+  }
+
+  private void replay(ClientConnection client, String since) {
+    Replay plan = plan(since);
+    int replayed = 0;
+    for (ReplayRing.Entry entry : plan.entries()) {
+      Reply out = client.chain().apply(entry.reply(), client);
+      if (out == null) {
+        continue;
+      }
+      EncodedFrame frame =
+          out == entry.reply() && !client.numbered()
+              ? entry.frame(codec)
+              : codec.encode(out, entry.seq(), client.numbered());
+      client.deliver(frame, false);
+      replayed++;
+    }
+    ObjectNode body =
+        codec
+            .mapper()
+            .createObjectNode()
+            .put("replay", plan.gap() == null ? "complete" : "gap")
+            .put("since", since)
+            .put("replayed", replayed)
+            .put("last", sequence);
+    String text = "replayed " + replayed + " replies sent since " + since;
+    if (plan.gap() != null) {
+      text = plan.gap() + "; " + text;
+    }
+    body.put("text", text);
+    client.send(
+        codec.encode(
+            codec.gatewayReply(
+                plan.gap() == null ? MessageCode.INFO : MessageCode.WARNING, null, body),
+            0));
+  }
+
+  /**
+   * Sends a connected client the current state of the actors whose names match one of the patterns
+   * (all actors when there are none), then a {@code :} frame from the gateway that ends the
+   * snapshot. Every live reply the snapshot holds was queued to the client before it, and every
+   * later one is queued after it. Returns how many actors' frames the client's filters let through.
+   */
+  public int sendSnapshot(ClientConnection client, List<Glob> actors, String commandId) {
+    synchronized (replayLock) {
+      int sent = queueSnapshot(client, actors, commandId);
+      client.send(codec.encode(snapshotDone(MessageCode.DONE, commandId, sent), 0));
+      return sent;
+    }
+  }
+
+  /** Whether this hub keeps the current state (and so can answer snapshot requests). */
+  public boolean keepsState() {
+    return state.enabled();
+  }
+
+  /** Actors whose state is kept. */
+  public int stateActors() {
+    return state.actorCount(); // a volatile read: metrics never wait for a fan-out
+  }
+
+  /** Estimated bytes of the state kept. */
+  public long stateBytes() {
+    return state.bytes();
+  }
+
+  /** Actors evicted from the state since start (beyond its bounds). */
+  public long stateActorsEvicted() {
+    return state.actorsEvicted.sum();
+  }
+
+  /** Keywords evicted from the state since start (beyond its bounds). */
+  public long stateKeywordsEvicted() {
+    return state.keywordsEvicted.sum();
+  }
+
+  private int queueSnapshot(ClientConnection client, List<Glob> actors, String commandId) {
+    int sent = 0;
+    for (StateStore.ActorSnapshot actor : state.snapshot(actors)) {
+      Reply frame = codec.snapshotReply(actor.actor(), commandId, actor.body(), actor.newest());
+      Reply out = client.chain().apply(frame, client);
+      if (out != null) {
+        client.send(codec.encode(out, 0));
+        sent++;
+      }
+    }
+    return sent;
+  }
+
+  private Reply snapshotDone(MessageCode code, String commandId, int actors) {
+    ObjectNode body =
+        codec
+            .mapper()
+            .createObjectNode()
+            .put("control", "snapshot")
+            .put("actors", actors)
+            .put(
+                "text",
+                actors == 0
+                    ? "snapshot: the gateway holds no state for the actors asked for"
+                    : "snapshot of " + actors + (actors == 1 ? " actor" : " actors") + " sent");
+    return codec.gatewayReply(code, commandId, body);
+  }
+
+  private record Replay(List<ReplayRing.Entry> entries, String gap) {}
+
+  /** What to replay after {@code since}, and what gap (if any) cannot be filled. */
+  private Replay plan(String since) {
+    if (ring == null) {
+      return new Replay(List.of(), "this gateway keeps no replies for replay");
+    }
+    long after;
+    try {
+      after = Long.parseLong(since);
+    } catch (NumberFormatException notANumber) {
+      after = ring.seqOf(since);
+      if (after < 0) {
+        return new Replay(
+            List.of(),
+            "message_id '"
+                + since
+                + "' is not among the "
+                + ring.size()
+                + " replies kept, so what was missed is unknown");
+      }
+      return new Replay(ring.after(after), null);
+    }
+    if (after > sequence) {
+      return new Replay(
+          List.of(),
+          "reply " + after + " is newer than the gateway's last (" + sequence
+              + "): the gateway restarted and numbers replies anew");
+    }
+    if (after >= sequence) {
+      return new Replay(List.of(), null);
+    }
+    if (ring.size() == 0) {
+      return new Replay(
+          List.of(),
+          "replies " + (after + 1) + " to " + sequence + " are no longer kept and are lost");
+    }
+    long first = ring.firstSeq();
+    if (after + 1 >= first) {
+      return new Replay(ring.after(after), null);
+    }
+    return new Replay(
+        ring.after(after),
+        "replies " + (after + 1) + " to " + (first - 1) + " are no longer kept and are lost");
+  }
+
+  public void remove(ClientConnection client) {
+    synchronized (registryLock) {
+      ClientConnection[] current = clients;
+      for (int i = 0; i < current.length; i++) {
+        if (current[i] == client) {
+          ClientConnection[] next = new ClientConnection[current.length - 1];
+          System.arraycopy(current, 0, next, 0, i);
+          System.arraycopy(current, i + 1, next, i, current.length - i - 1);
+          clients = next;
+          return;
+        }
+      }
+    }
+  }
+
+  /** The connected clients, a snapshot. */
+  public List<ClientConnection> clients() {
+    return List.of(clients);
+  }
+
+  public int clientCount() {
+    return clients.length;
+  }
+}

@@ -1,0 +1,136 @@
+package dev.cluws.core.reply;
+
+import dev.cluws.core.codec.EncodedFrame;
+import dev.cluws.core.codec.FrameCodec;
+import dev.cluws.core.spi.Reply;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The most recent replies the gateway forwarded, with their numbers and, when clients received
+ * them unchanged, their shared frames, for clients that reconnect with {@code since=}. A reply no
+ * client took as it is is kept unencoded and encoded when it is replayed, so a gateway nobody
+ * listens to never encodes. Bounded in count and in bytes (a frame's size, or for an unencoded
+ * reply an estimate of its size that errs high); the oldest go first. Not thread-safe: the {@link
+ * Hub} guards it.
+ */
+final class ReplayRing {
+  /** Frame fields besides the headers' values and the body, roughly. */
+  private static final int FRAME_OVERHEAD = 256;
+
+  /** One kept reply. */
+  static final class Entry {
+    private final long seq;
+    private final Reply reply;
+    private final long size;
+    private EncodedFrame frame;
+
+    Entry(long seq, Reply reply, EncodedFrame frame, long size) {
+      this.seq = seq;
+      this.reply = reply;
+      this.frame = frame;
+      this.size = size;
+    }
+
+    long seq() {
+      return seq;
+    }
+
+    Reply reply() {
+      return reply;
+    }
+
+    /** The reply's plain frame, encoded now if it was kept unencoded. */
+    EncodedFrame frame(FrameCodec codec) {
+      if (frame == null) {
+        frame = codec.encode(reply, seq);
+      }
+      return frame;
+    }
+  }
+
+  private final Entry[] entries;
+  private final long maxBytes;
+  private final Map<String, Long> seqByMessageId = new HashMap<>();
+  private int start;
+  /** Written under the hub's lock, read without it (metrics). */
+  private volatile int size;
+  private long bytes;
+
+  ReplayRing(int capacity, long maxBytes) {
+    this.entries = new Entry[capacity];
+    this.maxBytes = maxBytes;
+  }
+
+  /** Keeps a reply with its plain frame, or with {@code null} to encode it only if replayed. */
+  void add(long seq, Reply reply, EncodedFrame frame) {
+    long entrySize = frame != null ? frame.size() : estimateSize(reply);
+    while (size > 0 && (size == entries.length || bytes + entrySize > maxBytes)) {
+      evictOldest();
+    }
+    if (entrySize > maxBytes) {
+      return; // larger than the whole ring
+    }
+    Entry entry = new Entry(seq, reply, frame, entrySize);
+    entries[(start + size) % entries.length] = entry;
+    size++;
+    bytes += entrySize;
+    if (reply.messageId() != null) {
+      seqByMessageId.put(reply.messageId(), seq);
+    }
+  }
+
+  private void evictOldest() {
+    Entry oldest = entries[start];
+    entries[start] = null;
+    start = (start + 1) % entries.length;
+    size--;
+    bytes -= oldest.size;
+    String messageId = oldest.reply().messageId();
+    if (messageId != null) {
+      seqByMessageId.remove(messageId, oldest.seq());
+    }
+  }
+
+  private static long estimateSize(Reply reply) {
+    long size = FRAME_OVERHEAD + StateStore.estimateSize(reply.body());
+    for (Map.Entry<String, Object> header : reply.headers().entrySet()) {
+      Object value = header.getValue();
+      size += header.getKey().length() + (value == null ? 4 : 2L * value.toString().length());
+    }
+    return size;
+  }
+
+  /** The number of the oldest kept reply, or 0 when empty. */
+  long firstSeq() {
+    return size == 0 ? 0 : entries[start].seq();
+  }
+
+  int size() {
+    return size;
+  }
+
+  long bytes() {
+    return bytes;
+  }
+
+  /** The number of the kept reply with this message id, or -1. */
+  long seqOf(String messageId) {
+    Long seq = seqByMessageId.get(messageId);
+    return seq == null ? -1 : seq;
+  }
+
+  /** The kept replies numbered above {@code seq}, oldest first. */
+  List<Entry> after(long seq) {
+    List<Entry> result = new ArrayList<>();
+    for (int i = 0; i < size; i++) {
+      Entry entry = entries[(start + i) % entries.length];
+      if (entry.seq() > seq) {
+        result.add(entry);
+      }
+    }
+    return result;
+  }
+}

@@ -1,0 +1,194 @@
+package dev.cluws.core.reply;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cluws.core.spi.Glob;
+import dev.cluws.core.spi.Reply;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+
+/**
+ * The current state of the actor system as the gateway has seen it: the latest value of every
+ * keyword of every actor, taken from the bodies of the replies that pass through the hub. Clients
+ * ask for it as a snapshot (one body per actor) so that a page shows the state at once instead of
+ * waiting for the next status broadcast.
+ *
+ * <p>Bounded three ways, with every eviction counted: at most {@code maxActors} actors (the actor
+ * updated least recently goes first), {@code maxKeywords} keywords per actor (the keyword first
+ * seen goes first) and {@code maxBytes} of keyword values in all, estimated from the values' JSON
+ * size (the actors updated least recently go first).
+ *
+ * <p>Not thread-safe: the hub updates and reads it under its own lock, so that a snapshot and the
+ * live stream never overlap (see {@link Hub}).
+ */
+final class StateStore {
+  /** What an entry costs beyond its key and value, roughly (map node, references). */
+  private static final int ENTRY_OVERHEAD = 48;
+
+  private final int maxActors;
+  private final int maxKeywords;
+  private final long maxBytes;
+  private final String gatewayName;
+  /** Access order: {@link #update} touches an actor, so the eldest is the least recently updated. */
+  private final LinkedHashMap<String, ActorState> actors = new LinkedHashMap<>(64, 0.75f, true);
+
+  private long bytes;
+  /** Copies of the size, written at the end of each update, read without the hub's lock (metrics). */
+  private volatile long publishedBytes;
+
+  private volatile int actorCount;
+  final LongAdder actorsEvicted = new LongAdder();
+  final LongAdder keywordsEvicted = new LongAdder();
+
+  StateStore(int maxActors, int maxKeywords, long maxBytes, String gatewayName) {
+    this.maxActors = maxActors;
+    this.maxKeywords = maxKeywords;
+    this.maxBytes = maxBytes;
+    this.gatewayName = gatewayName;
+  }
+
+  /** A store that keeps nothing (state turned off). */
+  boolean enabled() {
+    return maxActors > 0;
+  }
+
+  /**
+   * Takes the keywords of a reply: every field of an object body, under the reply's sender. Frames
+   * the gateway originates (its own sender, snapshots) and replies without a sender or with a body
+   * that is not an object are ignored. {@code receivedAt} is asked only for a reply without a
+   * timestamp.
+   */
+  void update(Reply reply, Supplier<Instant> receivedAt) {
+    if (!enabled()) {
+      return;
+    }
+    String actor = reply.sender();
+    JsonNode body = reply.body();
+    if (actor == null
+        || actor.equals(gatewayName)
+        || reply.snapshot()
+        || !body.isObject()
+        || body.isEmpty()) {
+      return;
+    }
+    Instant timestamp = reply.timestamp() != null ? reply.timestamp() : receivedAt.get();
+    ActorState state = actors.get(actor);
+    if (state == null) {
+      state = new ActorState();
+      actors.put(actor, state);
+    }
+    Iterator<Map.Entry<String, JsonNode>> fields = body.fields();
+    while (fields.hasNext()) {
+      Map.Entry<String, JsonNode> field = fields.next();
+      String keyword = field.getKey();
+      long size = ENTRY_OVERHEAD + 2L * keyword.length() + estimateSize(field.getValue());
+      Value previous = state.keywords.put(keyword, new Value(field.getValue(), size));
+      if (previous != null) {
+        bytes -= previous.size;
+      }
+      bytes += size;
+    }
+    if (state.newest == null || timestamp.isAfter(state.newest)) {
+      state.newest = timestamp;
+    }
+    while (state.keywords.size() > maxKeywords) {
+      Iterator<Value> oldest = state.keywords.values().iterator();
+      bytes -= oldest.next().size;
+      oldest.remove();
+      keywordsEvicted.increment();
+    }
+    while (actors.size() > maxActors || (bytes > maxBytes && actors.size() > 1)) {
+      evictEldest();
+    }
+    if (bytes > maxBytes) {
+      // One actor larger than the whole budget: keep none of it rather than break the bound.
+      evictEldest();
+    }
+    actorCount = actors.size();
+    publishedBytes = bytes;
+  }
+
+  private void evictEldest() {
+    Iterator<ActorState> eldest = actors.values().iterator();
+    ActorState state = eldest.next();
+    for (Value value : state.keywords.values()) {
+      bytes -= value.size;
+    }
+    keywordsEvicted.add(state.keywords.size());
+    actorsEvicted.increment();
+    eldest.remove();
+  }
+
+  /**
+   * One snapshot body per actor whose name matches one of the patterns (all actors when {@code
+   * patterns} is empty), sorted by actor name.
+   */
+  List<ActorSnapshot> snapshot(List<Glob> patterns) {
+    List<ActorSnapshot> result = new ArrayList<>();
+    for (Map.Entry<String, ActorState> entry : actors.entrySet()) {
+      String actor = entry.getKey();
+      if (!patterns.isEmpty() && patterns.stream().noneMatch(p -> p.matches(actor))) {
+        continue;
+      }
+      ObjectNode body = JsonNodeFactory.instance.objectNode();
+      for (Map.Entry<String, Value> keyword : entry.getValue().keywords.entrySet()) {
+        body.set(keyword.getKey(), keyword.getValue().node);
+      }
+      result.add(new ActorSnapshot(actor, body, entry.getValue().newest));
+    }
+    result.sort((a, b) -> a.actor().compareTo(b.actor()));
+    return result;
+  }
+
+  int actorCount() {
+    return actorCount;
+  }
+
+  long bytes() {
+    return publishedBytes;
+  }
+
+  /**
+   * A cheap estimate of a value's size as JSON text, in bytes (strings count two bytes a
+   * character, as Java keeps most of them).
+   */
+  static long estimateSize(JsonNode node) {
+    if (node.isTextual()) {
+      return 16 + 2L * node.textValue().length();
+    }
+    if (node.isContainerNode()) {
+      long size = 16;
+      if (node.isObject()) {
+        Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+        while (fields.hasNext()) {
+          Map.Entry<String, JsonNode> field = fields.next();
+          size += 2L * field.getKey().length() + estimateSize(field.getValue());
+        }
+      } else {
+        for (JsonNode element : node) {
+          size += estimateSize(element);
+        }
+      }
+      return size;
+    }
+    return 16;
+  }
+
+  /** One actor's keywords, in the order they were first seen. */
+  private static final class ActorState {
+    final LinkedHashMap<String, Value> keywords = new LinkedHashMap<>();
+    Instant newest;
+  }
+
+  private record Value(JsonNode node, long size) {}
+
+  /** The state of one actor: the latest value of each keyword, and when the newest arrived. */
+  record ActorSnapshot(String actor, ObjectNode body, Instant newest) {}
+}
