@@ -1,12 +1,15 @@
 package dev.cluws.cli;
 
+import dev.cluws.core.spi.CluWsException;
+import dev.cluws.jetty.AdminPort;
 import dev.cluws.jetty.HttpEndpoints;
 import dev.cluws.jetty.ServerSettings;
 import picocli.CommandLine.Option;
 
 /**
  * Where the websocket server listens, and the plain HTTP endpoints next to the websockets (health,
- * metrics, web console): all on by default, each can be turned off.
+ * metrics, web console): all on by default, each can be turned off; the operations port that
+ * serves health and metrics apart; and trust in a reverse proxy's headers.
  */
 final class HttpOptions {
   @Option(
@@ -22,6 +25,35 @@ final class HttpOptions {
       defaultValue = "0.0.0.0",
       description = "Address to listen on (default: ${DEFAULT-VALUE}, all interfaces).")
   String host;
+
+  @Option(
+      names = "--forwarded",
+      description =
+          "Behind a reverse proxy: take the client's address (logs, audit log), scheme and host"
+              + " from the proxy's Forwarded / X-Forwarded-* headers. Only when nothing but the"
+              + " proxy can reach the port (see docs/operations.md).")
+  boolean forwarded;
+
+  @Option(
+      names = "--admin-port",
+      paramLabel = "<port>",
+      description =
+          "Operations port: serve /healthz, /readyz and /metrics on this plain HTTP port too"
+              + " (no websockets there). Default: none.")
+  Integer adminPort;
+
+  @Option(
+      names = "--admin-host",
+      paramLabel = "<host>",
+      description = "Address of the operations port (default: " + AdminPort.DEFAULT_HOST + ").")
+  String adminHost;
+
+  @Option(
+      names = "--no-public-admin",
+      description =
+          "With --admin-port, serve /healthz, /readyz and /metrics only there, not on the"
+              + " websocket port.")
+  boolean noPublicAdmin;
 
   @Option(
       names = "--no-health",
@@ -54,8 +86,33 @@ final class HttpOptions {
         .withMetricsNeedToken(!metricsWithoutToken);
   }
 
-  /** {@code settings} with this address and these endpoints. */
+  /**
+   * The operations port these options ask for, or {@code null}.
+   *
+   * @throws CluWsException when an operations option is given without {@code --admin-port}
+   */
+  AdminPort admin() {
+    if (adminPort == null) {
+      if (adminHost != null || noPublicAdmin) {
+        throw new CluWsException(
+            (noPublicAdmin ? "--no-public-admin" : "--admin-host") + " needs --admin-port");
+      }
+      return null;
+    }
+    try {
+      return new AdminPort(adminHost, adminPort, !noPublicAdmin);
+    } catch (IllegalArgumentException e) {
+      throw new CluWsException("--admin-port: " + e.getMessage());
+    }
+  }
+
+  /** {@code settings} with this address, these endpoints, the operations port and proxy trust. */
   ServerSettings applyTo(ServerSettings settings) {
-    return settings.withHost(host).withPort(port).withHttp(endpoints());
+    return settings
+        .withHost(host)
+        .withPort(port)
+        .withHttp(endpoints())
+        .withForwarded(forwarded)
+        .withAdmin(admin());
   }
 }

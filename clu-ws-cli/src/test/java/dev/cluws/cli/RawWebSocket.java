@@ -9,8 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * A minimal websocket client over a plain socket, for what well-behaved clients cannot send:
- * text frames whose payload is not valid UTF-8.
+ * A minimal websocket client over a socket the test controls, for what well-behaved clients cannot
+ * do: text frames whose payload is not valid UTF-8, or connecting from a chosen local address.
  */
 final class RawWebSocket implements AutoCloseable {
   private final Socket socket;
@@ -18,14 +18,29 @@ final class RawWebSocket implements AutoCloseable {
   private final OutputStream out;
 
   RawWebSocket(int port) throws IOException {
-    socket = new Socket(InetAddress.getLoopbackAddress(), port);
+    this(new Socket(InetAddress.getLoopbackAddress(), port), "/");
+  }
+
+  /**
+   * Upgrades on a connected socket (plain or TLS) at {@code path}, with extra header lines.
+   *
+   * @throws IOException when the server answers anything but 101
+   */
+  RawWebSocket(Socket connected, String path, String... extraHeaders) throws IOException {
+    socket = connected;
     socket.setSoTimeout((int) WsClient.WAIT.toMillis());
     out = socket.getOutputStream();
     in = new DataInputStream(socket.getInputStream());
-    out.write(
-        ("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
-            .getBytes(StandardCharsets.US_ASCII));
+    StringBuilder request =
+        new StringBuilder("GET ")
+            .append(path)
+            .append(
+                " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n");
+    for (String header : extraHeaders) {
+      request.append(header).append("\r\n");
+    }
+    out.write(request.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII));
     StringBuilder head = new StringBuilder();
     while (!head.toString().endsWith("\r\n\r\n")) {
       head.append((char) in.readUnsignedByte());
@@ -54,6 +69,40 @@ final class RawWebSocket implements AutoCloseable {
     }
     out.write(masked);
     out.flush();
+  }
+
+  /** Sends one text frame. */
+  void sendText(String text) throws IOException {
+    send(1, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Reads frames until a text frame containing {@code part} arrives; returns it. */
+  String awaitText(String part) throws IOException {
+    for (int frames = 0; frames < 10_000; frames++) {
+      int b0 = in.readUnsignedByte();
+      byte[] payload = readPayload();
+      if ((b0 & 0x0f) == 8) {
+        throw new IOException("closed while waiting for a frame with " + part);
+      }
+      String text = new String(payload, StandardCharsets.UTF_8);
+      if ((b0 & 0x0f) == 1 && text.contains(part)) {
+        return text;
+      }
+    }
+    throw new IOException("no frame with " + part);
+  }
+
+  private byte[] readPayload() throws IOException {
+    int b1 = in.readUnsignedByte();
+    long length = b1 & 0x7f;
+    if (length == 126) {
+      length = in.readUnsignedShort();
+    } else if (length == 127) {
+      length = in.readLong();
+    }
+    byte[] payload = new byte[(int) length];
+    in.readFully(payload);
+    return payload;
   }
 
   /** Reads frames until a close frame arrives; returns its status code. */

@@ -20,6 +20,12 @@ import java.util.Objects;
  * @param stopTimeout how long {@link WebsocketServer#close()} waits for websockets to close before
  *     it drops them and stops
  * @param http the plain HTTP endpoints served next to the websockets (health, metrics, console)
+ * @param forwarded whether to trust the {@code Forwarded} and {@code X-Forwarded-*} headers of a
+ *     reverse proxy: the client's address (logs, the audit log), scheme and host are then taken from
+ *     them instead of the TCP connection. Only for a server that nothing but the proxy can reach:
+ *     anyone else could claim any address.
+ * @param admin a second, plain HTTP port for {@code /healthz}, {@code /readyz} and {@code
+ *     /metrics}, or {@code null} for none
  */
 public record ServerSettings(
     String host,
@@ -28,7 +34,9 @@ public record ServerSettings(
     Duration idleTimeout,
     Duration pingInterval,
     Duration stopTimeout,
-    HttpEndpoints http) {
+    HttpEndpoints http,
+    boolean forwarded,
+    AdminPort admin) {
 
   /** CLU's port. */
   public static final int DEFAULT_PORT = 9876;
@@ -82,7 +90,8 @@ public record ServerSettings(
 
   /**
    * All interfaces, port 9876, 1 MiB messages, 60 s idle timeout, pings every 20 s, 5 s stop, and
-   * every HTTP endpoint ({@link HttpEndpoints#all()}).
+   * every HTTP endpoint ({@link HttpEndpoints#all()}) on that port, no trust in proxy headers, no
+   * operations port.
    */
   public static ServerSettings defaults() {
     return new ServerSettings(
@@ -92,50 +101,68 @@ public record ServerSettings(
         DEFAULT_IDLE_TIMEOUT,
         DEFAULT_PING_INTERVAL,
         DEFAULT_STOP_TIMEOUT,
-        HttpEndpoints.all());
+        HttpEndpoints.all(),
+        false,
+        null);
   }
 
   public ServerSettings withHost(String newHost) {
     return new ServerSettings(
-        newHost, port, maxTextMessageBytes, idleTimeout, pingInterval, stopTimeout, http);
+        newHost, port, maxTextMessageBytes, idleTimeout, pingInterval, stopTimeout, http, forwarded, admin);
   }
 
   public ServerSettings withPort(int newPort) {
     return new ServerSettings(
-        host, newPort, maxTextMessageBytes, idleTimeout, pingInterval, stopTimeout, http);
+        host, newPort, maxTextMessageBytes, idleTimeout, pingInterval, stopTimeout, http, forwarded, admin);
   }
 
   public ServerSettings withMaxTextMessageBytes(int newMaxTextMessageBytes) {
     return new ServerSettings(
-        host, port, newMaxTextMessageBytes, idleTimeout, pingInterval, stopTimeout, http);
+        host, port, newMaxTextMessageBytes, idleTimeout, pingInterval, stopTimeout, http, forwarded, admin);
   }
 
   public ServerSettings withIdleTimeout(Duration newIdleTimeout) {
     return new ServerSettings(
-        host, port, maxTextMessageBytes, newIdleTimeout, pingInterval, stopTimeout, http);
+        host, port, maxTextMessageBytes, newIdleTimeout, pingInterval, stopTimeout, http, forwarded, admin);
   }
 
   /** Sets the ping interval ({@link Duration#ZERO} turns pings off). */
   public ServerSettings withPingInterval(Duration newPingInterval) {
     return new ServerSettings(
-        host, port, maxTextMessageBytes, idleTimeout, newPingInterval, stopTimeout, http);
+        host, port, maxTextMessageBytes, idleTimeout, newPingInterval, stopTimeout, http, forwarded, admin);
   }
 
   /** Sets both timeouts at once (for a ping interval longer than the current idle timeout). */
   public ServerSettings withKeepAlive(Duration newIdleTimeout, Duration newPingInterval) {
     return new ServerSettings(
-        host, port, maxTextMessageBytes, newIdleTimeout, newPingInterval, stopTimeout, http);
+        host, port, maxTextMessageBytes, newIdleTimeout, newPingInterval, stopTimeout, http, forwarded, admin);
   }
 
   public ServerSettings withStopTimeout(Duration newStopTimeout) {
     return new ServerSettings(
-        host, port, maxTextMessageBytes, idleTimeout, pingInterval, newStopTimeout, http);
+        host, port, maxTextMessageBytes, idleTimeout, pingInterval, newStopTimeout, http, forwarded, admin);
   }
 
   /** Sets which plain HTTP endpoints are served (health, metrics, console). */
   public ServerSettings withHttp(HttpEndpoints newHttp) {
     return new ServerSettings(
-        host, port, maxTextMessageBytes, idleTimeout, pingInterval, stopTimeout, newHttp);
+        host, port, maxTextMessageBytes, idleTimeout, pingInterval, stopTimeout, newHttp, forwarded, admin);
+  }
+
+  /**
+   * Sets whether the {@code Forwarded} / {@code X-Forwarded-*} headers of a reverse proxy are
+   * trusted.
+   */
+  public ServerSettings withForwarded(boolean trust) {
+    return new ServerSettings(
+        host, port, maxTextMessageBytes, idleTimeout, pingInterval, stopTimeout, http, trust, admin);
+  }
+
+  /** Sets the operations port ({@code null}: none). */
+  public ServerSettings withAdmin(AdminPort newAdmin) {
+    return new ServerSettings(
+        host, port, maxTextMessageBytes, idleTimeout, pingInterval, stopTimeout, http, forwarded,
+        newAdmin);
   }
 
   /** Whether websockets are pinged. */

@@ -2,6 +2,7 @@ package dev.cluws.jetty;
 
 import dev.cluws.core.Gateway;
 import dev.cluws.core.spi.CluWsException;
+import dev.cluws.jetty.internal.AdminConnectorHandler;
 import dev.cluws.jetty.internal.GatewayCreator;
 import dev.cluws.jetty.internal.HttpRoutes;
 import dev.cluws.jetty.internal.KeepAlive;
@@ -23,6 +24,8 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import org.eclipse.jetty.server.ForwardedRequestCustomizer;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
@@ -68,6 +71,8 @@ public final class WebsocketServer implements AutoCloseable {
   private final SecuritySettings security;
   private final Server server;
   private final ServerConnector connector;
+  /** The operations port's connector, or {@code null} without one. */
+  private final ServerConnector adminConnector;
   private final SessionRegistry sessions = new SessionRegistry();
   private final KeepAlive keepAlive;
   /** The meters {@code /metrics} shows, or {@code null} with metrics off. */
@@ -78,6 +83,7 @@ public final class WebsocketServer implements AutoCloseable {
   private boolean started;
   private boolean closed;
   private volatile int boundPort = -1;
+  private volatile int boundAdminPort = -1;
 
   /** Builds a server with CLU's security (none); opens nothing until {@link #start()}. */
   public WebsocketServer(Gateway gateway, ServerSettings settings) {
@@ -107,6 +113,10 @@ public final class WebsocketServer implements AutoCloseable {
     HttpConfiguration http = new HttpConfiguration();
     http.setSendServerVersion(false);
     http.setSendXPoweredBy(false);
+    if (settings.forwarded()) {
+      // The proxy's Forwarded / X-Forwarded-* headers name the client (its address, scheme, host).
+      http.addCustomizer(new ForwardedRequestCustomizer());
+    }
     if (security.tlsEnabled()) {
       SecureRequestCustomizer secure = new SecureRequestCustomizer();
       // Clients often connect by IP address (no SNI); the certificate still proves the server.
@@ -128,6 +138,20 @@ public final class WebsocketServer implements AutoCloseable {
     connector.setPort(settings.port());
     connector.setIdleTimeout(settings.idleTimeout().toMillis());
     server.addConnector(connector);
+    AdminPort admin = settings.admin();
+    if (admin != null) {
+      HttpConfiguration adminHttp = new HttpConfiguration();
+      adminHttp.setSendServerVersion(false);
+      adminHttp.setSendXPoweredBy(false);
+      adminConnector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(adminHttp));
+      adminConnector.setName("admin");
+      adminConnector.setHost(admin.host());
+      adminConnector.setPort(admin.port());
+      adminConnector.setIdleTimeout(settings.idleTimeout().toMillis());
+      server.addConnector(adminConnector);
+    } else {
+      adminConnector = null;
+    }
 
     WebSocketUpgradeHandler websockets =
         WebSocketUpgradeHandler.from(
@@ -151,17 +175,36 @@ public final class WebsocketServer implements AutoCloseable {
       meters = null;
       gcMetrics = null;
     }
+    HttpEndpoints publicEndpoints =
+        admin == null || admin.alsoOnPublicPort()
+            ? endpoints
+            : endpoints.withHealth(false).withMetrics(false);
     websockets.setHandler(
         new HttpRoutes(
             gateway.name(),
-            endpoints,
+            publicEndpoints,
             gateway::sourceState,
             sessions,
             meters == null ? null : meters::scrape,
             endpoints.console() ? StaticFiles.console() : null,
             security,
             new UpgradeRequiredHandler(gateway.name())));
-    server.setHandler(websockets);
+    if (adminConnector == null) {
+      server.setHandler(websockets);
+    } else {
+      HttpRoutes adminRoutes =
+          new HttpRoutes(
+              gateway.name(),
+              endpoints.withConsole(false),
+              gateway::sourceState,
+              sessions,
+              meters == null ? null : meters::scrape,
+              null,
+              security,
+              AdminConnectorHandler.notFound());
+      server.setHandler(
+          new Handler.Sequence(new AdminConnectorHandler(adminConnector, adminRoutes), websockets));
+    }
 
     keepAlive =
         settings.pingEnabled()
@@ -194,6 +237,12 @@ public final class WebsocketServer implements AutoCloseable {
         failStart();
         throw e;
       }
+      open(connector, hostForLog() + ":" + settings.port());
+      if (adminConnector != null) {
+        open(
+            adminConnector,
+            settings.admin().host() + ":" + settings.admin().port() + " (operations port)");
+      }
       try {
         server.start();
       } catch (Exception e) {
@@ -203,6 +252,9 @@ public final class WebsocketServer implements AutoCloseable {
             "cannot listen on " + hostForLog() + ":" + settings.port() + ": " + bindFailure(e), e);
       }
       boundPort = connector.getLocalPort();
+      if (adminConnector != null) {
+        boundAdminPort = adminConnector.getLocalPort();
+      }
       if (meters != null) {
         // What operators expect from any JVM service: memory, GC, threads, CPU, uptime.
         new JvmMemoryMetrics().bindTo(meters);
@@ -228,9 +280,23 @@ public final class WebsocketServer implements AutoCloseable {
           security.allowedOrigins(),
           security.authenticationEnabled() ? "bearer tokens" : "none",
           security.tlsEnabled() ? "; TLS: " + security.tls().description() : "");
-      String endpoints = httpEndpoints();
+      String endpoints =
+          httpEndpoints(settings.admin() == null || settings.admin().alsoOnPublicPort(), true);
       if (!endpoints.isEmpty()) {
         log.info("gateway {} answers plain HTTP on {}", gateway.name(), endpoints);
+      }
+      if (adminConnector != null) {
+        log.info(
+            "gateway {} answers {} on the operations port http://{}:{}/",
+            gateway.name(),
+            httpEndpoints(true, false),
+            settings.admin().host(),
+            boundAdminPort);
+      }
+      if (settings.forwarded()) {
+        log.info(
+            "gateway {} trusts the Forwarded and X-Forwarded-* headers of its reverse proxy",
+            gateway.name());
       }
       if (exposed()) {
         log.warn(
@@ -248,22 +314,41 @@ public final class WebsocketServer implements AutoCloseable {
   }
 
   /** The plain HTTP endpoints served, for the start-up log. */
-  private String httpEndpoints() {
+  private String httpEndpoints(boolean operations, boolean console) {
     HttpEndpoints http = settings.http();
     StringBuilder text = new StringBuilder();
-    if (http.health()) {
+    if (operations && http.health()) {
       text.append("/healthz /readyz ");
     }
-    if (http.metrics()) {
+    if (operations && http.metrics()) {
       text.append(
           http.metricsNeedToken() && security.authenticationEnabled()
               ? "/metrics (bearer token) "
               : "/metrics ");
     }
-    if (http.console()) {
+    if (console && http.console()) {
       text.append("/ (console) /clu-ws.js /console/*");
     }
     return text.toString().strip();
+  }
+
+  /**
+   * Binds a connector before Jetty starts, so that a taken port is reported with its address.
+   *
+   * @throws CluWsException when it cannot listen (after closing what was started)
+   */
+  private void open(ServerConnector toOpen, String where) {
+    try {
+      toOpen.open();
+    } catch (Exception e) {
+      connector.close();
+      if (adminConnector != null) {
+        adminConnector.close();
+      }
+      stopJetty();
+      failStart();
+      throw new CluWsException("cannot listen on " + where + ": " + bindFailure(e), e);
+    }
   }
 
   private static String bindFailure(Exception e) {
@@ -325,6 +410,18 @@ public final class WebsocketServer implements AutoCloseable {
       host = "[" + host + "]";
     }
     return URI.create(scheme() + "://" + host + ":" + port() + "/");
+  }
+
+  /**
+   * The operations port ({@link ServerSettings#admin()}): the bound one once started, or {@code -1}
+   * without one.
+   */
+  public int adminPort() {
+    if (adminConnector == null) {
+      return -1;
+    }
+    int port = boundAdminPort;
+    return port > 0 ? port : settings.admin().port();
   }
 
   public Gateway gateway() {

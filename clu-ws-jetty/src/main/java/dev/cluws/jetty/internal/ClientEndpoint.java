@@ -4,9 +4,6 @@ import dev.cluws.core.client.ClientConnection;
 import dev.cluws.core.Gateway;
 import dev.cluws.core.reply.Subscription;
 import dev.cluws.core.spi.MessageCode;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -37,21 +34,23 @@ public final class ClientEndpoint implements Session.Listener {
   private final AtomicBoolean released = new AtomicBoolean();
   private volatile Session session;
   private volatile ClientConnection connection;
-  private volatile String remoteAddress = "?";
+  /** From the upgrade request: a trusted proxy's {@code X-Forwarded-For} when that is on. */
+  private final String remoteAddress;
   private volatile long lastHeardNanos;
   private volatile boolean keepAliveExpired;
   private volatile long keepAliveExpiredNanos;
 
-  ClientEndpoint(Gateway gateway, Subscription subscription, SessionRegistry registry) {
+  ClientEndpoint(
+      Gateway gateway, Subscription subscription, SessionRegistry registry, String remoteAddress) {
     this.gateway = gateway;
     this.subscription = subscription;
     this.registry = registry;
+    this.remoteAddress = remoteAddress;
   }
 
   @Override
   public void onWebSocketOpen(Session openedSession) {
     this.session = openedSession;
-    this.remoteAddress = describe(openedSession.getRemoteSocketAddress());
     this.lastHeardNanos = System.nanoTime();
     SessionTransport transport = new SessionTransport(openedSession, remoteAddress);
     if (!transport.sendsPreEncoded() && registry.claimReEncodingWarning()) {
@@ -194,19 +193,6 @@ public final class ClientEndpoint implements Session.Listener {
 
   private String id() {
     return subscription.clientId();
-  }
-
-  static String describe(SocketAddress address) {
-    if (address instanceof InetSocketAddress) {
-      InetSocketAddress inet = (InetSocketAddress) address;
-      InetAddress ip = inet.getAddress();
-      String host = ip != null ? ip.getHostAddress() : inet.getHostString();
-      if (host.indexOf(':') >= 0) {
-        host = "[" + host + "]";
-      }
-      return host + ":" + inet.getPort();
-    }
-    return String.valueOf(address);
   }
 
   @Override

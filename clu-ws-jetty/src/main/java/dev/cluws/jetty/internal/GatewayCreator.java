@@ -60,7 +60,7 @@ public final class GatewayCreator implements WebSocketCreator {
   @Override
   public Object createWebSocket(
       ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback) {
-    String remote = Request.getRemoteAddr(request) + ":" + Request.getRemotePort(request);
+    String remote = RemoteAddress.of(request);
     if (registry.isClosed()) {
       PlainText.respond(
           response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, SessionRegistry.SHUTDOWN_REASON);
@@ -128,7 +128,7 @@ public final class GatewayCreator implements WebSocketCreator {
       PlainText.respond(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, e.getMessage());
       return null;
     }
-    return new ClientEndpoint(gateway, subscription, registry);
+    return new ClientEndpoint(gateway, subscription, registry, remote);
   }
 
   /**

@@ -210,7 +210,7 @@ public final class HttpRoutes extends Handler.Wrapper {
 
   private void metrics(Request request, Response response, Callback callback, boolean head) {
     if (endpoints.metricsNeedToken() && security.authenticationEnabled()) {
-      String remote = Request.getRemoteAddr(request) + ":" + Request.getRemotePort(request);
+      String remote = RemoteAddress.of(request);
       String token;
       try {
         token =
