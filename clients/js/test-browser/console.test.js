@@ -1,18 +1,14 @@
 // The web console in a real headless Chromium (Debian's, never a downloaded browser), driven by
-// playwright-core, against a real gateway and CLU test actor:
-//   CLU_WS_HTTP_URL   the gateway's console page, e.g. http://127.0.0.1:9876/
+// playwright-core, against a real gateway and CLU test actor (see browser.js for the rest):
 //   CLU_WS_ACTOR      a CLU test actor (answers ping with "Pong." and broadcasts now and then)
-//   CLU_WS_CHROMIUM   the browser (default /usr/bin/chromium)
-//   CLU_WS_SCREENSHOT where to save a screenshot of the console (optional)
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import {
+  launch, openPage, pageUrl, screenshot, send, seriousViolations, NARROW, WAIT, WIDE,
+} from './browser.js';
 
-const pageUrl = process.env.CLU_WS_HTTP_URL;
 const actor = process.env.CLU_WS_ACTOR;
-const executablePath = process.env.CLU_WS_CHROMIUM ?? '/usr/bin/chromium';
-const screenshot = process.env.CLU_WS_SCREENSHOT;
 const skip = pageUrl && actor ? false : 'set CLU_WS_HTTP_URL and CLU_WS_ACTOR to run against a gateway';
-const WAIT = 15_000;
 
 let browser;
 let page;
@@ -20,38 +16,18 @@ const pageErrors = [];
 
 before(async () => {
   if (skip) return;
-  const { chromium } = await import('playwright-core');
-  // playwright starts the browser with a fresh temporary profile of its own.
-  browser = await chromium.launch({
-    executablePath,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
-  page.setDefaultTimeout(WAIT);
-  page.on('pageerror', (e) => pageErrors.push(String(e)));
-  page.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()));
-  page.on('response', (r) => r.status() >= 400 && pageErrors.push(`HTTP ${r.status()} for ${r.url()}`));
-  await page.goto(pageUrl);
+  browser = await launch();
+  page = await openPage(browser, pageErrors);
 });
 
 after(async () => {
-  if (page && screenshot) await page.screenshot({ path: screenshot, fullPage: true });
   await browser?.close();
 });
 
 test('the console connects to the gateway', { skip }, async () => {
-  await page.locator('#state[data-state="open"]').waitFor();
-  assert.match(await page.locator('#state').textContent(), /connected/);
+  await page.locator('#connection[data-state="open"]').waitFor();
+  assert.match(await page.locator('#connection').textContent(), /^connected to 127\.0\.0\.1:\d+$/);
+  assert.match(await page.locator('#connection-live').textContent(), /^connected to /);
 });
 
 test('a broadcast from the actor appears in the reply stream', { skip }, async () => {
@@ -61,7 +37,7 @@ test('a broadcast from the actor appears in the reply stream', { skip }, async (
 });
 
 test('ping to the actor shows a card that turns done with Pong.', { skip }, async () => {
-  await send(`${actor} ping`);
+  await send(page, `${actor} ping`);
 
   const card = page.locator('#cards .card').filter({ hasText: `${actor} ping` }).first();
   await card.locator('xpath=self::*[@data-status="done"]').waitFor();
@@ -72,7 +48,7 @@ test('ping to the actor shows a card that turns done with Pong.', { skip }, asyn
 
 test('a command to an actor that is not running shows a failed card', { skip }, async () => {
   const nobody = `nobody-${process.pid}`;
-  await send(`${nobody} ping`);
+  await send(page, `${nobody} ping`);
 
   const card = page.locator('#cards .card').filter({ hasText: `${nobody} ping` }).first();
   await card.locator('xpath=self::*[@data-status="failed"]').waitFor();
@@ -96,7 +72,7 @@ test('filtering by message code in the form subscribes the connection to those c
   await page.getByRole('button', { name: 'Apply filters' }).click();
   await page.locator('#filter-status', { hasText: 'showing codes :f' }).waitFor();
 
-  await send(`${actor} status`);
+  await send(page, `${actor} status`);
   const card = page.locator('#cards .card').filter({ hasText: `${actor} status` }).first();
   await card.locator('xpath=self::*[@data-status="done"]').waitFor();
   // The gateway dropped the '>' and 'i' replies: only the ':' reached the page.
@@ -104,7 +80,7 @@ test('filtering by message code in the form subscribes the connection to those c
 
   await page.getByRole('button', { name: 'Show everything' }).click();
   await page.locator('#filter-status', { hasText: 'showing everything' }).waitFor();
-  await send(`${actor} status`);
+  await send(page, `${actor} status`);
   const next = page.locator('#cards .card').first();
   await next.locator('xpath=self::*[@data-status="done"]').waitFor();
   assert.deepEqual(await next.locator('.card-replies .code').allTextContents(), ['>', 'i', ':']);
@@ -126,12 +102,94 @@ test('pause holds new replies back until resume shows them', { skip }, async () 
   );
 });
 
+test('the message column starts at the same place whatever the length of the sender', { skip }, async () => {
+  const lefts = await page.locator('#stream .reply').evaluateAll((rows) => {
+    const bySender = new Map();
+    for (const row of rows) bySender.set(row.dataset.sender, Math.round(row.querySelector('.body').getBoundingClientRect().left));
+    return [...bySender];
+  });
+  // The actor and the gateway (its answers to the filter changes) have names of different lengths.
+  assert.ok(lefts.length >= 2, `rows of two senders at least: ${JSON.stringify(lefts)}`);
+  assert.equal(new Set(lefts.map(([, left]) => left)).size, 1, JSON.stringify(lefts));
+});
+
+test('clearing the stream shows a hint where the replies will appear', { skip }, async () => {
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await page.getByRole('button', { name: 'Clear' }).click();
+  const hint = page.locator('#stream-empty');
+  await hint.waitFor();
+  assert.match(await hint.textContent(), /^Paused: \d+ new repl(y|ies) held until you resume\.$/);
+  await page.getByRole('button', { name: 'Resume' }).click();
+  await hint.waitFor({ state: 'hidden' });
+  assert.ok((await page.locator('#stream .reply').count()) > 0);
+});
+
+test('arrow keys, Home and End switch between the replies and the state tabs', { skip }, async () => {
+  const replies = page.getByRole('tab', { name: 'Replies' });
+  const state = page.getByRole('tab', { name: 'State' });
+  await page.getByRole('button', { name: 'Send' }).focus();
+  // From the command box, Tab reaches the selected tab (the other one is out of the tab order).
+  await page.keyboard.press('Tab');
+  assert.equal(await replies.evaluate((t) => t === document.activeElement), true);
+  assert.notEqual(await replies.evaluate((t) => getComputedStyle(t).outlineStyle), 'none', 'focus is visible');
+
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await state.getAttribute('aria-selected'), 'true');
+  assert.equal(await state.evaluate((t) => t === document.activeElement), true);
+  assert.equal(await page.locator('#view-state').isVisible(), true);
+  assert.equal(await page.locator('#view-replies').isVisible(), false);
+  assert.match(page.url(), /[?&]view=state/);
+
+  await page.keyboard.press('ArrowRight'); // wraps around
+  assert.equal(await replies.getAttribute('aria-selected'), 'true');
+  await page.keyboard.press('End');
+  assert.equal(await state.getAttribute('aria-selected'), 'true');
+  await page.keyboard.press('Home');
+  assert.equal(await replies.getAttribute('aria-selected'), 'true');
+  await page.keyboard.press('ArrowLeft');
+  assert.equal(await state.getAttribute('aria-selected'), 'true');
+  assert.equal(await replies.getAttribute('tabindex'), '-1');
+
+  // The actor's broadcasts are in the state view.
+  const card = page.locator(`#state-cards .actor[data-actor="${actor}"]`);
+  await card.waitFor();
+  assert.match(await card.locator('.kv[data-keyword="heartbeat"] dd').textContent(), /^\d+$/);
+
+  await page.keyboard.press('Home');
+  assert.equal(await page.locator('#view-replies').isVisible(), true);
+});
+
+test('axe finds no serious or critical accessibility problem, light or dark, on either tab', { skip }, async () => {
+  const found = [];
+  for (const scheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme: scheme });
+    for (const tab of ['Replies', 'State']) {
+      await page.getByRole('tab', { name: tab }).click();
+      for (const v of await seriousViolations(page)) found.push(`${scheme}, ${tab}: ${v}`);
+    }
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.getByRole('tab', { name: 'Replies' }).click();
+  assert.deepEqual(found, []);
+});
+
+test('screenshots of the stream and of a command card', { skip }, async () => {
+  await send(page, `${actor} status`);
+  const card = page.locator('#cards .card').first();
+  await card.locator('xpath=self::*[@data-status="done"]').waitFor();
+  await screenshot(page, 'command-card', card);
+  await page.locator('#filters').evaluate((details) => { details.open = false; });
+  await screenshot(page, 'stream-wide-light');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await screenshot(page, 'stream-wide-dark');
+  // Narrow: one column, the stream below the commands.
+  await page.setViewportSize(NARROW);
+  await screenshot(page, 'stream-narrow-dark', undefined, { fullPage: true });
+  await page.emulateMedia({ colorScheme: 'light' });
+  await screenshot(page, 'stream-narrow-light', undefined, { fullPage: true });
+  await page.setViewportSize(WIDE);
+});
+
 test('the page raised no errors', { skip }, () => {
   assert.deepEqual(pageErrors, []);
 });
-
-async function send(line) {
-  const input = page.getByRole('textbox', { name: /^Command/ });
-  await input.fill(line);
-  await input.press('Enter');
-}

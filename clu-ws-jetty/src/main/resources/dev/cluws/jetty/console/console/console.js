@@ -1,6 +1,9 @@
-// The clu-ws web console: a live stream of replies, filters, and a command box whose commands
-// show as cards. Uses the gateway's JavaScript client, served beside this page at /clu-ws.js.
+// The clu-ws web console: a live stream of replies, filters, a command box whose commands show
+// as cards, and the state view (the latest value of every actor's keywords). Uses the gateway's
+// JavaScript client, served beside this page at /clu-ws.js.
 import { connect, isGatewayFrame, newCommandId } from '../clu-ws.js';
+import { StateView } from './state.js';
+import { stateText } from './words.js';
 
 const CODE_NAMES = {
   '>': 'running', ':': 'done', f: 'failed', e: 'error', '!': 'critical', i: 'info', w: 'warning', d: 'debug',
@@ -13,10 +16,26 @@ const COMMAND_TIMEOUT_MS = 10 * 60 * 1000;
 const MAX_CARD_REPLIES = 200; // replies shown under one card
 const HISTORY_SIZE = 100;
 const HISTORY_KEY = 'clu-ws.console.history';
+const MAX_SENDER_CH = 24; // the sender column grows to the longest name seen, up to this
 
 const $ = (id) => document.getElementById(id);
 const el = {
-  state: $('state'),
+  connection: $('connection'),
+  connectionLive: $('connection-live'),
+  tabs: document.querySelector('[role=tablist]'),
+  tabReplies: $('tab-replies'),
+  tabState: $('tab-state'),
+  viewReplies: $('view-replies'),
+  viewState: $('view-state'),
+  stateFilterForm: $('state-filter-form'),
+  stateActors: $('state-actors'),
+  stateKeywords: $('state-keywords'),
+  stateInfo: $('state-info'),
+  stateSource: $('state-source'),
+  stateScope: $('state-scope'),
+  stateEmpty: $('state-empty'),
+  stateNone: $('state-none'),
+  stateCards: $('state-cards'),
   commandForm: $('command-form'),
   commandInput: $('command-input'),
   commandError: $('command-error'),
@@ -32,6 +51,7 @@ const el = {
   clear: $('clear'),
   cap: $('cap'),
   streamInfo: $('stream-info'),
+  streamEmpty: $('stream-empty'),
   stream: $('stream'),
 };
 
@@ -43,6 +63,22 @@ const token = new URLSearchParams(page.hash.slice(1)).get('token') ?? undefined;
 const initialFilters = filtersFromPage(page.searchParams);
 showFilters(initialFilters);
 
+let lastState = 'connecting';
+let openedBefore = false; // whether the connection that just closed had been open
+let countdown = null;
+
+const stateView = new StateView(
+  {
+    cards: el.stateCards,
+    empty: el.stateEmpty,
+    none: el.stateNone,
+    info: el.stateInfo,
+    actorFilter: el.stateActors,
+    keywordFilter: el.stateKeywords,
+  },
+  timeOf,
+);
+
 const client = connect(wsUrl, { filters: initialFilters, token });
 client.onState(showState);
 client.onReply(onFrame);
@@ -53,26 +89,50 @@ function gatewayUrl(url) {
   return u.toString();
 }
 
-function showState(state, detail) {
-  el.state.dataset.state = state;
+function showState(state, detail = {}) {
+  clearInterval(countdown);
+  countdown = null;
+  if (state === 'reconnecting' || state === 'closed') openedBefore = lastState === 'open';
+  lastState = state;
   const where = new URL(wsUrl).host;
-  let text;
-  switch (state) {
-    case 'open':
-      text = `connected to ${where}`;
-      break;
-    case 'connecting':
-      text = detail?.attempt ? `connecting to ${where} (attempt ${detail.attempt + 1})…` : `connecting to ${where}…`;
-      break;
-    case 'reconnecting':
-      text = `connection lost${detail?.code ? ` (${detail.code}${detail.reason ? `: ${detail.reason}` : ''})` : ''}; `
-        + `retrying in ${(detail.delay / 1000).toFixed(1)} s`;
-      break;
-    default:
-      text = 'disconnected';
+  const words = (remaining) => stateText(state, detail, { where, remaining, opened: openedBefore });
+  el.connection.dataset.state = state;
+  el.connection.textContent = words();
+  // Screen readers hear each change of state once, not every second of the countdown.
+  el.connectionLive.textContent = words();
+  if (state === 'reconnecting' && detail.delay > 1000) {
+    const deadline = Date.now() + detail.delay;
+    countdown = setInterval(() => {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) {
+        clearInterval(countdown);
+        countdown = null;
+      } else {
+        el.connection.textContent = words(remaining);
+      }
+    }, 1000);
   }
-  el.state.textContent = text;
+  if (state === 'open') requestSnapshot();
 }
+
+// --- the state view ------------------------------------------------------------------------------
+
+async function requestSnapshot() {
+  el.stateSource.textContent = 'asking the gateway for the current state…';
+  try {
+    // The snapshot frames reach onFrame (and so the state view) before this resolves.
+    const { answer } = await client.snapshot();
+    const n = answer?.actors ?? 0;
+    const at = timeOf(new Date().toISOString());
+    el.stateSource.textContent = n === 0
+      ? `The gateway's snapshot was empty at ${at} UTC; values appear as the actors reply.`
+      : `Filled from the gateway's snapshot of ${n} ${n === 1 ? 'actor' : 'actors'} at ${at} UTC, then live.`;
+  } catch (e) {
+    el.stateSource.textContent = `No snapshot (${e.error ?? e.message}); values appear as the actors reply.`;
+  }
+}
+
+el.stateFilterForm.addEventListener('submit', (event) => event.preventDefault());
 
 // --- the reply stream -----------------------------------------------------------------------
 
@@ -87,6 +147,10 @@ function cap() {
 }
 
 function onFrame(frame) {
+  const fromGateway = isGatewayFrame(frame);
+  stateView.add(frame, fromGateway);
+  // The snapshot the console asks for is state, not replies: it shows in the state view only.
+  if (frame.headers?.snapshot || (fromGateway && frame.body?.control === 'snapshot')) return;
   received++;
   const id = frame.headers?.command_id;
   if (id != null) cards.get(String(id))?.add(frame);
@@ -113,16 +177,27 @@ function scheduleFlush() {
   setTimeout(flush, 250);
 }
 
+let senderWidth = 0; // in ch, the width of the sender column
+
 function render(frames) {
   if (frames.length === 0) return;
   const list = el.stream;
-  const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+  const atBottom = el.viewReplies.hidden ? stickToBottom : list.scrollHeight - list.scrollTop - list.clientHeight < 40;
   const fragment = document.createDocumentFragment();
-  for (const frame of frames) fragment.append(replyRow(frame));
+  let widest = senderWidth;
+  for (const frame of frames) {
+    fragment.append(replyRow(frame));
+    widest = Math.max(widest, Math.min(MAX_SENDER_CH, String(frame.headers?.sender ?? '?').length + 1));
+  }
+  if (widest !== senderWidth) {
+    // One column width for every row, so the messages start at the same place.
+    senderWidth = widest;
+    list.style.setProperty('--sender-width', `${widest}ch`);
+  }
   list.append(fragment);
   const excess = list.childElementCount - cap();
   for (let i = 0; i < excess; i++) list.firstElementChild.remove();
-  if (atBottom) list.scrollTop = list.scrollHeight;
+  if (atBottom && !el.viewReplies.hidden) list.scrollTop = list.scrollHeight;
   showInfo();
 }
 
@@ -138,7 +213,7 @@ function replyRow(frame) {
   li.append(
     span('time', timeOf(frame.timestamp), 'UTC'),
     codeBadge(code),
-    span('sender', headers.sender ?? '?'),
+    span('sender', headers.sender ?? '?', headers.sender ?? undefined),
     span('body', bodyText(frame.body)),
   );
   if (headers.command_id) li.title = `command ${headers.command_id}`;
@@ -147,6 +222,15 @@ function replyRow(frame) {
 
 function showInfo() {
   const shown = el.stream.childElementCount;
+  const empty = shown === 0;
+  if (el.streamEmpty.hidden !== !empty) el.streamEmpty.hidden = !empty;
+  if (empty) {
+    el.streamEmpty.textContent = paused
+      ? `Paused: ${held.length} new ${held.length === 1 ? 'reply' : 'replies'} held until you resume.`
+      : received === 0
+        ? 'No replies yet. Replies from the actors appear here as they arrive; send a command, or wait for a status broadcast.'
+        : 'Cleared. New replies appear here as they arrive.';
+  }
   el.streamInfo.textContent = paused
     ? `paused, ${held.length} new held`
     : `${shown} shown, ${received} received`;
@@ -191,7 +275,13 @@ function filtersFromPage(params) {
   return filters;
 }
 
+function showScope(filters) {
+  const described = describeFilters(filters);
+  el.stateScope.textContent = described === 'everything' ? '' : `The connection's filters apply here too (${described}).`;
+}
+
 function showFilters(filters) {
+  showScope(filters);
   el.filterActors.value = filters.actors ?? '';
   const codes = String(filters.codes ?? '');
   for (const box of el.filterForm.querySelectorAll('input[name=code]')) box.checked = codes.includes(box.value);
@@ -248,6 +338,7 @@ async function applyFilters(wanted) {
       await client.subscribe(update);
     }
     el.filterSummary.textContent = describeFilters(wanted);
+    showScope(wanted);
     el.filterStatus.textContent = `showing ${describeFilters(wanted)}`;
   } catch (e) {
     el.filterStatus.classList.add('form-error');
@@ -384,6 +475,52 @@ el.commandForm.addEventListener('submit', (event) => {
     draft = '';
   }
 });
+
+// --- tabs: replies and state (WAI-ARIA tabs, automatic activation) -----------------------------
+
+const tabs = [el.tabReplies, el.tabState];
+const panels = new Map([[el.tabReplies, el.viewReplies], [el.tabState, el.viewState]]);
+let stickToBottom = true; // whether the stream was scrolled to its end when it was hidden
+
+function selectTab(tab, { focus = false, remember = true } = {}) {
+  if (tab === el.tabState && !el.viewReplies.hidden) {
+    const list = el.stream;
+    stickToBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+  }
+  for (const t of tabs) {
+    const selected = t === tab;
+    t.setAttribute('aria-selected', String(selected));
+    t.tabIndex = selected ? 0 : -1;
+    panels.get(t).hidden = !selected;
+  }
+  stateView.setVisible(tab === el.tabState);
+  if (tab === el.tabReplies && stickToBottom) el.stream.scrollTop = el.stream.scrollHeight;
+  if (focus) tab.focus();
+  if (remember) {
+    const url = new URL(location.href);
+    if (tab === el.tabState) url.searchParams.set('view', 'state');
+    else url.searchParams.delete('view');
+    window.history.replaceState(window.history.state, '', url);
+  }
+}
+
+for (const tab of tabs) tab.addEventListener('click', () => selectTab(tab));
+
+el.tabs.addEventListener('keydown', (event) => {
+  const i = tabs.indexOf(document.activeElement);
+  if (i < 0) return;
+  let next;
+  if (event.key === 'ArrowRight') next = tabs[(i + 1) % tabs.length];
+  else if (event.key === 'ArrowLeft') next = tabs[(i - 1 + tabs.length) % tabs.length];
+  else if (event.key === 'Home') next = tabs[0];
+  else if (event.key === 'End') next = tabs[tabs.length - 1];
+  else return;
+  event.preventDefault();
+  selectTab(next, { focus: true });
+});
+
+selectTab(page.searchParams.get('view') === 'state' ? el.tabState : el.tabReplies, { remember: false });
+showInfo();
 
 // --- formatting -------------------------------------------------------------------------------
 
