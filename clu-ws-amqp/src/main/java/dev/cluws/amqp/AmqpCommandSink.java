@@ -13,6 +13,7 @@ import com.rabbitmq.client.ShutdownSignalException;
 import dev.cluws.amqp.internal.Connections;
 import dev.cluws.amqp.internal.Threads;
 import dev.cluws.core.codec.FrameCodec;
+import dev.cluws.core.log.LogText;
 import dev.cluws.core.spi.BrokerUnavailableException;
 import dev.cluws.core.spi.CluWsException;
 import dev.cluws.core.spi.Command;
@@ -264,11 +265,17 @@ public final class AmqpCommandSink implements CommandSink {
     }
     String consumer =
         routingKey.startsWith("command.") ? routingKey.substring("command.".length()) : routingKey;
-    log.debug("broker returned command to {} ({} {})", consumer, replyCode, replyText);
+    if (log.isDebugEnabled()) {
+      log.debug(
+          "broker returned command to {} ({} {})",
+          LogText.field(consumer),
+          replyCode,
+          LogText.of(replyText));
+    }
     try {
       publisher.execute(() -> publishRoutingFailure(consumer, props));
     } catch (RejectedExecutionException e) {
-      log.warn("could not publish the routing failure for consumer '{}'", consumer);
+      log.warn("could not publish the routing failure for consumer {}", LogText.field(consumer));
     }
   }
 
@@ -298,7 +305,8 @@ public final class AmqpCommandSink implements CommandSink {
               Map.of("error", "Failed routing message to consumer '" + consumer + "'."));
       ch.basicPublish(settings.exchange(), "reply." + gatewayName, false, props, body);
     } catch (IOException | RuntimeException e) {
-      log.warn("could not publish the routing failure for consumer '{}'", consumer, e);
+      log.warn(
+          "could not publish the routing failure for consumer {}", LogText.field(consumer), e);
     }
   }
 

@@ -19,6 +19,7 @@ import com.rabbitmq.client.impl.recovery.TopologyRecoveryRetryLogic;
 import dev.cluws.amqp.internal.Connections;
 import dev.cluws.amqp.internal.ReplyParser;
 import dev.cluws.amqp.internal.Threads;
+import dev.cluws.core.log.LogText;
 import dev.cluws.core.spi.BrokerUnavailableException;
 import dev.cluws.core.spi.CluWsException;
 import dev.cluws.core.spi.JsonMappers;
@@ -320,7 +321,7 @@ public final class AmqpMessageSource implements MessageSource {
         }
       } catch (Throwable t) { // never let an exception reach amqp-client's consumer thread
         listenerErrors.increment();
-        log.error("failed to handle a reply on {}", envelope.getRoutingKey(), t);
+        log.error("failed to handle a reply on {}", LogText.of(envelope.getRoutingKey()), t);
       } finally {
         acker.delivered(envelope.getDeliveryTag());
       }
@@ -332,8 +333,8 @@ public final class AmqpMessageSource implements MessageSource {
         invalidLogged++;
         log.warn(
             "dropping an invalid reply on {}: {} ({} invalid replies so far)",
-            envelope.getRoutingKey(),
-            problem,
+            LogText.of(envelope.getRoutingKey()),
+            LogText.of(problem),
             count);
       }
     }

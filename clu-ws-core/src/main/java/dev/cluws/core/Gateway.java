@@ -13,6 +13,7 @@ import dev.cluws.core.codec.EncodedFrame;
 import dev.cluws.core.codec.FrameCodec;
 import dev.cluws.core.command.CommandGate;
 import dev.cluws.core.command.CommandTracker;
+import dev.cluws.core.log.LogText;
 import dev.cluws.core.reply.FilterChain;
 import dev.cluws.core.reply.FilterRequest;
 import dev.cluws.core.reply.Hub;
@@ -235,7 +236,7 @@ public final class Gateway implements AutoCloseable {
         new CommandTracker(settings.trackedCommands(), settings.commandExpiry().toNanos());
     FilterChain chain = buildChain(clientId, identity, requested, commands);
     if (!unknown.isEmpty()) {
-      log.debug("client {}: ignoring unknown parameters {}", clientId, unknown);
+      log.debug("client {}: ignoring unknown parameters {}", clientId, LogText.of(unknown.toString()));
     }
     return new Subscription(
         clientId, identity, parameters, requested, unknown, chain, options, commands);
@@ -421,7 +422,13 @@ public final class Gateway implements AutoCloseable {
             buildChain(client.id(), client.identity(), next, current.commands());
         Subscription updated = current.withFilters(next, chain);
         client.resubscribe(updated);
-        log.debug("client {} {}d: {}", client.id(), action, updated.describeFilters());
+        if (log.isDebugEnabled()) {
+          log.debug(
+              "client {} {}d: {}",
+              client.id(),
+              action,
+              LogText.of(updated.describeFilters().toString()));
+        }
         client.send(controlAnswer(action, frame.commandId(), updated));
       }
     } catch (SubscriptionException e) {

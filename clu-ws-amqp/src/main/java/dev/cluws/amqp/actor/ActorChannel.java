@@ -10,6 +10,7 @@ import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.ShutdownSignalException;
 import dev.cluws.amqp.internal.Connections;
 import dev.cluws.core.codec.FrameCodec;
+import dev.cluws.core.log.LogText;
 import dev.cluws.core.spi.BrokerUnavailableException;
 import dev.cluws.core.spi.CluWsException;
 import dev.cluws.core.spi.JsonMappers;
@@ -253,7 +254,10 @@ public final class ActorChannel {
       try {
         executor.execute(() -> handle(command, tag));
       } catch (RejectedExecutionException e) {
-        log.debug("actor {} is stopping; command {} not handled", name, command.commandId());
+        log.debug(
+            "actor {} is stopping; command {} not handled",
+            name,
+            LogText.field(command.commandId()));
       }
     }
 
@@ -264,9 +268,9 @@ public final class ActorChannel {
         log.warn(
             "actor {} failed on command {} ({}): {}",
             name,
-            command.commandId(),
-            command.commandString(),
-            e.toString());
+            LogText.field(command.commandId()),
+            LogText.quoted(command.commandString()),
+            LogText.of(e.toString()));
         fail(command, "command '" + command.commandString() + "' failed: " + e.getMessage());
       } finally {
         ack(tag);

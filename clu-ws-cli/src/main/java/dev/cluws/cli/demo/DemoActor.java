@@ -9,6 +9,7 @@ import dev.cluws.amqp.actor.ActorChannel;
 import dev.cluws.amqp.actor.ActorCommand;
 import dev.cluws.amqp.internal.Connections;
 import dev.cluws.amqp.internal.Threads;
+import dev.cluws.core.log.LogText;
 import dev.cluws.core.spi.CluWsException;
 import dev.cluws.core.spi.JsonMappers;
 import java.io.IOException;
@@ -138,7 +139,13 @@ public final class DemoActor implements AutoCloseable {
   private void answer(ActorChannel channel, ActorCommand command) {
     String[] words = command.commandString().strip().split("\\s+");
     String verb = words[0];
-    log.debug("demo actor '{}' received '{}' ({})", name(), verb, command.commandId());
+    if (log.isDebugEnabled()) {
+      log.debug(
+          "demo actor '{}' received {} ({})",
+          name(),
+          LogText.quoted(verb),
+          LogText.field(command.commandId()));
+    }
     channel.reply(command, ">", mapper.createObjectNode(), true);
     if (!COMMANDS.containsKey(verb)) {
       channel.reply(command, "w", help());

@@ -7,8 +7,11 @@ import dev.cluws.core.codec.DecodedFrame.ControlFrame;
 import dev.cluws.core.codec.DecodedFrame.InvalidFrame;
 import dev.cluws.core.codec.DecodedFrame;
 import dev.cluws.core.codec.EncodedFrame;
+import dev.cluws.core.command.CommandGate;
 import dev.cluws.core.command.CommandTracker;
 import dev.cluws.core.command.TokenBucket;
+import dev.cluws.core.log.LogText;
+import dev.cluws.core.log.LogThrottle;
 import dev.cluws.core.reply.FilterChain;
 import dev.cluws.core.reply.Subscription;
 import dev.cluws.core.spi.ClientIdentity;
@@ -27,7 +30,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClientConnection implements FilterChain.FailureListener {
   private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
-  private static final int LOGGED_INVALID_FRAMES = 10;
   /** Filter failures reported to the client one by one; after that, every 1000th. */
   private static final int REPORTED_FILTER_FAILURES = 10;
 
@@ -39,7 +41,11 @@ public final class ClientConnection implements FilterChain.FailureListener {
   private final Outbox outbox;
   private final Gateway gateway;
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final AtomicLong invalidFrames = new AtomicLong();
+  /** One log line per interval for this client's invalid frames, denied and refused commands. */
+  private final LogThrottle invalidFrameLog = LogThrottle.everyTenSeconds();
+
+  private final LogThrottle deniedLog = LogThrottle.everyTenSeconds();
+  private final LogThrottle rateLimitedLog = LogThrottle.everyTenSeconds();
   private final AtomicLong filterFailures = new AtomicLong();
   private final CommandTracker commands;
   private final TokenBucket commandRate;
@@ -111,19 +117,29 @@ public final class ClientConnection implements FilterChain.FailureListener {
       gateway.control(this, (ControlFrame) decoded);
     } else {
       InvalidFrame invalid = (InvalidFrame) decoded;
-      gateway.stats().invalidFrames.increment();
-      long count = invalidFrames.incrementAndGet();
-      if (count <= LOGGED_INVALID_FRAMES || count % 1000 == 0) {
-        log.info(
-            "client {} ({}) sent an invalid frame: {} ({} so far{})",
-            id(),
-            remoteAddress(),
-            invalid.error(),
-            count,
-            count == LOGGED_INVALID_FRAMES ? "; logging only every 1000th from now on" : "");
-      }
-      send(gateway.codec().errorFrame(MessageCode.ERROR, invalid.commandId(), invalid.error()));
+      rejectInvalidFrame(invalid.error(), invalid.commandId());
     }
+  }
+
+  /**
+   * Answers a frame the gateway cannot use (not a command or control frame, a binary frame) with a
+   * reply-shaped {@code e} frame saying why; counts it, and logs it at most once per interval for
+   * this client (the error may quote the frame: it is escaped and cut).
+   *
+   * @param commandId the command id the frame carried, or {@code null}
+   */
+  public void rejectInvalidFrame(String error, String commandId) {
+    gateway.stats().invalidFrames.increment();
+    long skipped = invalidFrameLog.admit(System.nanoTime());
+    if (skipped >= 0) {
+      log.info(
+          "client {} ({}) sent an invalid frame: {}{}",
+          id(),
+          remoteAddress(),
+          LogText.of(error),
+          LogThrottle.skippedNote(skipped));
+    }
+    send(gateway.codec().errorFrame(MessageCode.ERROR, commandId, error));
   }
 
   /**
@@ -170,7 +186,7 @@ public final class ClientConnection implements FilterChain.FailureListener {
         id(),
         remoteAddress(),
         filter,
-        reply.sender(),
+        LogText.of(reply.sender()),
         count,
         failure);
     String message =
@@ -184,6 +200,16 @@ public final class ClientConnection implements FilterChain.FailureListener {
       message += " (" + count + " failures so far; only every 1000th is reported from now on)";
     }
     send(gateway.codec().errorFrame(MessageCode.ERROR, null, message));
+  }
+
+  /** The throttle of the audit lines for this client's commands denied by the access policy. */
+  public LogThrottle deniedLog() {
+    return deniedLog;
+  }
+
+  /** The throttle of the audit lines for this client's commands refused by its rate limit. */
+  public LogThrottle rateLimitedLog() {
+    return rateLimitedLog;
   }
 
   /** Whether the client may send one more command now (its token bucket). */
@@ -237,6 +263,11 @@ public final class ClientConnection implements FilterChain.FailureListener {
     if (closed.compareAndSet(false, true)) {
       outbox.close();
       gateway.hub().remove(this);
+      CommandGate.auditNotLogged(this, deniedLog.drain(), rateLimitedLog.drain());
+      long invalid = invalidFrameLog.drain();
+      if (invalid > 0) {
+        log.info("client {} ({}): {} more invalid frames not logged", id(), remoteAddress(), invalid);
+      }
       log.debug("client {} ({}) disconnected", id(), remoteAddress());
     }
   }

@@ -7,6 +7,8 @@ import dev.cluws.core.access.AccessPolicy;
 import dev.cluws.core.client.ClientConnection;
 import dev.cluws.core.codec.EncodedFrame;
 import dev.cluws.core.codec.FrameCodec;
+import dev.cluws.core.log.LogText;
+import dev.cluws.core.log.LogThrottle;
 import dev.cluws.core.spi.BrokerUnavailableException;
 import dev.cluws.core.spi.CluWsException;
 import dev.cluws.core.spi.Command;
@@ -30,7 +32,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every decision is written to the audit logger {@value #AUDIT_LOGGER}: who (subject or remote
  * address), consumer, command string, command id and outcome ({@code forwarded}, {@code returned},
- * {@code denied by <rule>}, {@code failed: <reason>}).
+ * {@code denied by <rule>}, {@code refused: rate limit}, {@code failed: <reason>}). What the
+ * client chose is escaped and bounded ({@link LogText}): the command string in quotes and cut at
+ * {@value LogText#MAX_CHARS} characters with its length, the other values escaped and quoted when
+ * they are not one word. Denied and rate-limited commands are logged once per client and {@link
+ * LogThrottle#DEFAULT_INTERVAL interval} each, the next line saying how many were not logged (and a
+ * last line when the client goes away), so that a client repeating a refused command cannot flood
+ * the log; the meters count every one.
  */
 public final class CommandGate {
   /** The logger that receives one line per command decision. */
@@ -79,7 +87,7 @@ public final class CommandGate {
     stats.commandsReceived.increment();
     if (!client.tryAcquireCommand()) {
       stats.commandsRateLimited.increment();
-      audit(client, command, "refused: rate limit");
+      auditThrottled(client, command, "refused: rate limit", client.rateLimitedLog());
       String message =
           String.format(
               Locale.ROOT,
@@ -95,12 +103,13 @@ public final class CommandGate {
     try {
       decision = policy.decide(client.identity(), command);
     } catch (RuntimeException e) {
-      log.error("the access policy failed; denying command {}", command.commandId(), e);
+      log.error(
+          "the access policy failed; denying command {}", LogText.field(command.commandId()), e);
       decision = AccessPolicy.Decision.deny("policy-error");
     }
     if (!decision.allowed()) {
       stats.commandsDenied.increment();
-      audit(client, command, "denied by " + decision.rule());
+      auditThrottled(client, command, "denied by " + decision.rule(), client.deniedLog());
       String message =
           "command to '" + command.consumer() + "' denied by rule '" + decision.rule() + "'";
       client.send(codec.errorFrame(MessageCode.FAILED, command.commandId(), message));
@@ -147,12 +156,12 @@ public final class CommandGate {
                   : "was not sent";
           audit(client, command, (what.equals("was not sent") ? "failed: " : "unknown: ") + reason);
           log.warn(
-              "command {} from {} to '{}' {}: {}",
-              command.commandId(),
+              "command {} from {} to {} {}: {}",
+              LogText.field(command.commandId()),
               client.id(),
-              command.consumer(),
+              LogText.field(command.consumer()),
               what,
-              reason);
+              LogText.of(reason, 500));
           client.send(
               codec.errorFrame(
                   MessageCode.FAILED,
@@ -190,38 +199,38 @@ public final class CommandGate {
     if (audit.isInfoEnabled()) {
       audit.info(
           "{} client={} consumer={} command_id={} command={} outcome={}",
-          client.identity().describe(),
+          LogText.field(client.identity().describe()),
           client.id(),
-          command.consumer(),
-          command.commandId(),
-          quote(command.commandString()),
-          outcome);
+          LogText.field(command.consumer()),
+          LogText.field(command.commandId()),
+          LogText.quoted(command.commandString()),
+          LogText.of(outcome, 500));
     }
   }
 
-  /** The command string in double quotes, with quotes, backslashes and line breaks escaped. */
-  private static String quote(String text) {
-    StringBuilder out = new StringBuilder(text.length() + 2).append('"');
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      switch (c) {
-        case '"':
-          out.append("\\\"");
-          break;
-        case '\\':
-          out.append("\\\\");
-          break;
-        case '\n':
-          out.append("\\n");
-          break;
-        case '\r':
-          out.append("\\r");
-          break;
-        default:
-          out.append(c);
-      }
+  /** An audit line for a refused command, at most one per client and interval. */
+  private static void auditThrottled(
+      ClientConnection client, Command command, String outcome, LogThrottle throttle) {
+    long skipped = throttle.admit(System.nanoTime());
+    if (skipped >= 0) {
+      audit(client, command, outcome + LogThrottle.skippedNote(skipped));
     }
-    return out.append('"').toString();
+  }
+
+  /**
+   * The last audit line of a client that goes away with denied or rate-limited commands that were
+   * not logged since the last line of each.
+   */
+  public static void auditNotLogged(ClientConnection client, long denied, long rateLimited) {
+    if ((denied > 0 || rateLimited > 0) && audit.isInfoEnabled()) {
+      audit.info(
+          "{} client={} closed; not logged since the last line of each: {} denied, {} rate-limited"
+              + " commands",
+          LogText.field(client.identity().describe()),
+          client.id(),
+          denied,
+          rateLimited);
+    }
   }
 
   private static Throwable rootOf(Throwable failure) {

@@ -64,7 +64,7 @@ public final class LogText {
 
   /**
    * A value for a {@code key=value} field: as is when it is a plain word (letters, digits and
-   * {@code - _ . : / @ + ,}), else {@link #quoted(CharSequence) quoted}, so that a value cannot
+   * {@code - _ . : / @ + , [ ]}), else {@link #quoted(CharSequence) quoted}, so that a value cannot
    * pose as another field ({@code command_id="x outcome=forwarded"}); {@code null} as {@code -}.
    */
   public static String field(CharSequence text) {
@@ -217,6 +217,8 @@ public final class LogText {
         || c == '/'
         || c == '@'
         || c == '+'
-        || c == ',';
+        || c == ','
+        || c == '['
+        || c == ']';
   }
 }

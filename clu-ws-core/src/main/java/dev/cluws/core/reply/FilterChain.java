@@ -1,6 +1,7 @@
 package dev.cluws.core.reply;
 
 import dev.cluws.core.GatewayStats;
+import dev.cluws.core.log.LogText;
 import dev.cluws.core.spi.Reply;
 import dev.cluws.core.spi.ReplyFilter.Verdict;
 import dev.cluws.core.spi.ReplyFilter;
@@ -26,7 +27,7 @@ public final class FilterChain {
             log.warn(
                 "reply filter '{}' failed on a reply from {}; the reply is not delivered",
                 filter,
-                reply.sender(),
+                LogText.of(reply.sender()),
                 failure);
 
     void filterFailed(String filter, Reply reply, RuntimeException failure);

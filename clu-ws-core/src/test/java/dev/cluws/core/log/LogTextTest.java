@@ -105,6 +105,7 @@ class LogTextTest {
     assertThat(LogText.field("log-it-1")).isEqualTo("log-it-1");
     assertThat(LogText.field("8c2e2f3a-1b2c-4d5e-8f90-0123456789ab"))
         .isEqualTo("8c2e2f3a-1b2c-4d5e-8f90-0123456789ab");
+    assertThat(LogText.field("[::1]:54321")).isEqualTo("[::1]:54321");
     assertThat(LogText.field("x outcome=forwarded")).isEqualTo("\"x outcome=forwarded\"");
     assertThat(LogText.field("")).isEqualTo("\"\"");
     assertThat(LogText.field(null)).isEqualTo("-");

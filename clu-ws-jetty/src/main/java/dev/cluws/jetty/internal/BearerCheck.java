@@ -1,5 +1,6 @@
 package dev.cluws.jetty.internal;
 
+import dev.cluws.core.log.LogText;
 import dev.cluws.core.spi.ClientIdentity;
 import dev.cluws.jetty.SecuritySettings;
 import dev.cluws.jetty.auth.AuthenticationException;
@@ -43,7 +44,7 @@ final class BearerCheck {
     try {
       return security.authenticator().authenticate(token, remote);
     } catch (AuthenticationException e) {
-      log.info("refused {} from {}: invalid token: {}", what, remote, e.getMessage());
+      log.info("refused {} from {}: invalid token: {}", what, remote, LogText.of(e.getMessage()));
       unauthorized(response, callback, "invalid token: " + e.getMessage());
     } catch (RuntimeException e) {
       log.warn("refused {} from {}: the token check failed", what, remote, e);

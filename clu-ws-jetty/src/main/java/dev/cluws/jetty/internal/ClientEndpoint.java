@@ -2,8 +2,8 @@ package dev.cluws.jetty.internal;
 
 import dev.cluws.core.client.ClientConnection;
 import dev.cluws.core.Gateway;
+import dev.cluws.core.log.LogText;
 import dev.cluws.core.reply.Subscription;
-import dev.cluws.core.spi.MessageCode;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -99,13 +99,7 @@ public final class ClientEndpoint implements Session.Listener {
     lastHeardNanos = System.nanoTime();
     callback.succeed();
     try {
-      gateway.stats().invalidFrames.increment();
-      log.info(
-          "client {} ({}) sent a binary frame of {} bytes; answered with an error",
-          id(),
-          remoteAddress,
-          payload.remaining());
-      connection.send(gateway.codec().errorFrame(MessageCode.ERROR, null, BINARY_NOT_SUPPORTED));
+      connection.rejectInvalidFrame(BINARY_NOT_SUPPORTED, null);
     } catch (RuntimeException e) {
       log.error("client {} ({}): answering a binary frame failed", id(), remoteAddress, e);
     } finally {
@@ -121,13 +115,23 @@ public final class ClientEndpoint implements Session.Listener {
 
   @Override
   public void onWebSocketError(Throwable cause) {
-    log.debug("websocket client {} ({}) failed: {}", id(), remoteAddress, cause.toString());
+    if (log.isDebugEnabled()) {
+      log.debug(
+          "websocket client {} ({}) failed: {}", id(), remoteAddress, LogText.of(cause.toString()));
+    }
     release();
   }
 
   @Override
   public void onWebSocketClose(int statusCode, String reason, Callback callback) {
-    log.debug("websocket client {} ({}) closed: {} {}", id(), remoteAddress, statusCode, reason);
+    if (log.isDebugEnabled()) {
+      log.debug(
+          "websocket client {} ({}) closed: {} {}",
+          id(),
+          remoteAddress,
+          statusCode,
+          LogText.quoted(reason));
+    }
     try {
       release();
     } finally {

@@ -2,6 +2,7 @@ package dev.cluws.jetty.internal;
 
 import dev.cluws.core.Gateway;
 import dev.cluws.core.GatewayBusyException;
+import dev.cluws.core.log.LogText;
 import dev.cluws.core.reply.Subscription;
 import dev.cluws.core.reply.SubscriptionException;
 import dev.cluws.core.spi.ClientIdentity;
@@ -70,7 +71,10 @@ public final class GatewayCreator implements WebSocketCreator {
     try {
       query = queryParameters(request);
     } catch (RuntimeException e) {
-      log.info("refused a websocket from {}: malformed query string: {}", remote, e.getMessage());
+      log.info(
+          "refused a websocket from {}: malformed query string: {}",
+          remote,
+          LogText.of(e.getMessage()));
       PlainText.respond(
           response,
           callback,
@@ -80,7 +84,8 @@ public final class GatewayCreator implements WebSocketCreator {
     }
     String origin = request.getHeaders().get(HttpHeader.ORIGIN);
     if (!security.allowedOrigins().allows(origin)) {
-      log.info("refused a websocket from {}: origin '{}' is not allowed", remote, origin);
+      log.info(
+          "refused a websocket from {}: origin {} is not allowed", remote, LogText.quoted(origin));
       PlainText.respond(
           response, callback, HttpStatus.FORBIDDEN_403, "origin '" + origin + "' is not allowed");
       return null;
@@ -108,8 +113,8 @@ public final class GatewayCreator implements WebSocketCreator {
       log.debug(
           "client from {} authenticated as {} with roles {}",
           remote,
-          identity.subject(),
-          identity.roles());
+          LogText.field(identity.subject()),
+          LogText.of(identity.roles().toString()));
     }
     if (query.containsKey(TOKEN_PARAMETER)) {
       Map<String, List<String>> withoutToken = new LinkedHashMap<>(query);
@@ -120,7 +125,7 @@ public final class GatewayCreator implements WebSocketCreator {
     try {
       subscription = gateway.subscribe(query, identity);
     } catch (SubscriptionException e) {
-      log.info("refused a websocket from {}: {}", remote, e.getMessage());
+      log.info("refused a websocket from {}: {}", remote, LogText.of(e.getMessage(), 500));
       PlainText.respond(response, callback, HttpStatus.BAD_REQUEST_400, e.getMessage());
       return null;
     } catch (GatewayBusyException e) {

@@ -1,5 +1,6 @@
 package dev.cluws.jetty.internal;
 
+import dev.cluws.core.log.LogText;
 import dev.cluws.core.spi.SourceState;
 import dev.cluws.jetty.HttpEndpoints;
 import dev.cluws.jetty.SecuritySettings;
@@ -267,7 +268,7 @@ public final class HttpRoutes extends Handler.Wrapper {
     try {
       found = console.find(name);
     } catch (RuntimeException e) {
-      log.warn("cannot read the console file {}", name, e);
+      log.warn("cannot read the console file {}", LogText.quoted(name), e);
       PlainText.respond(
           response, callback, HttpStatus.INTERNAL_SERVER_ERROR_500, "cannot read " + name);
       return true;
