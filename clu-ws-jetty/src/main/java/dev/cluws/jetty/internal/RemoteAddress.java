@@ -1,5 +1,6 @@
 package dev.cluws.jetty.internal;
 
+import dev.cluws.core.log.LogText;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -28,9 +29,10 @@ public final class RemoteAddress {
         && client.getPort() == proxy.getPort()
         && !client.getHostString().equals(proxy.getHostString())
         && !sameIp(client, proxy)) {
-      return describe(InetSocketAddress.createUnresolved(host(client), 0));
+      // The proxy's header text, which Jetty does not require to be an address: escaped.
+      return LogText.of(describe(InetSocketAddress.createUnresolved(host(client), 0)));
     }
-    return describe(remote);
+    return LogText.of(describe(remote));
   }
 
   private static SocketAddress tcpPeer(ConnectionMetaData meta) {
