@@ -96,6 +96,15 @@ final class BrokerOptions {
               + " RabbitMQ, retrying with backoff, instead of failing at once.")
   BrokerWait waitForBroker = BrokerWait.NONE;
 
+  @Option(
+      names = "--embedded-broker",
+      description =
+          "Start an AMQP broker inside clu-ws (Apache Qpid Broker-J, in memory, guest/guest) on"
+              + " --rabbitmq-host and --rabbitmq-port, which must be a loopback address, for"
+              + " trying clu-ws and developing CLU actors without RabbitMQ. --demo starts it by"
+              + " itself when no broker listens there.")
+  boolean embeddedBroker;
+
   /** The broker settings, with the password and URI from the environment when not given. */
   AmqpSettings amqpSettings(Map<String, String> environment) {
     String password = rabbitmqPassword;

@@ -97,11 +97,11 @@ public final class CluWsCommand implements Callable<Integer> {
   }
 
   /**
-   * The process's own settings: log format and demo actor.
+   * The process's own settings: log format, demo actor, embedded broker.
    *
    * @throws dev.cluws.core.spi.CluWsException when the demo actor's name is not usable
    */
   ProcessSettings processSettings() {
-    return new ProcessSettings(process.logFormat, demo.settings());
+    return new ProcessSettings(process.logFormat, demo.settings(), broker.embeddedBroker);
   }
 }

@@ -3,6 +3,7 @@ package dev.cluws.cli;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import dev.cluws.amqp.AmqpSettings;
+import dev.cluws.broker.EmbeddedBroker;
 import dev.cluws.cli.demo.DemoActor;
 import dev.cluws.cli.demo.DemoSettings;
 import dev.cluws.cli.logging.LogFormatEncoder;
@@ -78,12 +79,37 @@ public final class Main {
       ProcessSettings process,
       PrintWriter err) {
     LogFormatEncoder.useFormat(process.logFormat());
-    Injector injector =
-        injector(gatewaySettings, amqpSettings, serverSettings, security, process.demo());
+    EmbeddedBroker broker;
+    try {
+      LocalBroker.requirePortFree(serverSettings.host(), serverSettings.port());
+      broker =
+          LocalBroker.startIfWanted(
+              amqpSettings,
+              process.embeddedBroker(),
+              process.demo().enabled() && brokerWait == BrokerWait.NONE);
+    } catch (CluWsException e) {
+      err.println("clu-ws: " + e.getMessage());
+      return CANNOT_START;
+    }
+    AmqpSettings amqp = amqpSettings;
+    if (broker != null) {
+      amqp = amqpSettings.withHost(broker.host()).withPort(broker.port());
+      log.info(
+          "{} an embedded AMQP broker on {}:{} ({}); CLU actors connect to it with {}",
+          process.embeddedBroker()
+              ? "--embedded-broker: started"
+              : "no broker at " + amqpSettings.host() + ":" + amqpSettings.port() + ", so --demo started",
+          broker.host(),
+          broker.port(),
+          EmbeddedBroker.DIFFERENCES,
+          broker.amqpUri());
+    }
+    Injector injector = injector(gatewaySettings, amqp, serverSettings, security, process.demo());
     WebsocketServer server;
     try {
       server = brokerWait.retry(() -> start(injector));
     } catch (CluWsException e) {
+      closeQuietly(broker);
       err.println("clu-ws: " + e.getMessage());
       return CANNOT_START;
     }
@@ -93,11 +119,12 @@ public final class Main {
         demo = injector.getInstance(DemoActor.class).start();
       } catch (CluWsException e) {
         server.close();
+        closeQuietly(broker);
         err.println("clu-ws: " + e.getMessage());
         return CANNOT_START;
       }
     }
-    AutoCloseable stop = stopInOrder(demo, server);
+    AutoCloseable stop = stopInOrder(demo, server, broker);
     Thread hook = new Thread(() -> closeQuietly(stop), "clu-ws-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     log.info(
@@ -144,20 +171,31 @@ public final class Main {
         new DemoModule(demo));
   }
 
-  /** Stops the demo actor (if any), then the server: the reverse of their start. */
-  private static AutoCloseable stopInOrder(DemoActor demo, WebsocketServer server) {
+  /**
+   * Stops the demo actor (if any), then the server, then the embedded broker (if any): the reverse
+   * of their start.
+   */
+  private static AutoCloseable stopInOrder(
+      DemoActor demo, WebsocketServer server, EmbeddedBroker broker) {
     return () -> {
       try {
         if (demo != null) {
           demo.close();
         }
       } finally {
-        server.close();
+        try {
+          server.close();
+        } finally {
+          closeQuietly(broker);
+        }
       }
     };
   }
 
   private static void closeQuietly(AutoCloseable closeable) {
+    if (closeable == null) {
+      return;
+    }
     try {
       closeable.close();
     } catch (Exception e) {

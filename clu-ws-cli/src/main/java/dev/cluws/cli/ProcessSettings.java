@@ -8,5 +8,7 @@ import dev.cluws.cli.logging.LogFormat;
  *
  * @param logFormat how log events are written
  * @param demo whether and how the demo actor runs beside the gateway
+ * @param embeddedBroker whether to start the embedded broker in any case ({@code --demo} starts it
+ *     when no broker listens at the configured address)
  */
-record ProcessSettings(LogFormat logFormat, DemoSettings demo) {}
+record ProcessSettings(LogFormat logFormat, DemoSettings demo, boolean embeddedBroker) {}

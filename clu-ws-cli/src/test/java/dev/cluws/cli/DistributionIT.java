@@ -3,6 +3,11 @@ package dev.cluws.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import dev.cluws.amqp.actor.ActorChannel;
 import dev.cluws.amqp.testing.CluTestActor;
 import dev.cluws.amqp.testing.TestBroker;
 import java.io.IOException;
@@ -14,7 +19,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** The assembled distribution ({@code target/clu-ws/bin/clu-ws}) as a user runs it. */
@@ -77,6 +85,144 @@ class DistributionIT {
       process.destroyForcibly();
       Files.deleteIfExists(log);
     }
+  }
+
+  @Test
+  void theReadmeRunCommandServesTheDemoWithAnEmbeddedBrokerWhereNoBrokerListens() throws Exception {
+    int port = freePort();
+    int brokerPort = freePort(); // nothing listens there: as on a machine without RabbitMQ
+    Path log = Files.createTempFile("clu-ws-demo", ".log");
+    Process process =
+        new ProcessBuilder(
+                SCRIPT.toString(),
+                "--demo",
+                "--host", "127.0.0.1",
+                "-p", String.valueOf(port),
+                "-P", String.valueOf(brokerPort))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    try {
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> !process.isAlive() || Files.readString(log).contains("listening on"));
+      assertThat(process.isAlive()).as("clu-ws --demo runs: %s", Files.readString(log)).isTrue();
+      try (WsClient client = WsClient.connect(URI.create("ws://127.0.0.1:" + port + "/"))) {
+        client.send(
+            "{\"consumer\": \"demo\", \"command_string\": \"ping\", \"command_id\": \"p-1\"}");
+
+        List<JsonNode> replies = client.awaitFinished("p-1");
+
+        assertThat(replies.get(replies.size() - 1).path("headers").path("message_code").asText())
+            .isEqualTo(":");
+        assertThat(replies.get(replies.size() - 1).path("body").path("text").asText())
+            .isEqualTo("Pong.");
+      }
+      List<String> brokerLines =
+          Files.readAllLines(log).stream().filter(l -> l.contains("embedded AMQP broker")).toList();
+      assertThat(brokerLines).hasSize(1);
+      assertThat(brokerLines.get(0))
+          .contains("no broker at localhost:" + brokerPort)
+          .contains("amqp://guest:guest@127.0.0.1:" + brokerPort + "/");
+
+      process.destroy(); // SIGTERM
+
+      assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(process.exitValue()).as("exit status after SIGTERM").isEqualTo(143);
+      assertThat(Files.readString(log)).doesNotContain("Exception", "ERROR");
+    } finally {
+      process.destroyForcibly();
+      Files.deleteIfExists(log);
+    }
+  }
+
+  @Test
+  void withEmbeddedBrokerACluActorOnThisMachineConnectsByTheLoggedUriAndIsCommanded()
+      throws Exception {
+    int port = freePort();
+    int brokerPort = freePort();
+    Path log = Files.createTempFile("clu-ws-embedded", ".log");
+    Process process =
+        new ProcessBuilder(
+                SCRIPT.toString(),
+                "--embedded-broker",
+                "--host", "127.0.0.1",
+                "-p", String.valueOf(port),
+                "-H", "127.0.0.1",
+                "-P", String.valueOf(brokerPort))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    try {
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> !process.isAlive() || Files.readString(log).contains("listening on"));
+      assertThat(process.isAlive()).as("clu-ws runs: %s", Files.readString(log)).isTrue();
+      Matcher uri = Pattern.compile("connect to it with (amqp://\\S+)").matcher(Files.readString(log));
+      assertThat(uri.find()).as("the log names the broker's URI: %s", Files.readString(log)).isTrue();
+      ConnectionFactory factory = new ConnectionFactory();
+      factory.setUri(uri.group(1));
+      try (Connection connection = factory.newConnection("dist-actor");
+          WsClient client = WsClient.connect(URI.create("ws://127.0.0.1:" + port + "/"))) {
+        ActorChannel actor =
+            ActorChannel.declare(connection.createChannel(), "sdss_exchange", "camera");
+        actor.consume(
+            1,
+            Runnable::run,
+            command ->
+                actor.reply(
+                    command, ":", JsonMapper.builder().build().createObjectNode().put("exposed", 1)));
+
+        client.send(
+            "{\"consumer\": \"camera\", \"command_string\": \"expose\", \"command_id\": \"e-1\"}");
+
+        List<JsonNode> replies = client.awaitFinished("e-1");
+        assertThat(replies.get(replies.size() - 1).path("body").path("exposed").asInt()).isEqualTo(1);
+      }
+    } finally {
+      process.destroy();
+      assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      process.destroyForcibly();
+      Files.deleteIfExists(log);
+    }
+  }
+
+  @Test
+  void aTakenPortIsExactlyOneLineAndExitStatus1BeforeAnyBrokerIsContacted() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      int port = taken.getLocalPort();
+      Process process =
+          new ProcessBuilder(
+                  SCRIPT.toString(), "--demo", "--host", "127.0.0.1", "-p", String.valueOf(port))
+              .redirectErrorStream(true)
+              .start();
+
+      assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(output.lines().toList())
+          .containsExactly(
+              "clu-ws: cannot listen on 127.0.0.1:" + port + ": the address is in use or not available");
+      assertThat(process.exitValue()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void theEmbeddedBrokerRefusesAnAddressOtherMachinesCouldReach() throws Exception {
+    Process process =
+        new ProcessBuilder(
+                SCRIPT.toString(), "--embedded-broker", "--host", "127.0.0.1", "-p", "0",
+                "-H", "0.0.0.0")
+            .redirectErrorStream(true)
+            .start();
+
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(output.lines().toList())
+        .containsExactly(
+            "clu-ws: --embedded-broker: the embedded broker listens on a loopback address only"
+                + " (localhost, 127.0.0.1, ::1), not 0.0.0.0; for a broker other machines can reach,"
+                + " run RabbitMQ");
+    assertThat(process.exitValue()).isEqualTo(1);
   }
 
   private static boolean listening(int port) {

@@ -17,7 +17,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Runs the JavaScript client's tests ({@code clients/js}) with Node against a gateway started by
@@ -48,7 +47,7 @@ final class NodeTests {
     if (required()) {
       fail(message);
     }
-    Assumptions.abort(message);
+    VisibleSkip.skip(message);
   }
 
   /**
