@@ -11,11 +11,6 @@ import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.Recoverable;
 import com.rabbitmq.client.RecoveryListener;
 import com.rabbitmq.client.ShutdownSignalException;
-import com.rabbitmq.client.TopologyRecoveryException;
-import com.rabbitmq.client.impl.ForgivingExceptionHandler;
-import com.rabbitmq.client.impl.recovery.RetryHandler;
-import com.rabbitmq.client.impl.recovery.TopologyRecoveryRetryHandlerBuilder;
-import com.rabbitmq.client.impl.recovery.TopologyRecoveryRetryLogic;
 import dev.cluws.amqp.internal.Connections;
 import dev.cluws.amqp.internal.ReplyParser;
 import dev.cluws.amqp.internal.Threads;
@@ -27,35 +22,55 @@ import dev.cluws.core.spi.MessageSource;
 import dev.cluws.core.spi.ReplyListener;
 import dev.cluws.core.spi.SourceState;
 import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Consumes CLU replies from RabbitMQ: declares the exchange exactly as CLU does (topic,
- * non-durable, auto-delete), an exclusive {@code <name>_replies} queue bound to {@code reply.#},
- * and consumes it with a prefetch window, acknowledging in batches.
+ * non-durable, auto-delete), the gateway's {@code <name>_replies} queue bound to {@code reply.#},
+ * and consumes it with a prefetch window and manual acknowledgements.
  *
- * <p>Deliveries are parsed and validated on amqp-client's consumer thread and handed to the
- * listener; invalid replies are logged, counted and acknowledged like the rest, so none can stall
- * the queue. Acknowledgements go out with {@code multiple=true} every half prefetch window and, when
- * traffic pauses, within {@value #ACK_FLUSH_MILLIS} ms.
+ * <p><b>The replies queue outlives a cut.</b> It is not exclusive: it carries {@code x-expires}
+ * ({@link AmqpSettings#repliesQueueExpiry()}), so the broker keeps it, and keeps routing replies
+ * to it, for that long after the gateway's connection is lost; after recovery the gateway consumes
+ * it again and receives what was published meanwhile. {@code x-single-active-consumer} keeps two
+ * consumers from splitting it, and a gateway refuses to start on a queue that already has a
+ * consumer (another gateway with the same name). Closing the source deletes the queue. When the
+ * queue is gone after a recovery (the broker restarted, or the outage outlasted the expiry) or the
+ * broker cancels the consumer (the queue was deleted), the source declares it anew and tells the
+ * listener {@link ReplyListener#onRepliesLost} before it reports {@code UP}.
+ *
+ * <p><b>Flow control.</b> Deliveries are parsed and validated on amqp-client's consumer thread and
+ * handed to the listener; invalid replies are logged, counted and acknowledged like the rest, so
+ * none can stall the queue. Acknowledgements go out with {@code multiple=true} every half prefetch
+ * window and, when traffic pauses, within {@value #ACK_FLUSH_MILLIS} ms — but only while the
+ * listener {@linkplain ReplyListener#hasRoom() has room}. While it has none, the source withholds
+ * them: at most {@code prefetch} replies are delivered unacknowledged, and the broker keeps the
+ * rest in the queue until the listener runs its {@linkplain ReplyListener#setResumeAction resume
+ * action} (or the next flush finds room). Replies that the broker delivers again after a cut
+ * (unacknowledged when the connection was lost) are handed over once: a redelivered reply whose
+ * {@code message_id} was among the last {@code 2 × prefetch} delivered is acknowledged and
+ * skipped.
  *
  * <p>Uses its own connection (RabbitMQ advises separate connections for consuming and publishing).
- * amqp-client's automatic recovery restores the connection, exchange, queue, binding and consumer
- * after an outage; the state is reported to the listener: {@code RECOVERING} from the moment the
+ * amqp-client's automatic recovery restores the connection and the channel; the source declares
+ * the exchange, queue and binding and consumes again itself (so that it sees whether the queue
+ * survived). The state is reported to the listener: {@code RECOVERING} from the moment the
  * connection is lost, {@code UP} once the consumer is back, or {@code DOWN} when the connection is
- * back but the topology could not be recovered. While the broker still holds the exclusive queue
- * for the lost connection (RESOURCE_LOCKED, after a partition the broker has not noticed yet),
- * declaring it is retried every recovery interval.
+ * back but the source could not consume again.
  */
 public final class AmqpMessageSource implements MessageSource {
   private static final Logger log = LoggerFactory.getLogger(AmqpMessageSource.class);
   static final long ACK_FLUSH_MILLIS = 50;
+  private static final long CLOSE_WAIT_MILLIS = 2000;
 
   private final AmqpSettings settings;
   private final String gatewayName;
@@ -63,17 +78,17 @@ public final class AmqpMessageSource implements MessageSource {
   private final ReplyParser parser;
   private final LongAdder delivered = new LongAdder();
   private final LongAdder invalid = new LongAdder();
+  private final LongAdder duplicates = new LongAdder();
   private final LongAdder listenerErrors = new LongAdder();
+  private final LongAdder queueLosses = new LongAdder();
   private final Object lifecycle = new Object();
+  private final RecentIds recentIds;
   private volatile SourceState state = SourceState.CONNECTING;
   private volatile ReplyListener listener;
-  private Connection connection;
-  private Channel channel;
+  private volatile Connection connection;
+  private volatile Channel channel;
   private ScheduledExecutorService ackFlusher;
-  private Acker acker;
-  /** Why recovering the exchange, queue, binding or consumer failed in this recovery, or null. */
-  private volatile String topologyFailure;
-  private final AtomicInteger lockedRetries = new AtomicInteger();
+  private volatile Acker acker;
 
   public AmqpMessageSource(AmqpSettings settings, String gatewayName) {
     this(settings, gatewayName, JsonMappers.newMapper());
@@ -85,6 +100,7 @@ public final class AmqpMessageSource implements MessageSource {
     this.gatewayName = gatewayName;
     this.queueName = gatewayName + "_replies";
     this.parser = new ReplyParser(mapper);
+    this.recentIds = new RecentIds(2 * settings.prefetch());
   }
 
   @Override
@@ -98,48 +114,186 @@ public final class AmqpMessageSource implements MessageSource {
       }
       this.listener = replyListener;
       ConnectionFactory factory = Connections.factory(settings);
-      factory.setTopologyRecoveryRetryHandler(retryWhileQueueLocked());
-      factory.setExceptionHandler(new TopologyFailures());
+      // The source recovers its queue and consumer itself, to see whether the queue survived.
+      factory.setTopologyRecoveryEnabled(false);
       Connection conn = Connections.open(factory, settings, gatewayName + " (replies)");
+      ScheduledExecutorService flusher =
+          Executors.newSingleThreadScheduledExecutor(
+              Threads.daemon("clu-ws-amqp-acks-" + gatewayName));
       try {
         Channel ch = conn.createChannel();
         ch.basicQos(settings.prefetch());
         ch.exchangeDeclare(settings.exchange(), BuiltinExchangeType.TOPIC, false, true, null);
-        ch.queueDeclare(queueName, false, true, true, null);
-        ch.queueBind(queueName, settings.exchange(), "reply.#");
+        refuseIfInUse(conn);
         Acker newAcker = new Acker(ch, Math.max(1, settings.prefetch() / 2));
-        ch.basicConsume(queueName, false, gatewayName, new ReplyConsumer(ch, newAcker));
+        this.acker = newAcker;
+        this.ackFlusher = flusher;
+        replyListener.setResumeAction(this::resume);
+        consume(ch);
         this.connection = conn;
         this.channel = ch;
-        this.acker = newAcker;
       } catch (IOException | RuntimeException e) {
+        flusher.shutdownNow();
+        this.ackFlusher = null;
         Connections.closeQuietly(conn);
         throw translate(e);
       }
       ((Recoverable) connection).addRecoveryListener(new StateTracker());
       connection.addShutdownListener(this::onShutdown);
-      ackFlusher =
-          Executors.newSingleThreadScheduledExecutor(
-              Threads.daemon("clu-ws-amqp-acks-" + gatewayName));
       ackFlusher.scheduleWithFixedDelay(
-          acker::flush, ACK_FLUSH_MILLIS, ACK_FLUSH_MILLIS, TimeUnit.MILLISECONDS);
+          () -> acker.flush(false), ACK_FLUSH_MILLIS, ACK_FLUSH_MILLIS, TimeUnit.MILLISECONDS);
       setState(SourceState.UP);
       log.info(
-          "consuming replies from {} on exchange '{}' (queue {}, prefetch {})",
+          "consuming replies from {} on exchange '{}' (queue {}, prefetch {}, kept {} after a"
+              + " cut)",
           settings.describeBroker(),
           settings.exchange(),
           queueName,
-          settings.prefetch());
+          settings.prefetch(),
+          settings.repliesQueueExpiry());
+    }
+  }
+
+  /** Another gateway with this name consumes the queue: two would split its replies. */
+  private void refuseIfInUse(Connection conn) throws IOException {
+    Channel probe = conn.createChannel();
+    try {
+      if (probe.queueDeclarePassive(queueName).getConsumerCount() > 0) {
+        throw new CluWsException(
+            "the queue "
+                + queueName
+                + " is in use by another client: each gateway on a broker needs its own name");
+      }
+    } catch (IOException notFound) {
+      // No such queue yet (the broker closed the probe channel): it is declared next.
+    } finally {
+      closeQuietly(probe);
+    }
+  }
+
+  /** Whether the replies queue exists (on a channel of its own: a miss closes the channel). */
+  private boolean queueExists(Connection conn) throws IOException {
+    Channel probe = conn.createChannel();
+    try {
+      probe.queueDeclarePassive(queueName);
+      return true;
+    } catch (IOException notFound) {
+      if (isNotFound(notFound)) {
+        return false;
+      }
+      throw notFound;
+    } finally {
+      closeQuietly(probe);
+    }
+  }
+
+  /** Declares the queue (if missing) and its binding, and consumes it with a new consumer. */
+  private void consume(Channel ch) throws IOException {
+    Map<String, Object> arguments =
+        Map.of(
+            "x-expires",
+            Math.toIntExact(settings.repliesQueueExpiry().toMillis()),
+            "x-single-active-consumer",
+            true);
+    ch.queueDeclare(queueName, false, false, false, arguments);
+    ch.queueBind(queueName, settings.exchange(), "reply.#");
+    ch.basicConsume(queueName, false, gatewayName, new ReplyConsumer(ch));
+  }
+
+  /** Declares and consumes the queue again; tells the listener when it had to be re-created. */
+  private void consumeAgain(String why, String whyLost) {
+    Connection conn = connection;
+    Channel ch = channel;
+    if (conn == null || ch == null || state == SourceState.CLOSED) {
+      return;
+    }
+    try {
+      ch.exchangeDeclare(settings.exchange(), BuiltinExchangeType.TOPIC, false, true, null);
+      boolean lost = !queueExists(conn);
+      consume(ch);
+      if (lost) {
+        queueLosses.increment();
+        String reason =
+            "the queue "
+                + queueName
+                + " was gone "
+                + why
+                + " ("
+                + whyLost
+                + "): replies published to the gateway in between are lost";
+        log.warn("{}; declared it anew", reason);
+        notifyRepliesLost(reason);
+      }
+      log.info("consuming {} again {}", queueName, why);
+      setState(SourceState.UP);
+    } catch (IOException | RuntimeException e) {
+      // Connected, but not consuming: say so rather than report UP.
+      log.error(
+          "could not consume {} again {} ({}); replies do not arrive until the connection is lost"
+              + " and recovered again or the gateway restarts",
+          queueName,
+          why,
+          Connections.reason(e));
+      setState(SourceState.DOWN);
+    }
+  }
+
+  private void notifyRepliesLost(String reason) {
+    ReplyListener l = listener;
+    if (l == null) {
+      return;
+    }
+    try {
+      l.onRepliesLost(reason);
+    } catch (RuntimeException e) {
+      log.warn("reply listener failed on lost replies", e);
+    }
+  }
+
+  private static boolean isNotFound(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof ShutdownSignalException
+          && ((ShutdownSignalException) t).getReason() instanceof AMQP.Channel.Close
+          && ((AMQP.Channel.Close) ((ShutdownSignalException) t).getReason()).getReplyCode()
+              == AMQP.NOT_FOUND) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void closeQuietly(Channel ch) {
+    try {
+      if (ch.isOpen()) {
+        ch.close();
+      }
+    } catch (IOException | java.util.concurrent.TimeoutException | RuntimeException e) {
+      log.debug("closing a probe channel failed", e);
+    }
+  }
+
+  /** The listener has room again: acknowledge what it took, on the source's own thread. */
+  private void resume() {
+    ScheduledExecutorService flusher = ackFlusher;
+    Acker a = acker;
+    if (flusher == null || a == null || !a.holding()) {
+      return;
+    }
+    try {
+      flusher.execute(() -> a.flush(false));
+    } catch (RejectedExecutionException closing) {
+      // closed meanwhile: nothing more to acknowledge
     }
   }
 
   private RuntimeException translate(Exception e) {
+    if (e instanceof CluWsException) {
+      return (CluWsException) e;
+    }
     String reason = Connections.reason(e);
-    if (reason.contains("RESOURCE_LOCKED")) {
+    if (reason.contains("PRECONDITION_FAILED") && reason.contains("queue")) {
       return new CluWsException(
-          "the queue "
-              + queueName
-              + " is in use by another client: each gateway on a broker needs its own name");
+          "the queue " + queueName + " exists with other arguments than this gateway's: " + reason);
     }
     if (reason.contains("PRECONDITION_FAILED")) {
       return new CluWsException(
@@ -158,51 +312,6 @@ public final class AmqpMessageSource implements MessageSource {
     }
     log.warn("lost the connection to {}: {}", settings.describeBroker(), cause.getMessage());
     setState(SourceState.RECOVERING);
-  }
-
-  /**
-   * When the connection comes back before the broker has noticed that the old one is gone (a
-   * network partition rather than a reset), the old connection still holds the exclusive replies
-   * queue and declaring it again fails with RESOURCE_LOCKED. The broker lets it go when it misses
-   * the old connection's heartbeats; until then, try again every recovery interval (the source
-   * stays RECOVERING meanwhile).
-   */
-  private RetryHandler retryWhileQueueLocked() {
-    return TopologyRecoveryRetryHandlerBuilder.builder()
-        .queueRecoveryRetryCondition(
-            (queue, e) -> {
-              if (state == SourceState.CLOSED || !isResourceLocked(e)) {
-                return false;
-              }
-              int attempt = lockedRetries.incrementAndGet();
-              if (attempt == 1 || attempt % 30 == 0) {
-                log.warn(
-                    "the broker still holds {} for the lost connection (RESOURCE_LOCKED);"
-                        + " trying again every {} until it lets go (attempt {})",
-                    queueName,
-                    settings.recoveryInterval(),
-                    attempt);
-              }
-              return true;
-            })
-        .queueRecoveryRetryOperation(
-            TopologyRecoveryRetryLogic.RECOVER_CHANNEL.andThen(
-                TopologyRecoveryRetryLogic.RECOVER_QUEUE))
-        .retryAttempts(Integer.MAX_VALUE)
-        .backoffPolicy(attempt -> Thread.sleep(settings.recoveryInterval().toMillis()))
-        .build();
-  }
-
-  private static boolean isResourceLocked(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof ShutdownSignalException
-          && ((ShutdownSignalException) t).getReason() instanceof AMQP.Channel.Close
-          && ((AMQP.Channel.Close) ((ShutdownSignalException) t).getReason()).getReplyCode()
-              == AMQP.RESOURCE_LOCKED) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private void setState(SourceState newState) {
@@ -225,7 +334,7 @@ public final class AmqpMessageSource implements MessageSource {
     return state;
   }
 
-  /** Deliveries received (valid or not). */
+  /** Deliveries received (valid or not, duplicates included). */
   public long deliveredCount() {
     return delivered.sum();
   }
@@ -235,11 +344,31 @@ public final class AmqpMessageSource implements MessageSource {
     return invalid.sum();
   }
 
+  /** Redeliveries after a cut that were skipped because the listener already had them. */
+  public long duplicateCount() {
+    return duplicates.sum();
+  }
+
+  /** How often the replies queue was found gone and declared anew. */
+  public long queueLossCount() {
+    return queueLosses.sum();
+  }
+
+  /** Whether acknowledgements are held back now because the listener has no room. */
+  public boolean holdingAcknowledgements() {
+    Acker a = acker;
+    return a != null && a.holding();
+  }
+
   /** The replies queue, {@code <name>_replies}. */
   public String queueName() {
     return queueName;
   }
 
+  /**
+   * Stops consuming, acknowledges what was handed over, deletes the replies queue (unless another
+   * consumer uses it) and closes the connection. Idempotent.
+   */
   @Override
   public void close() {
     synchronized (lifecycle) {
@@ -248,10 +377,15 @@ public final class AmqpMessageSource implements MessageSource {
       }
       setState(SourceState.CLOSED);
       if (ackFlusher != null) {
+        Future<?> cleanup = ackFlusher.submit(this::cancelAndDeleteQueue);
+        try {
+          cleanup.get(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } catch (Exception e) {
+          log.debug("deleting {} did not finish", queueName, e);
+        }
         ackFlusher.shutdownNow();
-      }
-      if (acker != null) {
-        acker.flush();
       }
       Connections.closeQuietly(connection);
       connection = null;
@@ -259,12 +393,34 @@ public final class AmqpMessageSource implements MessageSource {
     }
   }
 
-  /** Acknowledges delivered messages in batches ({@code multiple=true}). */
-  private static final class Acker {
+  /** On the ack thread: last acknowledgements, then the queue goes (it would expire anyway). */
+  private void cancelAndDeleteQueue() {
+    Channel ch = channel;
+    Acker a = acker;
+    if (a != null) {
+      a.flush(true);
+    }
+    if (ch == null || !ch.isOpen()) {
+      return;
+    }
+    try {
+      ch.basicCancel(gatewayName);
+      ch.queueDelete(queueName, true, false); // if unused: a twin that consumes keeps it
+    } catch (IOException | RuntimeException e) {
+      log.debug("could not delete {} (it expires by itself)", queueName, e);
+    }
+  }
+
+  /**
+   * Acknowledges delivered messages in batches ({@code multiple=true}) while the listener has
+   * room.
+   */
+  private final class Acker {
     private final Channel channel;
     private final int batch;
     private long lastDelivered;
     private long lastAcked;
+    private volatile boolean holding;
 
     Acker(Channel channel, int batch) {
       this.channel = channel;
@@ -274,17 +430,40 @@ public final class AmqpMessageSource implements MessageSource {
     synchronized void delivered(long tag) {
       lastDelivered = tag;
       if (lastDelivered - lastAcked >= batch || lastDelivered < lastAcked) {
-        ack();
+        ackIfRoom(false);
       }
     }
 
-    synchronized void flush() {
+    synchronized void flush(boolean force) {
       if (lastDelivered != lastAcked) {
-        ack();
+        ackIfRoom(force);
       }
     }
 
-    private void ack() {
+    boolean holding() {
+      return holding;
+    }
+
+    private void ackIfRoom(boolean force) {
+      ReplyListener l = listener;
+      boolean room;
+      try {
+        room = force || l == null || l.hasRoom();
+      } catch (RuntimeException e) {
+        log.warn("reply listener failed to say whether it has room; acknowledging", e);
+        room = true;
+      }
+      if (!room) {
+        if (!holding) {
+          holding = true;
+          log.debug("the gateway's clients lag: holding acknowledgements from {}", lastAcked + 1);
+        }
+        return;
+      }
+      if (holding) {
+        holding = false;
+        log.debug("the gateway's clients caught up: acknowledging up to {}", lastDelivered);
+      }
       long tag = lastDelivered;
       lastAcked = tag;
       try {
@@ -298,13 +477,33 @@ public final class AmqpMessageSource implements MessageSource {
     }
   }
 
+  /** The message ids of the last replies delivered, to recognise a redelivery after a cut. */
+  private static final class RecentIds {
+    private final Map<String, Boolean> ids;
+
+    RecentIds(int capacity) {
+      this.ids =
+          new LinkedHashMap<>(16, 0.75f, false) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+              return size() > capacity;
+            }
+          };
+    }
+
+    /** Remembers the id; returns whether it was already there. */
+    synchronized boolean seen(String id) {
+      return ids.put(id, Boolean.TRUE) != null;
+    }
+  }
+
   private final class ReplyConsumer extends DefaultConsumer {
-    private final Acker acker;
     private long invalidLogged;
 
-    ReplyConsumer(Channel channel, Acker acker) {
+    ReplyConsumer(Channel channel) {
       super(channel);
-      this.acker = acker;
     }
 
     @Override
@@ -312,6 +511,12 @@ public final class AmqpMessageSource implements MessageSource {
         String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
       delivered.increment();
       try {
+        String messageId = properties == null ? null : properties.getMessageId();
+        boolean again = messageId != null && recentIds.seen(messageId);
+        if (again && envelope.isRedeliver()) {
+          duplicates.increment(); // handed over before the cut, not acknowledged in time
+          return;
+        }
         ReplyParser.Result result = parser.parse(envelope, properties, body);
         if (result.valid()) {
           listener.onReply(result.reply());
@@ -341,50 +546,37 @@ public final class AmqpMessageSource implements MessageSource {
 
     @Override
     public void handleCancel(String consumerTag) {
-      log.warn("the broker cancelled the consumer of {}", queueName);
-      setState(SourceState.DOWN);
+      if (state == SourceState.CLOSED) {
+        return;
+      }
+      log.warn("the broker cancelled the consumer of {} (the queue was deleted?)", queueName);
+      setState(SourceState.RECOVERING);
+      try {
+        ackFlusher.execute(
+            () ->
+                consumeAgain(
+                    "after the broker cancelled the gateway's consumer",
+                    "it was deleted while the gateway consumed it"));
+      } catch (RejectedExecutionException closing) {
+        // closed meanwhile
+      }
     }
   }
 
   private final class StateTracker implements RecoveryListener {
     @Override
     public void handleRecovery(Recoverable recoverable) {
-      String failure = topologyFailure;
-      if (failure != null) {
-        // Connected, but not consuming: say so rather than report UP.
-        log.error(
-            "reconnected to {} but could not consume {} again ({}); replies do not arrive until"
-                + " the connection is lost and recovered again or the gateway restarts",
-            settings.describeBroker(),
-            queueName,
-            failure);
-        setState(SourceState.DOWN);
-        return;
-      }
-      log.info("reconnected to {}; consuming {} again", settings.describeBroker(), queueName);
-      setState(SourceState.UP);
+      log.info("reconnected to {}", settings.describeBroker());
+      consumeAgain(
+          "after reconnecting",
+          "the broker restarted, or the outage outlasted the queue's expiry of "
+              + settings.repliesQueueExpiry().toSeconds()
+              + " s");
     }
 
     @Override
     public void handleRecoveryStarted(Recoverable recoverable) {
-      topologyFailure = null;
-      lockedRetries.set(0);
       setState(SourceState.RECOVERING);
-    }
-  }
-
-  /** amqp-client's default handling, plus: remembers that recovering the topology failed. */
-  private final class TopologyFailures extends ForgivingExceptionHandler {
-    @Override
-    public void handleTopologyRecoveryException(
-        Connection conn, Channel ch, TopologyRecoveryException exception) {
-      String reason = Connections.reason(exception);
-      if (topologyFailure == null) {
-        topologyFailure = reason;
-        log.warn("recovering the exchange and {} failed: {}", queueName, reason);
-      } else {
-        log.debug("{}", exception.getMessage());
-      }
     }
   }
 }

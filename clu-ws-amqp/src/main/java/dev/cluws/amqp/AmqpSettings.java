@@ -22,6 +22,10 @@ import java.util.Objects;
  *     lost
  * @param tls whether to speak TLS ({@code amqps}) without a URI, and which certificates to trust
  *     (an {@code amqps://} URI turns TLS on by itself); never trusts every certificate
+ * @param repliesQueueExpiry how long the gateway's replies queue outlives a lost connection (its
+ *     {@code x-expires}): replies published while the gateway reconnects wait in it; after that
+ *     long without a consumer the broker deletes it ({@code null}: {@link
+ *     #DEFAULT_REPLIES_QUEUE_EXPIRY})
  */
 public record AmqpSettings(
     String host,
@@ -34,9 +38,17 @@ public record AmqpSettings(
     int prefetch,
     Duration connectionTimeout,
     Duration recoveryInterval,
-    Tls tls) {
+    Tls tls,
+    Duration repliesQueueExpiry) {
 
   public static final String DEFAULT_EXCHANGE = "sdss_exchange";
+
+  /**
+   * How long the replies queue outlives a lost connection by default: longer than the longest wait
+   * between two reconnection attempts (30 s), so a broker that is back within a minute loses
+   * nothing that was published to the gateway meanwhile.
+   */
+  public static final Duration DEFAULT_REPLIES_QUEUE_EXPIRY = Duration.ofSeconds(60);
 
   public AmqpSettings {
     Objects.requireNonNull(host, "host");
@@ -48,6 +60,14 @@ public record AmqpSettings(
     Objects.requireNonNull(recoveryInterval, "recoveryInterval");
     if (tls == null) {
       tls = Tls.NONE;
+    }
+    if (repliesQueueExpiry == null) {
+      repliesQueueExpiry = DEFAULT_REPLIES_QUEUE_EXPIRY;
+    }
+    if (repliesQueueExpiry.toMillis() < 1 || repliesQueueExpiry.toMillis() > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(
+          "the replies queue expiry must be between 1 ms and about 24 days, not "
+              + repliesQueueExpiry);
     }
     if (port < 1 || port > 65535) {
       throw new IllegalArgumentException("port must be between 1 and 65535, not " + port);
@@ -73,48 +93,54 @@ public record AmqpSettings(
         1000,
         Duration.ofSeconds(10),
         Duration.ofSeconds(2),
-        Tls.NONE);
+        Tls.NONE,
+        DEFAULT_REPLIES_QUEUE_EXPIRY);
   }
 
   public AmqpSettings withHost(String newHost) {
-    return new AmqpSettings(newHost, port, username, password, virtualHost, uri, exchange, prefetch, connectionTimeout, recoveryInterval, tls);
+    return new AmqpSettings(newHost, port, username, password, virtualHost, uri, exchange, prefetch, connectionTimeout, recoveryInterval, tls, repliesQueueExpiry);
   }
 
   public AmqpSettings withPort(int newPort) {
-    return new AmqpSettings(host, newPort, username, password, virtualHost, uri, exchange, prefetch, connectionTimeout, recoveryInterval, tls);
+    return new AmqpSettings(host, newPort, username, password, virtualHost, uri, exchange, prefetch, connectionTimeout, recoveryInterval, tls, repliesQueueExpiry);
   }
 
   public AmqpSettings withCredentials(String newUsername, String newPassword) {
-    return new AmqpSettings(host, port, newUsername, newPassword, virtualHost, uri, exchange, prefetch, connectionTimeout, recoveryInterval, tls);
+    return new AmqpSettings(host, port, newUsername, newPassword, virtualHost, uri, exchange, prefetch, connectionTimeout, recoveryInterval, tls, repliesQueueExpiry);
   }
 
   public AmqpSettings withVirtualHost(String newVirtualHost) {
-    return new AmqpSettings(host, port, username, password, newVirtualHost, uri, exchange, prefetch, connectionTimeout, recoveryInterval, tls);
+    return new AmqpSettings(host, port, username, password, newVirtualHost, uri, exchange, prefetch, connectionTimeout, recoveryInterval, tls, repliesQueueExpiry);
   }
 
   public AmqpSettings withUri(String newUri) {
-    return new AmqpSettings(host, port, username, password, virtualHost, newUri, exchange, prefetch, connectionTimeout, recoveryInterval, tls);
+    return new AmqpSettings(host, port, username, password, virtualHost, newUri, exchange, prefetch, connectionTimeout, recoveryInterval, tls, repliesQueueExpiry);
   }
 
   public AmqpSettings withExchange(String newExchange) {
-    return new AmqpSettings(host, port, username, password, virtualHost, uri, newExchange, prefetch, connectionTimeout, recoveryInterval, tls);
+    return new AmqpSettings(host, port, username, password, virtualHost, uri, newExchange, prefetch, connectionTimeout, recoveryInterval, tls, repliesQueueExpiry);
   }
 
   public AmqpSettings withPrefetch(int newPrefetch) {
-    return new AmqpSettings(host, port, username, password, virtualHost, uri, exchange, newPrefetch, connectionTimeout, recoveryInterval, tls);
+    return new AmqpSettings(host, port, username, password, virtualHost, uri, exchange, newPrefetch, connectionTimeout, recoveryInterval, tls, repliesQueueExpiry);
   }
 
   public AmqpSettings withConnectionTimeout(Duration newTimeout) {
-    return new AmqpSettings(host, port, username, password, virtualHost, uri, exchange, prefetch, newTimeout, recoveryInterval, tls);
+    return new AmqpSettings(host, port, username, password, virtualHost, uri, exchange, prefetch, newTimeout, recoveryInterval, tls, repliesQueueExpiry);
   }
 
   public AmqpSettings withRecoveryInterval(Duration newInterval) {
-    return new AmqpSettings(host, port, username, password, virtualHost, uri, exchange, prefetch, connectionTimeout, newInterval, tls);
+    return new AmqpSettings(host, port, username, password, virtualHost, uri, exchange, prefetch, connectionTimeout, newInterval, tls, repliesQueueExpiry);
   }
 
   /** The same settings with these TLS settings. */
   public AmqpSettings withTls(Tls newTls) {
-    return new AmqpSettings(host, port, username, password, virtualHost, uri, exchange, prefetch, connectionTimeout, recoveryInterval, newTls);
+    return new AmqpSettings(host, port, username, password, virtualHost, uri, exchange, prefetch, connectionTimeout, recoveryInterval, newTls, repliesQueueExpiry);
+  }
+
+  /** The same settings with another expiry of the replies queue. */
+  public AmqpSettings withRepliesQueueExpiry(Duration newExpiry) {
+    return new AmqpSettings(host, port, username, password, virtualHost, uri, exchange, prefetch, connectionTimeout, recoveryInterval, tls, newExpiry);
   }
 
   /** Whether connections use TLS: {@code tls.enabled} or an {@code amqps://} URI. */
@@ -181,6 +207,8 @@ public record AmqpSettings(
         + ", recoveryInterval="
         + recoveryInterval
         + (usesTls() ? ", tls=" + tls : "")
+        + ", repliesQueueExpiry="
+        + repliesQueueExpiry
         + "]";
   }
 }

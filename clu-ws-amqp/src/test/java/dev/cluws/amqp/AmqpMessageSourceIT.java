@@ -159,14 +159,44 @@ class AmqpMessageSourceIT {
   }
 
   @Test
-  void theRepliesQueueIsExclusiveAndNamedAfterTheGateway() throws Exception {
+  void theRepliesQueueIsNamedAfterTheGatewayAndGoesAwayWhenTheSourceCloses() throws Exception {
     startSource(settings);
     assertThat(source.queueName()).isEqualTo(gatewayName + "_replies");
     try (Connection connection = TestBroker.connect(TestBroker.uniqueName("check"))) {
       Channel channel = connection.createChannel();
-      assertThatThrownBy(() -> channel.queueDeclarePassive(gatewayName + "_replies"))
-          .hasStackTraceContaining("RESOURCE_LOCKED");
+      assertThat(channel.queueDeclarePassive(gatewayName + "_replies").getConsumerCount())
+          .isEqualTo(1);
     }
+
+    source.close();
+
+    assertThat(TestBroker.queueExists(gatewayName + "_replies")).isFalse();
+  }
+
+  @Test
+  void whileTheListenerHasNoRoomTheBrokerKeepsAllButOnePrefetchWindowInTheQueue() {
+    startSource(settings.withPrefetch(10));
+    actor = CluTestActor.start(settings.exchange(), TestBroker.uniqueName("actor"));
+    listener.full();
+    for (int i = 0; i < 100; i++) {
+      actor.broadcast(Map.of("seq", i));
+    }
+
+    await().atMost(WAIT).until(() -> listener.replies.size() == 10);
+    await().atMost(WAIT).until(() -> TestBroker.readyMessages(source.queueName()) == 90);
+    assertThat(source.holdingAcknowledgements()).isTrue();
+    await()
+        .during(Duration.ofMillis(500))
+        .atMost(WAIT)
+        .until(() -> listener.replies.size() == 10);
+
+    listener.drained();
+
+    await().atMost(WAIT).until(() -> listener.replies.size() == 100);
+    for (int i = 0; i < 100; i++) {
+      assertThat(listener.replies.get(i).body().path("seq").asInt()).isEqualTo(i);
+    }
+    assertThat(source.holdingAcknowledgements()).isFalse();
   }
 
   @Test

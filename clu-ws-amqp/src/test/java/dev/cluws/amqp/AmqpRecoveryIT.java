@@ -53,7 +53,11 @@ class AmqpRecoveryIT {
   }
 
   private AmqpMessageSource startSource() {
-    AmqpMessageSource source = new AmqpMessageSource(proxied, gatewayName);
+    return startSource(proxied);
+  }
+
+  private AmqpMessageSource startSource(AmqpSettings settings) {
+    AmqpMessageSource source = new AmqpMessageSource(settings, gatewayName);
     resources.add(source);
     source.start(listener);
     return source;
@@ -77,21 +81,88 @@ class AmqpRecoveryIT {
   }
 
   @Test
-  void theSourceReportsRecoveringWhenCutAndUpWhenRestoredAndThenConsumesAgain() {
+  void repliesPublishedWhileTheConnectionIsCutArriveAfterRecoveryInOrder() {
+    CluTestActor actor = startActor();
+    AmqpMessageSource source = startSource();
+    actor.broadcast(Map.of("n", 0));
+    await().atMost(WAIT).until(() -> listener.replies.size() == 1);
+
+    proxy.cut();
+    await().atMost(WAIT).until(() -> source.state() == SourceState.RECOVERING);
+    for (int i = 1; i <= 50; i++) {
+      actor.broadcast(Map.of("n", i)); // the gateway's queue outlives the cut and keeps them
+    }
+    proxy.restore();
+    await().atMost(WAIT).until(() -> source.state() == SourceState.UP);
+    actor.broadcast(Map.of("n", 51));
+
+    await().atMost(WAIT).until(() -> listener.replies.size() == 52);
+    assertThat(listener.replies)
+        .extracting(r -> r.body().path("n").asInt())
+        .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(0, 51).boxed().toList());
+    assertThat(listener.states)
+        .containsSubsequence(SourceState.UP, SourceState.RECOVERING, SourceState.UP);
+    assertThat(listener.lost).isEmpty();
+  }
+
+  @Test
+  void repliesDeliveredButNotYetAcknowledgedAtTheCutAreHandedOverOnlyOnce() {
+    CluTestActor actor = startActor();
+    AmqpMessageSource source = startSource(proxied.withPrefetch(10));
+    listener.full(); // the gateway's clients lag: nothing delivered is acknowledged
+    for (int i = 0; i < 30; i++) {
+      actor.broadcast(Map.of("n", i));
+    }
+    await().atMost(WAIT).until(() -> listener.replies.size() == 10);
+
+    proxy.cut(); // the broker puts the 10 unacknowledged replies back and redelivers them
+    await().atMost(WAIT).until(() -> source.state() == SourceState.RECOVERING);
+    proxy.restore();
+    await().atMost(WAIT).until(() -> source.state() == SourceState.UP);
+    listener.drained();
+
+    await().atMost(WAIT).until(() -> listener.replies.size() >= 30 && source.duplicateCount() > 0);
+    await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> listener.replies.size() == 30);
+    assertThat(listener.replies)
+        .extracting(r -> r.body().path("n").asInt())
+        .containsExactlyElementsOf(java.util.stream.IntStream.range(0, 30).boxed().toList());
+  }
+
+  @Test
+  void whenTheQueueIsGoneAfterACutTheListenerIsToldRepliesMayBeLostBeforeTheSourceIsUp() {
     CluTestActor actor = startActor();
     AmqpMessageSource source = startSource();
 
     proxy.cut();
     await().atMost(WAIT).until(() -> source.state() == SourceState.RECOVERING);
-    actor.broadcast(Map.of("lost", true)); // no queue of the gateway's exists: nobody gets it
+    actor.broadcast(Map.of("kept", false));
+    TestBroker.deleteQueue(source.queueName()); // as a broker restart would
     proxy.restore();
     await().atMost(WAIT).until(() -> source.state() == SourceState.UP);
     actor.broadcast(Map.of("back", true));
 
     await().atMost(WAIT).until(() -> listener.replies.size() == 1);
     assertThat(listener.replies.get(0).body().has("back")).isTrue();
-    assertThat(listener.states)
-        .containsSubsequence(SourceState.UP, SourceState.RECOVERING, SourceState.UP);
+    assertThat(listener.lost).hasSize(1);
+    assertThat(listener.lost.get(0))
+        .contains(source.queueName())
+        .contains("replies published to the gateway in between are lost");
+    assertThat(listener.events).containsSubsequence("RECOVERING", "lost", "UP", "reply");
+    assertThat(source.queueLossCount()).isEqualTo(1);
+  }
+
+  @Test
+  void whenTheQueueIsDeletedUnderTheConsumerItIsDeclaredAgainAndTheListenerIsTold() {
+    CluTestActor actor = startActor();
+    AmqpMessageSource source = startSource();
+
+    TestBroker.deleteQueue(source.queueName());
+
+    await().atMost(WAIT).until(() -> listener.lost.size() == 1);
+    await().atMost(WAIT).until(() -> source.state() == SourceState.UP);
+    actor.broadcast(Map.of("back", true));
+    await().atMost(WAIT).until(() -> listener.replies.size() == 1);
+    assertThat(listener.events).containsSubsequence("RECOVERING", "lost", "UP", "reply");
   }
 
   @Test
@@ -100,7 +171,8 @@ class AmqpRecoveryIT {
     startSink();
 
     proxy.cut();
-    // The gateway's queue went with its connection, and with it the auto-delete exchange.
+    // The queue is lost (a broker restart), and with its binding the auto-delete exchange.
+    TestBroker.deleteQueue(source.queueName());
     await().atMost(WAIT).until(() -> !exchangeExists(direct.exchange()));
     proxy.restore();
     await().atMost(WAIT).until(() -> source.state() == SourceState.UP);
@@ -249,29 +321,32 @@ class AmqpRecoveryIT {
   }
 
   @Test
-  void aPartitionThatKeepsTheOldRepliesQueueLockedIsRecoveredOnceTheBrokerLetsItGo() {
+  void aReplyPublishedWhileTheBrokerStillHoldsTheOldConsumerArrivesOnceItLetsGo() {
     CluTestActor actor = startActor();
     AmqpMessageSource source = startSource();
 
-    // The gateway loses its connection but the broker does not notice: the old connection still
-    // holds the exclusive replies queue, so declaring it again fails with RESOURCE_LOCKED.
+    // The gateway loses its connection but the broker does not notice: the old connection's
+    // consumer stays the queue's single active consumer, and the broker sends it what arrives.
     proxy.partition();
     await().atMost(WAIT).until(() -> source.state() == SourceState.RECOVERING);
+    actor.broadcast(Map.of("during", true));
     proxy.restore();
-    await().atMost(WAIT).until(() -> proxy.acceptedConnections() >= 2);
+    await().atMost(WAIT).until(() -> source.state() == SourceState.UP);
     await()
-        .during(Duration.ofMillis(1500))
+        .during(Duration.ofMillis(500))
         .atMost(Duration.ofSeconds(3))
-        .until(() -> source.state() == SourceState.RECOVERING);
+        .until(() -> listener.replies.isEmpty());
     proxy.releaseBrokerSides(); // the broker's heartbeat timeout, shortened
 
-    await().atMost(WAIT).until(() -> source.state() == SourceState.UP);
-    actor.broadcast(Map.of("back", true));
     await().atMost(WAIT).until(() -> listener.replies.size() == 1);
+    assertThat(listener.replies.get(0).body().has("during")).isTrue();
+    actor.broadcast(Map.of("back", true));
+    await().atMost(WAIT).until(() -> listener.replies.size() == 2);
+    assertThat(listener.lost).isEmpty();
   }
 
   @Test
-  void closingTheSourceWhileTheOldRepliesQueueIsLockedEndsTheRetriesAndItStaysClosed() {
+  void closingTheSourceDuringAPartitionEndsItsRecoveryAndItStaysClosed() {
     AmqpMessageSource source = startSource();
     proxy.partition();
     await().atMost(WAIT).until(() -> source.state() == SourceState.RECOVERING);
@@ -288,12 +363,15 @@ class AmqpRecoveryIT {
         .atMost(Duration.ofSeconds(2))
         .until(() -> source.state() == SourceState.CLOSED);
     assertThat(listener.states.get(listener.states.size() - 1)).isEqualTo(SourceState.CLOSED);
+    // The old connection's consumer kept the queue from being deleted on close.
+    TestBroker.deleteQueue(source.queueName());
   }
 
   @Test
   void aRecoveryThatCannotConsumeAgainReportsDownRatherThanUp() throws Exception {
     AmqpMessageSource source = startSource();
     proxy.cut();
+    TestBroker.deleteQueue(source.queueName());
     await().atMost(WAIT).until(() -> !exchangeExists(direct.exchange()));
     // Someone declares the exchange with other flags than CLU's while the gateway is away.
     try (Connection connection = TestBroker.connect(TestBroker.uniqueName("other"))) {

@@ -9,6 +9,7 @@ import dev.cluws.core.spi.CluWsException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -50,8 +51,13 @@ public final class Connections {
     factory.setNetworkRecoveryInterval(settings.recoveryInterval().toMillis());
     factory.setRecoveryDelayHandler(backoff(settings.recoveryInterval().toMillis()));
     factory.setRequestedHeartbeat(30);
-    factory.setClientProperties(
-        Map.of("product", "clu-ws", "information", "CLU websocket gateway"));
+    // Added to amqp-client's own properties, not instead of them: those announce its capabilities
+    // (consumer cancel notifications, connection.blocked, ...), without which the broker never
+    // tells a consumer that its queue was deleted.
+    Map<String, Object> properties = new HashMap<>(factory.getClientProperties());
+    properties.put("product", "clu-ws");
+    properties.put("information", "CLU websocket gateway");
+    factory.setClientProperties(properties);
     return factory;
   }
 

@@ -7,6 +7,7 @@ import com.rabbitmq.client.ConnectionFactory;
 import dev.cluws.amqp.AmqpSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.TimeoutException;
@@ -14,11 +15,16 @@ import java.util.concurrent.TimeoutException;
 /**
  * The real RabbitMQ on 127.0.0.1:5672 (guest/guest) that integration tests use. Each test takes a
  * unique exchange and unique client names, so tests never see each other's traffic, and every
- * object they create is exclusive or auto-delete, so nothing stays on the broker.
+ * object they create is exclusive or auto-delete, so nothing stays on the broker — except the
+ * gateway's replies queue, which outlives a cut: closing the source deletes it, and in tests it
+ * expires {@link #REPLIES_QUEUE_EXPIRY} after a test that failed to close it.
  */
 public final class TestBroker {
   public static final String HOST = "127.0.0.1";
   public static final int PORT = 5672;
+
+  /** How long a replies queue outlives its gateway's connection in tests. */
+  public static final Duration REPLIES_QUEUE_EXPIRY = Duration.ofSeconds(30);
 
   private TestBroker() {}
 
@@ -30,7 +36,50 @@ public final class TestBroker {
 
   /** Settings for the test broker with a fresh exchange. */
   public static AmqpSettings settings() {
-    return AmqpSettings.defaults().withHost(HOST).withPort(PORT).withExchange(uniqueName("test-ex"));
+    return AmqpSettings.defaults()
+        .withHost(HOST)
+        .withPort(PORT)
+        .withExchange(uniqueName("test-ex"))
+        .withRepliesQueueExpiry(REPLIES_QUEUE_EXPIRY);
+  }
+
+  /** Whether the broker has a queue of this name (asked on a connection of its own). */
+  public static boolean queueExists(String queue) {
+    try (Connection connection = connect(uniqueName("probe"))) {
+      try {
+        connection.createChannel().queueDeclarePassive(queue);
+        return true;
+      } catch (IOException notFound) {
+        return false;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The broker's count of messages ready in a queue (not those delivered and unacknowledged), or
+   * -1 when there is no such queue.
+   */
+  public static long readyMessages(String queue) {
+    try (Connection connection = connect(uniqueName("probe"))) {
+      try {
+        return connection.createChannel().queueDeclarePassive(queue).getMessageCount();
+      } catch (IOException notFound) {
+        return -1;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Deletes a queue, as a broker restart or an expiry would (on a connection of its own). */
+  public static void deleteQueue(String queue) {
+    try (Connection connection = connect(uniqueName("admin"))) {
+      connection.createChannel().queueDelete(queue);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   public static ConnectionFactory factory() {
