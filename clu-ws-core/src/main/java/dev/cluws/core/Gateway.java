@@ -135,11 +135,9 @@ public final class Gateway implements AutoCloseable {
                 .select(settings.sinkProvider())
                 .create(context);
     this.filters =
-        (b.filters != null
-                ? b.filters
-                : ProviderCatalog.load(
-                    ReplyFilterProvider.class, ReplyFilterProvider::name, loader))
-            .without(RESERVED_PARAMETERS, "the gateway uses that parameter itself");
+        b.filters != null
+            ? b.filters
+            : ProviderCatalog.load(ReplyFilterProvider.class, ReplyFilterProvider::name, loader);
     this.accessPolicy = b.accessPolicy;
     this.ownSenders = b.sendExecutor == null ? newSenders(settings.name()) : null;
     this.senders = b.sendExecutor != null ? b.sendExecutor : ownSenders;
@@ -268,7 +266,8 @@ public final class Gateway implements AutoCloseable {
       } catch (IllegalArgumentException e) {
         throw new SubscriptionException(
             "invalid parameter '" + request.name() + "': " + e.getMessage());
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | LinkageError e) {
+        // A LinkageError: a plugin that uses what this gateway's SPI does not have.
         log.warn("filter provider '{}' failed to create a filter", request.name(), e);
         throw new SubscriptionException(
             "filter '" + request.name() + "' is not available: it failed on the server");

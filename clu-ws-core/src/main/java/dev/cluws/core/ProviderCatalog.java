@@ -1,7 +1,13 @@
 package dev.cluws.core;
 
+import dev.cluws.core.log.LogText;
+import dev.cluws.core.spi.PluginProvider;
 import dev.cluws.core.spi.ProviderException;
+import dev.cluws.core.spi.ReplyFilterProvider;
+import dev.cluws.core.spi.SpiVersion;
+import java.net.URISyntaxException;
 import java.net.URL;
+import java.nio.file.Path;
 import java.security.CodeSource;
 import java.util.Collections;
 import java.util.Iterator;
@@ -12,6 +18,8 @@ import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,13 +27,24 @@ import org.slf4j.LoggerFactory;
  * The providers of one SPI found on the class path, by name.
  *
  * <p>Loading survives a broken plugin: a provider that cannot be loaded or instantiated is logged
- * with one WARN and skipped. Two providers with the same name are an error that names both
- * locations. Finding is not enabling: the catalog only answers which providers exist.
+ * with one WARN and skipped, and so is a provider whose name is not a valid name ({@link
+ * PluginProvider#name()}; for a filter, also one of the gateway's own parameter names, {@link
+ * Gateway#RESERVED_PARAMETERS}) and a provider built for an SPI version this gateway does not have
+ * ({@link PluginProvider#spiVersion()}: a newer minor version, or another major version). Each
+ * warning names the provider's class and the jar it came from. Two providers with the same name are
+ * an error that names both locations. Finding is not enabling: the catalog only answers which
+ * providers exist.
  *
  * @param <P> the provider interface
  */
-public final class ProviderCatalog<P> {
+public final class ProviderCatalog<P extends PluginProvider> {
   private static final Logger log = LoggerFactory.getLogger(ProviderCatalog.class);
+
+  /** What a provider's name may be. */
+  private static final Pattern NAME = Pattern.compile("[a-z0-9_-]{1,64}");
+
+  /** An SPI version: {@code MAJOR.MINOR}. */
+  private static final Pattern VERSION = Pattern.compile("(\\d{1,6})\\.(\\d{1,6})");
 
   private final Class<P> type;
   private final Map<String, P> byName;
@@ -36,7 +55,7 @@ public final class ProviderCatalog<P> {
   }
 
   /** Loads the providers of {@code type} visible to {@code loader} with {@link ServiceLoader}. */
-  public static <P> ProviderCatalog<P> load(
+  public static <P extends PluginProvider> ProviderCatalog<P> load(
       Class<P> type, Function<P, String> nameOf, ClassLoader loader) {
     Map<String, P> byName = new LinkedHashMap<>();
     Iterator<P> it = ServiceLoader.load(type, loader).iterator();
@@ -66,7 +85,7 @@ public final class ProviderCatalog<P> {
   }
 
   /** A catalog of the given providers (for tests and programmatic set-ups). */
-  public static <P> ProviderCatalog<P> of(
+  public static <P extends PluginProvider> ProviderCatalog<P> of(
       Class<P> type, Function<P, String> nameOf, Iterable<? extends P> providers) {
     Map<String, P> byName = new LinkedHashMap<>();
     for (P provider : providers) {
@@ -75,17 +94,37 @@ public final class ProviderCatalog<P> {
     return new ProviderCatalog<>(type, byName);
   }
 
-  private static <P> void add(
+  private static <P extends PluginProvider> void add(
       Class<P> type, Function<P, String> nameOf, Map<String, P> byName, P provider) {
     String name;
     try {
       name = nameOf.apply(provider);
-    } catch (RuntimeException e) {
-      log.warn("skipping {} {}: its name() failed", type.getSimpleName(), provider.getClass(), e);
+    } catch (RuntimeException | LinkageError e) {
+      log.warn(
+          "skipping {} {} (from {}): its name() failed",
+          type.getSimpleName(),
+          provider.getClass().getName(),
+          locationOf(provider),
+          e);
       return;
     }
     if (name == null || name.isBlank()) {
-      log.warn("skipping {} {}: it has no name", type.getSimpleName(), provider.getClass());
+      log.warn(
+          "skipping {} {} (from {}): it has no name",
+          type.getSimpleName(),
+          provider.getClass().getName(),
+          locationOf(provider));
+      return;
+    }
+    String refusal = refusal(type, name, provider);
+    if (refusal != null) {
+      log.warn(
+          "skipping {} '{}' ({} from {}): {}",
+          type.getSimpleName(),
+          shown(name),
+          provider.getClass().getName(),
+          locationOf(provider),
+          refusal);
       return;
     }
     P previous = byName.putIfAbsent(name, provider);
@@ -103,31 +142,80 @@ public final class ProviderCatalog<P> {
     }
   }
 
-  private static String locationOf(Object provider) {
-    CodeSource source = provider.getClass().getProtectionDomain().getCodeSource();
-    URL location = source == null ? null : source.getLocation();
-    return location == null ? "an unknown location" : location.toString();
+  /** Why the catalog refuses a provider with this name, or {@code null} when it takes it. */
+  private static String refusal(Class<?> type, String name, PluginProvider provider) {
+    if (!NAME.matcher(name).matches()) {
+      return "a provider's name is 1 to 64 lower-case letters, digits, '-' and '_'";
+    }
+    if (type == ReplyFilterProvider.class && Gateway.RESERVED_PARAMETERS.contains(name)) {
+      return "the gateway uses that parameter itself";
+    }
+    String requested;
+    try {
+      requested = provider.spiVersion();
+    } catch (RuntimeException | LinkageError e) {
+      return "its spiVersion() failed: " + e;
+    }
+    return versionRefusal(requested);
   }
 
   /**
-   * This catalog without the providers of the given names, each left out with a warning that gives
-   * the reason.
+   * Why a provider built for the given SPI version cannot run on this gateway, or {@code null} when
+   * it can: same major version, same or older minor version.
    */
-  public ProviderCatalog<P> without(Set<String> names, String reason) {
-    Map<String, P> kept = new LinkedHashMap<>(byName);
-    for (String name : names) {
-      P removed = kept.remove(name);
-      if (removed != null) {
-        log.warn(
-            "skipping {} '{}' ({} from {}): {}",
-            type.getSimpleName(),
-            name,
-            removed.getClass().getName(),
-            locationOf(removed),
-            reason);
+  static String versionRefusal(String requested) {
+    String current = SpiVersion.CURRENT;
+    Matcher wanted = requested == null ? null : VERSION.matcher(requested);
+    if (wanted == null || !wanted.matches()) {
+      return "it states the SPI version '"
+          + shown(String.valueOf(requested))
+          + "', which is not MAJOR.MINOR (this gateway has SPI "
+          + current
+          + ")";
+    }
+    Matcher have = VERSION.matcher(current);
+    if (!have.matches()) {
+      throw new IllegalStateException("SpiVersion.CURRENT is not MAJOR.MINOR: " + current);
+    }
+    int major = Integer.parseInt(wanted.group(1));
+    int minor = Integer.parseInt(wanted.group(2));
+    int currentMajor = Integer.parseInt(have.group(1));
+    int currentMinor = Integer.parseInt(have.group(2));
+    if (major == currentMajor && minor <= currentMinor) {
+      return null;
+    }
+    String advice =
+        major > currentMajor || (major == currentMajor && minor > currentMinor)
+            ? "a newer clu-ws, or a version of the plugin built for SPI " + current
+            : "a version of the plugin built for SPI " + currentMajor + ".x";
+    return "it was built for SPI "
+        + requested
+        + " and this gateway has SPI "
+        + current
+        + " (use "
+        + advice
+        + ")";
+  }
+
+  /** A name or version from a plugin, bounded and printable, for a log line. */
+  private static String shown(String text) {
+    return LogText.of(text, 80);
+  }
+
+  private static String locationOf(Object provider) {
+    CodeSource source = provider.getClass().getProtectionDomain().getCodeSource();
+    URL location = source == null ? null : source.getLocation();
+    if (location == null) {
+      return "an unknown location";
+    }
+    if ("file".equals(location.getProtocol())) {
+      try {
+        return Path.of(location.toURI()).toString(); // a jar or a folder: as an operator types it
+      } catch (URISyntaxException | IllegalArgumentException e) {
+        // fall through to the URL
       }
     }
-    return kept.size() == byName.size() ? this : new ProviderCatalog<>(type, kept);
+    return location.toString();
   }
 
   public Optional<P> find(String name) {

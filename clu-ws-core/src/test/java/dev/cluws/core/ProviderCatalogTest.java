@@ -8,9 +8,13 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.cluws.core.spi.FilterContext;
+import dev.cluws.core.spi.MessageSource;
+import dev.cluws.core.spi.MessageSourceProvider;
+import dev.cluws.core.spi.ProviderContext;
 import dev.cluws.core.spi.ProviderException;
 import dev.cluws.core.spi.ReplyFilter;
 import dev.cluws.core.spi.ReplyFilterProvider;
+import dev.cluws.core.spi.SpiVersion;
 import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -99,6 +103,38 @@ class ProviderCatalogTest {
     @Override
     public String name() {
       throw new IllegalStateException("no name today");
+    }
+  }
+
+  public static class BadlyNamedProvider extends AlphaProvider {
+    private final String name;
+
+    BadlyNamedProvider(String name) {
+      this.name = name;
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+  }
+
+  /** A provider that states the SPI version it was built for. */
+  public static class VersionedProvider extends AlphaProvider {
+    private final String version;
+
+    VersionedProvider(String version) {
+      this.version = version;
+    }
+
+    @Override
+    public String name() {
+      return "versioned";
+    }
+
+    @Override
+    public String spiVersion() {
+      return version;
     }
   }
 
@@ -211,6 +247,225 @@ class ProviderCatalogTest {
   @Test
   void aProviderWhoseNameThrowsIsSkipped() {
     assertThat(of(new NameThrowsProvider(), new BetaProvider()).names()).containsExactly("beta");
+  }
+
+  @Test
+  void aProviderWhoseNameIsNotLowerCaseLettersDigitsDashesAndUnderscoresIsSkippedWithAWarning()
+      throws Exception {
+    List<String> badNames =
+        List.of("Match", "match.me", "dome state", "dome/state", "ünï", "x".repeat(65), "a\nb");
+    List<ReplyFilterProvider> providers = new ArrayList<>();
+    badNames.forEach(name -> providers.add(new BadlyNamedProvider(name)));
+    providers.add(new AlphaProvider());
+
+    assertThat(ProviderCatalog.of(ReplyFilterProvider.class, ReplyFilterProvider::name, providers)
+            .names())
+        .containsExactly("alpha");
+    assertThat(warnings()).hasSize(badNames.size());
+    assertThat(warnings().get(0).getFormattedMessage())
+        .isEqualTo(
+            "skipping ReplyFilterProvider 'Match' ("
+                + BadlyNamedProvider.class.getName()
+                + " from "
+                + Path.of(
+                    BadlyNamedProvider.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                + "): a provider's name is 1 to 64 lower-case letters, digits, '-' and '_'");
+    assertThat(warnings().get(6).getFormattedMessage()).contains("'a\\nb'").doesNotContain("\n");
+  }
+
+  @Test
+  void namesOfLowerCaseLettersDigitsDashesAndUnderscoresAreTaken() {
+    assertThat(
+            of(
+                    new BadlyNamedProvider("dome-state"),
+                    new BadlyNamedProvider("lvm_alerts2"),
+                    new BadlyNamedProvider("x".repeat(64)))
+                .names())
+        .containsExactly("dome-state", "lvm_alerts2", "x".repeat(64));
+    assertThat(warnings()).isEmpty();
+  }
+
+  @Test
+  void aFilterProviderNamedLikeOneOfTheGatewaysOwnParametersIsSkippedWithAWarning() {
+    List<ReplyFilterProvider> providers = new ArrayList<>();
+    Gateway.RESERVED_PARAMETERS.forEach(name -> providers.add(new BadlyNamedProvider(name)));
+    providers.add(new AlphaProvider());
+
+    assertThat(ProviderCatalog.of(ReplyFilterProvider.class, ReplyFilterProvider::name, providers)
+            .names())
+        .containsExactly("alpha");
+    assertThat(warnings())
+        .hasSize(Gateway.RESERVED_PARAMETERS.size())
+        .allSatisfy(
+            w -> assertThat(w.getFormattedMessage()).endsWith(": the gateway uses that parameter"
+                + " itself"));
+  }
+
+  @Test
+  void aSourceProviderMayHaveTheNameOfAFilterParameterOfTheGateway() {
+    MessageSourceProvider since =
+        new MessageSourceProvider() {
+          @Override
+          public String name() {
+            return "since";
+          }
+
+          @Override
+          public MessageSource create(ProviderContext context) {
+            throw new UnsupportedOperationException();
+          }
+        };
+
+    assertThat(
+            ProviderCatalog.of(MessageSourceProvider.class, MessageSourceProvider::name, List.of(since))
+                .names())
+        .containsExactly("since");
+  }
+
+  @Test
+  void aProviderThatStatesNoSpiVersionIsTakenAsBuiltForTheFirstVersionAndLoaded() {
+    AlphaProvider alpha = new AlphaProvider();
+
+    assertThat(alpha.spiVersion()).isEqualTo(SpiVersion.UNSTATED);
+    assertThat(of(alpha).names()).containsExactly("alpha");
+    assertThat(warnings()).isEmpty();
+  }
+
+  @Test
+  void aProviderBuiltForThisSpiVersionIsLoaded() {
+    assertThat(of(new VersionedProvider(SpiVersion.CURRENT)).names()).containsExactly("versioned");
+    assertThat(warnings()).isEmpty();
+  }
+
+  @Test
+  void aProviderBuiltForAnOlderMinorVersionOfTheSameMajorVersionIsLoaded() {
+    assertThat(ProviderCatalog.versionRefusal(major() + ".0")).isNull();
+  }
+
+  @Test
+  void aProviderBuiltForANewerMinorVersionIsSkippedWithOneWarningSayingWhatToDo() {
+    String newer = major() + "." + (minor() + 1);
+
+    assertThat(of(new VersionedProvider(newer), new AlphaProvider()).names())
+        .containsExactly("alpha");
+    assertThat(warnings())
+        .singleElement()
+        .extracting(ILoggingEvent::getFormattedMessage)
+        .asString()
+        .contains(
+            "skipping ReplyFilterProvider 'versioned' (" + VersionedProvider.class.getName(),
+            "it was built for SPI " + newer + " and this gateway has SPI " + SpiVersion.CURRENT,
+            "use a newer clu-ws, or a version of the plugin built for SPI " + SpiVersion.CURRENT);
+  }
+
+  @Test
+  void aProviderBuiltForAnotherMajorVersionIsSkipped() {
+    String next = (major() + 1) + ".0";
+    String previous = (major() - 1) + ".9";
+
+    assertThat(of(new VersionedProvider(next)).names()).isEmpty();
+    assertThat(of(new VersionedProvider(previous)).names()).isEmpty();
+    assertThat(warnings())
+        .extracting(ILoggingEvent::getFormattedMessage)
+        .satisfiesExactly(
+            w -> assertThat(w).contains("built for SPI " + next),
+            w ->
+                assertThat(w)
+                    .contains(
+                        "built for SPI " + previous,
+                        "a version of the plugin built for SPI " + major() + ".x"));
+  }
+
+  @Test
+  void aProviderWhoseSpiVersionIsNotMajorDotMinorIsSkipped() {
+    for (String version : new String[] {null, "", "1", "1.0.3", "v1.0", "one.two"}) {
+      assertThat(of(new VersionedProvider(version)).names()).as(version).isEmpty();
+    }
+    assertThat(warnings())
+        .hasSize(6)
+        .allSatisfy(w -> assertThat(w.getFormattedMessage()).contains("which is not MAJOR.MINOR"));
+  }
+
+  @Test
+  void aProviderWhoseSpiVersionThrowsIsSkipped() {
+    VersionedProvider throwing =
+        new VersionedProvider("1.0") {
+          @Override
+          public String spiVersion() {
+            throw new IllegalStateException("no version today");
+          }
+        };
+
+    assertThat(of(throwing, new AlphaProvider()).names()).containsExactly("alpha");
+    assertThat(warnings())
+        .singleElement()
+        .extracting(ILoggingEvent::getFormattedMessage)
+        .asString()
+        .contains("its spiVersion() failed", "no version today");
+  }
+
+  /**
+   * The design of {@link dev.cluws.core.spi.PluginProvider#spiVersion()} really captures the
+   * version a plugin was compiled against: a provider whose {@code spiVersion()} returns {@code
+   * SpiVersion.CURRENT} is compiled here against an {@code spi} that says it is one minor version
+   * newer, packed into a jar without that {@code SpiVersion} class, and loaded by this gateway.
+   */
+  @Test
+  void aPluginJarCompiledAgainstANewerSpiIsSkippedWithOneWarningNamingTheJar() throws Exception {
+    String newer = major() + "." + (minor() + 1);
+    Path jar = SpiPlugins.compileProviderJar(classes, "newer-plugin.jar", newer);
+
+    ProviderCatalog<ReplyFilterProvider> catalog = loadJar(jar);
+
+    assertThat(catalog.names()).isEmpty();
+    assertThat(warnings())
+        .singleElement()
+        .extracting(ILoggingEvent::getFormattedMessage)
+        .asString()
+        .contains(
+            "'stated' (" + SpiPlugins.PROVIDER_CLASS + " from " + jar + "):",
+            "it was built for SPI " + newer + " and this gateway has SPI " + SpiVersion.CURRENT);
+  }
+
+  @Test
+  void theSamePluginCompiledAgainstThisSpiIsLoaded() throws Exception {
+    Path jar = SpiPlugins.compileProviderJar(classes, "current-plugin.jar", null);
+
+    ProviderCatalog<ReplyFilterProvider> catalog = loadJar(jar);
+
+    assertThat(catalog.names()).containsExactly("stated");
+    assertThat(catalog.find("stated").orElseThrow().spiVersion()).isEqualTo(SpiVersion.CURRENT);
+    assertThat(warnings()).isEmpty();
+  }
+
+  @Test
+  void aGatewayDoesNotOfferAFilterBuiltForANewerSpiSoNoClientReachesIt() throws Exception {
+    Path jar = SpiPlugins.compileProviderJar(classes, "newer-plugin.jar", major() + ".99");
+    loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, getClass().getClassLoader());
+
+    try (Gateway gateway =
+        Gateway.builder()
+            .source(new InMemorySource(new ArrayList<>()))
+            .sink(new ControllableSink(new ArrayList<>()))
+            .classLoader(loader)
+            .build()) {
+      assertThat(gateway.filterProviders().names()).isEmpty();
+      assertThat(gateway.subscribe(TestFilters.query("stated=x")).unknownParameters())
+          .containsExactly("stated");
+    }
+  }
+
+  private ProviderCatalog<ReplyFilterProvider> loadJar(Path jar) throws IOException {
+    loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, getClass().getClassLoader());
+    return ProviderCatalog.load(ReplyFilterProvider.class, ReplyFilterProvider::name, loader);
+  }
+
+  private static int major() {
+    return Integer.parseInt(SpiVersion.CURRENT.substring(0, SpiVersion.CURRENT.indexOf('.')));
+  }
+
+  private static int minor() {
+    return Integer.parseInt(SpiVersion.CURRENT.substring(SpiVersion.CURRENT.indexOf('.') + 1));
   }
 
   @Test

@@ -5,6 +5,7 @@ import dev.cluws.core.spi.MessageCode;
 import dev.cluws.core.spi.Reply;
 import dev.cluws.core.spi.ReplyFilter;
 import dev.cluws.core.spi.ReplyFilterProvider;
+import dev.cluws.core.spi.SpiVersion;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
@@ -30,6 +31,11 @@ public final class CodeFilterProvider implements ReplyFilterProvider {
   @Override
   public String name() {
     return NAME;
+  }
+
+  @Override
+  public String spiVersion() {
+    return SpiVersion.CURRENT;
   }
 
   /**

@@ -4,6 +4,7 @@ import dev.cluws.core.spi.FilterContext;
 import dev.cluws.core.spi.Reply;
 import dev.cluws.core.spi.ReplyFilter;
 import dev.cluws.core.spi.ReplyFilterProvider;
+import dev.cluws.core.spi.SpiVersion;
 
 /**
  * The {@code internal} filter: a client that connects with {@code ?internal=false} does not receive
@@ -22,6 +23,11 @@ public final class InternalFilterProvider implements ReplyFilterProvider {
   @Override
   public String name() {
     return NAME;
+  }
+
+  @Override
+  public String spiVersion() {
+    return SpiVersion.CURRENT;
   }
 
   /**

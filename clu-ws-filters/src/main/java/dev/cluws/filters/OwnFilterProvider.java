@@ -4,6 +4,7 @@ import dev.cluws.core.spi.FilterContext;
 import dev.cluws.core.spi.Reply;
 import dev.cluws.core.spi.ReplyFilter;
 import dev.cluws.core.spi.ReplyFilterProvider;
+import dev.cluws.core.spi.SpiVersion;
 import java.util.List;
 import java.util.Set;
 
@@ -33,6 +34,11 @@ public final class OwnFilterProvider implements ReplyFilterProvider {
   @Override
   public String name() {
     return NAME;
+  }
+
+  @Override
+  public String spiVersion() {
+    return SpiVersion.CURRENT;
   }
 
   /**

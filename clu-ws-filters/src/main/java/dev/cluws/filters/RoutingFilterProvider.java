@@ -4,6 +4,7 @@ import dev.cluws.core.spi.FilterContext;
 import dev.cluws.core.spi.Reply;
 import dev.cluws.core.spi.ReplyFilter;
 import dev.cluws.core.spi.ReplyFilterProvider;
+import dev.cluws.core.spi.SpiVersion;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -28,6 +29,11 @@ public final class RoutingFilterProvider implements ReplyFilterProvider {
   @Override
   public String name() {
     return NAME;
+  }
+
+  @Override
+  public String spiVersion() {
+    return SpiVersion.CURRENT;
   }
 
   /**

@@ -218,6 +218,24 @@ public final class BrokenProviders {
     }
   }
 
+  /** Says it was built for a newer SPI than the one it is compiled (and tested) against. */
+  public static final class WrongSpiVersion implements ReplyFilterProvider {
+    @Override
+    public String name() {
+      return "wrong-spi-version";
+    }
+
+    @Override
+    public String spiVersion() {
+      return "1.99";
+    }
+
+    @Override
+    public ReplyFilter create(FilterContext context) {
+      return new ReplyFilter() {};
+    }
+  }
+
   /** Missing from {@code META-INF/services}. */
   public static final class NotRegistered implements ReplyFilterProvider {
     @Override

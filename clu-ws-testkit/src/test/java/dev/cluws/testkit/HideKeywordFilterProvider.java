@@ -5,6 +5,7 @@ import dev.cluws.core.spi.FilterContext;
 import dev.cluws.core.spi.Reply;
 import dev.cluws.core.spi.ReplyFilter;
 import dev.cluws.core.spi.ReplyFilterProvider;
+import dev.cluws.core.spi.SpiVersion;
 import java.util.Set;
 
 /**
@@ -15,6 +16,11 @@ public final class HideKeywordFilterProvider implements ReplyFilterProvider {
   @Override
   public String name() {
     return "hide";
+  }
+
+  @Override
+  public String spiVersion() {
+    return SpiVersion.CURRENT;
   }
 
   @Override

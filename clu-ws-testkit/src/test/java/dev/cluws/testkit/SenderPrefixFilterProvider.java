@@ -3,6 +3,7 @@ package dev.cluws.testkit;
 import dev.cluws.core.spi.FilterContext;
 import dev.cluws.core.spi.ReplyFilter;
 import dev.cluws.core.spi.ReplyFilterProvider;
+import dev.cluws.core.spi.SpiVersion;
 import java.util.List;
 
 /**
@@ -13,6 +14,11 @@ public final class SenderPrefixFilterProvider implements ReplyFilterProvider {
   @Override
   public String name() {
     return "sender-prefix";
+  }
+
+  @Override
+  public String spiVersion() {
+    return SpiVersion.CURRENT;
   }
 
   @Override

@@ -149,6 +149,17 @@ class TheKitFailsBrokenProvidersTest {
   }
 
   @Test
+  void aProviderThatStatesAnotherSpiVersionThanItIsCompiledAgainstFailsTheKit() {
+    Results results = run(WrongSpiVersionKit.class);
+
+    assertThat(results.failed())
+        .containsOnlyKeys("theProviderStatesTheSpiVersionItIsCompiledAgainst");
+    assertThat(results.failed().get("theProviderStatesTheSpiVersionItIsCompiledAgainst"))
+        .hasMessageContaining("return SpiVersion.CURRENT")
+        .hasMessageContaining("\"1.99\"");
+  }
+
+  @Test
   void aProviderMissingFromMetaInfServicesFailsTheKit() {
     Results results = run(NotRegisteredKit.class);
 
@@ -161,9 +172,7 @@ class TheKitFailsBrokenProvidersTest {
   void aProviderWithoutANoArgumentConstructorFailsTheKit() {
     Results results = run(NoPublicConstructorKit.class);
 
-    assertThat(results.failed())
-        .containsOnlyKeys(
-            "theProviderHasAPublicNoArgumentConstructor", "theProviderIsFoundByServiceLoader");
+    assertThat(results.failed()).containsOnlyKeys("theProviderHasAPublicNoArgumentConstructor");
   }
 
   // --- running the kit ----------------------------------------------------------------------------
@@ -342,6 +351,18 @@ class TheKitFailsBrokenProvidersTest {
     @Override
     protected ReplyFilterProvider createProvider() {
       return new BrokenProviders.ReservedName();
+    }
+
+    @Override
+    protected List<String> invalidParameters() {
+      return List.of();
+    }
+  }
+
+  static final class WrongSpiVersionKit extends BrokenKit {
+    @Override
+    protected ReplyFilterProvider createProvider() {
+      return new BrokenProviders.WrongSpiVersion();
     }
 
     @Override

@@ -105,6 +105,14 @@ public final class FilterChain {
       stats.filterErrors.increment();
       onFailure.filterFailed(names[current], reply, e);
       return null;
+    } catch (LinkageError e) {
+      // A plugin that uses what this gateway's SPI does not have: fail closed, like a throw.
+      stats.filterErrors.increment();
+      onFailure.filterFailed(
+          names[current],
+          reply,
+          new IllegalStateException("the filter does not fit this gateway: " + e, e));
+      return null;
     }
   }
 }

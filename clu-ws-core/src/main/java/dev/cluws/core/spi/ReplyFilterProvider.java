@@ -19,16 +19,20 @@ package dev.cluws.core.spi;
  * </ul>
  *
  * <p>The names {@code since}, {@code seq}, {@code snapshot}, {@code acks} and {@code token} belong to
- * the gateway itself; a provider with one of them is skipped with a warning.
+ * the gateway itself ({@code Gateway.RESERVED_PARAMETERS}); a provider with one of them is skipped
+ * with a warning.
  *
  * <p>A provider has a public no-argument constructor that does no I/O. {@link #create} is called
  * once per client that selects the provider, on a server thread; it must be quick.
  */
-public interface ReplyFilterProvider {
+public interface ReplyFilterProvider extends PluginProvider {
   /**
-   * The provider's name: lower case letters, digits, {@code -} and {@code _}. Two providers with the
-   * same name on one class path stop the gateway from starting.
+   * The provider's name, and so the query parameter that selects it: 1 to 64 characters, lower-case
+   * letters, digits, {@code -} and {@code _}, and none of the gateway's own parameter names. A
+   * provider with another name is skipped with a warning; two providers with the same name on one
+   * class path stop the gateway from starting.
    */
+  @Override
   String name();
 
   /**

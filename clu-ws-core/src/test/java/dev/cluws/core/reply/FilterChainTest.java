@@ -8,6 +8,7 @@ import dev.cluws.core.TestReplies;
 import dev.cluws.core.spi.Reply;
 import dev.cluws.core.spi.ReplyFilter.Verdict;
 import dev.cluws.core.spi.ReplyFilter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
@@ -172,6 +173,29 @@ class FilterChainTest {
 
     assertThat(chain(throwingMap).apply(reply)).isNull();
     assertThat(stats.filterErrors.sum()).isEqualTo(1);
+  }
+
+  @Test
+  void aFilterThatUsesWhatThisGatewaysSpiLacksDeniesTheReplyAndIsReportedLikeAThrowingOne() {
+    ReplyFilter needsNewerSpi =
+        new ReplyFilter() {
+          @Override
+          public Verdict verdict(Reply r) {
+            throw new NoSuchMethodError("'java.lang.String dev.cluws.core.spi.Reply.newer()'");
+          }
+        };
+    List<String> reported = new ArrayList<>();
+    FilterChain chain = new FilterChain(List.of(needsNewerSpi), List.of("newer"), stats);
+
+    Reply result =
+        chain.apply(reply, (filter, r, failure) -> reported.add(filter + ": " + failure.getMessage()));
+
+    assertThat(result).isNull();
+    assertThat(stats.filterErrors.sum()).isEqualTo(1);
+    assertThat(reported)
+        .singleElement()
+        .asString()
+        .startsWith("newer: the filter does not fit this gateway: java.lang.NoSuchMethodError");
   }
 
   @Test

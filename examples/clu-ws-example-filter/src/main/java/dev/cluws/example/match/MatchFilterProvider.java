@@ -3,6 +3,7 @@ package dev.cluws.example.match;
 import dev.cluws.core.spi.FilterContext;
 import dev.cluws.core.spi.ReplyFilter;
 import dev.cluws.core.spi.ReplyFilterProvider;
+import dev.cluws.core.spi.SpiVersion;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -39,6 +40,11 @@ public final class MatchFilterProvider implements ReplyFilterProvider {
   @Override
   public String name() {
     return NAME;
+  }
+
+  @Override
+  public String spiVersion() {
+    return SpiVersion.CURRENT;
   }
 
   /**
