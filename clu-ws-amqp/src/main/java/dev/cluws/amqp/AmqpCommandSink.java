@@ -1,7 +1,7 @@
 package dev.cluws.amqp;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
@@ -59,7 +59,7 @@ public final class AmqpCommandSink implements CommandSink {
   private final AmqpSettings settings;
   private final String gatewayName;
   private final String replyTo;
-  private final JsonMapper mapper;
+  private final ObjectWriter writer;
   private final ConcurrentNavigableMap<Long, Pending> unconfirmed = new ConcurrentSkipListMap<>();
   private final Map<String, Pending> byMessageId = new ConcurrentHashMap<>();
   private final Object lifecycle = new Object();
@@ -70,15 +70,15 @@ public final class AmqpCommandSink implements CommandSink {
   private ThreadPoolExecutor publisher;
 
   public AmqpCommandSink(AmqpSettings settings, String gatewayName) {
-    this(settings, gatewayName, JsonMappers.newMapper());
+    this(settings, gatewayName, JsonMappers.newMapper().writer());
   }
 
-  /** A sink that writes command bodies with the gateway's shared mapper. */
-  public AmqpCommandSink(AmqpSettings settings, String gatewayName, JsonMapper mapper) {
+  /** A sink that writes command bodies with this writer (immutable, so it may be shared). */
+  public AmqpCommandSink(AmqpSettings settings, String gatewayName, ObjectWriter writer) {
     this.settings = settings;
     this.gatewayName = gatewayName;
     this.replyTo = gatewayName + "_replies";
-    this.mapper = mapper;
+    this.writer = writer;
   }
 
   /** One command waiting for its confirm. */
@@ -226,7 +226,7 @@ public final class AmqpCommandSink implements CommandSink {
             .build();
     byte[] body;
     try {
-      body = mapper.writeValueAsBytes(Map.of("command_string", command.commandString()));
+      body = writer.writeValueAsBytes(Map.of("command_string", command.commandString()));
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }
@@ -301,7 +301,7 @@ public final class AmqpCommandSink implements CommandSink {
             .build();
     try {
       byte[] body =
-          mapper.writeValueAsBytes(
+          writer.writeValueAsBytes(
               Map.of("error", "Failed routing message to consumer '" + consumer + "'."));
       ch.basicPublish(settings.exchange(), "reply." + gatewayName, false, props, body);
     } catch (IOException | RuntimeException e) {

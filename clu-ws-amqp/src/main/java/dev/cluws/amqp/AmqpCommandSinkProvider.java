@@ -22,6 +22,6 @@ public final class AmqpCommandSinkProvider implements CommandSinkProvider {
     return new AmqpCommandSink(
         context.settings(AmqpSettings.class).orElseGet(AmqpSettings::defaults),
         context.gatewayName(),
-        context.mapper());
+        context.jsonWriter());
   }
 }

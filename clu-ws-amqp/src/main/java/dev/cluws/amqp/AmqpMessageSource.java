@@ -1,6 +1,6 @@
 package dev.cluws.amqp;
 
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
@@ -91,15 +91,15 @@ public final class AmqpMessageSource implements MessageSource {
   private volatile Acker acker;
 
   public AmqpMessageSource(AmqpSettings settings, String gatewayName) {
-    this(settings, gatewayName, JsonMappers.newMapper());
+    this(settings, gatewayName, JsonMappers.newMapper().reader());
   }
 
-  /** A source that parses reply bodies with the gateway's shared mapper. */
-  public AmqpMessageSource(AmqpSettings settings, String gatewayName, JsonMapper mapper) {
+  /** A source that parses reply bodies with this reader (immutable, so it may be shared). */
+  public AmqpMessageSource(AmqpSettings settings, String gatewayName, ObjectReader reader) {
     this.settings = settings;
     this.gatewayName = gatewayName;
     this.queueName = gatewayName + "_replies";
-    this.parser = new ReplyParser(mapper);
+    this.parser = new ReplyParser(reader);
     this.recentIds = new RecentIds(2 * settings.prefetch());
   }
 

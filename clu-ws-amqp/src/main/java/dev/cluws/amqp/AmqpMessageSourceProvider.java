@@ -22,6 +22,6 @@ public final class AmqpMessageSourceProvider implements MessageSourceProvider {
     return new AmqpMessageSource(
         context.settings(AmqpSettings.class).orElseGet(AmqpSettings::defaults),
         context.gatewayName(),
-        context.mapper());
+        context.jsonReader());
   }
 }

@@ -1,5 +1,7 @@
 package dev.cluws.core;
 
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -714,7 +716,10 @@ public final class Gateway implements AutoCloseable {
       return this;
     }
 
-    /** The JSON mapper to share (default: {@link JsonMappers#newMapper()}). */
+    /**
+     * The gateway's JSON mapper (default: {@link JsonMappers#newMapper()}). Providers get immutable
+     * readers and writers made from it, never the mapper itself.
+     */
     public Builder mapper(JsonMapper jsonMapper) {
       this.mapper = jsonMapper;
       return this;
@@ -772,17 +777,24 @@ public final class Gateway implements AutoCloseable {
   private static final class SimpleProviderContext implements ProviderContext {
     private final String name;
     private final Map<Class<?>, Object> settings;
-    private final JsonMapper mapper;
+    private final ObjectReader reader;
+    private final ObjectWriter writer;
 
     SimpleProviderContext(String name, Map<Class<?>, Object> settings, JsonMapper mapper) {
       this.name = name;
       this.settings = Map.copyOf(settings);
-      this.mapper = mapper;
+      this.reader = mapper.reader();
+      this.writer = mapper.writer();
     }
 
     @Override
-    public JsonMapper mapper() {
-      return mapper;
+    public ObjectReader jsonReader() {
+      return reader;
+    }
+
+    @Override
+    public ObjectWriter jsonWriter() {
+      return writer;
     }
 
     @Override

@@ -89,7 +89,8 @@ import org.junit.jupiter.api.Test;
  *   <li>copes with replies of every shape ({@link #sampleReplies()}: no sender, no command id, no
  *       or an unknown message code, an empty body, a body that is not an object, frames from the
  *       gateway itself, snapshot frames): {@link ReplyFilter#verdict} and {@link ReplyFilter#map}
- *       neither throw nor return {@code null}. {@code map} is asked about every reply, also one its
+ *       neither throw nor return {@code null} (the gateway treats both alike: the reply is denied,
+ *       the failure counted and reported to the client). {@code map} is asked about every reply, also one its
  *       own {@code verdict} would deny, because an earlier filter in the chain may accept a reply
  *       without asking the later ones;
  *   <li>does not deny frames from the gateway itself (their {@code sender} is the gateway's name,
@@ -187,13 +188,24 @@ public abstract class ReplyFilterProviderCompatibilityKit {
 
   /**
    * What a client whose chain is just this filter receives: {@code null} when the filter denies
-   * the reply, else the result of its {@link ReplyFilter#map}. Exceptions pass through.
+   * the reply, else the result of its {@link ReplyFilter#map}. Exceptions pass through; a {@code
+   * null} verdict or a {@code null} from {@code map}, which the gateway counts and reports as a
+   * failure of the filter, throws {@link IllegalStateException}.
    */
   public static Reply deliver(ReplyFilter filter, Reply reply) {
-    if (filter.verdict(reply) == Verdict.DENY) {
+    Verdict verdict = filter.verdict(reply);
+    if (verdict == null) {
+      throw new IllegalStateException("verdict() returned null; the gateway counts it as a failure");
+    }
+    if (verdict == Verdict.DENY) {
       return null;
     }
-    return filter.map(reply);
+    Reply mapped = filter.map(reply);
+    if (mapped == null) {
+      throw new IllegalStateException(
+          "map() returned null; the gateway counts it as a failure (deny in verdict() instead)");
+    }
+    return mapped;
   }
 
   /**
@@ -408,7 +420,9 @@ public abstract class ReplyFilterProviderCompatibilityKit {
         try {
           if (filter.map(reply) == null) {
             problems.add(
-                describe(parameters, reply) + ": map() returned null (deny in verdict() instead)");
+                describe(parameters, reply)
+                    + ": map() returned null (the gateway counts and reports that as a failure of"
+                    + " the filter; deny in verdict() instead)");
           }
         } catch (RuntimeException e) {
           problems.add(describe(parameters, reply) + ": map() threw " + e);

@@ -2,7 +2,7 @@ package dev.cluws.amqp.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.LongString;
@@ -35,10 +35,10 @@ public final class ReplyParser {
     }
   }
 
-  private final JsonMapper mapper;
+  private final ObjectReader reader;
 
-  public ReplyParser(JsonMapper mapper) {
-    this.mapper = mapper;
+  public ReplyParser(ObjectReader reader) {
+    this.reader = reader;
   }
 
   public Result parse(Envelope envelope, AMQP.BasicProperties props, byte[] body) {
@@ -56,7 +56,7 @@ public final class ReplyParser {
     }
     JsonNode tree;
     try {
-      tree = body == null || body.length == 0 ? null : mapper.readTree(body);
+      tree = body == null || body.length == 0 ? null : reader.readTree(body);
     } catch (JsonProcessingException e) {
       return new Result(null, "body is not JSON: " + e.getOriginalMessage());
     } catch (IOException e) {

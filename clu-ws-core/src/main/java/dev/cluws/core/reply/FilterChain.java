@@ -76,8 +76,9 @@ public final class FilterChain {
 
   /**
    * The reply as this client should receive it (the same instance when no filter rewrote it), or
-   * {@code null} when the client should not receive it. A filter that throws denies the reply; the
-   * failure is counted and passed to {@code onFailure}.
+   * {@code null} when the client should not receive it. A filter that throws, or returns {@code
+   * null} from {@code verdict} or {@code map}, denies the reply; the failure is counted and passed
+   * to {@code onFailure}.
    */
   public Reply apply(Reply reply, FailureListener onFailure) {
     int current = -1;
@@ -85,6 +86,10 @@ public final class FilterChain {
       for (int i = 0; i < filters.length; i++) {
         current = i;
         Verdict verdict = filters[i].verdict(reply);
+        if (verdict == null) {
+          throw new IllegalStateException(
+              "verdict() returned null (return NEUTRAL for no opinion, DENY to drop the reply)");
+        }
         if (verdict == Verdict.DENY) {
           return null;
         }
@@ -97,7 +102,9 @@ public final class FilterChain {
         current = i;
         result = filters[i].map(result);
         if (result == null) {
-          return null;
+          throw new IllegalStateException(
+              "map() returned null (return the reply itself to keep it unchanged; deny a reply in"
+                  + " verdict())");
         }
       }
       return result;

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
 /**
- * How clu-ws configures Jackson. A gateway builds one mapper and shares it ({@link
- * ProviderContext#mapper()}); this factory only keeps the configuration in one place.
+ * How clu-ws configures Jackson. A gateway builds one mapper for itself and gives plugins only
+ * immutable readers and writers made from it ({@link ProviderContext#jsonReader()}, {@link
+ * ProviderContext#jsonWriter()}); this factory keeps the configuration in one place. A plugin that
+ * wants a mapper of its own makes one here.
  */
 public final class JsonMappers {
   private JsonMappers() {}

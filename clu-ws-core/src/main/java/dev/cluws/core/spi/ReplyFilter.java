@@ -19,10 +19,10 @@ import java.util.function.Predicate;
  *   <li>An accepted reply passes through every filter's {@link #map(Reply)} in chain order (also
  *       after an early {@code ACCEPT}). A filter that does not rewrite returns its argument itself;
  *       the gateway then sends the very frame it encoded once for all clients.
- *   <li>A filter that throws counts as {@code DENY} for that reply (a permission filter must fail
- *       closed); the error is logged and counted, the client is told with an {@code e} frame from
- *       the gateway (naming the filter and the reply's sender), and other clients are not
- *       affected.
+ *   <li>A filter that throws, or returns {@code null} from {@code verdict} or {@code map}, counts as
+ *       {@code DENY} for that reply (a permission filter must fail closed); the error is logged and
+ *       counted, the client is told with an {@code e} frame from the gateway (naming the filter and
+ *       the reply's sender), and other clients are not affected.
  * </ol>
  *
  * <p>An empty chain accepts everything: a client that subscribes to nothing gets exactly CLU's
@@ -47,12 +47,20 @@ public interface ReplyFilter {
     NEUTRAL
   }
 
-  /** This filter's verdict on a reply. The default is {@link Verdict#NEUTRAL}. */
+  /**
+   * This filter's verdict on a reply. The default is {@link Verdict#NEUTRAL}. Never {@code null}:
+   * the chain treats {@code null} as a failure of the filter (see rule 3 above).
+   */
   default Verdict verdict(Reply reply) {
     return Verdict.NEUTRAL;
   }
 
-  /** Rewrites an accepted reply. The default returns the reply itself, unchanged. */
+  /**
+   * Rewrites an accepted reply. The default returns the reply itself, unchanged. Never {@code
+   * null}: a filter drops a reply with {@link Verdict#DENY} in {@link #verdict(Reply)}; the chain
+   * treats {@code null} from {@code map} as a failure of the filter (see rule 3 above), not as a
+   * quiet denial.
+   */
   default Reply map(Reply reply) {
     return reply;
   }

@@ -199,8 +199,42 @@ class FilterChainTest {
   }
 
   @Test
-  void aMapThatReturnsNullDeniesTheReply() {
-    assertThat(chain(mapping(r -> null), marking("x")).apply(reply)).isNull();
+  void aMapThatReturnsNullDeniesTheReplyAndIsReportedAndCountedLikeAThrowingFilter() {
+    List<String> reported = new ArrayList<>();
+    FilterChain chain =
+        new FilterChain(List.of(mapping(r -> null), marking("x")), List.of("nulls", "x"), stats);
+
+    Reply result =
+        chain.apply(reply, (filter, r, failure) -> reported.add(filter + ": " + failure.getMessage()));
+
+    assertThat(result).isNull();
+    assertThat(stats.filterErrors.sum()).isEqualTo(1);
+    assertThat(reported)
+        .containsExactly(
+            "nulls: map() returned null (return the reply itself to keep it unchanged; deny a"
+                + " reply in verdict())");
+  }
+
+  @Test
+  void aVerdictOfNullDeniesTheReplyEvenIfALaterFilterWouldAcceptAndIsReported() {
+    ReplyFilter nullVerdict =
+        new ReplyFilter() {
+          @Override
+          public Verdict verdict(Reply r) {
+            return null;
+          }
+        };
+    List<String> reported = new ArrayList<>();
+    FilterChain chain =
+        new FilterChain(
+            List.of(nullVerdict, new Fixed(Verdict.ACCEPT)), List.of("nulls", "accept"), stats);
+
+    Reply result =
+        chain.apply(reply, (filter, r, failure) -> reported.add(filter + ": " + failure.getMessage()));
+
+    assertThat(result).isNull();
+    assertThat(stats.filterErrors.sum()).isEqualTo(1);
+    assertThat(reported).singleElement().asString().startsWith("nulls: verdict() returned null");
   }
 
   @Test
