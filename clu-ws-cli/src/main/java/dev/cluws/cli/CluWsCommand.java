@@ -89,7 +89,7 @@ public final class CluWsCommand implements Callable<Integer> {
    * @throws dev.cluws.core.spi.CluWsException naming the option or file that is wrong
    */
   SecurityConfig securityConfig() {
-    return new SecurityConfig(security.securitySettings(), security.accessPolicy());
+    return security.securityConfig();
   }
 
   ServerSettings serverSettings() {

@@ -11,6 +11,7 @@ import dev.cluws.core.GatewaySettings;
 import dev.cluws.core.spi.CluWsException;
 import dev.cluws.jetty.ServerSettings;
 import dev.cluws.jetty.WebsocketServer;
+import dev.cluws.jetty.reload.Reloader;
 import java.io.PrintWriter;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -124,7 +125,8 @@ public final class Main {
         return CANNOT_START;
       }
     }
-    AutoCloseable stop = stopInOrder(demo, server, broker);
+    Reloader reloader = startReloading(security, server);
+    AutoCloseable stop = stopInOrder(reloader, demo, server, broker);
     Thread hook = new Thread(() -> closeQuietly(stop), "clu-ws-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     log.info(
@@ -172,13 +174,33 @@ public final class Main {
   }
 
   /**
-   * Stops the demo actor (if any), then the server, then the embedded broker (if any): the reverse
-   * of their start.
+   * Watches the token, permissions, JWT key and TLS files, and reloads them all on SIGHUP.
+   *
+   * @return the reloader, to close at the stop
+   */
+  static Reloader startReloading(SecurityConfig security, WebsocketServer server) {
+    Reloader reloader = security.startReloading(server);
+    if (!reloader.reloadables().isEmpty()) {
+      HangupSignal.install(
+          () -> {
+            log.info(
+                "SIGHUP: reloading {}",
+                reloader.reloadables().stream().map(r -> r.what()).toList());
+            reloader.reloadAll();
+          });
+    }
+    return reloader;
+  }
+
+  /**
+   * Stops reloading, the demo actor (if any), then the server, then the embedded broker (if any):
+   * the reverse of their start.
    */
   private static AutoCloseable stopInOrder(
-      DemoActor demo, WebsocketServer server, EmbeddedBroker broker) {
+      Reloader reloader, DemoActor demo, WebsocketServer server, EmbeddedBroker broker) {
     return () -> {
       try {
+        reloader.close();
         if (demo != null) {
           demo.close();
         }

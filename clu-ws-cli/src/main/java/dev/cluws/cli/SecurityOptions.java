@@ -10,7 +10,9 @@ import dev.cluws.jetty.auth.Authenticator;
 import dev.cluws.jetty.auth.JwtAuthenticator;
 import dev.cluws.jetty.auth.JwtSettings;
 import dev.cluws.jetty.auth.StaticTokenAuthenticator;
+import dev.cluws.jetty.reload.Reloadable;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
@@ -57,9 +59,12 @@ final class SecurityOptions {
 
   @Option(
       names = "--jwt-jwks",
-      paramLabel = "<file>",
-      description = "Require a bearer token; accept JWTs signed by a key of this JWKS file.")
-  Path jwtJwks;
+      paramLabel = "<file-or-url>",
+      converter = JwksLocation.Converter.class,
+      description =
+          "Require a bearer token; accept JWTs signed by a key of this JWKS file, or of the key"
+              + " set at this https:// URL (cached, refetched for rotated keys).")
+  JwksLocation jwtJwks;
 
   @Option(
       names = "--jwt-issuer",
@@ -116,41 +121,104 @@ final class SecurityOptions {
       description = "The unencrypted PKCS#8 PEM private key of --tls-cert.")
   Path tlsKey;
 
+  @Option(
+      names = "--reload-interval",
+      paramLabel = "<duration>",
+      defaultValue = "5s",
+      converter = DurationConverter.class,
+      description =
+          "How often the token, permissions, JWT key and TLS files are checked for changes, which"
+              + " are loaded without a restart (default: ${DEFAULT-VALUE}; 0s: only on SIGHUP).")
+  Duration reloadInterval;
+
   /**
-   * The websocket server's security, with every file read and checked.
+   * The security the options ask for, with every file read and checked, ready to be reloaded.
    *
    * @throws CluWsException when an option is inconsistent or a file is missing or invalid
    */
-  SecuritySettings securitySettings() {
+  SecurityConfig securityConfig() {
     AllowedOrigins origins;
     try {
       origins = AllowedOrigins.of(allowedOrigins);
     } catch (IllegalArgumentException e) {
       throw new CluWsException("--allowed-origins: " + e.getMessage());
     }
-    return new SecuritySettings(origins, authenticator(), tls());
+    if (reloadInterval.isNegative()) {
+      throw new CluWsException("--reload-interval must not be negative");
+    }
+    List<Reloadable<?>> reloadables = new ArrayList<>();
+    List<JwtAuthenticator> remoteKeys = new ArrayList<>();
+    Authenticator authenticator = authenticator(reloadables, remoteKeys);
+    Reloadable<TlsSettings> tls = tls();
+    if (tls != null) {
+      reloadables.add(tls);
+    }
+    AccessPolicy policy = AccessPolicy.ALLOW_ALL;
+    if (permissions != null) {
+      Path file = permissions;
+      Reloadable<AccessPolicy> rules =
+          Reloadable.load(
+              "the permissions file", List.of(file), () -> RoleBasedAccessPolicy.load(file));
+      reloadables.add(rules);
+      policy = new ReloadingAccessPolicy(rules);
+    }
+    return new SecurityConfig(
+        new SecuritySettings(origins, authenticator, tls == null ? null : tls.get()),
+        policy,
+        reloadables,
+        tls,
+        reloadInterval,
+        remoteKeys);
   }
 
-  /** The command permissions: the rules of {@code --permissions}, or everything allowed. */
-  AccessPolicy accessPolicy() {
-    return permissions == null ? AccessPolicy.ALLOW_ALL : RoleBasedAccessPolicy.load(permissions);
-  }
-
-  private Authenticator authenticator() {
+  private Authenticator authenticator(
+      List<Reloadable<?>> reloadables, List<JwtAuthenticator> remoteKeys) {
     List<Authenticator> authenticators = new ArrayList<>();
     if (tokenFile != null) {
-      authenticators.add(StaticTokenAuthenticator.load(tokenFile));
+      Path file = tokenFile;
+      Reloadable<StaticTokenAuthenticator> tokens =
+          Reloadable.load(
+              "the token file", List.of(file), () -> StaticTokenAuthenticator.load(file));
+      reloadables.add(tokens);
+      authenticators.add((token, remote) -> tokens.get().authenticate(token, remote));
     }
     JwtSettings jwt =
         JwtSettings.defaults()
             .withHmacSecret(jwtSecret == null || jwtSecret.isEmpty() ? null : jwtSecret)
             .withPublicKey(jwtPublicKey)
-            .withJwks(jwtJwks)
             .withIssuer(jwtIssuer)
             .withAudience(jwtAudience)
             .withRolesClaim(jwtRolesClaim);
+    if (jwtJwks != null) {
+      try {
+        jwt = jwtJwks.url() != null ? jwt.withJwksUrl(jwtJwks.url()) : jwt.withJwks(jwtJwks.file());
+      } catch (IllegalArgumentException e) {
+        throw new CluWsException("--jwt-jwks: " + e.getMessage());
+      }
+    }
     if (jwt.hasKey()) {
-      authenticators.add(JwtAuthenticator.create(jwt));
+      List<Path> keyFiles = new ArrayList<>();
+      if (jwt.publicKey() != null) {
+        keyFiles.add(jwt.publicKey());
+      }
+      if (jwt.jwks() != null) {
+        keyFiles.add(jwt.jwks());
+      }
+      JwtSettings settings = jwt;
+      if (keyFiles.isEmpty()) {
+        JwtAuthenticator fixed = JwtAuthenticator.create(settings);
+        remoteKeys.add(fixed);
+        authenticators.add(fixed);
+      } else {
+        Reloadable<JwtAuthenticator> keys =
+            Reloadable.load("the JWT key files", keyFiles, () -> JwtAuthenticator.create(settings));
+        reloadables.add(keys);
+        authenticators.add((token, remote) -> keys.get().authenticate(token, remote));
+        if (settings.jwksUrl() != null) {
+          keys.onReload(JwtAuthenticator::prefetch);
+          remoteKeys.add(keys.get());
+        }
+      }
     } else if (jwtIssuer != null || !jwtAudience.isEmpty()) {
       throw new CluWsException(
           "--jwt-issuer and --jwt-audience need a JWT key: --jwt-secret, --jwt-public-key or"
@@ -159,18 +227,26 @@ final class SecurityOptions {
     return authenticators.isEmpty() ? null : Authenticator.anyOf(authenticators);
   }
 
-  private TlsSettings tls() {
+  private Reloadable<TlsSettings> tls() {
     if (tlsKeystore != null && (tlsCert != null || tlsKey != null)) {
       throw new CluWsException("give either --tls-keystore or --tls-cert and --tls-key, not both");
     }
     if (tlsKeystore != null) {
-      return TlsSettings.pkcs12(tlsKeystore, tlsKeystorePassword);
+      Path file = tlsKeystore;
+      String password = tlsKeystorePassword;
+      return Reloadable.load(
+          "the TLS keystore", List.of(file), () -> TlsSettings.pkcs12(file, password));
     }
     if (tlsCert != null || tlsKey != null) {
       if (tlsCert == null || tlsKey == null) {
         throw new CluWsException("--tls-cert and --tls-key go together");
       }
-      return TlsSettings.pem(tlsCert, tlsKey);
+      Path certificate = tlsCert;
+      Path key = tlsKey;
+      return Reloadable.load(
+          "the TLS certificate and key",
+          List.of(certificate, key),
+          () -> TlsSettings.pem(certificate, key));
     }
     return null;
   }

@@ -14,6 +14,7 @@ import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
+import java.security.Signature;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.spec.PKCS8EncodedKeySpec;
@@ -111,6 +112,7 @@ public final class TlsSettings {
     if (chain.isEmpty()) {
       throw new CluWsException("TLS certificate " + certificateFile + " holds no certificate");
     }
+    checkPair(key, chain.get(0), keyFile, certificateFile);
     String password = randomPassword();
     try {
       KeyStore store = KeyStore.getInstance("PKCS12");
@@ -126,6 +128,46 @@ public final class TlsSettings {
               + ": "
               + e.getMessage(),
           e);
+    }
+  }
+
+  /**
+   * Refuses a key that is not the certificate's (e.g. a renewal caught between writing the new key
+   * and the new certificate): a handshake with it would fail for every client.
+   */
+  private static void checkPair(
+      PrivateKey key, Certificate certificate, Path keyFile, Path certificateFile) {
+    String algorithm =
+        switch (key.getAlgorithm()) {
+          case "RSA" -> "SHA256withRSA";
+          case "EC" -> "SHA256withECDSA";
+          case "EdDSA", "Ed25519" -> "Ed25519";
+          default -> null; // RSASSA-PSS needs parameters; Jetty's handshake will tell
+        };
+    if (algorithm == null) {
+      return;
+    }
+    byte[] probe = "clu-ws key check".getBytes(StandardCharsets.US_ASCII);
+    boolean matches;
+    try {
+      Signature signer = Signature.getInstance(algorithm);
+      signer.initSign(key);
+      signer.update(probe);
+      byte[] signature = signer.sign();
+      Signature verifier = Signature.getInstance(algorithm);
+      verifier.initVerify(certificate.getPublicKey());
+      verifier.update(probe);
+      matches = verifier.verify(signature);
+    } catch (GeneralSecurityException e) {
+      matches = false;
+    }
+    if (!matches) {
+      throw new CluWsException(
+          "TLS private key "
+              + keyFile
+              + " does not go with certificate "
+              + certificateFile
+              + " (the certificate is for another key)");
     }
   }
 

@@ -71,6 +71,8 @@ public final class WebsocketServer implements AutoCloseable {
   private final SecuritySettings security;
   private final Server server;
   private final ServerConnector connector;
+  /** The TLS set-up of the websocket port, or {@code null} for plain {@code ws://}. */
+  private final SslContextFactory.Server tls;
   /** The operations port's connector, or {@code null} without one. */
   private final ServerConnector adminConnector;
   private final SessionRegistry sessions = new SessionRegistry();
@@ -122,7 +124,7 @@ public final class WebsocketServer implements AutoCloseable {
       // Clients often connect by IP address (no SNI); the certificate still proves the server.
       secure.setSniHostCheck(false);
       http.addCustomizer(secure);
-      SslContextFactory.Server tls = new SslContextFactory.Server();
+      tls = new SslContextFactory.Server();
       tls.setKeyStore(security.tls().keyStore());
       tls.setKeyStorePassword(security.tls().password());
       tls.setKeyManagerPassword(security.tls().password());
@@ -132,6 +134,7 @@ public final class WebsocketServer implements AutoCloseable {
               new SslConnectionFactory(tls, "http/1.1"),
               new HttpConnectionFactory(http));
     } else {
+      tls = null;
       connector = new ServerConnector(server, new HttpConnectionFactory(http));
     }
     connector.setHost(settings.host());
@@ -478,6 +481,35 @@ public final class WebsocketServer implements AutoCloseable {
       terminated.countDown();
       log.info("gateway {}: websocket server stopped", gateway.name());
     }
+  }
+
+  /**
+   * Puts a new certificate and key in force: new TLS connections get it, open ones (and their
+   * websockets) go on with the one they started with. For renewals without a restart (the CLI
+   * calls it when the certificate files change or on SIGHUP).
+   *
+   * @throws IllegalStateException when the server has no TLS
+   * @throws CluWsException when Jetty refuses the new key store (the old one stays in force)
+   */
+  public void reloadTls(TlsSettings newTls) {
+    Objects.requireNonNull(newTls, "newTls");
+    if (tls == null) {
+      throw new IllegalStateException("the websocket server has no TLS to reload");
+    }
+    try {
+      tls.reload(
+          factory -> {
+            factory.setKeyStore(newTls.keyStore());
+            factory.setKeyStorePassword(newTls.password());
+            factory.setKeyManagerPassword(newTls.password());
+          });
+    } catch (Exception e) {
+      throw new CluWsException("cannot use the new TLS certificate: " + e.getMessage(), e);
+    }
+    log.info(
+        "gateway {}: TLS certificate from {} in force for new connections",
+        gateway.name(),
+        newTls.description());
   }
 
   /** Waits until the server is closed. */

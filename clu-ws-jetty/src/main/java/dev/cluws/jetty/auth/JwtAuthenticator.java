@@ -1,18 +1,24 @@
 package dev.cluws.jetty.auth;
 
 import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKMatcher;
+import com.nimbusds.jose.jwk.JWKSelector;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyType;
 import com.nimbusds.jose.jwk.OctetSequenceKey;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.ConfigurableJWTProcessor;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
@@ -21,7 +27,11 @@ import dev.cluws.core.spi.ClientIdentity;
 import dev.cluws.core.spi.CluWsException;
 import dev.cluws.jetty.internal.Pem;
 import java.io.ByteArrayInputStream;
+import java.io.Closeable;
 import java.io.IOException;
+import java.net.MalformedURLException;
+import java.net.URI;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -39,6 +49,10 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Authenticates clients by JWT, with nimbus-jose-jwt doing all the cryptography: a signature by
@@ -49,18 +63,29 @@ import java.util.Set;
  *
  * <p>The subject is {@code sub}; the roles come from the configured claim.
  */
-public final class JwtAuthenticator implements Authenticator {
+public final class JwtAuthenticator implements Authenticator, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(JwtAuthenticator.class);
   private static final int MIN_HMAC_SECRET_BYTES = 32;
+  /** Connect and read timeouts of a key set fetch: it may run on the thread of an upgrade. */
+  private static final int JWKS_HTTP_TIMEOUT_MILLIS = 2_000;
+
+  private static final int JWKS_SIZE_LIMIT = 256 * 1024;
 
   private final ConfigurableJWTProcessor<SecurityContext> processor;
   private final String rolesClaim;
   private final int keys;
+  /** The remote key set, or {@code null}. */
+  private final RemoteKeys remote;
 
   private JwtAuthenticator(
-      ConfigurableJWTProcessor<SecurityContext> processor, String rolesClaim, int keys) {
+      ConfigurableJWTProcessor<SecurityContext> processor,
+      String rolesClaim,
+      int keys,
+      RemoteKeys remote) {
     this.processor = processor;
     this.rolesClaim = rolesClaim;
     this.keys = keys;
+    this.remote = remote;
   }
 
   /**
@@ -91,6 +116,7 @@ public final class JwtAuthenticator implements Authenticator {
     if (settings.jwks() != null) {
       jwks.addAll(loadJwks(settings.jwks()));
     }
+    RemoteKeys remote = settings.jwksUrl() == null ? null : RemoteKeys.create(settings);
     Set<JWSAlgorithm> algorithms = new LinkedHashSet<>();
     for (JWK jwk : jwks) {
       if (KeyType.OCT.equals(jwk.getKeyType())) {
@@ -101,12 +127,18 @@ public final class JwtAuthenticator implements Authenticator {
         algorithms.addAll(JWSAlgorithm.Family.EC);
       }
     }
+    if (remote != null) {
+      // A remote key set holds public keys: never an HMAC algorithm for its keys.
+      algorithms.addAll(JWSAlgorithm.Family.RSA);
+      algorithms.addAll(JWSAlgorithm.Family.EC);
+    }
     if (algorithms.isEmpty()) {
       throw new CluWsException("the JWT keys include no HMAC, RSA or EC key");
     }
+    JWKSource<SecurityContext> local = new ImmutableJWKSet<>(new JWKSet(jwks));
+    JWKSource<SecurityContext> source = remote == null ? local : remote.withLocal(local);
     ConfigurableJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
-    processor.setJWSKeySelector(
-        new JWSVerificationKeySelector<>(algorithms, new ImmutableJWKSet<>(new JWKSet(jwks))));
+    processor.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithms, source));
     JWTClaimsSet exact =
         settings.issuer() == null
             ? new JWTClaimsSet.Builder().build()
@@ -123,7 +155,120 @@ public final class JwtAuthenticator implements Authenticator {
             null);
     claims.setMaxClockSkew(Math.toIntExact(settings.clockSkew().toSeconds()));
     processor.setJWTClaimsSetVerifier(claims);
-    return new JwtAuthenticator(processor, settings.rolesClaim(), jwks.size());
+    return new JwtAuthenticator(processor, settings.rolesClaim(), jwks.size(), remote);
+  }
+
+  /**
+   * Fetches the remote key set now, so that the first client does not wait for it; a no-op without
+   * one. Blocks (up to a few seconds): call it from a thread of the application's own.
+   *
+   * @return whether the key set could be fetched (else a WARN says why; it is tried again when a
+   *     token needs it)
+   */
+  public boolean prefetch() {
+    return remote == null || remote.prefetch();
+  }
+
+  /** Stops refreshing the remote key set. Idempotent. */
+  @Override
+  public void close() {
+    if (remote != null) {
+      remote.close();
+    }
+  }
+
+  /**
+   * A remote JSON Web Key Set through nimbus' {@link JWKSourceBuilder}: cached, refreshed on a
+   * daemon thread before it expires, fetched again (rate-limited) when a token names an unknown key,
+   * retried once on a network error, and kept through an outage of the key server.
+   */
+  private static final class RemoteKeys implements AutoCloseable {
+    private final URI url;
+    private final JWKSource<SecurityContext> source;
+    private final ScheduledExecutorService refresher;
+
+    private RemoteKeys(
+        URI url, JWKSource<SecurityContext> source, ScheduledExecutorService refresher) {
+      this.url = url;
+      this.source = source;
+      this.refresher = refresher;
+    }
+
+    static RemoteKeys create(JwtSettings settings) {
+      URL url;
+      try {
+        url = settings.jwksUrl().toURL();
+      } catch (MalformedURLException | IllegalArgumentException e) {
+        throw new CluWsException(
+            "JWKS URL " + settings.jwksUrl() + " is not a URL: " + e.getMessage());
+      }
+      ScheduledExecutorService refresher =
+          Executors.newSingleThreadScheduledExecutor(
+              task -> {
+                Thread thread = new Thread(task, "clu-ws-jwks");
+                thread.setDaemon(true);
+                return thread;
+              });
+      long cacheMillis = settings.jwksCacheTime().toMillis();
+      JWKSourceBuilder<SecurityContext> builder =
+          JWKSourceBuilder.<SecurityContext>create(
+                  url,
+                  new DefaultResourceRetriever(
+                      JWKS_HTTP_TIMEOUT_MILLIS, JWKS_HTTP_TIMEOUT_MILLIS, JWKS_SIZE_LIMIT))
+              .cache(cacheMillis, JWKS_HTTP_TIMEOUT_MILLIS * 2L)
+              .refreshAheadCache(
+                  Math.min(30_000L, cacheMillis / 2), null, refresher, false, refresher, true)
+              .retrying(true)
+              .outageTolerant(true);
+      builder =
+          settings.jwksRefreshLimit().isZero()
+              ? builder.rateLimited(false)
+              : builder.rateLimited(settings.jwksRefreshLimit().toMillis());
+      JWKSource<SecurityContext> source = builder.build();
+      return new RemoteKeys(settings.jwksUrl(), source, refresher);
+    }
+
+    /** The local keys, then the remote ones (unless the key server fails and a local key fits). */
+    JWKSource<SecurityContext> withLocal(JWKSource<SecurityContext> local) {
+      return (selector, context) -> {
+        List<JWK> found = new ArrayList<>(local.get(selector, context));
+        try {
+          found.addAll(source.get(selector, context));
+        } catch (KeySourceException e) {
+          if (found.isEmpty()) {
+            throw e;
+          }
+        }
+        return found;
+      };
+    }
+
+    boolean prefetch() {
+      try {
+        int count = source.get(new JWKSelector(new JWKMatcher.Builder().build()), null).size();
+        log.info("fetched {} JWT key(s) from {}", count, url);
+        return true;
+      } catch (KeySourceException | RuntimeException e) {
+        log.warn(
+            "cannot fetch the JWT keys from {} yet ({}); tokens signed by its keys are refused until"
+                + " it answers",
+            url,
+            e.getMessage());
+        return false;
+      }
+    }
+
+    @Override
+    public void close() {
+      if (source instanceof Closeable closeable) {
+        try {
+          closeable.close();
+        } catch (IOException e) {
+          log.debug("closing the key set source of {} failed", url, e);
+        }
+      }
+      refresher.shutdownNow();
+    }
   }
 
   @Override
@@ -243,6 +388,12 @@ public final class JwtAuthenticator implements Authenticator {
 
   @Override
   public String toString() {
-    return "JwtAuthenticator[" + keys + " key(s), roles claim " + rolesClaim + "]";
+    return "JwtAuthenticator["
+        + keys
+        + " key(s)"
+        + (remote == null ? "" : " and the key set at " + remote.url)
+        + ", roles claim "
+        + rolesClaim
+        + "]";
   }
 }

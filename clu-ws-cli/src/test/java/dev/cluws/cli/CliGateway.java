@@ -1,0 +1,60 @@
+package dev.cluws.cli;
+
+import com.google.inject.Injector;
+import dev.cluws.amqp.testing.TestBroker;
+import dev.cluws.jetty.WebsocketServer;
+import dev.cluws.jetty.reload.Reloader;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine;
+
+/**
+ * A gateway started from {@code clu-ws} options the way {@link Main} starts one (the same parsing,
+ * injector, server and reloading), on loopback with a unique exchange and name, without blocking.
+ */
+final class CliGateway implements AutoCloseable {
+  final String exchange = TestBroker.uniqueName("cli-ex");
+  final WebsocketServer server;
+  final Reloader reloader;
+  final SecurityConfig security;
+
+  private CliGateway(String... options) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--host", "127.0.0.1",
+                "--port", "0",
+                "-H", TestBroker.HOST,
+                "--exchange", exchange,
+                "--name", TestBroker.uniqueName("cli-gw")));
+    args.addAll(List.of(options));
+    String[] argv = args.toArray(new String[0]);
+    CluWsCommand command = new CluWsCommand(Map.of(), (g, a, s, w, x, p) -> 0);
+    CommandLine commandLine = new CommandLine(command);
+    ConfigDefaults.install(commandLine, Map.of(), argv);
+    commandLine.parseArgs(argv);
+    security = command.securityConfig();
+    Injector injector =
+        Main.injector(
+            command.gatewaySettings(), command.amqpSettings(), command.serverSettings(), security);
+    server = injector.getInstance(WebsocketServer.class).start();
+    reloader = Main.startReloading(security, server);
+  }
+
+  /** Starts a gateway with these options (besides address, port, broker, exchange and name). */
+  static CliGateway start(String... options) {
+    return new CliGateway(options);
+  }
+
+  URI uri() {
+    return server.uri();
+  }
+
+  @Override
+  public void close() {
+    reloader.close();
+    server.close();
+  }
+}

@@ -1,0 +1,302 @@
+package dev.cluws.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Level;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cluws.amqp.testing.CluTestActor;
+import dev.cluws.amqp.testing.TestBroker;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The token file and the permissions file are loaded again when they change (and on SIGHUP)
+ * without dropping a client: new tokens let new clients in, connected clients stay connected, and
+ * their next command follows the new rules. A bad new file is refused with one ERROR and the old
+ * one stays in force. Real gateway (started from the options as {@code clu-ws} starts it), real
+ * broker, real websockets.
+ */
+class ReloadIT {
+  private static final String RELOAD_LOGGER = "dev.cluws.jetty.reload";
+  private static final Duration RELOADED = Duration.ofSeconds(15);
+
+  @TempDir Path dir;
+
+  private final List<AutoCloseable> resources = new ArrayList<>();
+
+  @AfterEach
+  void close() {
+    for (int i = resources.size() - 1; i >= 0; i--) {
+      try {
+        resources.get(i).close();
+      } catch (Exception e) {
+        // closing anyway
+      }
+    }
+  }
+
+  private <T extends AutoCloseable> T keep(T resource) {
+    resources.add(resource);
+    return resource;
+  }
+
+  private static String token() {
+    return "tok-" + UUID.randomUUID();
+  }
+
+  private static String ping(String actor, String id) {
+    return "{\"consumer\": \"" + actor + "\", \"command_string\": \"ping\", \"command_id\": \""
+        + id + "\"}";
+  }
+
+  private WsClient connect(CliGateway gateway, String token) {
+    return keep(
+        WsClient.connect(
+            gateway.uri(),
+            HttpClient.newHttpClient(),
+            b -> b.header("Authorization", "Bearer " + token)));
+  }
+
+  /** Whether an upgrade with this token is accepted (the websocket is closed again at once). */
+  private static boolean accepted(CliGateway gateway, String token) {
+    try (WsClient client =
+        WsClient.connect(
+            gateway.uri(),
+            HttpClient.newHttpClient(),
+            b -> b.header("Authorization", "Bearer " + token))) {
+      return true;
+    } catch (IllegalStateException refused) {
+      return false;
+    }
+  }
+
+  private static String code(JsonNode frame) {
+    return frame.path("headers").path("message_code").asText();
+  }
+
+  // ------------------------------------------------------------------------------------ tokens
+
+  @Test
+  void aChangedTokenFileLetsNewTokensInWhileConnectedClientsStayAndGoOn() throws Exception {
+    String alice = token();
+    String bob = token();
+    Path tokens = Files.writeString(dir.resolve("tokens"), alice + " alice operator\n");
+    try (LogCapture reloads = LogCapture.of(RELOAD_LOGGER)) {
+      CliGateway gateway =
+          keep(CliGateway.start("--token-file", tokens.toString(), "--reload-interval", "100ms"));
+      CluTestActor actor = keep(CluTestActor.start(gateway.exchange, TestBroker.uniqueName("a")));
+      WsClient connected = connect(gateway, alice);
+
+      Files.writeString(tokens, bob + " bob operator\n");
+
+      await().atMost(RELOADED).until(() -> accepted(gateway, bob));
+      assertThat(accepted(gateway, alice)).isFalse();
+      assertThat(RawHttp.upgrade(gateway.server.port(), "/", "Authorization: Bearer " + alice))
+          .startsWith("HTTP/1.1 401")
+          .contains("invalid token: unknown token");
+      connected.send(ping(actor.name(), "after-reload"));
+      assertThat(connected.awaitFinished("after-reload")).last().extracting(ReloadIT::code)
+          .isEqualTo(":");
+      assertThat(connected.isClosed()).isFalse();
+      assertThat(reloads.messages(Level.INFO)).anyMatch(m -> m.startsWith("reloaded the token file"));
+      assertThat(reloads.messages(Level.ERROR)).isEmpty();
+    }
+  }
+
+  @Test
+  void aBrokenTokenFileIsRefusedWithOneErrorAndTheOldTokensStayInForce() throws Exception {
+    String alice = token();
+    String carol = token();
+    Path tokens = Files.writeString(dir.resolve("tokens"), alice + " alice operator\n");
+    try (LogCapture reloads = LogCapture.of(RELOAD_LOGGER)) {
+      CliGateway gateway =
+          keep(CliGateway.start("--token-file", tokens.toString(), "--reload-interval", "100ms"));
+      WsClient connected = connect(gateway, alice);
+
+      Files.writeString(tokens, "# half-edited\n" + alice + " alice operator extra-field\n");
+
+      await().atMost(RELOADED).until(() -> !reloads.messages(Level.ERROR).isEmpty());
+      assertThat(reloads.messages(Level.ERROR).get(0))
+          .startsWith("reload refused: token file " + tokens + ", line 2: expected")
+          .endsWith("stays in force")
+          .doesNotContain(alice);
+      assertThat(accepted(gateway, alice)).isTrue();
+
+      Files.writeString(tokens, carol + " carol operator\n");
+
+      await().atMost(RELOADED).until(() -> accepted(gateway, carol));
+      // Many polls saw the broken file in between: it was reported once.
+      assertThat(reloads.messages(Level.ERROR)).hasSize(1);
+      assertThat(connected.isClosed()).isFalse();
+    }
+  }
+
+  @Test
+  void theReloadEntryPointOfSighupLoadsTheTokenFileEvenWithoutWatching() throws Exception {
+    String alice = token();
+    String bob = token();
+    Path tokens = Files.writeString(dir.resolve("tokens"), alice + " alice operator\n");
+    try (LogCapture reloads = LogCapture.of(RELOAD_LOGGER)) {
+      CliGateway gateway =
+          keep(CliGateway.start("--token-file", tokens.toString(), "--reload-interval", "0s"));
+      Files.writeString(tokens, bob + " bob operator\n");
+      assertThat(accepted(gateway, bob)).isFalse(); // nobody watches the file
+
+      assertThat(gateway.reloader.reloadAll().get(10, TimeUnit.SECONDS)).isEqualTo(1);
+
+      assertThat(accepted(gateway, bob)).isTrue();
+      assertThat(accepted(gateway, alice)).isFalse();
+    }
+  }
+
+  // ------------------------------------------------------------------------------- permissions
+
+  private static final String OPERATORS =
+      "{\"anonymous_roles\": [\"operator\"], \"roles\": {"
+          + "\"operator\": {\"commands\": [{\"name\": \"any\", \"consumers\": [\"*\"]}]},"
+          + " \"viewer\": {\"read_only\": true}}}";
+  private static final String VIEWERS = OPERATORS.replace("[\"operator\"], \"roles\"", "[\"viewer\"], \"roles\"");
+
+  @Test
+  void anExistingClientsNextCommandFollowsTheNewPermissions() throws Exception {
+    Path rules = Files.writeString(dir.resolve("permissions.json"), OPERATORS);
+    try (LogCapture reloads = LogCapture.of(RELOAD_LOGGER)) {
+      CliGateway gateway =
+          keep(CliGateway.start("--permissions", rules.toString(), "--reload-interval", "100ms"));
+      CluTestActor actor = keep(CluTestActor.start(gateway.exchange, TestBroker.uniqueName("a")));
+      WsClient client = keep(WsClient.connect(gateway.uri()));
+      client.send(ping(actor.name(), "before"));
+      assertThat(client.awaitFinished("before")).last().extracting(ReloadIT::code).isEqualTo(":");
+
+      Files.writeString(rules, VIEWERS);
+      await()
+          .atMost(RELOADED)
+          .until(() -> reloads.messages().stream().anyMatch(m -> m.startsWith("reloaded the permissions file")));
+
+      client.send(ping(actor.name(), "after"));
+      JsonNode denied = client.awaitFinished("after").get(0);
+      assertThat(code(denied)).isEqualTo("f");
+      assertThat(denied.path("body").path("error").asText())
+          .isEqualTo("command to '" + actor.name() + "' denied by rule 'viewer:read-only'");
+      assertThat(actor.received()).hasSize(1); // the denied command never reached the actor
+      assertThat(client.isClosed()).isFalse();
+      WsClient newcomer = keep(WsClient.connect(gateway.uri()));
+      newcomer.send(ping(actor.name(), "newcomer"));
+      assertThat(newcomer.awaitFinished("newcomer")).last().extracting(ReloadIT::code).isEqualTo("f");
+    }
+  }
+
+  @Test
+  void aBrokenPermissionsFileIsRefusedWithOneErrorAndTheOldRulesStayInForce() throws Exception {
+    Path rules = Files.writeString(dir.resolve("permissions.json"), OPERATORS);
+    try (LogCapture reloads = LogCapture.of(RELOAD_LOGGER)) {
+      CliGateway gateway =
+          keep(CliGateway.start("--permissions", rules.toString(), "--reload-interval", "100ms"));
+      CluTestActor actor = keep(CluTestActor.start(gateway.exchange, TestBroker.uniqueName("a")));
+      WsClient client = keep(WsClient.connect(gateway.uri()));
+
+      Files.writeString(rules, "{\"anonymous_roles\": [\"viewer\"], \"roles\": {");
+
+      await().atMost(RELOADED).until(() -> !reloads.messages(Level.ERROR).isEmpty());
+      client.send(ping(actor.name(), "still-allowed"));
+      assertThat(client.awaitFinished("still-allowed")).last().extracting(ReloadIT::code)
+          .isEqualTo(":");
+      assertThat(reloads.messages(Level.ERROR))
+          .singleElement()
+          .satisfies(m -> assertThat(m).startsWith("reload refused: ").contains(rules.toString()));
+
+      Files.writeString(rules, VIEWERS);
+      await()
+          .atMost(RELOADED)
+          .until(() -> reloads.messages().stream().anyMatch(m -> m.startsWith("reloaded the permissions file")));
+      client.send(ping(actor.name(), "now-denied"));
+      assertThat(client.awaitFinished("now-denied")).last().extracting(ReloadIT::code).isEqualTo("f");
+      assertThat(reloads.messages(Level.ERROR)).hasSize(1);
+    }
+  }
+
+  // ----------------------------------------------------------------------------- SIGHUP, real
+
+  @Test
+  void aRealSighupMakesTheDistributionReloadItsTokenFile() throws Exception {
+    Path script = Path.of("target", "clu-ws", "bin", "clu-ws");
+    assertThat(script).isExecutable();
+    String alice = token();
+    String bob = token();
+    Path tokens = Files.writeString(dir.resolve("tokens"), alice + " alice operator\n");
+    int port = freePort();
+    Path log = dir.resolve("clu-ws.log");
+    Process process =
+        new ProcessBuilder(
+                script.toString(),
+                "--host", "127.0.0.1",
+                "--port", String.valueOf(port),
+                "-H", TestBroker.HOST,
+                "--exchange", TestBroker.uniqueName("hup-ex"),
+                "--name", TestBroker.uniqueName("hup-gw"),
+                "--token-file", tokens.toString(),
+                "--reload-interval", "0s")
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    try {
+      await().atMost(Duration.ofSeconds(30)).until(() -> listening(port) || !process.isAlive());
+      URI uri = URI.create("ws://127.0.0.1:" + port + "/");
+      try (WsClient connected =
+          WsClient.connect(
+              uri, HttpClient.newHttpClient(), b -> b.header("Authorization", "Bearer " + alice))) {
+        Files.writeString(tokens, bob + " bob operator\n");
+
+        Process kill = new ProcessBuilder("kill", "-HUP", String.valueOf(process.pid())).start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(kill.exitValue()).isZero();
+
+        await()
+            .atMost(RELOADED)
+            .until(() -> Files.readString(log).contains("reloaded the token file"));
+        assertThat(process.isAlive()).isTrue();
+        try (WsClient newcomer =
+            WsClient.connect(
+                uri, HttpClient.newHttpClient(), b -> b.header("Authorization", "Bearer " + bob))) {
+          assertThat(newcomer.isClosed()).isFalse();
+        }
+        assertThat(connected.isClosed()).isFalse();
+        assertThat(Files.readString(log)).contains("SIGHUP: reloading [the token file]");
+      }
+    } finally {
+      process.destroy();
+      if (!process.waitFor(20, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    }
+  }
+
+  private static boolean listening(int port) {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+}
