@@ -5,6 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import {
   finishedCard, launch, openPage, pageUrl, screenshot, send, seriousViolations, NARROW, WIDE,
 } from './browser.js';
@@ -35,6 +36,30 @@ after(async () => {
 
 const stCards = (p = page) => p.locator('#state-cards .actor[data-actor^="st-"]');
 const cardOf = (name, p = page) => p.locator(`#state-cards .actor[data-actor="${name}"]`);
+
+/**
+ * What the page's main thread did, in ms, from Chromium's performance metrics: call it before and
+ * after, and subtract.
+ */
+async function busy(cdp) {
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  const get = (name) => Math.round(1000 * (metrics.find((m) => m.name === name)?.value ?? 0));
+  return {
+    // CPU time of the page's main thread and of its renderer process: what the page cost,
+    // whatever else the machine ran meanwhile.
+    threadCpuMs: get('ThreadTime'),
+    processCpuMs: get('ProcessTime'),
+    // Wall time of the main thread's tasks, and its parts: longer when the machine is loaded.
+    taskMs: get('TaskDuration'),
+    scriptMs: get('ScriptDuration'),
+    layoutMs: get('LayoutDuration'),
+    styleMs: get('RecalcStyleDuration'),
+  };
+}
+
+function minus(after, before) {
+  return Object.fromEntries(Object.keys(after).map((k) => [k, after[k] - before[k]]));
+}
 
 /** Waits until the page has the gateway's snapshot (the state view may be hidden). */
 function snapshotTaken(p) {
@@ -107,6 +132,9 @@ test('a console opened later fills the view from the gateway\'s snapshot, with t
     await snapshotTaken(later);
     // The view is hidden: nothing is drawn yet. Showing it draws all 10,000 values.
     assert.equal(await later.locator('#state-cards .actor').count(), 0);
+    const cdp = await later.context().newCDPSession(later);
+    await cdp.send('Performance.enable');
+    const before = await busy(cdp);
     bench.renderMs = await later.evaluate(async () => {
       const start = performance.now();
       document.getElementById('tab-state').click();
@@ -114,6 +142,7 @@ test('a console opened later fills the view from the gateway\'s snapshot, with t
       await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
       return Math.round(performance.now() - start);
     });
+    bench.render = minus(await busy(cdp), before);
     assert.equal(await stCards(later).count(), ACTORS);
     assert.deepEqual(await valuesShown(later), live);
   } finally {
@@ -199,10 +228,21 @@ test(`the view stays smooth while ${RATE} replies a second arrive, and ends equa
     m.observer.observe({ type: 'longtask', buffered: false });
   });
   const receivedBefore = await page.evaluate(() => Number(/(\d+) received/.exec(document.getElementById('stream-info').textContent)?.[1] ?? 0));
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const before = await busy(cdp);
+  bench.loadAverageBefore = Math.round(loadavg()[0] * 10) / 10;
   const started = Date.now();
   await send(page, `${publisher} flood ${RATE} ${SECONDS}`);
-  await finishedCard(page, `${publisher} flood`, 'done', (SECONDS + 60) * 1000);
+  // Checked twice a second (a locator would poll every frame, and take its share of the page).
+  await page.waitForFunction(
+    (text) => [...document.querySelectorAll('#cards .card[data-status="done"] .what')].some((w) => w.textContent === text),
+    `${publisher} flood ${RATE} ${SECONDS}`,
+    { polling: 500, timeout: (SECONDS + 60) * 1000 },
+  );
   bench.floodMs = Date.now() - started;
+  bench.mainThread = minus(await busy(cdp), before);
+  bench.loadAverageAfter = Math.round(loadavg()[0] * 10) / 10;
   const frames = await page.evaluate(() => {
     const m = window.__frames;
     m.running = false;

@@ -30,6 +30,18 @@ export function matcher(text) {
   };
 }
 
+/** A keyword's row, cloned for each new keyword: <div class="kv"><dt>key</dt><dd>value</dd></div>. */
+const ROW = (() => {
+  const row = document.createElement('div');
+  row.className = 'kv';
+  const dt = document.createElement('dt');
+  dt.append('');
+  const dd = document.createElement('dd');
+  dd.append('');
+  row.append(dt, dd);
+  return row;
+})();
+
 function valueText(value) {
   const text = typeof value === 'string' ? value : JSON.stringify(value);
   return text ?? String(value);
@@ -82,7 +94,7 @@ export class StateView {
           this.dropped++;
           continue;
         }
-        entry = { text, row: null, dd: null, flash: false, drawn: null };
+        entry = { text, row: null, dd: null, value: null, titled: false, hidden: false, flash: false, drawn: null };
         actor.values.set(key, entry);
         this.values++;
       } else {
@@ -145,7 +157,8 @@ export class StateView {
   }
 
   #draw(actor, highlight) {
-    if (!actor.card) this.#createCard(actor);
+    const created = !actor.card;
+    if (created) this.#createCard(actor);
     const card = actor.card;
     let added = false;
     for (const key of actor.changed) {
@@ -156,10 +169,12 @@ export class StateView {
         added = true;
       }
       if (entry.drawn !== entry.text) {
-        const shown = entry.text.length > MAX_VALUE_CHARS ? `${entry.text.slice(0, MAX_VALUE_CHARS)}…` : entry.text;
-        entry.dd.textContent = shown;
-        if (shown !== entry.text) entry.dd.title = entry.text;
-        else if (entry.dd.title) entry.dd.removeAttribute('title');
+        const long = entry.text.length > MAX_VALUE_CHARS;
+        // Changing the data of the cell's one text node is the cheapest change the DOM has.
+        entry.value.data = long ? `${entry.text.slice(0, MAX_VALUE_CHARS)}…` : entry.text;
+        if (long) entry.dd.title = entry.text;
+        else if (entry.titled) entry.dd.removeAttribute('title');
+        entry.titled = long;
         if (highlight) {
           // Two classes with the same animation: switching restarts it without a reflow.
           entry.flash = !entry.flash;
@@ -170,10 +185,18 @@ export class StateView {
       }
     }
     actor.changed.clear();
-    card.time.textContent = actor.newest ? this.timeOf(actor.newest) : '';
-    card.time.dateTime = actor.newest ?? '';
-    card.count.textContent = `${actor.values.size} ${actor.values.size === 1 ? 'keyword' : 'keywords'}`;
+    if (card.newest !== actor.newest) {
+      card.newest = actor.newest;
+      card.time.firstChild.data = actor.newest ? this.timeOf(actor.newest) : '';
+      card.time.dateTime = actor.newest ?? '';
+    }
+    if (card.size !== actor.values.size) {
+      card.size = actor.values.size;
+      card.count.firstChild.data = `${card.size} ${card.size === 1 ? 'keyword' : 'keywords'}`;
+    }
     if (added) this.#applyFilters(actor);
+    // A new card goes into the page whole, after its rows: one insertion instead of one per row.
+    if (created) this.#insertCard(actor);
   }
 
   #createCard(actor) {
@@ -188,14 +211,20 @@ export class StateView {
     title.textContent = actor.name;
     const count = document.createElement('span');
     count.className = 'count';
+    count.append('');
     const time = document.createElement('time');
     time.className = 'time';
+    time.append('');
     time.title = 'time of the newest value (UTC)';
     head.append(title, count, time);
     const list = document.createElement('dl');
     list.className = 'keywords';
     article.append(head, list);
-    actor.card = { article, list, time, count };
+    actor.card = { article, list, time, count, newest: null, size: -1, hidden: false };
+  }
+
+  #insertCard(actor) {
+    const { article } = actor.card;
     // Sorted by name: insert before the first card whose name is greater.
     let lo = 0;
     let hi = this.sorted.length;
@@ -210,16 +239,17 @@ export class StateView {
   }
 
   #createRow(card, key, entry) {
-    const row = document.createElement('div');
-    row.className = 'kv';
+    const row = ROW.cloneNode(true);
     row.dataset.keyword = key;
-    const dt = document.createElement('dt');
-    dt.textContent = key;
-    const dd = document.createElement('dd');
-    row.append(dt, dd);
+    const dt = row.firstChild;
+    dt.firstChild.data = key;
+    const dd = dt.nextSibling;
+    const value = dd.firstChild;
     card.list.append(row);
     entry.row = row;
     entry.dd = dd;
+    entry.value = value;
+    entry.titled = false;
     entry.hidden = false;
   }
 
