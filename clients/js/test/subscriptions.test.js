@@ -4,8 +4,12 @@ import assert from 'node:assert/strict';
 import { CommandError, buildUrl, isGatewayFrame } from '../src/clu-ws.js';
 import { actor, codes, needsGateway, nextFrame, nextState, openClient, oversized } from './helpers.js';
 
+// With ownReplies: 'filtered' the connection filters apply to the replies of its own commands too,
+// which shows them at work on the replies a test can provoke.
+const filtered = { ownReplies: 'filtered' };
+
 test('subscribing to codes narrows the stream and the command still resolves', needsGateway, async (t) => {
-  const client = await openClient(t);
+  const client = await openClient(t, filtered);
 
   const answer = await client.subscribe({ codes: ':f' });
   const replies = await client.command(actor, 'ping');
@@ -17,7 +21,7 @@ test('subscribing to codes narrows the stream and the command still resolves', n
 });
 
 test('unsubscribing brings every reply back', needsGateway, async (t) => {
-  const client = await openClient(t);
+  const client = await openClient(t, filtered);
   await client.subscribe({ codes: [':'] });
 
   await client.unsubscribe(['codes']);
@@ -28,7 +32,7 @@ test('unsubscribing brings every reply back', needsGateway, async (t) => {
 });
 
 test('unsubscribing without names removes every filter', needsGateway, async (t) => {
-  const client = await openClient(t, { filters: { codes: ':' } });
+  const client = await openClient(t, { filters: { codes: ':' }, ...filtered });
 
   await client.unsubscribe();
   const replies = await client.command(actor, 'status');
@@ -38,7 +42,7 @@ test('unsubscribing without names removes every filter', needsGateway, async (t)
 });
 
 test('a filter value the gateway refuses rejects with its reason and changes nothing', needsGateway, async (t) => {
-  const client = await openClient(t);
+  const client = await openClient(t, filtered);
   await client.subscribe({ codes: ':' });
 
   const error = await client.subscribe({ actors: 'two words' }).catch((e) => e);
@@ -52,7 +56,7 @@ test('a filter value the gateway refuses rejects with its reason and changes not
 });
 
 test('connect-time filters travel in the query string', needsGateway, async (t) => {
-  const client = await openClient(t, { filters: { codes: [':', 'f'] } });
+  const client = await openClient(t, { filters: { codes: [':', 'f'] }, ...filtered });
 
   const replies = await client.command(actor, 'ping');
 
@@ -61,7 +65,7 @@ test('connect-time filters travel in the query string', needsGateway, async (t) 
 });
 
 test('the subscription is applied again after the server drops the socket', needsGateway, async (t) => {
-  const client = await openClient(t);
+  const client = await openClient(t, filtered);
   await client.subscribe({ codes: ':' });
 
   client.send(oversized());

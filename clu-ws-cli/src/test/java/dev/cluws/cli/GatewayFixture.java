@@ -5,6 +5,7 @@ import dev.cluws.amqp.testing.CluTestActor;
 import dev.cluws.amqp.testing.TestBroker;
 import dev.cluws.core.Gateway;
 import dev.cluws.core.GatewaySettings;
+import dev.cluws.jetty.SecuritySettings;
 import dev.cluws.jetty.ServerSettings;
 import dev.cluws.jetty.WebsocketServer;
 import java.net.URI;
@@ -36,9 +37,21 @@ final class GatewayFixture implements AutoCloseable {
   }
 
   GatewayFixture(UnaryOperator<GatewaySettings.Builder> adjust, ServerSettings serverSettings) {
+    this(adjust, serverSettings, SecuritySettings.none());
+  }
+
+  /** A gateway with security (authentication, origins, TLS). */
+  GatewayFixture(SecuritySettings security) {
+    this(b -> b, ServerSettings.defaults().withHost("127.0.0.1").withPort(0), security);
+  }
+
+  GatewayFixture(
+      UnaryOperator<GatewaySettings.Builder> adjust,
+      ServerSettings serverSettings,
+      SecuritySettings security) {
     GatewaySettings settings = adjust.apply(GatewaySettings.named(name).toBuilder()).build();
     Gateway gateway = Gateway.builder().gatewaySettings(settings).settings(amqp).build();
-    server = new WebsocketServer(gateway, serverSettings).start();
+    server = new WebsocketServer(gateway, serverSettings, security).start();
   }
 
   Gateway gateway() {

@@ -10,30 +10,43 @@ import dev.cluws.amqp.actor.ActorCommand;
 import dev.cluws.amqp.internal.Connections;
 import dev.cluws.amqp.testing.CluTestActor;
 import dev.cluws.amqp.testing.TestBroker;
+import dev.cluws.jetty.SecuritySettings;
+import dev.cluws.jetty.auth.StaticTokenAuthenticator;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The JavaScript client ({@code clients/js}) against a real gateway: its Node tests ({@code node
- * --test}) run with the gateway's URL and a CLU test actor's name in the environment.
+ * The JavaScript client ({@code clients/js}): its Node tests ({@code node --test}) against a real
+ * gateway (its URL and a CLU test actor's name in the environment; a second gateway requires a
+ * token), and its unit tests, which need no gateway.
  */
 class JsClientIT {
   private static final Duration TIMEOUT = Duration.ofSeconds(120);
 
   @Test
-  void theJavaScriptClientPassesItsTestsAgainstARealGateway() throws Exception {
+  void theJavaScriptClientPassesItsTestsAgainstARealGateway(@TempDir Path dir) throws Exception {
     List<String> node = NodeTests.node();
+    String token = "js-token-" + UUID.randomUUID();
+    Path tokens = dir.resolve("tokens");
+    Files.writeString(tokens, "sha256:" + StaticTokenAuthenticator.sha256(token) + " js operator\n");
+    SecuritySettings security =
+        SecuritySettings.none().withAuthenticator(StaticTokenAuthenticator.load(tokens));
     try (GatewayFixture fixture = new GatewayFixture();
+        GatewayFixture secured = new GatewayFixture(security);
         SlowActor slow = SlowActor.start(fixture.amqp.exchange(), TestBroker.uniqueName("slow"))) {
       CluTestActor actor = fixture.actor();
+      CluTestActor securedActor = secured.actor();
       try (AutoCloseable heartbeat = NodeTests.heartbeat(actor)) {
         List<String> command = new ArrayList<>(node);
         command.addAll(List.of("--test", "--test-reporter=spec"));
@@ -45,20 +58,52 @@ class JsClientIT {
                 Map.of(
                     "CLU_WS_URL", fixture.uri().toString(),
                     "CLU_WS_ACTOR", actor.name(),
-                    "CLU_WS_SLOW_ACTOR", slow.name),
+                    "CLU_WS_SLOW_ACTOR", slow.name,
+                    "CLU_WS_AUTH_URL", secured.uri().toString(),
+                    "CLU_WS_AUTH_ACTOR", securedActor.name(),
+                    "CLU_WS_TOKEN", token),
                 TIMEOUT,
                 Path.of("target", "js-client-tests.log").toAbsolutePath());
 
-        assertThat(run.exitCode())
-            .withFailMessage("node --test failed (exit %d):%n%s", run.exitCode(), run.output())
-            .isZero();
-        assertThat(run.output())
-            .withFailMessage("node --test skipped or ran no test:%n%s", run.output())
-            .containsPattern("(?m)^\u2139 fail 0$")
-            .containsPattern("(?m)^\u2139 skipped 0$")
-            .doesNotContainPattern("(?m)^\u2139 pass 0$");
+        assertPassedAll(run);
       }
     }
+  }
+
+  /**
+   * The client's unit tests: a fake WebSocket instead of a gateway, the TypeScript declarations
+   * compiled with {@code tsc --strict} (TypeScript from {@code npm ci}) and the {@code npm pack}
+   * content.
+   */
+  @Test
+  void theJavaScriptClientPassesItsUnitTestsWithoutAGateway() throws Exception {
+    List<String> node = NodeTests.node();
+    NodeTests.need(
+        Files.isDirectory(NodeTests.CLIENT_DIR.resolve("node_modules/typescript")),
+        "TypeScript is not installed in clients/js: run 'npm ci' there");
+    List<String> command = new ArrayList<>(node);
+    command.addAll(List.of("--test", "--test-reporter=spec"));
+    command.addAll(NodeTests.testFiles("test-unit"));
+
+    NodeTests.Run run =
+        NodeTests.run(
+            command,
+            Map.of(),
+            TIMEOUT,
+            Path.of("target", "js-client-unit-tests.log").toAbsolutePath());
+
+    assertPassedAll(run);
+  }
+
+  private static void assertPassedAll(NodeTests.Run run) {
+    assertThat(run.exitCode())
+        .withFailMessage("node --test failed (exit %d):%n%s", run.exitCode(), run.output())
+        .isZero();
+    assertThat(run.output())
+        .withFailMessage("node --test skipped or ran no test:%n%s", run.output())
+        .containsPattern("(?m)^\u2139 fail 0$")
+        .containsPattern("(?m)^\u2139 skipped 0$")
+        .doesNotContainPattern("(?m)^\u2139 pass 0$");
   }
 
   /**
