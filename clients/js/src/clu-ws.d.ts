@@ -239,6 +239,8 @@ export declare class CluWsClient {
   readonly subscription: ConnectionFilters;
   /** The subscription handles in use. */
   readonly subscriptions: Subscription[];
+  /** False when own replies are filtered: `ownReplies: 'filtered'`, or a gateway that does not know the option. */
+  readonly ownRepliesHonoured: boolean;
   /** The URL of the latest connection. */
   readonly url: string | null;
   onReply(callback: (frame: Frame) => void): () => void;

@@ -265,6 +265,7 @@ export class CluWsClient {
   #resumedInstance = null;
   #socketUrl = null;
   #closed = false;
+  #ownRepliesIgnored = false;
 
   constructor(url, options = {}) {
     this.#url = url;
@@ -299,6 +300,14 @@ export class CluWsClient {
   /** The URL of the latest connection (with the subscription and resume point it used). */
   get url() {
     return this.#socketUrl;
+  }
+
+  /**
+   * False once the gateway said it does not know `own_replies` (a gateway older than that
+   * option): its filters then apply to the replies of this client's commands too.
+   */
+  get ownRepliesHonoured() {
+    return this.#opts.ownReplies === 'always' && !this.#ownRepliesIgnored;
   }
 
   /** The subscription handles in use. */
@@ -925,6 +934,12 @@ export class CluWsClient {
         frame.body.replay === 'complete' && !other,
         other ? `a numbered resume point reached another gateway (${headers.sender})` : errorText(frame),
       );
+    }
+    if (fromGateway && headers.message_code === 'w' && /^unknown parameter 'own_replies'/.test(frame.body?.error ?? '')) {
+      // A gateway older than own_replies warns about the parameter this client added by itself:
+      // the warning is for the client, not the application.
+      this.#ownRepliesIgnored = true;
+      return;
     }
     for (const listener of this.#replyListeners) safeCall(listener, frame);
     const id = headers.command_id == null ? null : String(headers.command_id);

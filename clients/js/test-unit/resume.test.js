@@ -26,9 +26,23 @@ test('every connection asks for own_replies=always and numbered frames', (t) => 
 });
 
 test("ownReplies: 'filtered' leaves the parameter out", (t) => {
-  const { socket } = setUp(t, { ownReplies: 'filtered' });
+  const { client, socket } = setUp(t, { ownReplies: 'filtered' });
 
   assert.equal(socket.params.has('own_replies'), false);
+  assert.equal(client.ownRepliesHonoured, false);
+});
+
+test("an older gateway's warning about own_replies is kept from the listeners and remembered", (t) => {
+  const { client, socket } = setUp(t);
+  const seen = [];
+  client.onReply((f) => seen.push(f.body));
+
+  assert.equal(client.ownRepliesHonoured, true);
+  socket.receive(gatewayFrame('w', { error: "unknown parameter 'own_replies': no filter of that name is installed (installed: actors); it is ignored" }));
+  socket.receive(gatewayFrame('w', { error: "unknown parameter 'mtach': no filter of that name is installed; it is ignored" }));
+
+  assert.equal(client.ownRepliesHonoured, false);
+  assert.deepEqual(seen.map((b) => b.error.slice(0, 25)), ["unknown parameter 'mtach'"]);
 });
 
 test('a reconnect resumes after the message_id of the last actor reply, not a gateway frame', async (t) => {
