@@ -30,6 +30,7 @@ import dev.cluws.core.spi.JsonMappers;
 import dev.cluws.core.spi.MessageCode;
 import dev.cluws.core.spi.MessageSource;
 import dev.cluws.core.spi.MessageSourceProvider;
+import dev.cluws.core.spi.PluginSettings;
 import dev.cluws.core.spi.ProviderContext;
 import dev.cluws.core.spi.Reply;
 import dev.cluws.core.spi.ReplyFilter;
@@ -105,6 +106,8 @@ public final class Gateway implements AutoCloseable {
   private final CommandSink sink;
   private final CommandGate gate;
   private final ProviderCatalog<ReplyFilterProvider> filters;
+  /** Each filter provider's settings, by name: the same for every client. */
+  private final Map<String, PluginSettings> filterSettings;
   private final AccessPolicy accessPolicy;
   private final AtomicLong clientIds = new AtomicLong();
   private final Object lifecycle = new Object();
@@ -121,25 +124,52 @@ public final class Gateway implements AutoCloseable {
     this.codec = new FrameCodec(b.mapper, settings.name());
     this.hub = new Hub(codec, stats, settings);
     ClassLoader loader = b.classLoader;
-    ProviderContext context =
-        new SimpleProviderContext(settings.name(), b.settingsObjects, b.mapper);
-    this.source =
-        b.source != null
-            ? b.source
-            : ProviderCatalog.load(
-                    MessageSourceProvider.class, MessageSourceProvider::name, loader)
-                .select(settings.sourceProvider())
-                .create(context);
-    this.sink =
-        b.sink != null
-            ? b.sink
-            : ProviderCatalog.load(CommandSinkProvider.class, CommandSinkProvider::name, loader)
-                .select(settings.sinkProvider())
-                .create(context);
+    PluginConfiguration plugins = b.plugins;
+    // Every setting is checked before any provider creates anything.
     this.filters =
         b.filters != null
             ? b.filters
             : ProviderCatalog.load(ReplyFilterProvider.class, ReplyFilterProvider::name, loader);
+    plugins.check(PluginConfiguration.Kind.FILTER, filters);
+    Map<String, PluginSettings> byFilter = new LinkedHashMap<>();
+    for (String name : filters.names()) {
+      byFilter.put(
+          name,
+          plugins.settingsOf(PluginConfiguration.Kind.FILTER, filters.find(name).orElseThrow()));
+    }
+    this.filterSettings = Map.copyOf(byFilter);
+    MessageSourceProvider sourceProvider = null;
+    if (b.source == null) {
+      ProviderCatalog<MessageSourceProvider> sources =
+          ProviderCatalog.load(MessageSourceProvider.class, MessageSourceProvider::name, loader);
+      plugins.check(PluginConfiguration.Kind.SOURCE, sources);
+      sourceProvider = sources.select(settings.sourceProvider());
+    }
+    CommandSinkProvider sinkProvider = null;
+    if (b.sink == null) {
+      ProviderCatalog<CommandSinkProvider> sinks =
+          ProviderCatalog.load(CommandSinkProvider.class, CommandSinkProvider::name, loader);
+      plugins.check(PluginConfiguration.Kind.SINK, sinks);
+      sinkProvider = sinks.select(settings.sinkProvider());
+    }
+    this.source =
+        b.source != null
+            ? b.source
+            : sourceProvider.create(
+                new SimpleProviderContext(
+                    settings.name(),
+                    b.settingsObjects,
+                    b.mapper,
+                    plugins.settingsOf(PluginConfiguration.Kind.SOURCE, sourceProvider)));
+    this.sink =
+        b.sink != null
+            ? b.sink
+            : sinkProvider.create(
+                new SimpleProviderContext(
+                    settings.name(),
+                    b.settingsObjects,
+                    b.mapper,
+                    plugins.settingsOf(PluginConfiguration.Kind.SINK, sinkProvider)));
     this.accessPolicy = b.accessPolicy;
     this.ownSenders = b.sendExecutor == null ? newSenders(settings.name()) : null;
     this.senders = b.sendExecutor != null ? b.sendExecutor : ownSenders;
@@ -306,6 +336,11 @@ public final class Gateway implements AutoCloseable {
     @Override
     public Map<String, List<String>> options() {
       return request.options();
+    }
+
+    @Override
+    public PluginSettings pluginSettings() {
+      return filterSettings.getOrDefault(request.name(), PluginSettings.empty());
     }
 
     @Override
@@ -691,6 +726,7 @@ public final class Gateway implements AutoCloseable {
     private CommandSink sink;
     private ProviderCatalog<ReplyFilterProvider> filters;
     private ClassLoader classLoader = Gateway.class.getClassLoader();
+    private PluginConfiguration plugins = PluginConfiguration.empty();
     private AccessPolicy accessPolicy = AccessPolicy.ALLOW_ALL;
     private Executor sendExecutor;
 
@@ -759,6 +795,18 @@ public final class Gateway implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The values the operator gave the providers' settings (default: none, so every setting has
+     * its default). {@link #build()} checks them against the providers found and throws {@link
+     * PluginConfiguration.InvalidSettingException} for a value of a provider or a key that does
+     * not exist, or of the wrong type. Values for sources and sinks are checked only when they
+     * come from providers (not {@link #source}, {@link #sink}).
+     */
+    public Builder pluginConfiguration(PluginConfiguration configuration) {
+      this.plugins = Objects.requireNonNull(configuration, "configuration");
+      return this;
+    }
+
     /** The class loader providers are looked up in (default: the one that loaded clu-ws-core). */
     public Builder classLoader(ClassLoader loader) {
       this.classLoader = Objects.requireNonNull(loader, "loader");
@@ -779,10 +827,21 @@ public final class Gateway implements AutoCloseable {
     private final Map<Class<?>, Object> settings;
     private final ObjectReader reader;
     private final ObjectWriter writer;
+    private final PluginSettings pluginSettings;
 
-    SimpleProviderContext(String name, Map<Class<?>, Object> settings, JsonMapper mapper) {
+    @Override
+    public PluginSettings pluginSettings() {
+      return pluginSettings;
+    }
+
+    SimpleProviderContext(
+        String name,
+        Map<Class<?>, Object> settings,
+        JsonMapper mapper,
+        PluginSettings pluginSettings) {
       this.name = name;
       this.settings = Map.copyOf(settings);
+      this.pluginSettings = pluginSettings;
       this.reader = mapper.reader();
       this.writer = mapper.writer();
     }

@@ -2,6 +2,8 @@ package dev.cluws.core;
 
 import dev.cluws.core.log.LogText;
 import dev.cluws.core.spi.PluginProvider;
+import dev.cluws.core.spi.PluginSetting;
+import dev.cluws.core.spi.PluginSettings;
 import dev.cluws.core.spi.ProviderException;
 import dev.cluws.core.spi.ReplyFilterProvider;
 import dev.cluws.core.spi.SpiVersion;
@@ -12,6 +14,7 @@ import java.security.CodeSource;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceConfigurationError;
@@ -30,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * with one WARN and skipped, and so is a provider whose name is not a valid name ({@link
  * PluginProvider#name()}; for a filter, also one of the gateway's own parameter names, {@link
  * Gateway#RESERVED_PARAMETERS}) and a provider built for an SPI version this gateway does not have
- * ({@link PluginProvider#spiVersion()}: a newer minor version, or another major version). Each
+ * ({@link PluginProvider#spiVersion()}: a newer minor version, or another major version), and a
+ * provider whose settings ({@link PluginProvider#settings()}) fail or declare a key twice. Each
  * warning names the provider's class and the jar it came from. Two providers with the same name are
  * an error that names both locations. Finding is not enabling: the catalog only answers which
  * providers exist.
@@ -156,7 +160,23 @@ public final class ProviderCatalog<P extends PluginProvider> {
     } catch (RuntimeException | LinkageError e) {
       return "its spiVersion() failed: " + e;
     }
-    return versionRefusal(requested);
+    String refusal = versionRefusal(requested);
+    if (refusal != null) {
+      return refusal;
+    }
+    try {
+      List<PluginSetting> settings = provider.settings();
+      if (settings == null) {
+        return "its settings() returned null";
+      }
+      PluginSettings.of(settings, Map.of()); // no nulls, no key twice
+      if (!settings.equals(provider.settings())) {
+        return "its settings() gives different settings each time";
+      }
+    } catch (RuntimeException | LinkageError e) {
+      return "its settings() failed: " + e;
+    }
+    return null;
   }
 
   /**

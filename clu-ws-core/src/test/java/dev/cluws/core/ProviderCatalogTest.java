@@ -10,6 +10,7 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.cluws.core.spi.FilterContext;
 import dev.cluws.core.spi.MessageSource;
 import dev.cluws.core.spi.MessageSourceProvider;
+import dev.cluws.core.spi.PluginSetting;
 import dev.cluws.core.spi.ProviderContext;
 import dev.cluws.core.spi.ProviderException;
 import dev.cluws.core.spi.ReplyFilter;
@@ -262,13 +263,13 @@ class ProviderCatalogTest {
             .names())
         .containsExactly("alpha");
     assertThat(warnings()).hasSize(badNames.size());
+    URL location = BadlyNamedProvider.class.getProtectionDomain().getCodeSource().getLocation();
     assertThat(warnings().get(0).getFormattedMessage())
         .isEqualTo(
             "skipping ReplyFilterProvider 'Match' ("
                 + BadlyNamedProvider.class.getName()
                 + " from "
-                + Path.of(
-                    BadlyNamedProvider.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                + Path.of(location.toURI())
                 + "): a provider's name is 1 to 64 lower-case letters, digits, '-' and '_'");
     assertThat(warnings().get(6).getFormattedMessage()).contains("'a\\nb'").doesNotContain("\n");
   }
@@ -317,7 +318,8 @@ class ProviderCatalogTest {
         };
 
     assertThat(
-            ProviderCatalog.of(MessageSourceProvider.class, MessageSourceProvider::name, List.of(since))
+            ProviderCatalog.of(
+                    MessageSourceProvider.class, MessageSourceProvider::name, List.of(since))
                 .names())
         .containsExactly("since");
   }
@@ -466,6 +468,32 @@ class ProviderCatalogTest {
 
   private static int minor() {
     return Integer.parseInt(SpiVersion.CURRENT.substring(SpiVersion.CURRENT.indexOf('.') + 1));
+  }
+
+  @Test
+  void aProviderWhoseSettingsFailOrDeclareAKeyTwiceIsSkippedWithAWarning() {
+    ReplyFilterProvider throwing =
+        new BadlyNamedProvider("throws") {
+          @Override
+          public List<PluginSetting> settings() {
+            return List.of(PluginSetting.integer("Bad Key", 1, "A key with a space."));
+          }
+        };
+    ReplyFilterProvider twice =
+        new BadlyNamedProvider("twice") {
+          @Override
+          public List<PluginSetting> settings() {
+            return List.of(
+                PluginSetting.integer("n", 1, "One."), PluginSetting.integer("n", 2, "Two."));
+          }
+        };
+
+    assertThat(of(throwing, twice, new AlphaProvider()).names()).containsExactly("alpha");
+    assertThat(warnings())
+        .extracting(ILoggingEvent::getFormattedMessage)
+        .satisfiesExactly(
+            w -> assertThat(w).contains("'throws'", "its settings() failed", "Bad Key"),
+            w -> assertThat(w).contains("'twice'", "the setting 'n' is declared twice"));
   }
 
   @Test

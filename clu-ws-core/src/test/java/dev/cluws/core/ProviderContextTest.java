@@ -1,6 +1,7 @@
 package dev.cluws.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,6 +12,7 @@ import dev.cluws.core.spi.CommandSinkProvider;
 import dev.cluws.core.spi.JsonMappers;
 import dev.cluws.core.spi.MessageSource;
 import dev.cluws.core.spi.MessageSourceProvider;
+import dev.cluws.core.spi.PluginSetting;
 import dev.cluws.core.spi.ProviderContext;
 import java.io.IOException;
 import java.lang.reflect.Method;
@@ -47,6 +49,11 @@ class ProviderContextTest {
     }
 
     @Override
+    public List<PluginSetting> settings() {
+      return List.of(PluginSetting.string("label", "none", "A label for the source."));
+    }
+
+    @Override
     public MessageSource create(ProviderContext context) {
       GIVEN.set(context);
       return new InMemorySource(new ArrayList<>());
@@ -74,6 +81,11 @@ class ProviderContextTest {
   }
 
   private ProviderContext contextOfAGateway(JsonMapper gatewayMapper) throws IOException {
+    return contextOfAGateway(gatewayMapper, PluginConfiguration.empty());
+  }
+
+  private ProviderContext contextOfAGateway(
+      JsonMapper gatewayMapper, PluginConfiguration plugins) throws IOException {
     Path services = Files.createDirectories(classes.resolve("META-INF/services"));
     Files.writeString(
         services.resolve(MessageSourceProvider.class.getName()),
@@ -84,7 +96,7 @@ class ProviderContextTest {
         InMemorySinkProvider.class.getName() + "\n",
         StandardCharsets.UTF_8);
     loader = new URLClassLoader(new URL[] {classes.toUri().toURL()}, getClass().getClassLoader());
-    Gateway.Builder builder = Gateway.builder().classLoader(loader);
+    Gateway.Builder builder = Gateway.builder().classLoader(loader).pluginConfiguration(plugins);
     if (gatewayMapper != null) {
       builder.mapper(gatewayMapper);
     }
@@ -93,6 +105,33 @@ class ProviderContextTest {
     }
     assertThat(GIVEN.get()).as("the context the source provider was given").isNotNull();
     return GIVEN.get();
+  }
+
+  @Test
+  void aSourceProviderGetsTheSettingsTheOperatorGaveIt() throws IOException {
+    ProviderContext context =
+        contextOfAGateway(
+            null,
+            PluginConfiguration.builder()
+                .set(PluginConfiguration.Kind.SOURCE, "capturing", "label", "east", "test")
+                .build());
+
+    assertThat(context.pluginSettings().getString("label")).isEqualTo("east");
+  }
+
+  @Test
+  void aSettingForASinkThatDoesNotExistStopsTheGatewayBeforeAnyProviderCreatesAnything() {
+    PluginConfiguration wrong =
+        PluginConfiguration.builder()
+            .set(
+                PluginConfiguration.Kind.SINK, "capturing", "label", "east", "--sink.capturing.label")
+            .build();
+
+    assertThatThrownBy(() -> contextOfAGateway(null, wrong))
+        .isInstanceOf(PluginConfiguration.InvalidSettingException.class)
+        .hasMessage(
+            "--sink.capturing.label: there is no sink named 'capturing' (installed: in-memory)");
+    assertThat(GIVEN.get()).as("no source was created").isNull();
   }
 
   @Test

@@ -33,6 +33,14 @@ public interface FilterContext {
   }
 
   /**
+   * The provider's settings ({@link PluginProvider#settings()}) as the operator gave them when the
+   * gateway started: the same for every client. Empty for a provider that declares none.
+   */
+  default PluginSettings pluginSettings() {
+    return PluginSettings.empty();
+  }
+
+  /**
    * Whether the reply answers one of this client's unfinished commands: this client sent a command
    * with the reply's {@code command_id} to the reply's {@code sender}, and the gateway has not yet
    * seen that command's final reply ({@code :} or {@code f}; the final reply itself still counts).

@@ -1,9 +1,11 @@
 package dev.cluws.core.spi;
 
+import java.util.List;
+
 /**
  * What every provider has, whatever it provides ({@link ReplyFilterProvider}, {@link
- * MessageSourceProvider}, {@link CommandSinkProvider}): a name and the SPI version it was built
- * for.
+ * MessageSourceProvider}, {@link CommandSinkProvider}): a name, the SPI version it was built
+ * for, and the settings it declares.
  *
  * <p>Methods added to a provider interface in a later SPI version are default methods, so a plugin
  * built for an older version keeps working (see {@link SpiVersion}).
@@ -25,5 +27,16 @@ public interface PluginProvider {
    */
   default String spiVersion() {
     return SpiVersion.UNSTATED;
+  }
+
+  /**
+   * The settings the operator may give this provider when the gateway starts (see {@link
+   * PluginSetting}); the provider reads their values from {@link FilterContext#pluginSettings()} or
+   * {@link ProviderContext#pluginSettings()}. Keys are unique. The default declares none. Called
+   * when the gateway loads the provider; a provider whose declarations fail is skipped with a
+   * warning.
+   */
+  default List<PluginSetting> settings() {
+    return List.of();
   }
 }

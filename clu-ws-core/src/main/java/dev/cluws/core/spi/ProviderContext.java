@@ -23,6 +23,14 @@ public interface ProviderContext {
   <T> Optional<T> settings(Class<T> type);
 
   /**
+   * The provider's own settings ({@link PluginProvider#settings()}) as the operator gave them when
+   * the gateway started. Empty for a provider that declares none.
+   */
+  default PluginSettings pluginSettings() {
+    return PluginSettings.empty();
+  }
+
+  /**
    * A JSON reader configured like the gateway's (see {@link JsonMappers}), e.g. to parse reply
    * bodies. Immutable and thread-safe, so a plugin may keep and share it; reconfiguring it ({@code
    * with(...)}) makes a new reader and changes nothing for anyone else. The gateway's own mapper is

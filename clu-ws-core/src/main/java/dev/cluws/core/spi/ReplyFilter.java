@@ -19,10 +19,10 @@ import java.util.function.Predicate;
  *   <li>An accepted reply passes through every filter's {@link #map(Reply)} in chain order (also
  *       after an early {@code ACCEPT}). A filter that does not rewrite returns its argument itself;
  *       the gateway then sends the very frame it encoded once for all clients.
- *   <li>A filter that throws, or returns {@code null} from {@code verdict} or {@code map}, counts as
- *       {@code DENY} for that reply (a permission filter must fail closed); the error is logged and
- *       counted, the client is told with an {@code e} frame from the gateway (naming the filter and
- *       the reply's sender), and other clients are not affected.
+ *   <li>A filter that throws, or returns {@code null} from {@code verdict} or {@code map}, counts
+ *       as {@code DENY} for that reply (a permission filter must fail closed); the error is logged
+ *       and counted, the client is told with an {@code e} frame from the gateway (naming the filter
+ *       and the reply's sender), and other clients are not affected.
  * </ol>
  *
  * <p>An empty chain accepts everything: a client that subscribes to nothing gets exactly CLU's
