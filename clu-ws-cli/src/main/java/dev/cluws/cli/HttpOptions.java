@@ -73,8 +73,9 @@ final class HttpOptions {
   @Option(
       names = "--metrics-without-token",
       description =
-          "With bearer tokens required (--token-file, --jwt-*), serve /metrics without a token"
-              + " too (default: it needs one, like a websocket).")
+          "With bearer tokens required (--token-file, --jwt-*) or --metrics-token-file, serve"
+              + " /metrics without a token too (default: it needs an operator's or a metrics"
+              + " token).")
   boolean metricsWithoutToken;
 
   /** The endpoints these options ask for. */

@@ -9,6 +9,7 @@ import dev.cluws.jetty.auth.AllowedOrigins;
 import dev.cluws.jetty.auth.Authenticator;
 import dev.cluws.jetty.auth.JwtAuthenticator;
 import dev.cluws.jetty.auth.JwtSettings;
+import dev.cluws.jetty.auth.MetricsAccess;
 import dev.cluws.jetty.auth.StaticTokenAuthenticator;
 import dev.cluws.jetty.reload.Reloadable;
 import java.nio.file.Path;
@@ -88,6 +89,26 @@ final class SecurityOptions {
   String jwtRolesClaim;
 
   @Option(
+      names = "--metrics-roles",
+      paramLabel = "<role>",
+      split = "\\s*,\\s*",
+      splitSynopsisLabel = ",",
+      defaultValue = MetricsAccess.DEFAULT_ROLE,
+      description =
+          "With bearer tokens required, the roles whose tokens may read /metrics (default:"
+              + " ${DEFAULT-VALUE}); any other valid token gets 403.")
+  List<String> metricsRoles = new ArrayList<>(List.of(MetricsAccess.DEFAULT_ROLE));
+
+  @Option(
+      names = "--metrics-token-file",
+      paramLabel = "<file>",
+      description =
+          "Tokens that read /metrics and open nothing else (e.g. for Prometheus), one '<token or"
+              + " sha256:hash>' per line; /metrics then needs a token even without --token-file or"
+              + " --jwt-*.")
+  Path metricsTokenFile;
+
+  @Option(
       names = "--permissions",
       paramLabel = "<file>",
       description =
@@ -163,12 +184,18 @@ final class SecurityOptions {
       policy = new ReloadingAccessPolicy(rules);
     }
     return new SecurityConfig(
-        new SecuritySettings(origins, authenticator, tls == null ? null : tls.get()),
+        new SecuritySettings(
+            origins, authenticator, tls == null ? null : tls.get(), metricsAccess()),
         policy,
         reloadables,
         tls,
         reloadInterval,
         remoteKeys);
+  }
+
+  private MetricsAccess metricsAccess() {
+    MetricsAccess access = MetricsAccess.defaults().withRoles(metricsRoles);
+    return metricsTokenFile == null ? access : access.withTokenFile(metricsTokenFile);
   }
 
   private Authenticator authenticator(

@@ -9,9 +9,11 @@ package dev.cluws.jetty;
  * @param metrics {@code /metrics}: the gateway's meters in Prometheus text format
  * @param console the web console: {@code /} ({@code index.html}), {@code /clu-ws.js} and {@code
  *     /console/*}, served from the jar
- * @param metricsNeedToken with authentication on ({@link
- *     SecuritySettings#authenticationEnabled()}), whether {@code /metrics} needs a valid bearer token too (the meters name actors and show
- *     traffic). Without authentication there is no token to check and {@code /metrics} is open.
+ * @param metricsNeedToken whether {@code /metrics} needs a token when there are tokens ({@link
+ *     SecuritySettings#metricsTokenPossible()}: authentication on, or dedicated metrics tokens); it
+ *     then takes only a token with a metrics role or a metrics token ({@link
+ *     dev.cluws.jetty.auth.MetricsAccess}), as the meters name actors and show all traffic.
+ *     Without tokens there is nothing to check and {@code /metrics} is open.
  */
 public record HttpEndpoints(
     boolean health, boolean metrics, boolean console, boolean metricsNeedToken) {

@@ -325,8 +325,8 @@ public final class WebsocketServer implements AutoCloseable {
     }
     if (operations && http.metrics()) {
       text.append(
-          http.metricsNeedToken() && security.authenticationEnabled()
-              ? "/metrics (bearer token) "
+          http.metricsNeedToken() && security.metricsTokenPossible()
+              ? "/metrics (operator or metrics token) "
               : "/metrics ");
     }
     if (console && http.console()) {

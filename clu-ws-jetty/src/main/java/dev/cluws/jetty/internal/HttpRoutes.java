@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code /healthz}: 200 while the process serves;
  *   <li>{@code /readyz}: 200 while the message source is {@link SourceState#UP UP} (connected to
  *       the broker and consuming), else 503 with the state and what it means;
- *   <li>{@code /metrics}: the meters in Prometheus text format (with authentication on, and unless
- *       turned off, only for a valid bearer token: 401 otherwise);
+ *   <li>{@code /metrics}: the meters in Prometheus text format (with authentication on or metrics
+ *       tokens, and unless turned off, only for a token with a metrics role or a metrics token:
+ *       401 without a valid token, 403 for any other client token);
  *   <li>{@code /} ({@code index.html}), {@code /clu-ws.js} and {@code /console/*}: the web
  *       console's files from the jar, with an entity tag and {@code Cache-Control: no-cache} (the
  *       browser revalidates and gets 304 while the file is unchanged). A missing file is 404;
@@ -210,8 +211,7 @@ public final class HttpRoutes extends Handler.Wrapper {
   }
 
   private void metrics(Request request, Response response, Callback callback, boolean head) {
-    if (endpoints.metricsNeedToken() && security.authenticationEnabled()) {
-      String remote = RemoteAddress.of(request);
+    if (endpoints.metricsNeedToken() && security.metricsTokenPossible()) {
       String token;
       try {
         token =
@@ -219,15 +219,8 @@ public final class HttpRoutes extends Handler.Wrapper {
       } catch (RuntimeException e) {
         token = null;
       }
-      if (BearerCheck.authenticate(
-              security,
-              token,
-              remote,
-              "/metrics",
-              "authentication required: send a bearer token",
-              response,
-              callback)
-          == null) {
+      if (!BearerCheck.authorizeMetrics(
+          security, token, RemoteAddress.of(request), response, callback)) {
         return;
       }
     }

@@ -7,6 +7,7 @@ import dev.cluws.core.spi.SourceState;
 import dev.cluws.jetty.HttpEndpoints;
 import dev.cluws.jetty.SecuritySettings;
 import dev.cluws.jetty.auth.AuthenticationException;
+import dev.cluws.jetty.auth.MetricsAccess;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -19,6 +20,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.server.Server;
@@ -30,6 +32,8 @@ import org.junit.jupiter.api.Test;
 class HttpRoutesTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final String TOKEN = "s3cret-metrics-token";
+  private static final String CLIENT_TOKEN = "s3cret-client-token";
+  private static final String METRICS_TOKEN = "s3cret-scraper-token";
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(WAIT).build();
   private final AtomicReference<SourceState> state = new AtomicReference<>(SourceState.UP);
@@ -298,6 +302,40 @@ class HttpRoutesTest {
   }
 
   @Test
+  void aValidClientTokenWithoutAMetricsRoleIsForbidden() throws Exception {
+    start(HttpEndpoints.all(), withToken());
+
+    HttpResponse<String> forbidden = get("/metrics", "Authorization", "Bearer " + CLIENT_TOKEN);
+
+    assertThat(forbidden.statusCode()).isEqualTo(403);
+    assertThat(forbidden.body())
+        .isEqualTo("forbidden: /metrics needs a token with the role operator, or a metrics token\n")
+        .doesNotContain(CLIENT_TOKEN);
+  }
+
+  @Test
+  void aDedicatedMetricsTokenReadsMetricsBesideOperatorTokens() throws Exception {
+    MetricsAccess access = MetricsAccess.defaults().withTokens(List.of(METRICS_TOKEN));
+    start(HttpEndpoints.all(), withToken().withMetricsAccess(access));
+
+    assertThat(get("/metrics", "Authorization", "Bearer " + METRICS_TOKEN).statusCode())
+        .isEqualTo(200);
+    assertThat(get("/metrics", "Authorization", "Bearer " + TOKEN).statusCode()).isEqualTo(200);
+    assertThat(get("/metrics", "Authorization", "Bearer " + CLIENT_TOKEN).statusCode())
+        .isEqualTo(403);
+  }
+
+  @Test
+  void withOnlyAMetricsTokenMetricsNeedIt() throws Exception {
+    MetricsAccess access = MetricsAccess.defaults().withTokens(List.of(METRICS_TOKEN));
+    start(HttpEndpoints.all(), SecuritySettings.none().withMetricsAccess(access));
+
+    assertThat(get("/metrics").statusCode()).isEqualTo(401);
+    assertThat(get("/metrics", "Authorization", "Bearer " + TOKEN).statusCode()).isEqualTo(401);
+    assertThat(get("/metrics?token=" + METRICS_TOKEN).statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void metricsCanBeOpenEvenWithAuthentication() throws Exception {
     start(HttpEndpoints.all().withMetricsNeedToken(false), withToken());
 
@@ -341,10 +379,13 @@ class HttpRoutesTest {
     return SecuritySettings.none()
         .withAuthenticator(
             (token, remote) -> {
-              if (!token.equals(TOKEN)) {
-                throw new AuthenticationException("unknown token", false);
+              if (token.equals(TOKEN)) {
+                return new ClientIdentity("scraper", Set.of(MetricsAccess.DEFAULT_ROLE), remote);
               }
-              return new ClientIdentity("scraper", Set.of(), remote);
+              if (token.equals(CLIENT_TOKEN)) {
+                return new ClientIdentity("viewer", Set.of("viewer"), remote);
+              }
+              throw new AuthenticationException("unknown token", false);
             });
   }
 }
