@@ -69,6 +69,9 @@ class LogSafetyIT {
 
     List<JsonNode> audit = new ArrayList<>();
     for (String line : lines) {
+      if (!line.startsWith("{")) {
+        continue; // not an event (LogFormatIT checks that every line is one)
+      }
       JsonNode event = MAPPER.readTree(line);
       if (event.path("formattedMessage").asText().contains(marker)) {
         audit.add(event);
