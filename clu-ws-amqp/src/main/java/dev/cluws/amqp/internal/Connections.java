@@ -49,7 +49,8 @@ public final class Connections {
     factory.setAutomaticRecoveryEnabled(true);
     factory.setTopologyRecoveryEnabled(true);
     factory.setNetworkRecoveryInterval(settings.recoveryInterval().toMillis());
-    factory.setRecoveryDelayHandler(backoff(settings.recoveryInterval().toMillis()));
+    factory.setRecoveryDelayHandler(
+        backoff(settings.recoveryInterval().toMillis(), maxRecoveryDelayMillis(settings)));
     factory.setRequestedHeartbeat(30);
     // Added to amqp-client's own properties, not instead of them: those announce its capabilities
     // (consumer cancel notifications, connection.blocked, ...), without which the broker never
@@ -61,20 +62,36 @@ public final class Connections {
     return factory;
   }
 
-  /** The longest wait between two reconnection attempts. */
+  /** The longest wait between two reconnection attempts, whatever the queue's expiry. */
   static final long MAX_RECOVERY_DELAY_MILLIS = 30_000;
 
   /**
-   * Reconnection delays: the recovery interval after the first failed attempt, doubling after
-   * each further one, up to {@value #MAX_RECOVERY_DELAY_MILLIS} ms.
+   * The longest wait between two reconnection attempts for these settings: a quarter of the
+   * replies queue's expiry, so that the gateway is back well before the broker deletes the queue
+   * after a short outage, but not less than the recovery interval and not more than {@value
+   * #MAX_RECOVERY_DELAY_MILLIS} ms. With the defaults (2 s, a 60 s expiry): 15 s.
    */
-  static RecoveryDelayHandler backoff(long firstMillis) {
+  static long maxRecoveryDelayMillis(AmqpSettings settings) {
+    long quarter = settings.repliesQueueExpiry().toMillis() / 4;
+    return Math.max(
+        settings.recoveryInterval().toMillis(), Math.min(quarter, MAX_RECOVERY_DELAY_MILLIS));
+  }
+
+  /**
+   * The reconnection schedule. amqp-client waits {@code getDelay(0)} after the connection is lost
+   * before its first attempt, and {@code getDelay(n)} after its {@code n}-th failed attempt. Both
+   * are {@code firstMillis}; from the second failed attempt on, each wait is twice the one before,
+   * up to {@code maxMillis}. With the defaults: 2 s, 2 s, 4 s, 8 s, then 15 s.
+   */
+  static RecoveryDelayHandler backoff(long firstMillis, long maxMillis) {
+    long first = Math.max(1, firstMillis);
+    long max = Math.max(first, maxMillis);
     return attempts -> {
-      long delay = Math.max(1, firstMillis);
-      for (int i = 1; i < attempts && delay < MAX_RECOVERY_DELAY_MILLIS; i++) {
+      long delay = first;
+      for (int i = 1; i < attempts && delay < max; i++) {
         delay *= 2;
       }
-      return Math.min(delay, MAX_RECOVERY_DELAY_MILLIS);
+      return Math.min(delay, max);
     };
   }
 
