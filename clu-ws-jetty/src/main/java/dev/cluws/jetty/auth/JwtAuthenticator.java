@@ -15,6 +15,7 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.jwk.source.RateLimitReachedException;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
@@ -233,7 +234,12 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
       return (selector, context) -> {
         List<JWK> found = new ArrayList<>(local.get(selector, context));
         try {
-          found.addAll(source.get(selector, context));
+          for (JWK key : source.get(selector, context)) {
+            // Only public keys from a URL: a shared secret never comes over the network.
+            if (KeyType.RSA.equals(key.getKeyType()) || KeyType.EC.equals(key.getKeyType())) {
+              found.add(key);
+            }
+          }
         } catch (KeySourceException e) {
           if (found.isEmpty()) {
             throw e;
@@ -281,8 +287,14 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
       claims = processor.process(token, null);
     } catch (ParseException e) {
       throw new AuthenticationException("malformed JWT: " + e.getMessage(), true);
+    } catch (RateLimitReachedException e) {
+      throw new AuthenticationException(
+          "no key of the key set verifies it, and the key set was fetched too recently to fetch"
+              + " it again now",
+          true);
     } catch (BadJOSEException | JOSEException e) {
-      throw new AuthenticationException(e.getMessage(), true);
+      throw new AuthenticationException(
+          e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName(), true);
     }
     String subject = claims.getSubject();
     if (subject == null || subject.isBlank()) {
