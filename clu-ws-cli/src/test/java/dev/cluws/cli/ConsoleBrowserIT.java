@@ -92,6 +92,16 @@ class ConsoleBrowserIT {
     }
   }
 
+  @Test
+  void theStateViewSaysSoWhenTheGatewayKeepsNoStateAndFillsFromLiveReplies() throws Exception {
+    try (GatewayFixture fixture = new GatewayFixture(b -> b.state(0, 1, 1))) {
+      CluTestActor actor = fixture.actor();
+      try (AutoCloseable heartbeat = NodeTests.heartbeat(actor)) {
+        run(fixture, "no-state.test.js", Map.of("CLU_WS_ACTOR", actor.name()));
+      }
+    }
+  }
+
   /** Runs one browser test script against {@code fixture} and asserts that all of it passed. */
   private void run(GatewayFixture fixture, String script, Map<String, String> env)
       throws Exception {
