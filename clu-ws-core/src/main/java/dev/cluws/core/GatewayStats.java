@@ -1,5 +1,6 @@
 package dev.cluws.core;
 
+import dev.cluws.core.log.LogText;
 import dev.cluws.core.spi.MessageCode;
 import dev.cluws.core.spi.Reply;
 import dev.cluws.core.spi.SourceState;
@@ -163,7 +164,7 @@ public final class GatewayStats {
     try {
       replyCountListener.added(actor, codeName(slot), count);
     } catch (RuntimeException e) {
-      log.warn("a reply count listener failed for actor {}", actor, e);
+      log.warn("a reply count listener failed for actor {}", LogText.of(actor), e);
     }
     return count;
   }
