@@ -26,7 +26,9 @@ test('the client reconnects after the server drops the socket, and commands work
 });
 
 test('a command that finishes while the socket is down resolves from the replay after the reconnect', needsSlowActor, async (t) => {
-  const client = await openClient(t, { initialDelay: 2000, maxDelay: 2000, jitter: 0 });
+  // The ':' comes 3 s after the '>': long after the gateway drops the socket, long before the
+  // client is back (4 s).
+  const client = await openClient(t, { initialDelay: 4000, maxDelay: 4000, jitter: 0 });
   const commandId = `slow-${Date.now()}`;
   const started = nextFrame(client, (f) => f.headers?.command_id === commandId, 'the > reply');
   const notice = nextFrame(client, (f) => f.body?.replay !== undefined, 'a replay notice', 20_000);
@@ -36,15 +38,15 @@ test('a command that finishes while the socket is down resolves from the replay 
     if (!isGatewayFrame(f)) received.push(f.message_id);
   });
 
-  const command = client.command(slowActor, 'wait 700', { commandId });
+  const command = client.command(slowActor, 'wait 3000', { commandId });
   await started;
   client.send(oversized());
   await nextState(client, 'reconnecting');
   const last = received.at(-1); // the client resumes after the last actor reply it received
-  const replies = await command; // its ':' came 700 ms later, while the client was away
+  const replies = await command; // its ':' came 3 s later, while the client was away
 
   assert.equal(codes(replies), '>:');
-  assert.deepEqual(replies.at(-1).body, { text: 'waited 700 ms' });
+  assert.deepEqual(replies.at(-1).body, { text: 'waited 3000 ms' });
   assert.equal(new URL(client.url).searchParams.get('since'), last);
   assert.equal(new URL(client.url).searchParams.get('own_replies'), 'always');
   assert.equal((await notice).body.replay, 'complete');
