@@ -26,7 +26,7 @@ import org.apache.qpid.server.model.SystemConfig;
  * for trying clu-ws and for developing CLU actors on one machine without RabbitMQ. It is not
  * RabbitMQ: see docs/operations.md, "Embedded broker", for what differs; in short, RabbitMQ's
  * queue argument {@code x-expires} is ignored (a queue stays until deleted or the broker stops),
- * {@code x-single-active-consumer} allows one consumer at a time, and an unroutable mandatory
+ * {@code x-single-active-consumer} works (a second consumer waits), and an unroutable mandatory
  * publish is nacked before it is returned.
  *
  * <p>{@link #start} binds the port before it returns; {@link #close} stops the broker and deletes

@@ -190,6 +190,33 @@ class EmbeddedBrokerIT {
   }
 
   @Test
+  void withSingleActiveConsumerASecondConsumerWaitsUntilTheFirstLeaves() throws Exception {
+    String queue = unique("sac") + "_replies";
+    try (Connection connection = connect()) {
+      Channel first = connection.createChannel();
+      Channel second = connection.createChannel();
+      first.queueDeclare(queue, false, false, false, Map.of("x-single-active-consumer", true));
+      List<String> firstGot = new CopyOnWriteArrayList<>();
+      List<String> secondGot = new CopyOnWriteArrayList<>();
+      String firstTag =
+          first.basicConsume(
+              queue, true, (tag, d) -> firstGot.add(new String(d.getBody(), StandardCharsets.UTF_8)), tag -> {});
+      second.basicConsume(
+          queue, true, (tag, d) -> secondGot.add(new String(d.getBody(), StandardCharsets.UTF_8)), tag -> {});
+
+      first.basicPublish("", queue, null, "one".getBytes(StandardCharsets.UTF_8));
+      await().atMost(WAIT).until(() -> firstGot.size() == 1);
+      first.basicCancel(firstTag);
+      first.basicPublish("", queue, null, "two".getBytes(StandardCharsets.UTF_8));
+
+      await().atMost(WAIT).until(() -> secondGot.size() == 1);
+      assertThat(firstGot).containsExactly("one");
+      assertThat(secondGot).containsExactly("two");
+      first.queueDelete(queue);
+    }
+  }
+
+  @Test
   void aNonLoopbackAddressIsRefusedBeforeAnythingListens() {
     assertThatThrownBy(() -> EmbeddedBroker.start("0.0.0.0", 0))
         .isInstanceOf(IllegalArgumentException.class)

@@ -207,6 +207,26 @@ class DistributionIT {
   }
 
   @Test
+  void anUnreachableBrokerWithoutDemoIsExactlyOneLineAndExitStatus1() throws Exception {
+    int closed = freePort();
+    Process process =
+        new ProcessBuilder(
+                SCRIPT.toString(), "--host", "127.0.0.1", "-p", "0", "-H", "127.0.0.1",
+                "-P", String.valueOf(closed))
+            .redirectErrorStream(true)
+            .start();
+
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(output.lines().toList())
+        .containsExactly(
+            "clu-ws: cannot connect to RabbitMQ at amqp://guest@127.0.0.1:"
+                + closed
+                + "/: connection refused (is RabbitMQ running?)");
+    assertThat(process.exitValue()).isEqualTo(1);
+  }
+
+  @Test
   void theEmbeddedBrokerRefusesAnAddressOtherMachinesCouldReach() throws Exception {
     Process process =
         new ProcessBuilder(

@@ -3,6 +3,7 @@ package dev.cluws.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cluws.amqp.testing.CluTestActor;
 import dev.cluws.cli.plugins.ExplodingFilterProvider;
@@ -70,6 +71,15 @@ class PluginsIT {
 
   @Test
   void aFilterThatThrowsCostsOnlyItsClientTheReplyItThrewOnAndTellsIt() {
+    try (LogCapture log = LogCapture.of("dev.cluws.core")) {
+      filterThatThrows();
+
+      assertThat(log.messages(Level.WARN))
+          .anyMatch(m -> m.contains("reply filter 'explode' failed on a reply from"));
+    }
+  }
+
+  private void filterThatThrows() {
     CluTestActor exploding = fixture.actor();
     CluTestActor calm = fixture.actor();
     WsClient victim = fixture.client(fixture.uri("/?explode=" + exploding.name()));
@@ -104,6 +114,15 @@ class PluginsIT {
 
   @Test
   void aPluginWhoseCreateThrowsRefusesOnlyTheClientThatAskedForIt() throws Exception {
+    try (LogCapture log = LogCapture.of("dev.cluws.core")) {
+      pluginWhoseCreateThrows();
+
+      assertThat(log.messages(Level.WARN))
+          .anyMatch(m -> m.contains("filter provider 'explode' failed to create a filter"));
+    }
+  }
+
+  private void pluginWhoseCreateThrows() throws Exception {
     CluTestActor actor = fixture.actor();
     WsClient connected = fixture.client(fixture.uri("/"));
     awaitClients(1);

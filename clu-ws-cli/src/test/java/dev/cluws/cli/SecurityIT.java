@@ -92,8 +92,8 @@ class SecurityIT {
     Logger cluws = (Logger) LoggerFactory.getLogger("dev.cluws");
     previousLevel = cluws.getLevel();
     cluws.setLevel(Level.DEBUG); // the debug lines too must hold no secret...
-    ThresholdFilter console = new ThresholdFilter(); // ...but the console shows INFO and up
-    console.setLevel(Level.INFO.levelStr);
+    ThresholdFilter console = new ThresholdFilter(); // ...but the console, errors only
+    console.setLevel(Level.ERROR.levelStr);
     console.start();
     root.iteratorForAppenders().forEachRemaining(appender -> appender.addFilter(console));
     logs.start();

@@ -3,9 +3,6 @@ package dev.cluws.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cluws.amqp.testing.CluTestActor;
 import dev.cluws.amqp.testing.TcpProxy;
@@ -24,31 +21,25 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
 /** {@code --wait-for-broker}: the command waits for RabbitMQ at start-up, run in-process. */
 class WaitForBrokerIT {
   private final StringWriter err = new StringWriter();
-  private final ListAppender<ILoggingEvent> log = new ListAppender<>();
-  private final Logger waitLogger = (Logger) LoggerFactory.getLogger(BrokerWait.class);
+  private LogCapture log;
 
   @BeforeEach
   void captureLog() {
-    log.start();
-    waitLogger.addAppender(log);
+    log = LogCapture.of(BrokerWait.class.getName());
   }
 
   @AfterEach
   void releaseLog() {
-    waitLogger.detachAppender(log);
+    log.close();
   }
 
   private List<String> attemptLines() {
-    return log.list.stream()
-        .map(ILoggingEvent::getFormattedMessage)
-        .filter(m -> m.startsWith("start-up attempt "))
-        .toList();
+    return log.messages().stream().filter(m -> m.startsWith("start-up attempt ")).toList();
   }
 
   private static int freePort() throws IOException {
