@@ -512,6 +512,7 @@ export class CluWsClient {
 
   #handleSnapshot(spec) {
     if (!this.#handles.has(spec) || this.#closed) return;
+    spec.snapshotted = true;
     const id = newCommandId();
     this.#snapshotRoutes.set(id, spec);
     this.#requestSnapshot(spec.actors ?? undefined, id)
@@ -896,7 +897,8 @@ export class CluWsClient {
         earlier,
         'unknown',
       );
-      for (const spec of this.#handles) if (spec.snapshot) this.#handleSnapshot(spec);
+      // Handles whose first snapshot is still to come get it when they are ready.
+      for (const spec of this.#handles) if (spec.snapshotted) this.#handleSnapshot(spec);
       return;
     }
     this.#failAll(

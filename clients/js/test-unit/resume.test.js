@@ -253,3 +253,17 @@ test('a snapshot handle asks for the state again after a reconnect that could no
   assert.deepEqual(again.actors, ['lvmecp']);
   assert.equal(next.params.get('actors'), 'lvmecp');
 });
+
+test('a snapshot handle made while disconnected gets one snapshot when the connection is back, not two', async (t) => {
+  const { gateway, client, socket } = setUp(t);
+  socket.drop(1006); // nothing seen: nothing to resume from
+  const handle = client.subscribe({ actors: 'lvmecp', snapshot: true }, () => {});
+
+  const next = (await gateway.nextSocket(1)).open();
+  await handle.ready;
+  await next.nextSent((f) => f.control === 'snapshot');
+  await new Promise((resolve) => setTimeout(resolve, 20));
+
+  assert.equal(next.params.get('actors'), 'lvmecp');
+  assert.equal(next.sent.filter((f) => f.control === 'snapshot').length, 1);
+});
