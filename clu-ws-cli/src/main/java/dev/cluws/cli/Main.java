@@ -180,15 +180,18 @@ public final class Main {
    */
   static Reloader startReloading(SecurityConfig security, WebsocketServer server) {
     Reloader reloader = security.startReloading(server);
-    if (!reloader.reloadables().isEmpty()) {
-      HangupSignal.install(
-          () -> {
+    // Always handled: the JVM's default for SIGHUP is to exit, and `systemctl reload` sends it.
+    HangupSignal.install(
+        () -> {
+          if (reloader.reloadables().isEmpty()) {
+            log.info("SIGHUP: nothing to reload (no token, permissions, JWT key or TLS file)");
+          } else {
             log.info(
                 "SIGHUP: reloading {}",
                 reloader.reloadables().stream().map(r -> r.what()).toList());
             reloader.reloadAll();
-          });
-    }
+          }
+        });
     return reloader;
   }
 

@@ -42,11 +42,6 @@ record SecurityConfig(
         SecuritySettings.none(), AccessPolicy.ALLOW_ALL, List.of(), null, Duration.ZERO, List.of());
   }
 
-  /** Only the given server settings and policy, nothing to reload (library-style set-ups). */
-  static SecurityConfig of(SecuritySettings server, AccessPolicy accessPolicy) {
-    return new SecurityConfig(server, accessPolicy, List.of(), null, Duration.ZERO, List.of());
-  }
-
   /**
    * Starts watching the files for the running {@code server}: a reloaded certificate goes to it,
    * and the remote JWT key sets are fetched on the reload thread.

@@ -230,6 +230,40 @@ class ReloadIT {
     }
   }
 
+  @Test
+  void aConnectedClientSeesTheRepliesTheNewPermissionsShowIt() throws Exception {
+    String everything =
+        "{\"anonymous_roles\": [\"watcher\"], \"roles\": {\"watcher\": {\"read_only\": true}}}";
+    Path rules = Files.writeString(dir.resolve("permissions.json"), everything);
+    try (LogCapture reloads = LogCapture.of(RELOAD_LOGGER)) {
+      CliGateway gateway =
+          keep(CliGateway.start("--permissions", rules.toString(), "--reload-interval", "100ms"));
+      CluTestActor hidden = keep(CluTestActor.start(gateway.exchange, TestBroker.uniqueName("h")));
+      CluTestActor shown = keep(CluTestActor.start(gateway.exchange, TestBroker.uniqueName("s")));
+      WsClient client = keep(WsClient.connect(gateway.uri()));
+      hidden.broadcast(java.util.Map.of("before", 1));
+      client.awaitFrame(f -> f.path("body").has("before"));
+
+      Files.writeString(
+          rules,
+          everything.replace(
+              "\"read_only\": true",
+              "\"read_only\": true, \"replies\": [\"" + shown.name() + "\"]"));
+      await()
+          .atMost(RELOADED)
+          .until(() -> reloads.messages().stream().anyMatch(m -> m.startsWith("reloaded the permissions file")));
+      hidden.broadcast(java.util.Map.of("after", 2));
+      shown.broadcast(java.util.Map.of("marker", 3));
+
+      client.awaitFrame(f -> f.path("body").has("marker"));
+      hidden.broadcast(java.util.Map.of("after", 4));
+      shown.broadcast(java.util.Map.of("marker", 5));
+      client.awaitFrame(f -> f.path("body").path("marker").asInt() == 5);
+      assertThat(client.isClosed()).isFalse();
+      assertThat(client.frames()).noneMatch(f -> f.path("body").has("after"));
+    }
+  }
+
   // ----------------------------------------------------------------------------- SIGHUP, real
 
   @Test
