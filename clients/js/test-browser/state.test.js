@@ -266,10 +266,17 @@ test(`the view stays smooth while ${RATE} replies a second arrive, and ends equa
   console.log(`state view: ${JSON.stringify(bench)}`);
 
   assert.ok(bench.received >= RATE * SECONDS, `every reply arrived: ${bench.received}`);
-  // Generous bounds (a shared, loaded machine): the page keeps drawing frames and none stalls.
-  assert.ok(bench.frames.count >= SECONDS * 5, `frames drawn: ${bench.frames.count}`);
-  assert.ok(bench.frames.p50Ms < 100, `median frame interval ${bench.frames.p50Ms} ms`);
-  assert.ok(bench.frames.maxMs < 2_000, `longest frame interval ${bench.frames.maxMs} ms`);
+  // Generous bounds: on a loaded machine the browser waits for a core, and frame times grow with
+  // the load whatever the page does. What the page itself costs is its main thread's CPU time,
+  // which must leave most of a core free.
+  assert.ok(bench.frames.count >= SECONDS, `frames drawn: ${bench.frames.count}`);
+  assert.ok(bench.frames.p50Ms < 250, `median frame interval ${bench.frames.p50Ms} ms`);
+  assert.ok(bench.frames.maxMs < 5_000, `longest frame interval ${bench.frames.maxMs} ms`);
+  assert.ok(bench.mainThread.threadCpuMs > 0, 'Chromium reports the main thread\'s CPU time');
+  assert.ok(
+    bench.mainThread.threadCpuMs < 0.6 * bench.floodMs,
+    `main thread busy ${bench.mainThread.threadCpuMs} ms of ${bench.floodMs} ms`,
+  );
 
   // What the live updates drew equals the gateway's state.
   const live = await valuesShown(page);
@@ -285,6 +292,7 @@ test(`the view stays smooth while ${RATE} replies a second arrive, and ends equa
 
 test('rendering the snapshot of 200 actors with 50 keywords takes well under a few seconds', { skip }, () => {
   assert.ok(bench.renderMs < 5_000, `rendered in ${bench.renderMs} ms`);
+  assert.ok(bench.render.threadCpuMs < 2_000, `main thread CPU ${bench.render.threadCpuMs} ms`);
 });
 
 test('the pages raised no errors', { skip }, () => {
