@@ -55,6 +55,8 @@ import org.slf4j.LoggerFactory;
 public final class AmqpCommandSink implements CommandSink {
   private static final Logger log = LoggerFactory.getLogger(AmqpCommandSink.class);
   static final int MAX_WAITING = 10_000;
+  /** How long a nacked command waits for its return before the nack counts as a refusal. */
+  static final long RETURN_AFTER_NACK_MILLIS = 1000;
 
   private final AmqpSettings settings;
   private final String gatewayName;
@@ -87,6 +89,8 @@ public final class AmqpCommandSink implements CommandSink {
     final String messageId;
     final CompletableFuture<CommandOutcome> result;
     volatile boolean returned;
+    /** Nacked before any return: an unroutable command on a broker that nacks before it returns. */
+    volatile boolean nacked;
 
     Pending(Command command, String messageId, CompletableFuture<CommandOutcome> result) {
       this.command = command;
@@ -262,6 +266,9 @@ public final class AmqpCommandSink implements CommandSink {
     Pending pending = props.getMessageId() == null ? null : byMessageId.get(props.getMessageId());
     if (pending != null) {
       pending.returned = true;
+      if (pending.nacked && byMessageId.remove(pending.messageId, pending)) {
+        pending.result.complete(CommandOutcome.RETURNED);
+      }
     }
     String consumer =
         routingKey.startsWith("command.") ? routingKey.substring("command.".length()) : routingKey;
@@ -349,8 +356,24 @@ public final class AmqpCommandSink implements CommandSink {
     @Override
     public void handleNack(long deliveryTag, boolean multiple) {
       for (Pending pending : take(deliveryTag, multiple)) {
-        pending.result.completeExceptionally(
-            new CluWsException("the broker refused the command (negative acknowledgement)"));
+        if (pending.returned) {
+          pending.result.complete(CommandOutcome.RETURNED);
+          continue;
+        }
+        // RabbitMQ returns an unroutable mandatory publish, then acks it; other AMQP 0-9-1
+        // brokers (Qpid Broker-J, the embedded broker) nack it first and return it right after.
+        // So a nack waits briefly for its return before it counts as a refusal.
+        pending.nacked = true;
+        byMessageId.put(pending.messageId, pending);
+        CompletableFuture.delayedExecutor(RETURN_AFTER_NACK_MILLIS, TimeUnit.MILLISECONDS)
+            .execute(
+                () -> {
+                  if (byMessageId.remove(pending.messageId, pending)) {
+                    pending.result.completeExceptionally(
+                        new CluWsException(
+                            "the broker refused the command (negative acknowledgement)"));
+                  }
+                });
       }
     }
 

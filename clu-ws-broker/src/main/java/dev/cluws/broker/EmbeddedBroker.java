@@ -2,6 +2,7 @@ package dev.cluws.broker;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.reflect.Field;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -19,6 +20,8 @@ import org.apache.qpid.server.SystemLauncherListener;
 import org.apache.qpid.server.model.Broker;
 import org.apache.qpid.server.model.Port;
 import org.apache.qpid.server.model.SystemConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An AMQP 0-9-1 broker in this process (Apache Qpid Broker-J, in memory), listening on a loopback
@@ -38,6 +41,7 @@ public final class EmbeddedBroker implements AutoCloseable {
 
   public static final String PASSWORD = "guest";
 
+  private static final Logger log = LoggerFactory.getLogger(EmbeddedBroker.class);
   private static final String CONFIGURATION = "embedded-broker.json";
   private static final String UNKNOWN_ARGUMENTS = "queue.behaviourOnUnknownDeclareArgument";
 
@@ -95,7 +99,9 @@ public final class EmbeddedBroker implements AutoCloseable {
             });
     try {
       launcher.startup(attributes(address, port, workFolder));
-      int bound = boundPort(system.get());
+      Broker<?> broker = broker(system.get());
+      int bound = boundPort(broker);
+      ownShutdown(broker);
       return new EmbeddedBroker(launcher, workFolder, address.getHostAddress(), bound);
     } catch (Exception e) {
       try {
@@ -211,11 +217,38 @@ public final class EmbeddedBroker implements AutoCloseable {
     return attributes;
   }
 
-  private static int boundPort(SystemConfig<?> system) {
+  private static Broker<?> broker(SystemConfig<?> system) {
     if (system == null) {
       throw new IllegalStateException("the broker did not report its configuration");
     }
-    Broker<?> broker = system.getContainer(Broker.class);
+    return system.getContainer(Broker.class);
+  }
+
+  /**
+   * Takes the broker's stop away from its own JVM shutdown hook, so that the owner stops it after
+   * the clients that use it ({@link #close()}): on SIGTERM, Broker-J's hook would otherwise close
+   * the connections of a gateway that is still stopping gracefully. Best effort: without it, only
+   * the order of the shutdown changes.
+   */
+  private static void ownShutdown(Broker<?> broker) {
+    for (Class<?> type = broker.getClass(); type != null; type = type.getSuperclass()) {
+      try {
+        Field field = type.getDeclaredField("_shutdownHook");
+        field.setAccessible(true);
+        if (field.get(broker) instanceof Thread hook) {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        }
+        return;
+      } catch (NoSuchFieldException e) {
+        // look in the superclass
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        log.debug("cannot take over the embedded broker's shutdown hook", e);
+        return;
+      }
+    }
+  }
+
+  private static int boundPort(Broker<?> broker) {
     for (Port<?> port : broker.getPorts()) {
       if ("AMQP".equals(port.getName()) && port.getBoundPort() > 0) {
         return port.getBoundPort();

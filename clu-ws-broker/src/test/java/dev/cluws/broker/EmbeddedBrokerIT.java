@@ -140,7 +140,7 @@ class EmbeddedBrokerIT {
   }
 
   @Test
-  void aCommandToAnActorThatIsNotRunningGetsCluRoutingFailureReply() throws Exception {
+  void aCommandToAnActorThatIsNotRunningIsReturnedNotRefusedAndGetsCluRoutingFailureReply() throws Exception {
     String exchange = unique("ex");
     String gateway = unique("gw");
     List<Reply> replies = new CopyOnWriteArrayList<>();
@@ -150,8 +150,13 @@ class EmbeddedBrokerIT {
       sink.start();
 
       // Broker-J confirms an unroutable mandatory publish with a nack before it returns it
-      // (RabbitMQ: return, then ack), so the outcome itself differs; what clients see does not.
-      sink.send(new Command("nobody", "ping", "id-2"));
+      // (RabbitMQ: return, then ack): the sink still reports it as returned, not refused.
+      CommandOutcome outcome =
+          sink.send(new Command("nobody", "ping", "id-2"))
+              .toCompletableFuture()
+              .get(20, TimeUnit.SECONDS);
+
+      assertThat(outcome).isEqualTo(CommandOutcome.RETURNED);
 
       await().atMost(WAIT).until(() -> !replies.isEmpty());
       Reply failure = replies.get(0);
