@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cluws.core.access.AccessPolicy;
+import dev.cluws.core.access.Visibility;
 import dev.cluws.core.client.ClientConnection;
 import dev.cluws.core.client.ClientTransport;
 import dev.cluws.core.client.Outbox;
@@ -93,8 +94,6 @@ public final class Gateway implements AutoCloseable {
   /** Parameter names that belong to the gateway itself and never name a filter. */
   public static final Set<String> RESERVED_PARAMETERS = Set.of(SINCE, SEQ, SNAPSHOT, ACKS, TOKEN);
 
-  /** The name of the access policy's filter at the head of every chain, in messages. */
-  private static final String POLICY_FILTER = "access policy";
   private static final long HOUSEKEEPING_MILLIS = 1000;
   private static final long ABORT_GRACE_MILLIS = 5000;
 
@@ -225,8 +224,8 @@ public final class Gateway implements AutoCloseable {
   }
 
   /**
-   * Validates a client's query parameters and builds its filter chain: the access policy's filter
-   * for this identity first, then one filter per provider the parameters name ({@code <name>=values}
+   * Validates a client's query parameters and builds its filter chain: one filter per provider the
+   * parameters name ({@code <name>=values}
    * and {@code <name>.<option>=values}, see {@link ReplyFilterProvider}). Parameters that name
    * neither a filter nor one of the gateway's own ({@link #RESERVED_PARAMETERS}) are ignored — a
    * CLU client may send any URL — and the client is told so in its first frame.
@@ -273,7 +272,8 @@ public final class Gateway implements AutoCloseable {
   }
 
   /**
-   * The access policy's filter, then one filter per request, in order.
+   * One filter per request, in order. (What the client's role may see is not a filter: {@link
+   * Visibility} applies it to every frame.)
    *
    * @throws SubscriptionException when a provider rejects its values or fails
    */
@@ -284,11 +284,6 @@ public final class Gateway implements AutoCloseable {
       CommandTracker commands) {
     List<ReplyFilter> chain = new ArrayList<>();
     List<String> names = new ArrayList<>();
-    ReplyFilter policyFilter = accessPolicy.replyFilter(identity);
-    if (policyFilter != null) {
-      chain.add(policyFilter);
-      names.add(POLICY_FILTER);
-    }
     for (FilterRequest request : requested.values()) {
       ReplyFilterProvider provider = filters.find(request.name()).orElseThrow();
       FilterContext context = new ClientFilterContext(clientId, identity, request, commands);
@@ -682,6 +677,11 @@ public final class Gateway implements AutoCloseable {
 
   public FrameCodec codec() {
     return codec;
+  }
+
+  /** What a client of this identity may see, under the gateway's access policy. */
+  public Visibility visibilityOf(ClientIdentity identity) {
+    return Visibility.of(accessPolicy, identity);
   }
 
   public CommandGate gate() {

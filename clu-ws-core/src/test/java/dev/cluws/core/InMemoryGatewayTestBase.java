@@ -8,9 +8,10 @@ import dev.cluws.core.client.ClientConnection;
 import dev.cluws.core.client.Outbox;
 import dev.cluws.core.spi.ClientIdentity;
 import dev.cluws.core.spi.Command;
-import dev.cluws.core.spi.ReplyFilter;
+
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 
@@ -70,8 +71,8 @@ abstract class InMemoryGatewayTestBase {
       }
 
       @Override
-      public ReplyFilter replyFilter(ClientIdentity identity) {
-        return ReplyFilter.deny(r -> sender.equals(r.sender()));
+      public Predicate<String> visibleActors(ClientIdentity identity) {
+        return actor -> !sender.equals(actor);
       }
     };
   }

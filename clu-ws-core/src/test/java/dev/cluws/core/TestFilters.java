@@ -68,7 +68,7 @@ final class TestFilters {
                 })));
   }
 
-  /** Replies of the actors matching the values ({@code *} wildcards), and the gateway's frames. */
+  /** Replies of the actors matching the values ({@code *} wildcards). */
   static ReplyFilter actors(FilterContext context) {
     if (context.values().isEmpty()) {
       throw new IllegalArgumentException("give at least one actor");
@@ -76,10 +76,10 @@ final class TestFilters {
     List<Glob> patterns = new ArrayList<>();
     context.values().forEach(v -> patterns.add(new Glob(v)));
     return ReplyFilter.denyUnless(
-        r -> context.isFromGateway(r) || patterns.stream().anyMatch(p -> p.matches(r.sender())));
+        r -> patterns.stream().anyMatch(p -> p.matches(r.sender())));
   }
 
-  /** Replies with one of the keywords, trimmed to them; the gateway's frames untouched. */
+  /** Replies with one of the keywords, trimmed to them. */
   static ReplyFilter keywords(FilterContext context) {
     if (context.values().isEmpty()) {
       throw new IllegalArgumentException("give at least one keyword");
@@ -88,15 +88,12 @@ final class TestFilters {
     return new ReplyFilter() {
       @Override
       public Verdict verdict(Reply reply) {
-        if (context.isFromGateway(reply)) {
-          return Verdict.NEUTRAL;
-        }
         return wanted.stream().anyMatch(reply.body()::has) ? Verdict.NEUTRAL : Verdict.DENY;
       }
 
       @Override
       public Reply map(Reply reply) {
-        if (context.isFromGateway(reply) || !reply.body().isObject()) {
+        if (!reply.body().isObject()) {
           return reply;
         }
         Map<String, JsonNode> kept = new LinkedHashMap<>();
@@ -113,9 +110,9 @@ final class TestFilters {
     };
   }
 
-  /** Replies to the client's own commands, the gateway's frames and snapshots. */
+  /** Replies to the client's own commands, and snapshots. */
   static ReplyFilter own(FilterContext context) {
     return ReplyFilter.denyUnless(
-        r -> context.isFromGateway(r) || r.snapshot() || context.isOwnReply(r));
+        r -> r.snapshot() || context.isOwnReply(r));
   }
 }

@@ -11,8 +11,8 @@ import java.util.function.Predicate;
  * The {@code actors} filter: a client that connects with {@code ?actors=lvmecp,lvm*} receives only
  * the replies whose {@code sender} header matches one of the patterns ({@code *} matches any run of
  * characters). Replies the filter does not want are denied; the others get no opinion from it
- * ({@link ReplyFilter.Verdict#NEUTRAL}), so it combines with other filters by AND. Frames whose
- * sender is the gateway itself always pass. See the {@linkplain dev.cluws.filters package
+ * ({@link ReplyFilter.Verdict#NEUTRAL}), so it combines with other filters by AND. (The gateway's
+ * own frames never reach a filter.) See the {@linkplain dev.cluws.filters package
  * documentation} for the parameter's syntax.
  */
 public final class ActorFilterProvider implements ReplyFilterProvider {
@@ -42,17 +42,15 @@ public final class ActorFilterProvider implements ReplyFilterProvider {
   public ReplyFilter create(FilterContext context) {
     Parameters.noOptions(NAME, context, "actors=lvmecp,lvm*");
     ActorPatterns patterns = ActorPatterns.parse(context.values());
-    return ReplyFilter.denyUnless(new SenderMatches(patterns, context));
+    return ReplyFilter.denyUnless(new SenderMatches(patterns));
   }
 
-  /** Whether a reply comes from one of the wanted actors, or from the gateway itself. */
+  /** Whether a reply comes from one of the wanted actors. */
   private static final class SenderMatches implements Predicate<Reply> {
     private final ActorPatterns patterns;
-    private final FilterContext context;
 
-    SenderMatches(ActorPatterns patterns, FilterContext context) {
+    SenderMatches(ActorPatterns patterns) {
       this.patterns = patterns;
-      this.context = context;
     }
 
     @Override
@@ -61,7 +59,7 @@ public final class ActorFilterProvider implements ReplyFilterProvider {
       if (sender == null) {
         return false;
       }
-      return patterns.matches(sender) || context.isFromGateway(reply);
+      return patterns.matches(sender);
     }
 
     @Override

@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
  * whose {@code message_code} is one of the given CLU codes ({@code > : f e w i ! d}). The values
  * are read as one string of code characters, so {@code codes=:f}, {@code codes=:,f} and {@code
  * codes=:&codes=f} are the same. Replies with another code, or without a valid code, are denied;
- * the others get no opinion. Frames from the gateway itself and snapshot frames always pass. See
+ * the others get no opinion. Snapshot frames always pass. See
  * the {@linkplain dev.cluws.filters package documentation}.
  */
 public final class CodeFilterProvider implements ReplyFilterProvider {
@@ -65,26 +65,24 @@ public final class CodeFilterProvider implements ReplyFilterProvider {
       }
       codes.add(code.get());
     }
-    return new CodeFilter(codes, context);
+    return new CodeFilter(codes);
   }
 
   /** Denies replies whose code is not wanted. */
   private static final class CodeFilter implements ReplyFilter {
     private final boolean[] wanted = new boolean[MessageCode.values().length];
     private final String shown;
-    private final FilterContext context;
 
-    CodeFilter(Set<MessageCode> codes, FilterContext context) {
+    CodeFilter(Set<MessageCode> codes) {
       for (MessageCode code : codes) {
         wanted[code.ordinal()] = true;
       }
       this.shown = codes.stream().map(MessageCode::text).collect(Collectors.joining());
-      this.context = context;
     }
 
     @Override
     public Verdict verdict(Reply reply) {
-      if (reply.snapshot() || context.isFromGateway(reply)) {
+      if (reply.snapshot()) {
         return Verdict.NEUTRAL;
       }
       Optional<MessageCode> code = reply.messageCode();

@@ -10,8 +10,7 @@ import dev.cluws.core.spi.SpiVersion;
  * The {@code internal} filter: a client that connects with {@code ?internal=false} does not receive
  * the replies whose {@code internal} header is {@code true} (e.g. the {@code >} that starts a CLU
  * {@code ping}, and the replies to commands actors send each other). {@code internal=true} keeps
- * them, as without the parameter. Frames from the gateway itself always pass; snapshot frames are
- * never internal. See the {@linkplain dev.cluws.filters package documentation}.
+ * them, as without the parameter. Snapshot frames are never internal. See the {@linkplain dev.cluws.filters package documentation}.
  */
 public final class InternalFilterProvider implements ReplyFilterProvider {
   /** The provider's name, and so the query parameter that selects it. */
@@ -48,20 +47,14 @@ public final class InternalFilterProvider implements ReplyFilterProvider {
         }
       };
     }
-    return new NoInternal(context);
+    return new NoInternal();
   }
 
   /** Denies internal replies. */
   private static final class NoInternal implements ReplyFilter {
-    private final FilterContext context;
-
-    NoInternal(FilterContext context) {
-      this.context = context;
-    }
-
     @Override
     public Verdict verdict(Reply reply) {
-      return reply.internal() && !context.isFromGateway(reply) ? Verdict.DENY : Verdict.NEUTRAL;
+      return reply.internal() ? Verdict.DENY : Verdict.NEUTRAL;
     }
 
     @Override

@@ -21,8 +21,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * receives only the replies whose body has at least one of these keywords (top-level fields), and
  * each body trimmed to those keywords, in the body's own order. A reply whose body has only wanted
  * keywords is passed on as it is (the same frame every client gets). Keywords are matched exactly
- * and case-sensitively. Frames from the gateway itself always pass untouched; snapshot frames are
- * filtered and trimmed like any reply.
+ * and case-sensitively. Snapshot frames are filtered and trimmed like any reply.
  *
  * <p>The body is the gateway's parsed tree, shared by every client: it is never changed nor parsed
  * again; a trimmed reply gets a new body object that shares the kept values. Clients that want the
@@ -73,7 +72,7 @@ public final class KeywordFilterProvider implements ReplyFilterProvider {
       validate(keyword);
       keywords.add(keyword);
     }
-    return new KeywordFilter(keywords, context, recent);
+    return new KeywordFilter(keywords, recent);
   }
 
   private static void validate(String keyword) {
@@ -106,7 +105,6 @@ public final class KeywordFilterProvider implements ReplyFilterProvider {
   private static final class KeywordFilter implements ReplyFilter {
     private final String[] keywords;
     private final Set<String> wanted;
-    private final FilterContext context;
     private final AtomicReferenceArray<Trim> recent;
 
     /** The wanted keywords sorted and joined: equal for every filter that trims alike. */
@@ -114,10 +112,9 @@ public final class KeywordFilterProvider implements ReplyFilterProvider {
 
     private final int slot;
 
-    KeywordFilter(Set<String> keywords, FilterContext context, AtomicReferenceArray<Trim> recent) {
+    KeywordFilter(Set<String> keywords, AtomicReferenceArray<Trim> recent) {
       this.keywords = keywords.toArray(new String[0]);
       this.wanted = Set.copyOf(keywords);
-      this.context = context;
       this.recent = recent;
       this.key = String.join(",", new TreeSet<>(keywords));
       int hash = key.hashCode();
@@ -126,9 +123,6 @@ public final class KeywordFilterProvider implements ReplyFilterProvider {
 
     @Override
     public Verdict verdict(Reply reply) {
-      if (context.isFromGateway(reply)) {
-        return Verdict.NEUTRAL;
-      }
       return present(reply.body()) > 0 ? Verdict.NEUTRAL : Verdict.DENY;
     }
 
@@ -139,9 +133,6 @@ public final class KeywordFilterProvider implements ReplyFilterProvider {
      */
     @Override
     public Reply map(Reply reply) {
-      if (context.isFromGateway(reply)) {
-        return reply;
-      }
       JsonNode body = reply.body();
       if (!body.isObject()) {
         return reply;

@@ -15,8 +15,8 @@ import java.util.Set;
  * bounded time: {@link FilterContext#isOwnReply(Reply)}). With the option {@code
  * own.broadcasts=true} it also receives broadcasts: replies without a {@code command_id}, or
  * published on the routing key {@code reply.broadcast}. {@code own=false} turns the filter off
- * (every reply passes). Frames from the gateway itself and snapshot frames always pass. See the
- * {@linkplain dev.cluws.filters package documentation}.
+ * (every reply passes). Snapshot frames always pass. See the {@linkplain dev.cluws.filters package
+ * documentation}.
  */
 public final class OwnFilterProvider implements ReplyFilterProvider {
   /** The provider's name, and so the query parameter that selects it. */
@@ -91,7 +91,7 @@ public final class OwnFilterProvider implements ReplyFilterProvider {
 
     @Override
     public Verdict verdict(Reply reply) {
-      if (reply.snapshot() || context.isFromGateway(reply)) {
+      if (reply.snapshot()) {
         return Verdict.NEUTRAL;
       }
       if (broadcasts && isBroadcast(reply)) {

@@ -15,9 +15,8 @@ import java.util.Set;
  * The {@code routing} filter: a client that connects with {@code ?routing=reply.broadcast} or
  * {@code ?routing=reply.*.lvmecp,reply.broadcast} receives only the replies whose routing key
  * matches one of the AMQP topic patterns ({@code *} exactly one word, {@code #} zero or more words,
- * words separated by {@code .}), as a RabbitMQ topic binding would. Frames from the gateway itself
- * and snapshot frames (which have no routing key) always pass. See the {@linkplain
- * dev.cluws.filters package documentation}.
+ * words separated by {@code .}), as a RabbitMQ topic binding would. Snapshot frames (which have no
+ * routing key) always pass. See the {@linkplain dev.cluws.filters package documentation}.
  */
 public final class RoutingFilterProvider implements ReplyFilterProvider {
   /** The provider's name, and so the query parameter that selects it. */
@@ -63,7 +62,7 @@ public final class RoutingFilterProvider implements ReplyFilterProvider {
         exact.add(value);
       }
     }
-    return new RoutingFilter(Set.copyOf(exact), patterns, String.join(",", shown), context);
+    return new RoutingFilter(Set.copyOf(exact), patterns, String.join(",", shown));
   }
 
   /** Denies replies whose routing key matches no pattern. */
@@ -71,19 +70,17 @@ public final class RoutingFilterProvider implements ReplyFilterProvider {
     private final Set<String> exact;
     private final TopicPattern[] patterns;
     private final String shown;
-    private final FilterContext context;
 
     RoutingFilter(
-        Set<String> exact, List<TopicPattern> patterns, String shown, FilterContext context) {
+        Set<String> exact, List<TopicPattern> patterns, String shown) {
       this.exact = exact;
       this.patterns = patterns.toArray(new TopicPattern[0]);
       this.shown = shown;
-      this.context = context;
     }
 
     @Override
     public Verdict verdict(Reply reply) {
-      if (reply.snapshot() || context.isFromGateway(reply)) {
+      if (reply.snapshot()) {
         return Verdict.NEUTRAL;
       }
       String key = reply.routingKey();

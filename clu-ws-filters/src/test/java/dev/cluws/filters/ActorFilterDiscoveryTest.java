@@ -50,10 +50,12 @@ class ActorFilterDiscoveryTest {
   }
 
   @Test
-  void aChainWithTheFilterDeliversTheGatewaysOwnFrames() {
-    Reply reply = TestReplies.from(TestContext.GATEWAY);
+  void aChainWithTheFilterDeliversTheGatewaysOwnFramesButNotRepliesClaimingToBeThem() {
+    Reply status = TestReplies.fromGateway("w", "{\"broker\": \"disconnected\"}");
+    Reply claiming = TestReplies.claimingGateway("w", "{\"broker\": \"disconnected\"}");
 
-    assertThat(chainFor("lvm*").apply(reply)).isSameAs(reply);
+    assertThat(chainFor("lvm*").apply(status)).isSameAs(status);
+    assertThat(chainFor("lvm*").apply(claiming)).isNull();
   }
 
   @Test

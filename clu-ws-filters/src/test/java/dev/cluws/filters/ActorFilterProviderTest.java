@@ -44,9 +44,11 @@ class ActorFilterProviderTest {
   }
 
   @Test
-  void aFrameFromTheGatewayItselfAlwaysPasses() {
+  void aReplyThatClaimsToComeFromTheGatewayIsFilteredLikeAnyActorsReply() {
     assertThat(filter("lvmecp").verdict(TestReplies.from(TestContext.GATEWAY)))
-        .isEqualTo(Verdict.NEUTRAL);
+        .isEqualTo(Verdict.DENY);
+    assertThat(filter("lvmecp").verdict(TestReplies.claimingGateway("i", "{}")))
+        .isEqualTo(Verdict.DENY);
   }
 
   @Test

@@ -75,10 +75,10 @@ class CodeFilterProviderTest {
   }
 
   @Test
-  void aFrameFromTheGatewayItselfAlwaysPasses() {
-    Reply error = TestReplies.fromGateway("e", "{\"error\": \"bad frame\"}");
+  void aReplyThatClaimsToComeFromTheGatewayIsFilteredLikeAnyActorsReply() {
+    Reply error = TestReplies.claimingGateway("e", "{\"error\": \"bad frame\"}");
 
-    assertThat(filter(":").verdict(error)).isEqualTo(Verdict.NEUTRAL);
+    assertThat(filter(":").verdict(error)).isEqualTo(Verdict.DENY);
   }
 
   @Test

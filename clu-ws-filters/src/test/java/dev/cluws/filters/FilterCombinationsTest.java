@@ -134,8 +134,11 @@ class FilterCombinationsTest {
             .with("routing", "reply.broadcast")
             .chain();
     Reply error = TestReplies.fromGateway("e", "{\"error\": \"bad frame\", \"detail\": 1}");
+    Reply claiming =
+        TestReplies.claimingGateway("e", "{\"error\": \"bad frame\", \"detail\": 1}");
 
     assertThat(chain.apply(error)).isSameAs(error);
+    assertThat(chain.apply(claiming)).isNull();
   }
 
   @Test

@@ -54,11 +54,11 @@ class InternalFilterProviderTest {
   }
 
   @Test
-  void aFrameFromTheGatewayItselfAlwaysPasses() {
+  void aReplyThatClaimsToComeFromTheGatewayIsFilteredLikeAnyActorsReply() {
     Reply marked =
         TestReplies.reply(TestContext.GATEWAY).internal(true).exchange("").routingKey("").build();
 
-    assertThat(filter("false").verdict(marked)).isEqualTo(Verdict.NEUTRAL);
+    assertThat(filter("false").verdict(marked)).isEqualTo(Verdict.DENY);
   }
 
   @Test

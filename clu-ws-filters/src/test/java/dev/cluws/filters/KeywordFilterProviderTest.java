@@ -137,12 +137,11 @@ class KeywordFilterProviderTest {
   }
 
   @Test
-  void aFrameFromTheGatewayItselfAlwaysPassesUntrimmed() {
-    Reply error = TestReplies.fromGateway("e", "{\"error\": \"bad frame\"}");
+  void aReplyThatClaimsToComeFromTheGatewayIsFilteredLikeAnyActorsReply() {
+    Reply error = TestReplies.claimingGateway("e", "{\"error\": \"bad frame\"}");
     ReplyFilter filter = filter("text");
 
-    assertThat(filter.verdict(error)).isEqualTo(Verdict.NEUTRAL);
-    assertThat(filter.map(error)).isSameAs(error);
+    assertThat(filter.verdict(error)).isEqualTo(Verdict.DENY);
   }
 
   @Test

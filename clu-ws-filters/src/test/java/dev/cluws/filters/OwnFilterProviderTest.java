@@ -93,10 +93,10 @@ class OwnFilterProviderTest {
   }
 
   @Test
-  void aFrameFromTheGatewayItselfAlwaysPasses() {
-    Reply error = TestReplies.fromGateway("e", "{\"error\": \"bad frame\"}");
+  void aReplyThatClaimsToComeFromTheGatewayIsFilteredLikeAnyActorsReply() {
+    Reply error = TestReplies.claimingGateway("e", "{\"error\": \"bad frame\"}");
 
-    assertThat(own().verdict(error)).isEqualTo(Verdict.NEUTRAL);
+    assertThat(own().verdict(error)).isEqualTo(Verdict.DENY);
   }
 
   @Test

@@ -49,10 +49,10 @@ class RoutingFilterProviderTest {
   }
 
   @Test
-  void aFrameFromTheGatewayItselfAlwaysPasses() {
-    Reply error = TestReplies.fromGateway("e", "{\"error\": \"bad frame\"}");
+  void aReplyThatClaimsToComeFromTheGatewayIsFilteredLikeAnyActorsReply() {
+    Reply error = TestReplies.claimingGateway("e", "{\"error\": \"bad frame\"}");
 
-    assertThat(filter("reply.broadcast").verdict(error)).isEqualTo(Verdict.NEUTRAL);
+    assertThat(filter("reply.broadcast").verdict(error)).isEqualTo(Verdict.DENY);
   }
 
   @Test

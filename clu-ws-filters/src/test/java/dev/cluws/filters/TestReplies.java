@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cluws.core.spi.Origin;
 import dev.cluws.core.spi.Reply;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -46,6 +47,7 @@ final class TestReplies {
         .commandId(null)
         .header(Reply.COMMANDER_ID, null)
         .header(Reply.SNAPSHOT, true)
+        .origin(Origin.SNAPSHOT)
         .exchange("")
         .routingKey("")
         .body(bodyJson)
@@ -60,6 +62,22 @@ final class TestReplies {
         .header(Reply.COMMANDER_ID, null)
         .exchange("")
         .routingKey("")
+        .origin(Origin.GATEWAY_TO_ALL)
+        .body(bodyJson)
+        .build();
+  }
+
+  /**
+   * An actor's reply that claims to be the gateway's: the gateway's name as sender, published to
+   * the default exchange straight to the gateway's queue.
+   */
+  static Reply claimingGateway(String code, String bodyJson) {
+    return new Builder(TestContext.GATEWAY)
+        .code(code)
+        .commandId(null)
+        .header(Reply.COMMANDER_ID, null)
+        .exchange("")
+        .routingKey(TestContext.GATEWAY + "_replies")
         .body(bodyJson)
         .build();
   }
@@ -80,6 +98,7 @@ final class TestReplies {
     private String routingKey;
     private String correlationId = "id-1";
     private JsonNode body = JsonNodeFactory.instance.objectNode().put("text", "Pong.");
+    private Origin origin = Origin.ACTOR;
 
     Builder(String sender) {
       headers.put(Reply.COMMAND_ID, "id-1");
@@ -144,6 +163,11 @@ final class TestReplies {
       return body(node);
     }
 
+    Builder origin(Origin newOrigin) {
+      this.origin = newOrigin;
+      return this;
+    }
+
     Reply build() {
       return new Reply(
           headers,
@@ -152,7 +176,8 @@ final class TestReplies {
           "2fd4ae6ca62b462585b873ba35ba2d18",
           correlationId,
           Instant.parse("2026-11-24T01:26:43Z"),
-          body);
+          body,
+          origin);
     }
   }
 }

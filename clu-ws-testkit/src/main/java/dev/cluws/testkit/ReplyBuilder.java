@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.cluws.core.spi.JsonMappers;
+import dev.cluws.core.spi.Origin;
 import dev.cluws.core.spi.Reply;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -23,9 +24,12 @@ import java.util.Objects;
  * Reply odd = ReplyBuilder.from("lvmecp").withoutHeader(Reply.SENDER).body("[1, 2]").build();
  * }</pre>
  *
- * <p>{@link #fromGateway} and {@link #snapshot} give the two kinds of frames the gateway itself
- * originates that pass through a client's filter chain. A builder is not thread-safe; the replies
- * it builds are values.
+ * <p>Every reply is an actor's reply ({@link Origin#ACTOR}) unless it says otherwise: {@link
+ * #snapshot} gives a frame of the gateway's current-state snapshot ({@link Origin#SNAPSHOT}, actor
+ * data that passes through a client's filters), {@link #fromGateway} a frame the gateway itself
+ * makes ({@link Origin#GATEWAY_TO_ALL}, which never reaches a filter), and {@link #claimingGateway}
+ * an actor's reply that claims to be the gateway's (which filters must treat as any actor's). A
+ * builder is not thread-safe; the replies it builds are values.
  */
 public final class ReplyBuilder {
   /** The exchange CLU uses by default, which {@link #from(String)} puts on its replies. */
@@ -43,6 +47,7 @@ public final class ReplyBuilder {
   private String correlationId;
   private Instant timestamp = TIMESTAMP;
   private JsonNode body = JSON.createObjectNode();
+  private Origin origin = Origin.ACTOR;
 
   private ReplyBuilder() {}
 
@@ -62,9 +67,11 @@ public final class ReplyBuilder {
   }
 
   /**
-   * A frame the gateway itself sends (its {@code sender} is {@link
-   * TestFilterContext#GATEWAY_NAME}, exchange and routing key empty), e.g. {@code
-   * fromGateway("w", "{\"broker\": \"disconnected\", \"text\": \"...\"}")}.
+   * A frame the gateway itself sends to every client ({@link Origin#GATEWAY_TO_ALL}; its {@code
+   * sender} is {@link TestFilterContext#GATEWAY_NAME}, exchange and routing key empty), e.g. {@code
+   * fromGateway("w", "{\"broker\": \"disconnected\", \"text\": \"...\"}")}. A filter never
+   * sees such a frame: the gateway's chain lets it through (and so does {@link
+   * ReplyFilterProviderCompatibilityKit#deliver}).
    */
   public static ReplyBuilder fromGateway(String code, String body) {
     return from(TestFilterContext.GATEWAY_NAME)
@@ -73,17 +80,36 @@ public final class ReplyBuilder {
         .commandId(null)
         .exchange("")
         .routingKey("")
+        .origin(Origin.GATEWAY_TO_ALL)
         .body(body);
   }
 
   /**
-   * A frame of the gateway's current-state snapshot for {@code actor}: code {@code i}, header
+   * An actor's reply that claims to be the gateway's: published through the broker's default
+   * exchange ({@code ""}) straight to the gateway's queue ({@code <name>_replies}), with the
+   * gateway's name as {@code sender}. It is an actor's reply ({@link Origin#ACTOR}) like any other:
+   * the gateway never takes a reply's word for where it comes from, and neither may a filter.
+   */
+  public static ReplyBuilder claimingGateway(String code, String body) {
+    return from(TestFilterContext.GATEWAY_NAME)
+        .code(code)
+        .commanderId(null)
+        .commandId(null)
+        .exchange("")
+        .routingKey(TestFilterContext.GATEWAY_NAME + "_replies")
+        .body(body);
+  }
+
+  /**
+   * A frame of the gateway's current-state snapshot for {@code actor} ({@link Origin#SNAPSHOT}):
+   * code {@code i}, header
    * {@value Reply#SNAPSHOT} {@code true}, no command, exchange and routing key empty, and the
    * latest value of each keyword as the body, e.g. {@code snapshot("lvmecp", "{\"dome_status\":
    * \"open\"}")}.
    */
   public static ReplyBuilder snapshot(String actor, String body) {
     return from(actor)
+        .origin(Origin.SNAPSHOT)
         .code("i")
         .commanderId(null)
         .commandId(null)
@@ -147,6 +173,15 @@ public final class ReplyBuilder {
     return this;
   }
 
+  /**
+   * Sets where the reply comes from (default {@link Origin#ACTOR}), a fact the gateway records
+   * where it makes a frame.
+   */
+  public ReplyBuilder origin(Origin origin) {
+    this.origin = Objects.requireNonNull(origin, "origin");
+    return this;
+  }
+
   /** Sets the exchange ({@code ""} for frames of the gateway). */
   public ReplyBuilder exchange(String exchange) {
     this.exchange = Objects.requireNonNull(exchange, "exchange");
@@ -195,7 +230,8 @@ public final class ReplyBuilder {
 
   /** The reply. */
   public Reply build() {
-    return new Reply(headers, exchange, routingKey, messageId, correlationId, timestamp, body);
+    return new Reply(
+        headers, exchange, routingKey, messageId, correlationId, timestamp, body, origin);
   }
 
   /**

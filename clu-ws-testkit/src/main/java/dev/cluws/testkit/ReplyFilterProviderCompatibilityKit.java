@@ -23,6 +23,7 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Enumeration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
@@ -87,15 +88,19 @@ import org.junit.jupiter.api.Test;
  *
  * <ul>
  *   <li>copes with replies of every shape ({@link #sampleReplies()}: no sender, no command id, no
- *       or an unknown message code, an empty body, a body that is not an object, frames from the
- *       gateway itself, snapshot frames): {@link ReplyFilter#verdict} and {@link ReplyFilter#map}
- *       neither throw nor return {@code null} (the gateway treats both alike: the reply is denied,
- *       the failure counted and reported to the client). {@code map} is asked about every reply, also one its
- *       own {@code verdict} would deny, because an earlier filter in the chain may accept a reply
- *       without asking the later ones;
- *   <li>does not deny frames from the gateway itself (their {@code sender} is the gateway's name,
- *       {@link FilterContext#isFromGateway}): broker status reaches every client, as with the
- *       built-in filters;
+ *       or an unknown message code, an empty body, a body that is not an object, replies that claim
+ *       to come from the gateway, snapshot frames): {@link ReplyFilter#verdict} and {@link
+ *       ReplyFilter#map} neither throw nor return {@code null} (the gateway treats both alike: the
+ *       reply is denied, the failure counted and reported to the client). {@code map} is asked
+ *       about every reply, also one its own {@code verdict} would deny, because an earlier filter
+ *       in the chain may accept a reply without asking the later ones;
+ *   <li>gives no favours to a reply that claims to come from the gateway: an actor's reply it
+ *       denies (one with a sender) is still denied when the same reply names the gateway as its
+ *       {@code sender} and arrives through the broker's default exchange ({@link
+ *       ReplyBuilder#claimingGateway}). The gateway's own frames never reach a filter (the
+ *       gateway's chain lets them through, and so does {@link #deliver}); a filter that lets
+ *       replies through because of their sender would let anyone who can publish to the broker
+ *       past it;
  *   <li>returns the reply itself from {@code map} when it does not change it (the gateway then
  *       sends the frame it encoded once for every client), and a different reply only when it is
  *       different;
@@ -188,11 +193,15 @@ public abstract class ReplyFilterProviderCompatibilityKit {
 
   /**
    * What a client whose chain is just this filter receives: {@code null} when the filter denies
-   * the reply, else the result of its {@link ReplyFilter#map}. Exceptions pass through; a {@code
-   * null} verdict or a {@code null} from {@code map}, which the gateway counts and reports as a
-   * failure of the filter, throws {@link IllegalStateException}.
+   * the reply, else the result of its {@link ReplyFilter#map}; a frame the gateway made itself
+   * ({@link Reply#fromGateway()}) unchanged, without asking the filter, as the gateway's chain does.
+   * Exceptions pass through; a {@code null} verdict or a {@code null} from {@code map}, which the
+   * gateway counts and reports as a failure of the filter, throws {@link IllegalStateException}.
    */
   public static Reply deliver(ReplyFilter filter, Reply reply) {
+    if (reply.fromGateway()) {
+      return reply;
+    }
     Verdict verdict = filter.verdict(reply);
     if (verdict == null) {
       throw new IllegalStateException("verdict() returned null; the gateway counts it as a failure");
@@ -256,10 +265,14 @@ public abstract class ReplyFilterProviderCompatibilityKit {
             .messageId(null)
             .timestamp(null)
             .build(),
-        ReplyBuilder.fromGateway("e", "{\"error\": \"bad frame\"}").build(),
-        ReplyBuilder.fromGateway("w", "{\"broker\": \"disconnected\", \"text\": \"lost\"}")
+        ReplyBuilder.claimingGateway("e", "{\"error\": \"bad frame\"}").build(),
+        ReplyBuilder.claimingGateway(
+                "w", "{\"broker\": \"disconnected\", \"text\": \"lost\"}")
             .build(),
-        ReplyBuilder.fromGateway("i", "{\"replay\": \"complete\", \"replayed\": 0}").build(),
+        ReplyBuilder.claimingGateway("i", "{\"replay\": \"complete\", \"replayed\": 0}")
+            .exchange(ReplyBuilder.EXCHANGE)
+            .routingKey("reply.broadcast")
+            .build(),
         ReplyBuilder.snapshot(actor, "{\"status_word\": 42, \"mode\": \"Open\"}").build(),
         ReplyBuilder.snapshot("other-actor.2", "{}").build());
   }
@@ -433,20 +446,39 @@ public abstract class ReplyFilterProviderCompatibilityKit {
   }
 
   @Test
-  public void framesFromTheGatewayItselfAreNotDenied() {
+  public void repliesThatClaimToComeFromTheGatewayGetNoFavours() {
     List<String> problems = new ArrayList<>();
     for (String parameters : validExamples()) {
-      TestFilterContext context = context(parameters);
-      ReplyFilter filter = provider.create(context);
+      ReplyFilter filter = filter(parameters);
       for (Reply reply : sampleReplies()) {
-        if (context.isFromGateway(reply) && filter.verdict(reply) == Verdict.DENY) {
-          problems.add(describe(parameters, reply) + ": denied");
+        if (reply.fromGateway()
+            || reply.snapshot()
+            || reply.sender() == null
+            || deliver(filter, reply) != null) {
+          continue;
+        }
+        Map<String, Object> headers = new LinkedHashMap<>(reply.headers());
+        headers.put(Reply.SENDER, TestFilterContext.GATEWAY_NAME);
+        Reply claiming =
+            new Reply(
+                headers,
+                "",
+                TestFilterContext.GATEWAY_NAME + "_replies",
+                reply.messageId(),
+                reply.correlationId(),
+                reply.timestamp(),
+                reply.body());
+        if (deliver(filter, claiming) != null) {
+          problems.add(
+              describe(parameters, reply)
+                  + ": denied, but delivered when it names the gateway as its sender");
         }
       }
     }
     assertThat(problems)
-        .as("frames from the gateway (broker status) the filters denied; let them through with"
-            + " FilterContext.isFromGateway(reply)")
+        .as("actors' replies the filters let through because they claim to come from the gateway"
+            + " (anyone who can publish to the broker can claim that; the gateway's own frames"
+            + " never reach a filter)")
         .isEmpty();
   }
 
@@ -657,7 +689,8 @@ public abstract class ReplyFilterProviderCompatibilityKit {
         reply.messageId(),
         reply.correlationId(),
         reply.timestamp(),
-        reply.body().deepCopy());
+        reply.body().deepCopy(),
+        reply.origin());
   }
 
   private static String describe(String parameters, Reply reply) {

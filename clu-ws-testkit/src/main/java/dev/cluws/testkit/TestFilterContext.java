@@ -26,7 +26,10 @@ import java.util.Set;
  * cannot be changed (a provider that tries fails, as it would in the gateway).
  */
 public final class TestFilterContext implements FilterContext {
-  /** The gateway's name in every test context: frames with this sender come from the gateway. */
+  /**
+   * The gateway's name in every test context: the {@code sender} of the frames the gateway makes
+   * (which filters never see), and one an actor's reply may claim.
+   */
   public static final String GATEWAY_NAME = "clu-ws-0123456789ab";
 
   private final String clientId;

@@ -173,22 +173,28 @@ public final class BrokenProviders {
     public ReplyFilter create(FilterContext context) {
       senders = List.copyOf(context.values());
       return ReplyFilter.denyUnless(
-          reply ->
-              context.isFromGateway(reply)
-                  || (reply.sender() != null && senders.contains(reply.sender())));
+          reply -> reply.sender() != null && senders.contains(reply.sender()));
     }
   }
 
-  /** Hides the gateway's own frames (broker status) from its client. */
-  public static final class DeniesTheGateway implements ReplyFilterProvider {
+  /**
+   * Keeps the replies of the actors given, and every reply whose sender is the gateway's name: the
+   * pass-through every filter used to write, which lets anyone who can publish to the broker past
+   * the filter.
+   */
+  public static final class TrustsTheGatewaysName implements ReplyFilterProvider {
     @Override
     public String name() {
-      return "denies-the-gateway";
+      return "trusts-the-gateways-name";
     }
 
     @Override
     public ReplyFilter create(FilterContext context) {
-      return ReplyFilter.deny(context::isFromGateway);
+      List<String> senders = List.copyOf(context.values());
+      return ReplyFilter.denyUnless(
+          reply ->
+              context.gatewayName().equals(reply.sender())
+                  || (reply.sender() != null && senders.contains(reply.sender())));
     }
   }
 

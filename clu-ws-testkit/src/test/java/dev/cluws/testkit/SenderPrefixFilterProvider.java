@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * A well-behaved provider for the kit's own tests: {@code ?sender-prefix=lvm,jae} keeps the replies
- * whose sender starts with one of the prefixes (and the gateway's own frames).
+ * whose sender starts with one of the prefixes.
  */
 public final class SenderPrefixFilterProvider implements ReplyFilterProvider {
   @Override
@@ -39,8 +39,7 @@ public final class SenderPrefixFilterProvider implements ReplyFilterProvider {
     return ReplyFilter.denyUnless(
         reply -> {
           String sender = reply.sender();
-          return sender != null
-              && (context.isFromGateway(reply) || prefixes.stream().anyMatch(sender::startsWith));
+          return sender != null && prefixes.stream().anyMatch(sender::startsWith);
         });
   }
 }

@@ -33,10 +33,18 @@ class SenderPrefixFilterProviderTest extends ReplyFilterProviderCompatibilityKit
   }
 
   @Test
-  void framesFromTheGatewayAreDelivered() {
+  void framesFromTheGatewayAreDeliveredWithoutAskingTheFilter() {
     ReplyFilter filter = filter("sender-prefix=lvm");
 
     assertThat(deliver(filter, ReplyBuilder.fromGateway("e", "{\"error\": \"x\"}").build()))
         .isNotNull();
+  }
+
+  @Test
+  void aReplyThatClaimsToComeFromTheGatewayIsFilteredLikeAnyActorsReply() {
+    ReplyFilter filter = filter("sender-prefix=lvm");
+
+    assertThat(deliver(filter, ReplyBuilder.claimingGateway("i", "{\"text\": \"x\"}").build()))
+        .isNull();
   }
 }

@@ -125,12 +125,13 @@ class TheKitFailsBrokenProvidersTest {
   }
 
   @Test
-  void aFilterThatDeniesTheGatewaysOwnFramesFailsTheKit() {
-    Results results = run(DeniesTheGatewayKit.class);
+  void aFilterThatLetsThroughRepliesNamingTheGatewayAsSenderFailsTheKit() {
+    Results results = run(TrustsTheGatewaysNameKit.class);
 
-    assertThat(results.failed()).containsOnlyKeys("framesFromTheGatewayItselfAreNotDenied");
-    assertThat(results.failed().get("framesFromTheGatewayItselfAreNotDenied"))
-        .hasMessageContaining("broker");
+    assertThat(results.failed())
+        .containsOnlyKeys("repliesThatClaimToComeFromTheGatewayGetNoFavours");
+    assertThat(results.failed().get("repliesThatClaimToComeFromTheGatewayGetNoFavours"))
+        .hasMessageContaining("names the gateway as its sender");
   }
 
   @Test
@@ -335,10 +336,10 @@ class TheKitFailsBrokenProvidersTest {
     }
   }
 
-  static final class DeniesTheGatewayKit extends BrokenKit {
+  static final class TrustsTheGatewaysNameKit extends BrokenKit {
     @Override
     protected ReplyFilterProvider createProvider() {
-      return new BrokenProviders.DeniesTheGateway();
+      return new BrokenProviders.TrustsTheGatewaysName();
     }
 
     @Override

@@ -3,12 +3,12 @@ package dev.cluws.core.access;
 import dev.cluws.core.command.CommandGate;
 import dev.cluws.core.spi.ClientIdentity;
 import dev.cluws.core.spi.Command;
-import dev.cluws.core.spi.ReplyFilter;
+import java.util.function.Predicate;
 
 /**
  * Decides what a client may do: which commands the {@link CommandGate} publishes for it, and which
- * replies it may see (a filter placed at the head of its chain, before its own subscription).
- * Implementations are thread-safe and never block.
+ * actors' data it may see (applied by {@link Visibility} to every frame, before and whatever its
+ * own subscription). Implementations are thread-safe and never block.
  */
 public interface AccessPolicy {
 
@@ -19,10 +19,11 @@ public interface AccessPolicy {
   Decision decide(ClientIdentity identity, Command command);
 
   /**
-   * The filter that limits which replies {@code identity} may see, or {@code null} when it may see
-   * all. It heads the client's chain, so a {@code DENY} there cannot be overridden.
+   * Which actors' data {@code identity} may see — their replies, live or replayed, and snapshots of
+   * them — by actor name; {@code null} when it may see every actor. The gateway's own frames are
+   * shown to every client whatever this says. Asked once per client, at connect.
    */
-  default ReplyFilter replyFilter(ClientIdentity identity) {
+  default Predicate<String> visibleActors(ClientIdentity identity) {
     return null;
   }
 

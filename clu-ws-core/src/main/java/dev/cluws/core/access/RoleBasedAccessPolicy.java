@@ -3,13 +3,10 @@ package dev.cluws.core.access;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.cluws.core.access.AccessPolicy;
 import dev.cluws.core.spi.ClientIdentity;
 import dev.cluws.core.spi.CluWsException;
 import dev.cluws.core.spi.Glob;
 import dev.cluws.core.spi.Command;
-import dev.cluws.core.spi.Reply;
-import dev.cluws.core.spi.ReplyFilter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,6 +23,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
  * Command permissions and reply visibility per role, denying by default: a client may send a
@@ -57,8 +55,10 @@ import java.util.TreeSet;
  *   <li>{@code consumers} and {@code verbs} are patterns in which {@code *} matches any run of
  *       characters, matched case-sensitively; {@code verbs} defaults to {@code ["*"]}.
  *   <li>{@code replies} lists the actors whose replies the role sees (patterns again) and defaults
- *       to {@code ["*"]}, every actor. A client without any defined role sees no actor's replies.
- *       Frames the gateway itself sends (errors, status) always pass.
+ *       to {@code ["*"]}, every actor: their replies, live or replayed, and snapshots of them. A
+ *       client without any defined role sees no actor's data. Frames the gateway itself makes
+ *       (errors, acknowledgements, status) always pass; a reply from the broker never counts as
+ *       one, whatever its headers or exchange say (see {@link Visibility}).
  * </ul>
  *
  * <p>Immutable, thread-safe and pure: no I/O after loading.
@@ -317,38 +317,19 @@ public final class RoleBasedAccessPolicy implements AccessPolicy {
   }
 
   @Override
-  public ReplyFilter replyFilter(ClientIdentity identity) {
+  public Predicate<String> visibleActors(ClientIdentity identity) {
     List<Glob> visible = new ArrayList<>();
     for (Role role : rolesOf(identity)) {
       for (String pattern : role.replies()) {
         Glob glob = new Glob(pattern);
         if (glob.matchesEverything()) {
-          return null; // sees every reply: no filter at all
+          return null; // sees every actor
         }
         visible.add(glob);
       }
     }
     List<Glob> patterns = List.copyOf(visible);
-    // Never ACCEPT: the client's own subscription filters still apply after this one.
-    return ReplyFilter.denyUnless(reply -> fromGateway(reply) || visibleTo(patterns, reply));
-  }
-
-  /** Frames the gateway itself originates have no exchange. */
-  private static boolean fromGateway(Reply reply) {
-    return reply.exchange().isEmpty();
-  }
-
-  private static boolean visibleTo(List<Glob> patterns, Reply reply) {
-    String sender = reply.sender();
-    if (sender == null) {
-      return false;
-    }
-    for (Glob glob : patterns) {
-      if (glob.matches(sender)) {
-        return true;
-      }
-    }
-    return false;
+    return actor -> anyMatches(patterns, actor);
   }
 
   /** The defined roles the client has, in definition order. */

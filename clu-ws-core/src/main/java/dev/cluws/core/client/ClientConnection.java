@@ -2,6 +2,7 @@ package dev.cluws.core.client;
 
 import dev.cluws.core.Gateway;
 import dev.cluws.core.GatewaySettings;
+import dev.cluws.core.access.Visibility;
 import dev.cluws.core.codec.DecodedFrame.CommandFrame;
 import dev.cluws.core.codec.DecodedFrame.ControlFrame;
 import dev.cluws.core.codec.DecodedFrame.InvalidFrame;
@@ -49,6 +50,7 @@ public final class ClientConnection implements FilterChain.FailureListener {
   private final AtomicLong filterFailures = new AtomicLong();
   private final CommandTracker commands;
   private final TokenBucket commandRate;
+  private final Visibility visibility;
 
   public ClientConnection(
       Subscription subscription,
@@ -63,6 +65,7 @@ public final class ClientConnection implements FilterChain.FailureListener {
     this.commands = subscription.commands();
     this.commandRate =
         new TokenBucket(settings.commandsPerSecond(), settings.commandBurst(), System.nanoTime());
+    this.visibility = gateway.visibilityOf(subscription.identity());
   }
 
   public String id() {
@@ -147,7 +150,7 @@ public final class ClientConnection implements FilterChain.FailureListener {
    * answer the client's own actions and are never shed.
    */
   public void send(EncodedFrame frame) {
-    outbox.offer(frame, true);
+    offer(frame, true);
   }
 
   /**
@@ -155,7 +158,23 @@ public final class ClientConnection implements FilterChain.FailureListener {
    * commands) protects it from shedding.
    */
   public void deliver(EncodedFrame frame, boolean ownFinal) {
-    outbox.offer(frame, ownFinal);
+    offer(frame, ownFinal);
+  }
+
+  /**
+   * Whether this client's role lets it see a reply (see {@link Visibility}); the hub asks before the
+   * client's filters see the reply.
+   */
+  public boolean sees(Reply reply) {
+    return visibility.allows(reply);
+  }
+
+  /** Every frame for this client enters its outbox here, after its role's visibility, last. */
+  private void offer(EncodedFrame frame, boolean protect) {
+    if (!visibility.allows(frame)) {
+      return;
+    }
+    outbox.offer(frame, protect);
   }
 
   /** Remembers a command this client sent to an actor, until its final reply or its expiry. */

@@ -1,6 +1,7 @@
 package dev.cluws.core.codec;
 
 import dev.cluws.core.spi.MessageCode;
+import dev.cluws.core.spi.Origin;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -15,15 +16,34 @@ public final class EncodedFrame {
   private final MessageCode code;
   private final String commandId;
   private final long sequence;
+  private final Origin origin;
+  private final String actor;
   /** When the frame was encoded: for the delivery-to-write time the outboxes report. */
   private final long createdNanos = System.nanoTime();
   private volatile String text;
 
+  /** A frame of an actor's reply whose actor is unknown (for tests of the transport side). */
   public EncodedFrame(byte[] utf8, MessageCode code, String commandId, long sequence) {
+    this(utf8, code, commandId, sequence, Origin.ACTOR, null);
+  }
+
+  /**
+   * A frame of a reply of the given origin; {@code actor} is the actor whose data it carries
+   * ({@link dev.cluws.core.spi.Reply#actor()}), {@code null} for the gateway's own frames.
+   */
+  public EncodedFrame(
+      byte[] utf8,
+      MessageCode code,
+      String commandId,
+      long sequence,
+      Origin origin,
+      String actor) {
     this.utf8 = utf8;
     this.code = code;
     this.commandId = commandId;
     this.sequence = sequence;
+    this.origin = origin;
+    this.actor = actor;
   }
 
   /** A read-only view of the frame's UTF-8 payload. */
@@ -62,6 +82,16 @@ public final class EncodedFrame {
    */
   public long sequence() {
     return sequence;
+  }
+
+  /** Where the reply this frame carries comes from. */
+  public Origin origin() {
+    return origin;
+  }
+
+  /** The actor whose data the frame carries, or {@code null} (see {@link Origin}). */
+  public String actor() {
+    return actor;
   }
 
   /** {@link System#nanoTime()} when this frame was encoded. */

@@ -12,6 +12,7 @@ import dev.cluws.core.codec.DecodedFrame.CommandFrame;
 import dev.cluws.core.codec.DecodedFrame.InvalidFrame;
 import dev.cluws.core.spi.Command;
 import dev.cluws.core.spi.MessageCode;
+import dev.cluws.core.spi.Origin;
 import dev.cluws.core.spi.Reply;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -107,7 +108,12 @@ public final class FrameCodec {
     }
     byte[] bytes = out.toByteArray();
     return new EncodedFrame(
-        bytes, reply.messageCode().orElse(null), reply.commandId(), sequence);
+        bytes,
+        reply.messageCode().orElse(null),
+        reply.commandId(),
+        sequence,
+        reply.origin(),
+        reply.actor());
   }
 
   /** The common header types directly; anything else (lists, maps) through the mapper. */
@@ -141,22 +147,37 @@ public final class FrameCodec {
   private record FormattedSecond(long epochSecond, String text) {}
 
   /**
-   * A reply-shaped frame from the gateway itself: {@code sender} is the gateway's name, {@code
-   * exchange} and {@code routing_key} are empty strings.
+   * A reply-shaped frame from the gateway to one client ({@link Origin#GATEWAY_TO_CLIENT}): {@code
+   * sender} is the gateway's name, {@code exchange} and {@code routing_key} are empty strings.
    */
   public Reply gatewayReply(MessageCode code, String commandId, ObjectNode body) {
-    return offExchangeReply(gatewayName, code, commandId, false, body, clock.instant());
+    return offExchangeReply(
+        gatewayName, code, commandId, Origin.GATEWAY_TO_CLIENT, body, clock.instant());
   }
 
   /**
-   * A frame of the current-state snapshot: shaped like a reply of the actor ({@code sender} is the
-   * actor, code {@code i}, the header {@value Reply#SNAPSHOT} {@code true}), with the latest value of
+   * A reply-shaped frame from the gateway to every client ({@link Origin#GATEWAY_TO_ALL}), shaped
+   * like {@link #gatewayReply}.
+   */
+  public Reply gatewayBroadcast(MessageCode code, ObjectNode body) {
+    return offExchangeReply(gatewayName, code, null, Origin.GATEWAY_TO_ALL, body, clock.instant());
+  }
+
+  /**
+   * A frame of the current-state snapshot ({@link Origin#SNAPSHOT}, actor data): shaped like a reply
+   * of the actor ({@code sender} is the actor, code {@code i}, the header {@value Reply#SNAPSHOT}
+   * {@code true}), with the latest value of
    * each keyword as the body; {@code exchange} and {@code routing_key} are empty (it never crossed
    * the exchange) and the timestamp is that of the newest value.
    */
   public Reply snapshotReply(String actor, String commandId, ObjectNode body, Instant newest) {
     return offExchangeReply(
-        actor, MessageCode.INFO, commandId, true, body, newest == null ? clock.instant() : newest);
+        actor,
+        MessageCode.INFO,
+        commandId,
+        Origin.SNAPSHOT,
+        body,
+        newest == null ? clock.instant() : newest);
   }
 
   /** A reply the gateway makes itself: CLU's headers, empty exchange and routing key. */
@@ -164,7 +185,7 @@ public final class FrameCodec {
       String sender,
       MessageCode code,
       String commandId,
-      boolean snapshot,
+      Origin origin,
       ObjectNode body,
       Instant timestamp) {
     Map<String, Object> headers = new LinkedHashMap<>();
@@ -173,7 +194,7 @@ public final class FrameCodec {
     headers.put(Reply.INTERNAL, false);
     headers.put(Reply.MESSAGE_CODE, code.text());
     headers.put(Reply.SENDER, sender);
-    if (snapshot) {
+    if (origin == Origin.SNAPSHOT) {
       headers.put(Reply.SNAPSHOT, true);
     }
     return new Reply(
@@ -183,7 +204,8 @@ public final class FrameCodec {
         newMessageId(),
         commandId,
         timestamp.truncatedTo(ChronoUnit.SECONDS),
-        body);
+        body,
+        origin);
   }
 
   /** The gateway's reply-shaped error frame: body {@code {"error": "<message>"}}. */

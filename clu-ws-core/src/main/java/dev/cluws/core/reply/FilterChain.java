@@ -13,6 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One client's ordered filters, applied with the rules written in {@link ReplyFilter}'s Javadoc.
+ * The gateway's own frames ({@link dev.cluws.core.spi.Origin#isGateway()}) pass unchanged without
+ * asking any filter: that rule lives here, not in each filter.
  */
 public final class FilterChain {
   private static final Logger log = LoggerFactory.getLogger(FilterChain.class);
@@ -76,11 +78,14 @@ public final class FilterChain {
 
   /**
    * The reply as this client should receive it (the same instance when no filter rewrote it), or
-   * {@code null} when the client should not receive it. A filter that throws, or returns {@code
-   * null} from {@code verdict} or {@code map}, denies the reply; the failure is counted and passed
-   * to {@code onFailure}.
+   * {@code null} when the client should not receive it. A frame the gateway made itself is returned
+   * as it is. A filter that throws, or returns {@code null} from {@code verdict} or {@code map},
+   * denies the reply; the failure is counted and passed to {@code onFailure}.
    */
   public Reply apply(Reply reply, FailureListener onFailure) {
+    if (reply.origin().isGateway()) {
+      return reply;
+    }
     int current = -1;
     try {
       for (int i = 0; i < filters.length; i++) {

@@ -8,6 +8,7 @@ import dev.cluws.core.codec.EncodedFrame;
 import dev.cluws.core.codec.FrameCodec;
 import dev.cluws.core.spi.Glob;
 import dev.cluws.core.spi.MessageCode;
+import dev.cluws.core.spi.Origin;
 import dev.cluws.core.spi.Reply;
 import dev.cluws.core.spi.ReplyListener;
 import dev.cluws.core.spi.SourceState;
@@ -83,7 +84,9 @@ public final class Hub implements ReplyListener {
   }
 
   @Override
-  public void onReply(Reply reply) {
+  public void onReply(Reply delivered) {
+    // Whatever a source hands over is an actor's reply, whatever its headers claim.
+    Reply reply = delivered.withOrigin(Origin.ACTOR);
     stats.replyIn(reply);
     synchronized (replayLock) {
       long seq = ++sequence;
@@ -114,7 +117,8 @@ public final class Hub implements ReplyListener {
         reply.messageCode().map(MessageCode::isFinal).orElse(false) ? reply.commandId() : null;
     for (ClientConnection client : targets) {
       try {
-        Reply out = client.chain().apply(reply, client);
+        boolean visible = client.sees(reply);
+        Reply out = visible ? client.chain().apply(reply, client) : null;
         // Whether or not it receives the reply, the client's command is over.
         boolean ownFinal =
             finishedCommand != null && client.commandFinished(reply.sender(), finishedCommand);
@@ -202,7 +206,7 @@ public final class Hub implements ReplyListener {
   private void broadcastStatus(MessageCode code, String broker, String text) {
     ObjectNode body = codec.mapper().createObjectNode().put("broker", broker).put("text", text);
     synchronized (replayLock) {
-      fanOut(codec.gatewayReply(code, null, body), 0, clients);
+      fanOut(codec.gatewayBroadcast(code, body), 0, clients);
     }
   }
 
@@ -261,6 +265,9 @@ public final class Hub implements ReplyListener {
     Replay plan = plan(since);
     int replayed = 0;
     for (ReplayRing.Entry entry : plan.entries()) {
+      if (!client.sees(entry.reply())) {
+        continue;
+      }
       Reply out = client.chain().apply(entry.reply(), client);
       if (out == null) {
         continue;
@@ -335,6 +342,9 @@ public final class Hub implements ReplyListener {
     int sent = 0;
     for (StateStore.ActorSnapshot actor : state.snapshot(actors)) {
       Reply frame = codec.snapshotReply(actor.actor(), commandId, actor.body(), actor.newest());
+      if (!client.sees(frame)) {
+        continue;
+      }
       Reply out = client.chain().apply(frame, client);
       if (out != null) {
         client.send(codec.encode(out, 0));

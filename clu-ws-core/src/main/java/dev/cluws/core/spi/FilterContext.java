@@ -14,7 +14,11 @@ public interface FilterContext {
    */
   List<String> values();
 
-  /** The gateway's own name: frames with this {@code sender} come from the gateway itself. */
+  /**
+   * The gateway's own name (the {@code sender} of the frames it makes). Not a way to tell those
+   * frames apart: a filter never sees them (see {@link ReplyFilter}), and an actor's reply may name
+   * the gateway as its sender.
+   */
   String gatewayName();
 
   /** Who the client is (anonymous unless the server authenticated it). */
@@ -51,10 +55,5 @@ public interface FilterContext {
    */
   default boolean isOwnReply(Reply reply) {
     return false;
-  }
-
-  /** Whether a reply is a frame the gateway itself originated (its sender is the gateway). */
-  default boolean isFromGateway(Reply reply) {
-    return gatewayName().equals(reply.sender());
   }
 }

@@ -18,12 +18,14 @@ import java.util.Optional;
  *
  * @param headers all AMQP headers, in the order they arrived
  * @param exchange the exchange the reply was published to ({@code ""} for frames the gateway
- *     itself originates)
+ *     makes itself, and for replies published through the broker's default exchange)
  * @param routingKey the routing key as delivered
  * @param messageId the AMQP {@code message-id} property, or {@code null}
  * @param correlationId the AMQP {@code correlation-id} property, or {@code null}
  * @param timestamp the AMQP timestamp (whole seconds), or {@code null}
  * @param body the parsed JSON body
+ * @param origin where the frame comes from, set where it is made (see {@link Origin}); the
+ *     gateway decides who may see a frame by its origin, never by its headers or exchange
  */
 public record Reply(
     Map<String, Object> headers,
@@ -32,7 +34,8 @@ public record Reply(
     String messageId,
     String correlationId,
     Instant timestamp,
-    JsonNode body) {
+    JsonNode body,
+    Origin origin) {
 
   /** Header names CLU uses on replies and commands. */
   public static final String MESSAGE_CODE = "message_code";
@@ -45,7 +48,8 @@ public record Reply(
   /**
    * The header, {@code true}, that marks a frame of the gateway's current-state snapshot: one per
    * actor, with the actor as {@code sender}, code {@code i} and the latest value of each keyword as
-   * the body. Never present on a reply that crossed the exchange.
+   * the body. What makes a frame a snapshot frame is its {@link Origin#SNAPSHOT origin}, never this
+   * header: an actor's reply that carries it is still an actor's reply.
    */
   public static final String SNAPSHOT = "snapshot";
 
@@ -54,6 +58,22 @@ public record Reply(
     Objects.requireNonNull(exchange, "exchange");
     Objects.requireNonNull(routingKey, "routingKey");
     Objects.requireNonNull(body, "body");
+    Objects.requireNonNull(origin, "origin");
+  }
+
+  /**
+   * An actor's reply ({@link Origin#ACTOR}): what a {@link MessageSource} delivers. The gateway
+   * treats everything a source delivers as an actor's reply, whatever origin it was given.
+   */
+  public Reply(
+      Map<String, Object> headers,
+      String exchange,
+      String routingKey,
+      String messageId,
+      String correlationId,
+      Instant timestamp,
+      JsonNode body) {
+    this(headers, exchange, routingKey, messageId, correlationId, timestamp, body, Origin.ACTOR);
   }
 
   /** The {@code message_code} header as a CLU code, or empty when absent or unknown. */
@@ -81,9 +101,22 @@ public record Reply(
     return Boolean.TRUE.equals(headers.get(INTERNAL));
   }
 
-  /** Whether this is a frame of the gateway's current-state snapshot (header {@value #SNAPSHOT}). */
+  /** Whether this is a frame of the gateway's current-state snapshot ({@link Origin#SNAPSHOT}). */
   public boolean snapshot() {
-    return Boolean.TRUE.equals(headers.get(SNAPSHOT));
+    return origin == Origin.SNAPSHOT;
+  }
+
+  /** Whether the gateway itself made this frame ({@link Origin#isGateway()}). */
+  public boolean fromGateway() {
+    return origin.isGateway();
+  }
+
+  /**
+   * The actor whose data this frame carries (its {@code sender}), or {@code null} for the gateway's
+   * own frames and for an actor's reply without a sender.
+   */
+  public String actor() {
+    return origin.isActorData() ? sender() : null;
   }
 
   /** A header's value in string form, or {@code null} when absent or void. */
@@ -92,8 +125,17 @@ public record Reply(
     return value == null ? null : value.toString();
   }
 
-  /** The same reply with another body (for filters that trim or rewrite bodies). */
+  /** The same reply, of the same origin, with another body (for filters that trim bodies). */
   public Reply withBody(JsonNode newBody) {
-    return new Reply(headers, exchange, routingKey, messageId, correlationId, timestamp, newBody);
+    return new Reply(
+        headers, exchange, routingKey, messageId, correlationId, timestamp, newBody, origin);
+  }
+
+  /** The same reply with another origin (for the code that makes the frame). */
+  public Reply withOrigin(Origin newOrigin) {
+    return newOrigin == origin
+        ? this
+        : new Reply(
+            headers, exchange, routingKey, messageId, correlationId, timestamp, body, newOrigin);
   }
 }

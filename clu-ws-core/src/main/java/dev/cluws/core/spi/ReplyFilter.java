@@ -26,11 +26,21 @@ import java.util.function.Predicate;
  * </ol>
  *
  * <p>An empty chain accepts everything: a client that subscribes to nothing gets exactly CLU's
- * behaviour. The access policy's filter, when there is one, is always first. Frames the gateway
- * sends to one client in answer to that client (errors, acknowledgements, answers to control
- * frames) do not pass through its chain; broadcast frames from the gateway (broker status) and
- * snapshot frames ({@link Reply#snapshot()}) do. A filter should let frames from the gateway
- * itself through ({@link FilterContext#isFromGateway(Reply)}), as every built-in filter does.
+ * behaviour.
+ *
+ * <h2>What a filter sees</h2>
+ *
+ * A filter sees actor data only: the replies of actors, live and replayed, and the frames of the
+ * current-state snapshot ({@link Reply#snapshot()}, one per actor, shaped like that actor's reply),
+ * and only those the client's role may see. What a role may see is not a filter: the gateway
+ * applies it to every frame on every path, whatever the client's filters say, so no filter can
+ * widen it. The gateway's own frames ({@link Reply#fromGateway()}: errors, acknowledgements,
+ * answers to control frames, broker status) never reach a filter: the chain lets them through
+ * unchanged, so a filter need not (and cannot) make an exception for them. Whether a frame is the
+ * gateway's is a fact the gateway records where it makes the frame ({@link Reply#origin()}), never
+ * its headers: a reply from the broker whose {@code sender} is the gateway's name is an actor's
+ * reply like any other. A client that connected with {@code own_replies=always} receives the
+ * replies to its own commands whatever its filters say.
  *
  * <p>Implementations are pure and thread-safe: a filter is called on the gateway's delivery thread,
  * must not block, and must not keep per-call state outside its own thread-safe fields.

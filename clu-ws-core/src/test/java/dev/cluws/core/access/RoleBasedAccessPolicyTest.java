@@ -9,8 +9,7 @@ import dev.cluws.core.spi.ClientIdentity;
 import dev.cluws.core.spi.CluWsException;
 import dev.cluws.core.spi.Command;
 import dev.cluws.core.spi.Reply;
-import dev.cluws.core.spi.ReplyFilter;
-import dev.cluws.core.spi.ReplyFilter.Verdict;
+import dev.cluws.core.spi.Origin;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,11 +46,26 @@ class RoleBasedAccessPolicyTest {
   }
 
   private static Reply reply(String exchange, String sender) {
+    return reply(exchange, sender, Origin.ACTOR);
+  }
+
+  private static Reply reply(String exchange, String sender, Origin origin) {
     Map<String, Object> headers = new LinkedHashMap<>();
     headers.put(Reply.MESSAGE_CODE, ":");
     headers.put(Reply.SENDER, sender);
     return new Reply(
-        headers, exchange, "reply.x", null, null, Instant.EPOCH, JsonMapper.builder().build().createObjectNode());
+        headers,
+        exchange,
+        "reply.x",
+        null,
+        null,
+        Instant.EPOCH,
+        JsonMapper.builder().build().createObjectNode(),
+        origin);
+  }
+
+  private Visibility visibility(ClientIdentity identity) {
+    return Visibility.of(policy, identity);
   }
 
   @Test
@@ -93,15 +107,14 @@ class RoleBasedAccessPolicyTest {
   void unknownRolesGrantNothing() {
     assertThat(policy.decide(user("admin"), command("lvmecp", "status")))
         .isEqualTo(Decision.deny(RoleBasedAccessPolicy.DEFAULT_DENY));
-    assertThat(policy.replyFilter(user("admin")).verdict(reply("sdss_exchange", "lvmecp")))
-        .isEqualTo(Verdict.DENY);
+    assertThat(visibility(user("admin")).allows(reply("sdss_exchange", "lvmecp"))).isFalse();
   }
 
   @Test
   void anAnonymousClientHasTheAnonymousRoles() {
     assertThat(policy.decide(ClientIdentity.anonymous("10.0.0.1:1"), command("lvmecp", "status")))
         .isEqualTo(Decision.deny("viewer:read-only"));
-    assertThat(policy.replyFilter(ClientIdentity.anonymous("10.0.0.1:1"))).isNull();
+    assertThat(visibility(ClientIdentity.anonymous("10.0.0.1:1"))).isSameAs(Visibility.ALL);
   }
 
   @Test
@@ -112,23 +125,43 @@ class RoleBasedAccessPolicyTest {
   }
 
   @Test
-  void aRoleLimitedToOneActorSeesOnlyItsRepliesAndTheGatewaysOwnFrames() {
-    ReplyFilter filter = policy.replyFilter(user("ecp"));
+  void aRoleLimitedToOneActorSeesOnlyItsDataAndTheGatewaysOwnFrames() {
+    Visibility ecp = visibility(user("ecp"));
 
-    assertThat(filter.verdict(reply("sdss_exchange", "lvmecp"))).isEqualTo(Verdict.NEUTRAL);
-    assertThat(filter.verdict(reply("sdss_exchange", "jaeger"))).isEqualTo(Verdict.DENY);
-    assertThat(filter.verdict(reply("", "clu-ws-gateway"))).isEqualTo(Verdict.NEUTRAL);
+    assertThat(ecp.allows(reply("sdss_exchange", "lvmecp"))).isTrue();
+    assertThat(ecp.allows(reply("", "lvmecp", Origin.SNAPSHOT))).isTrue();
+    assertThat(ecp.allows(reply("sdss_exchange", "jaeger"))).isFalse();
+    assertThat(ecp.allows(reply("", "jaeger", Origin.SNAPSHOT))).isFalse();
+    assertThat(ecp.allows(reply("", "clu-ws-gateway", Origin.GATEWAY_TO_ALL))).isTrue();
+    assertThat(ecp.allows(reply("", "clu-ws-gateway", Origin.GATEWAY_TO_CLIENT))).isTrue();
   }
 
   @Test
-  void aRoleThatSeesEveryActorNeedsNoFilter() {
-    assertThat(policy.replyFilter(user("ecp", "operator"))).isNull();
+  void aReplyFromTheBrokerThatClaimsToBeTheGatewaysIsHiddenFromALimitedRole() {
+    Visibility ecp = visibility(user("ecp"));
+
+    // Published to the default exchange straight to the gateway's queue, naming the gateway.
+    assertThat(ecp.allows(reply("", "clu-ws-gateway"))).isFalse();
+    assertThat(ecp.allows(reply("sdss_exchange", "clu-ws-gateway"))).isFalse();
+  }
+
+  @Test
+  void aClientWithoutRolesSeesNoActorsDataButTheGatewaysOwnFrames() {
+    Visibility none = visibility(new ClientIdentity("bob", Set.of(), "127.0.0.1:1"));
+
+    assertThat(none.allows(reply("sdss_exchange", "lvmecp"))).isFalse();
+    assertThat(none.allows(reply("", "lvmecp", Origin.SNAPSHOT))).isFalse();
+    assertThat(none.allows(reply("", "clu-ws-gateway", Origin.GATEWAY_TO_CLIENT))).isTrue();
+  }
+
+  @Test
+  void aRoleThatSeesEveryActorSeesEverything() {
+    assertThat(visibility(user("ecp", "operator"))).isSameAs(Visibility.ALL);
   }
 
   @Test
   void aReplyWithoutSenderIsHiddenFromALimitedRole() {
-    assertThat(policy.replyFilter(user("ecp")).verdict(reply("sdss_exchange", null)))
-        .isEqualTo(Verdict.DENY);
+    assertThat(visibility(user("ecp")).allows(reply("sdss_exchange", null))).isFalse();
   }
 
   @Test

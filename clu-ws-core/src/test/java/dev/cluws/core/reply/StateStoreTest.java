@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cluws.core.TestReplies;
 import dev.cluws.core.reply.StateStore.ActorSnapshot;
 import dev.cluws.core.spi.Glob;
+import dev.cluws.core.spi.Origin;
 import dev.cluws.core.spi.Reply;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -110,7 +111,9 @@ class StateStoreTest {
     Map<String, Object> headers = new LinkedHashMap<>(reply("lvmecp", "{}").headers());
     headers.put(Reply.SNAPSHOT, true);
     store.update(
-        new Reply(headers, "", "", "id", null, NOW, TestReplies.json("{\"old\": 1}")), () -> NOW);
+        new Reply(
+            headers, "", "", "id", null, NOW, TestReplies.json("{\"old\": 1}"), Origin.SNAPSHOT),
+        () -> NOW);
 
     assertThat(all()).isEmpty();
   }

@@ -67,7 +67,7 @@ public final class MatchFilterProvider implements ReplyFilterProvider {
     }
     List<String> texts = texts(context.values());
     List<String> keywords = keywords(context.options().get(KEYWORD_OPTION));
-    return new MatchFilter(texts, keywords, context.gatewayName());
+    return new MatchFilter(texts, keywords);
   }
 
   private static List<String> texts(List<String> values) {

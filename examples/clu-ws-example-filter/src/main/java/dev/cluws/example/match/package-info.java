@@ -17,8 +17,8 @@
  * <p>A value is searched as JSON gives it: a string's text, a number or boolean as written ({@code
  * 42}, {@code 1.5}, {@code true}), and the elements of lists and objects (up to 16 levels deep). Keyword names are not searched, and
  * a reply whose body is not an object has no keywords, so it never matches. Frames the gateway
- * itself sends (errors, broker status) always pass; snapshot frames pass when one of their
- * keywords matches. Texts are split at commas, so a text cannot contain one.
+ * itself sends (errors, broker status) never reach the filter (the gateway lets them through);
+ * snapshot frames pass when one of their keywords matches. Texts are split at commas, so a text cannot contain one.
  *
  * <p>The gateway refuses the client (HTTP 400, or an {@code e} frame for a {@code subscribe}
  * control frame) with a message that says why when no text is given, when there are more than

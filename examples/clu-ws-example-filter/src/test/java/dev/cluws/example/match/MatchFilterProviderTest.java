@@ -113,12 +113,21 @@ class MatchFilterProviderTest extends ReplyFilterProviderCompatibilityKit {
   }
 
   @Test
-  void framesFromTheGatewayAlwaysPass() {
+  void framesFromTheGatewayPassWithoutAskingTheFilter() {
     Reply brokerLost =
         ReplyBuilder.fromGateway("w", "{\"broker\": \"disconnected\", \"text\": \"lost\"}")
             .build();
 
     assertThat(deliver(filter("match=open"), brokerLost)).isSameAs(brokerLost);
+  }
+
+  @Test
+  void aReplyThatClaimsToComeFromTheGatewayMustMatchLikeAnyOther() {
+    Reply claiming =
+        ReplyBuilder.claimingGateway("w", "{\"broker\": \"disconnected\", \"text\": \"x\"}")
+            .build();
+
+    assertThat(deliver(filter("match=open"), claiming)).isNull();
   }
 
   @Test
