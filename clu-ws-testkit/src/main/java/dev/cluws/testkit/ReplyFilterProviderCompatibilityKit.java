@@ -451,10 +451,7 @@ public abstract class ReplyFilterProviderCompatibilityKit {
     for (String parameters : validExamples()) {
       ReplyFilter filter = filter(parameters);
       for (Reply reply : sampleReplies()) {
-        if (reply.fromGateway()
-            || reply.snapshot()
-            || reply.sender() == null
-            || deliver(filter, reply) != null) {
+        if (reply.fromGateway() || reply.snapshot() || reply.sender() == null) {
           continue;
         }
         Map<String, Object> headers = new LinkedHashMap<>(reply.headers());
@@ -468,7 +465,7 @@ public abstract class ReplyFilterProviderCompatibilityKit {
                 reply.correlationId(),
                 reply.timestamp(),
                 reply.body());
-        if (deliver(filter, claiming) != null) {
+        if (deliversSafely(filter, reply) == null && deliversSafely(filter, claiming) != null) {
           problems.add(
               describe(parameters, reply)
                   + ": denied, but delivered when it names the gateway as its sender");
@@ -480,6 +477,15 @@ public abstract class ReplyFilterProviderCompatibilityKit {
             + " (anyone who can publish to the broker can claim that; the gateway's own frames"
             + " never reach a filter)")
         .isEmpty();
+  }
+
+  /** {@link #deliver}, with a reply the filter fails on counted as denied (tested elsewhere). */
+  private static Reply deliversSafely(ReplyFilter filter, Reply reply) {
+    try {
+      return deliver(filter, reply);
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   @Test
