@@ -20,8 +20,10 @@ public interface AccessPolicy {
 
   /**
    * Which actors' data {@code identity} may see — their replies, live or replayed, and snapshots of
-   * them — by actor name; {@code null} when it may see every actor. The gateway's own frames are
-   * shown to every client whatever this says. Asked once per client, at connect.
+   * them — by actor name ({@code null} for an actor's reply without a sender); {@code null} when it
+   * may see every actor. The gateway's own frames are shown to every client whatever this says.
+   * Asked once per client, at connect; the predicate is asked for every frame of actor data, on the
+   * delivery thread (cheap, thread-safe, never blocks).
    */
   default Predicate<String> visibleActors(ClientIdentity identity) {
     return null;

@@ -329,7 +329,7 @@ public final class RoleBasedAccessPolicy implements AccessPolicy {
       }
     }
     List<Glob> patterns = List.copyOf(visible);
-    return actor -> anyMatches(patterns, actor);
+    return actor -> actor != null && anyMatches(patterns, actor);
   }
 
   /** The defined roles the client has, in definition order. */

@@ -58,9 +58,6 @@ public final class Visibility {
     if (origin.isGateway()) {
       return true;
     }
-    if (actor == null) {
-      return this == ALL; // an actor's reply without a sender: only for clients that see all
-    }
     try {
       return actors.test(actor);
     } catch (RuntimeException e) {
