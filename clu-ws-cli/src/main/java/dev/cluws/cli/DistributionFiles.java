@@ -137,11 +137,12 @@ public final class DistributionFiles {
       }
     }
     out.append(".SH EXIT STATUS\n")
-        .append(".TP\n0\nstopped by SIGINT or SIGTERM after serving (a service manager sees 143 for"
-            + " SIGTERM).\n")
+        .append(".TP\n0\nthe server stopped by itself.\n")
         .append(".TP\n1\ncannot start: the broker cannot be reached, the port is taken, a file"
             + " named by an option is missing or invalid.\n")
-        .append(".TP\n2\nusage error: an unknown option or a value of the wrong form.\n");
+        .append(".TP\n2\nusage error: an unknown option or a value of the wrong form.\n")
+        .append(".TP\n130, 143\nstopped gracefully by SIGINT or SIGTERM (128 + the signal's"
+            + " number); SIGHUP reloads the files of the security options and never stops it.\n");
     out.append(".SH FILES\n")
         .append(".TP\n\\fIetc/clu\\-ws.properties\\fR\nevery option, commented out, with its"
             + " default.\n")
