@@ -32,7 +32,6 @@ const el = {
   stateKeywords: $('state-keywords'),
   stateInfo: $('state-info'),
   stateSource: $('state-source'),
-  stateScope: $('state-scope'),
   stateEmpty: $('state-empty'),
   stateNone: $('state-none'),
   stateCards: $('state-cards'),
@@ -79,9 +78,23 @@ const stateView = new StateView(
   timeOf,
 );
 
-const client = connect(wsUrl, { filters: initialFilters, token });
+// One connection, two subscription handles: the state view wants every actor's replies, the
+// stream what its filters accept. The gateway sends what either wants (so everything); each
+// handle sees only its own share. Command cards and snapshots take every frame (onReply).
+const client = connect(wsUrl, { token });
 client.onState(showState);
 client.onReply(onFrame);
+client.subscribe({}, (frame) => stateView.add(frame, false));
+let streamHandle;
+try {
+  streamHandle = subscribeStream(initialFilters);
+} catch (e) {
+  // Filters from the page's address that no handle takes: show everything, and say why.
+  showFilters({});
+  streamHandle = subscribeStream({});
+  el.filterStatus.classList.add('form-error');
+  el.filterStatus.textContent = `filters from the address ignored: ${e.message}`;
+}
 
 function gatewayUrl(url) {
   const u = new URL('.', url); // the folder of the page: the gateway upgrades on any path
@@ -146,14 +159,25 @@ function cap() {
   return Number(el.cap.value);
 }
 
+/** Every frame the connection receives: snapshot frames for the state view, replies for cards. */
 function onFrame(frame) {
-  const fromGateway = isGatewayFrame(frame);
-  stateView.add(frame, fromGateway);
-  // The snapshot the console asks for is state, not replies: it shows in the state view only.
-  if (frame.headers?.snapshot || (fromGateway && frame.body?.control === 'snapshot')) return;
-  received++;
+  if (frame.headers?.snapshot) stateView.add(frame, true);
   const id = frame.headers?.command_id;
   if (id != null) cards.get(String(id))?.add(frame);
+}
+
+/** A handle for the stream with `filters` (and the gateway's own frames); throws on bad filters. */
+function subscribeStream(filters) {
+  const handle = client.subscribe({ ...filters, gateway: true }, (frame) => {
+    if (handle === streamHandle) onStreamFrame(frame);
+  });
+  return handle;
+}
+
+function onStreamFrame(frame) {
+  // The snapshot the console asks for is state, not replies: it shows in the state view only.
+  if (isGatewayFrame(frame) && frame.body?.control === 'snapshot') return;
+  received++;
   const target = paused ? held : incoming;
   target.push(frame);
   if (target.length > cap()) target.splice(0, target.length - cap());
@@ -275,13 +299,7 @@ function filtersFromPage(params) {
   return filters;
 }
 
-function showScope(filters) {
-  const described = describeFilters(filters);
-  el.stateScope.textContent = described === 'everything' ? '' : `The connection's filters apply here too (${described}).`;
-}
-
 function showFilters(filters) {
-  showScope(filters);
   el.filterActors.value = filters.actors ?? '';
   const codes = String(filters.codes ?? '');
   for (const box of el.filterForm.querySelectorAll('input[name=code]')) box.checked = codes.includes(box.value);
@@ -323,22 +341,13 @@ async function applyFilters(wanted) {
   el.filterStatus.textContent = 'applying…';
   el.filterStatus.classList.remove('form-error');
   try {
-    const current = client.subscription;
-    if (Object.keys(wanted).length === 0) {
-      await client.unsubscribe();
-    } else {
-      // Filters no longer wanted are removed (with their options); an option no longer wanted
-      // whose filter stays is turned off.
-      const gone = Object.keys(current).filter((name) => !name.includes('.') && !(name in wanted));
-      if (gone.length) await client.unsubscribe(gone);
-      const update = { ...wanted };
-      for (const name of Object.keys(current)) {
-        if (name.includes('.') && !(name in wanted) && name.split('.')[0] in wanted) update[name] = false;
-      }
-      await client.subscribe(update);
-    }
+    // The new handle takes over at once (the old one stops before another frame arrives).
+    const next = subscribeStream(wanted);
+    const old = streamHandle;
+    streamHandle = next;
+    old.unsubscribe();
+    await next.ready;
     el.filterSummary.textContent = describeFilters(wanted);
-    showScope(wanted);
     el.filterStatus.textContent = `showing ${describeFilters(wanted)}`;
   } catch (e) {
     el.filterStatus.classList.add('form-error');
