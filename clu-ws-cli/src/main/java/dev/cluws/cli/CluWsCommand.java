@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /**
  * The {@code clu-ws} command line: CLU's {@code clu websocket} options and the ones CLU lacks, in
@@ -31,7 +33,11 @@ import picocli.CommandLine.Command;
           + " CLU_WS_RABBITMQ_PASSWORD for --rabbitmq-password), from a file named by"
           + " CLU_WS_<OPTION>_FILE (for secrets), or from the config file (--config; key = option"
           + " name without '--'). Flags win over the environment, which wins over the file. See"
-          + " docs/configuration.md and docs/security.md."
+          + " docs/configuration.md and docs/security.md.",
+      "",
+      "Plugins may have settings of their own: --filter.<name>.<key>=<value> (and --source.,"
+          + " --sink.), CLU_WS_FILTER_<NAME>_<KEY>, or the config-file key filter.<name>.<key>;"
+          + " --help-plugins lists them."
     })
 public final class CluWsCommand implements Callable<Integer> {
   static final String PASSWORD_ENV = "CLU_WS_RABBITMQ_PASSWORD";
@@ -57,14 +63,28 @@ public final class CluWsCommand implements Callable<Integer> {
 
   private final Map<String, String> environment;
   private final Main.Runner runner;
+  /** The plugin settings taken out of the arguments and the config file (see {@link Main}). */
+  private PluginOptions pluginOptions = PluginOptions.extract(new String[0]);
+
+  @Spec CommandSpec spec;
 
   CluWsCommand(Map<String, String> environment, Main.Runner runner) {
     this.environment = environment;
     this.runner = runner;
   }
 
+  /** Sets the plugin settings given on the command line and in the config file. */
+  void pluginOptions(PluginOptions options) {
+    this.pluginOptions = options;
+  }
+
   @Override
   public Integer call() {
+    if (process.helpPlugins) {
+      spec.commandLine().getOut().print(PluginOptions.help(PluginOptions.Installed.load()));
+      spec.commandLine().getOut().flush();
+      return 0;
+    }
     return runner.run(
         gatewaySettings(),
         amqpSettings(),
@@ -97,11 +117,17 @@ public final class CluWsCommand implements Callable<Integer> {
   }
 
   /**
-   * The process's own settings: log format, demo actor, embedded broker.
+   * The process's own settings: log format, demo actor, embedded broker, plugins.
    *
    * @throws dev.cluws.core.spi.CluWsException when the demo actor's name is not usable
+   * @throws dev.cluws.core.PluginConfiguration.InvalidSettingException when a plugin setting is
+   *     not one an installed plugin has, or its value is not of the setting's type
    */
   ProcessSettings processSettings() {
-    return new ProcessSettings(process.logFormat, demo.settings(), broker.embeddedBroker);
+    return new ProcessSettings(
+        process.logFormat,
+        demo.settings(),
+        broker.embeddedBroker,
+        pluginOptions.resolve(PluginOptions.Installed.load(), environment));
   }
 }

@@ -63,9 +63,12 @@ final class ConfigDefaults implements IDefaultValueProvider {
    * Installs the defaults on a command line: reads the config file named by {@code --config} in
    * {@code args} or by {@code CLU_WS_CONFIG}, and checks its keys against the command's options.
    *
+   * @return the keys of plugin settings in the config file ({@code filter.<name>.<key>} and the
+   *     like, see {@link PluginOptions}) with their values, which picocli does not know
    * @throws CluWsException when the config file cannot be read or has an unknown key
    */
-  static void install(CommandLine commandLine, Map<String, String> environment, String[] args) {
+  static Map<String, String> install(
+      CommandLine commandLine, Map<String, String> environment, String[] args) {
     Path config = configPath(args, environment);
     Properties properties = new Properties();
     Path folder = null;
@@ -92,6 +95,13 @@ final class ConfigDefaults implements IDefaultValueProvider {
       }
     }
     commandLine.setDefaultValueProvider(defaults);
+    Map<String, String> pluginKeys = new HashMap<>();
+    for (String name : properties.stringPropertyNames()) {
+      if (PluginOptions.isPluginKey(name)) {
+        pluginKeys.put(name, properties.getProperty(name));
+      }
+    }
+    return pluginKeys;
   }
 
   /** The config file named by the last {@code --config} argument, else by the environment. */
@@ -121,6 +131,9 @@ final class ConfigDefaults implements IDefaultValueProvider {
     }
     List<String> unknown = new ArrayList<>();
     for (String name : properties.stringPropertyNames()) {
+      if (PluginOptions.isPluginKey(name)) {
+        continue; // checked against the plugins' settings when the gateway starts
+      }
       String base = name.endsWith(FILE_SUFFIX) && !known.contains(name)
           ? name.substring(0, name.length() - FILE_SUFFIX.length())
           : name;

@@ -14,10 +14,18 @@ import dev.cluws.core.GatewaySettings;
 final class GatewayModule extends AbstractModule {
   private final GatewaySettings gatewaySettings;
   private final AmqpSettings amqpSettings;
+  private final PluginOptions.Setup plugins;
 
   GatewayModule(GatewaySettings gatewaySettings, AmqpSettings amqpSettings) {
+    this(gatewaySettings, amqpSettings, null);
+  }
+
+  /** With the plugins found and their settings ({@code null}: the gateway finds them). */
+  GatewayModule(
+      GatewaySettings gatewaySettings, AmqpSettings amqpSettings, PluginOptions.Setup plugins) {
     this.gatewaySettings = gatewaySettings;
     this.amqpSettings = amqpSettings;
+    this.plugins = plugins;
   }
 
   @Override
@@ -29,10 +37,15 @@ final class GatewayModule extends AbstractModule {
   /** Unscoped: every server gets its own gateway (a gateway that failed to start is final). */
   @Provides
   Gateway gateway(GatewaySettings settings, AmqpSettings amqp, AccessPolicy accessPolicy) {
-    return Gateway.builder()
-        .gatewaySettings(settings)
-        .settings(amqp)
-        .accessPolicy(accessPolicy)
-        .build();
+    Gateway.Builder builder =
+        Gateway.builder().gatewaySettings(settings).settings(amqp).accessPolicy(accessPolicy);
+    if (plugins != null) {
+      builder
+          .filterProviders(plugins.installed().filters())
+          .sourceProviders(plugins.installed().sources())
+          .sinkProviders(plugins.installed().sinks())
+          .pluginConfiguration(plugins.configuration());
+    }
+    return builder.build();
   }
 }

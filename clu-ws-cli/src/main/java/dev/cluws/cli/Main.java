@@ -8,6 +8,7 @@ import dev.cluws.cli.demo.DemoActor;
 import dev.cluws.cli.demo.DemoSettings;
 import dev.cluws.cli.logging.LogFormatEncoder;
 import dev.cluws.core.GatewaySettings;
+import dev.cluws.core.PluginConfiguration;
 import dev.cluws.core.spi.CluWsException;
 import dev.cluws.jetty.ServerSettings;
 import dev.cluws.jetty.WebsocketServer;
@@ -48,27 +49,57 @@ public final class Main {
 
   /** Parses and runs; returns the exit status. Errors are printed as one line to {@code err}. */
   static int execute(String[] args, Map<String, String> environment, PrintWriter err) {
-    Runner runner =
+    return execute(
+        args,
+        environment,
+        err,
         (gateway, amqp, server, brokerWait, security, process) ->
-            serve(gateway, amqp, server, brokerWait, security, process, err);
-    CommandLine commandLine = new CommandLine(new CluWsCommand(environment, runner));
+            serve(gateway, amqp, server, brokerWait, security, process, err));
+  }
+
+  /** Parses and hands the settings to the runner; returns the exit status. */
+  static int execute(
+      String[] args, Map<String, String> environment, PrintWriter err, Runner runner) {
+    PluginOptions plugins;
+    try {
+      plugins = PluginOptions.extract(args);
+    } catch (CluWsException e) {
+      err.println("clu-ws: " + e.getMessage());
+      return PluginOptions.USAGE;
+    }
+    CluWsCommand command = new CluWsCommand(environment, runner);
+    command.pluginOptions(plugins);
+    CommandLine commandLine = new CommandLine(command);
     commandLine.setErr(err);
     // A bad config file, key file or token file is one line and exit status 1, like a bad broker.
     commandLine.setExecutionExceptionHandler(
         (e, cl, parsed) -> {
+          if (e instanceof PluginConfiguration.InvalidSettingException
+              || e instanceof PluginOptions.UsageException) {
+            // A wrong plugin setting is a usage error, like a wrong option: exit status 2.
+            err.println("clu-ws: " + e.getMessage());
+            return PluginOptions.USAGE;
+          }
           if (e instanceof CluWsException) {
             err.println("clu-ws: " + e.getMessage());
             return CANNOT_START;
           }
           throw e;
         });
+    String[] options = plugins.remaining();
     try {
-      ConfigDefaults.install(commandLine, environment, args);
+      Map<String, String> pluginKeys = ConfigDefaults.install(commandLine, environment, options);
+      if (!pluginKeys.isEmpty()) {
+        plugins.addConfigFile(pluginKeys, ConfigDefaults.configPath(options, environment));
+      }
+    } catch (PluginOptions.UsageException e) {
+      err.println("clu-ws: " + e.getMessage());
+      return PluginOptions.USAGE;
     } catch (CluWsException e) {
       err.println("clu-ws: " + e.getMessage());
       return CANNOT_START;
     }
-    return commandLine.execute(args);
+    return commandLine.execute(options);
   }
 
   static int serve(
@@ -105,7 +136,8 @@ public final class Main {
           EmbeddedBroker.DIFFERENCES,
           broker.amqpUri());
     }
-    Injector injector = injector(gatewaySettings, amqp, serverSettings, security, process.demo());
+    Injector injector =
+        injector(gatewaySettings, amqp, serverSettings, security, process.demo(), process.plugins());
     WebsocketServer server;
     try {
       server = brokerWait.retry(() -> start(injector));
@@ -166,8 +198,22 @@ public final class Main {
       ServerSettings serverSettings,
       SecurityConfig security,
       DemoSettings demo) {
+    return injector(gatewaySettings, amqpSettings, serverSettings, security, demo, null);
+  }
+
+  /**
+   * The one injector: gateway (with the plugins found and their settings, or {@code null} to let
+   * the gateway find them), server, security and demo modules. Opens no connection.
+   */
+  static Injector injector(
+      GatewaySettings gatewaySettings,
+      AmqpSettings amqpSettings,
+      ServerSettings serverSettings,
+      SecurityConfig security,
+      DemoSettings demo,
+      PluginOptions.Setup plugins) {
     return Guice.createInjector(
-        new GatewayModule(gatewaySettings, amqpSettings),
+        new GatewayModule(gatewaySettings, amqpSettings, plugins),
         new ServerModule(serverSettings),
         new SecurityModule(security.server(), security.accessPolicy()),
         new DemoModule(demo));

@@ -33,6 +33,13 @@ final class ProcessOptions {
   boolean help;
 
   @Option(
+      names = "--help-plugins",
+      description =
+          "Show the plugins found (filters, sources, sinks) and their settings"
+              + " (--filter.<name>.<key>=<value> and the like), and exit.")
+  boolean helpPlugins;
+
+  @Option(
       names = {"-V", "--version"},
       versionHelp = true,
       description = "Print version information and exit.")

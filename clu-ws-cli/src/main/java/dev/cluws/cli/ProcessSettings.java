@@ -10,5 +10,12 @@ import dev.cluws.cli.logging.LogFormat;
  * @param demo whether and how the demo actor runs beside the gateway
  * @param embeddedBroker whether to start the embedded broker in any case ({@code --demo} starts it
  *     when no broker listens at the configured address)
+ * @param plugins the providers found and the checked values of their settings, or {@code null} to
+ *     let the gateway find them (with no settings given)
  */
-record ProcessSettings(LogFormat logFormat, DemoSettings demo, boolean embeddedBroker) {}
+record ProcessSettings(
+    LogFormat logFormat, DemoSettings demo, boolean embeddedBroker, PluginOptions.Setup plugins) {
+  ProcessSettings(LogFormat logFormat, DemoSettings demo, boolean embeddedBroker) {
+    this(logFormat, demo, embeddedBroker, null);
+  }
+}

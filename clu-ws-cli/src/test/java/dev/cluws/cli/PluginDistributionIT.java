@@ -15,7 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -55,12 +57,95 @@ class PluginDistributionIT {
         .contains("Put the jar of a filter plugin");
   }
 
-  @Test
-  void aPluginJarInThePluginsDirectoryGivesClientsItsFilter() throws Exception {
+  /** A copy of the distribution with the example plugin in {@code plugins/}. */
+  private void installWithThePlugin() throws IOException {
     assertThat(EXAMPLE_PLUGIN).as("the example plugin's jar (-Dexample.plugin.jar)").isRegularFile();
     installed = Files.createTempDirectory("clu-ws-dist");
     copyRecursively(DISTRIBUTION, installed);
     Files.copy(EXAMPLE_PLUGIN, installed.resolve("plugins").resolve(EXAMPLE_PLUGIN.getFileName()));
+  }
+
+  /** Runs {@code bin/clu-ws} with these arguments until it exits; returns its exit status. */
+  private int runToExit(Path output, String... args) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(installed.resolve("bin").resolve("clu-ws").toString());
+    command.addAll(List.of(args));
+    process =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(output.toFile())
+            .start();
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("clu-ws exited").isTrue();
+    return process.exitValue();
+  }
+
+  @Test
+  void helpPluginsListsTheExamplePluginWithItsSetting() throws Exception {
+    installWithThePlugin();
+    Path output = installed.resolve("help.txt");
+
+    assertThat(runToExit(output, "--help-plugins")).isZero();
+
+    assertThat(output)
+        .content()
+        .contains(
+            "  match\n",
+            "    --filter.match.max-texts=<integer>\n"
+                + "        The most texts a client may give in match=... (default: 16; 1 to 1024;"
+                + " environment CLU_WS_FILTER_MATCH_MAX_TEXTS)");
+  }
+
+  @Test
+  void aWrongValueForThePluginsSettingStopsCluWsWithOneLineAndExitStatus2() throws Exception {
+    installWithThePlugin();
+    Path output = installed.resolve("wrong.txt");
+
+    int status =
+        runToExit(
+            output,
+            "--host", "127.0.0.1",
+            "--port", String.valueOf(freePort()),
+            "-H", "127.0.0.1",
+            "--filter.match.max-texts=lots");
+
+    assertThat(status).isEqualTo(2);
+    assertThat(Files.readAllLines(output))
+        .containsExactly(
+            "clu-ws: --filter.match.max-texts: 'lots' is not an integer (e.g. 16; at most"
+                + " 2147483647)");
+  }
+
+  @Test
+  void theOperatorsSettingLimitsTheExamplePluginForEveryClient() throws Exception {
+    installWithThePlugin();
+    int port = freePort();
+    Path log = installed.resolve("clu-ws.log");
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                installed.resolve("bin").resolve("clu-ws").toString(),
+                "--host", "127.0.0.1",
+                "--port", String.valueOf(port),
+                "-H", "127.0.0.1",
+                "--exchange", TestBroker.uniqueName("plugin-ex"),
+                "--name", TestBroker.uniqueName("plugin-gw"))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    builder.environment().put("CLU_WS_FILTER_MATCH_MAX_TEXTS", "2");
+    process = builder.start();
+    await().atMost(Duration.ofSeconds(30)).until(() -> listening(port));
+
+    assertThat(RawHttp.upgrade(port, "/?match=open,closed,moving"))
+        .startsWith("HTTP/1.1 400")
+        .contains("invalid parameter 'match': match takes at most 2 texts, not 3");
+    try (WsClient client =
+        WsClient.connect(URI.create("ws://127.0.0.1:" + port + "/?match=open,closed"))) {
+      assertThat(client.frames()).as("a client within the limit is connected").isNotNull();
+    }
+  }
+
+  @Test
+  void aPluginJarInThePluginsDirectoryGivesClientsItsFilter() throws Exception {
+    installWithThePlugin();
     int port = freePort();
     String exchange = TestBroker.uniqueName("plugin-ex");
     Path log = installed.resolve("clu-ws.log");

@@ -140,14 +140,19 @@ public final class Gateway implements AutoCloseable {
     MessageSourceProvider sourceProvider = null;
     if (b.source == null) {
       ProviderCatalog<MessageSourceProvider> sources =
-          ProviderCatalog.load(MessageSourceProvider.class, MessageSourceProvider::name, loader);
+          b.sources != null
+              ? b.sources
+              : ProviderCatalog.load(
+                  MessageSourceProvider.class, MessageSourceProvider::name, loader);
       plugins.check(PluginConfiguration.Kind.SOURCE, sources);
       sourceProvider = sources.select(settings.sourceProvider());
     }
     CommandSinkProvider sinkProvider = null;
     if (b.sink == null) {
       ProviderCatalog<CommandSinkProvider> sinks =
-          ProviderCatalog.load(CommandSinkProvider.class, CommandSinkProvider::name, loader);
+          b.sinks != null
+              ? b.sinks
+              : ProviderCatalog.load(CommandSinkProvider.class, CommandSinkProvider::name, loader);
       plugins.check(PluginConfiguration.Kind.SINK, sinks);
       sinkProvider = sinks.select(settings.sinkProvider());
     }
@@ -725,6 +730,8 @@ public final class Gateway implements AutoCloseable {
     private MessageSource source;
     private CommandSink sink;
     private ProviderCatalog<ReplyFilterProvider> filters;
+    private ProviderCatalog<MessageSourceProvider> sources;
+    private ProviderCatalog<CommandSinkProvider> sinks;
     private ClassLoader classLoader = Gateway.class.getClassLoader();
     private PluginConfiguration plugins = PluginConfiguration.empty();
     private AccessPolicy accessPolicy = AccessPolicy.ALLOW_ALL;
@@ -786,6 +793,24 @@ public final class Gateway implements AutoCloseable {
     /** Who may send which commands and see which replies (default: everyone, everything). */
     public Builder accessPolicy(AccessPolicy policy) {
       this.accessPolicy = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /**
+     * Selects the source from these providers instead of the ones on the class path (ignored
+     * with {@link #source}).
+     */
+    public Builder sourceProviders(ProviderCatalog<MessageSourceProvider> catalog) {
+      this.sources = catalog;
+      return this;
+    }
+
+    /**
+     * Selects the sink from these providers instead of the ones on the class path (ignored with
+     * {@link #sink}).
+     */
+    public Builder sinkProviders(ProviderCatalog<CommandSinkProvider> catalog) {
+      this.sinks = catalog;
       return this;
     }
 

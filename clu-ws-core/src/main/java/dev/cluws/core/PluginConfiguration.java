@@ -135,7 +135,7 @@ public final class PluginConfiguration {
             null);
       }
       try {
-        setting.type().parse(value.text());
+        setting.parse(value.text());
       } catch (IllegalArgumentException e) {
         throw new InvalidSettingException(value.origin() + ": " + e.getMessage(), e);
       }

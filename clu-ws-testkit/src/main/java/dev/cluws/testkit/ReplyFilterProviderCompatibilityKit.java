@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.cluws.core.Gateway;
 import dev.cluws.core.spi.FilterContext;
+import dev.cluws.core.spi.PluginSetting;
+import dev.cluws.core.spi.PluginSettings;
 import dev.cluws.core.spi.Reply;
 import dev.cluws.core.spi.ReplyFilter;
 import dev.cluws.core.spi.ReplyFilter.Verdict;
@@ -169,6 +171,16 @@ public abstract class ReplyFilterProviderCompatibilityKit {
    */
   protected abstract List<String> invalidParameters();
 
+  /**
+   * The values the operator gives the provider's settings ({@link
+   * dev.cluws.core.spi.PluginProvider#settings()}) in every inherited test, by key, as text (as on
+   * the command line). The default gives none, so every setting has its default; override it to
+   * run the kit with other values.
+   */
+  protected Map<String, String> pluginSettings() {
+    return Map.of();
+  }
+
   /** Sets {@link #provider} to a new provider from {@link #createProvider()}. */
   @BeforeEach
   public final void createProviderUnderTest() {
@@ -180,15 +192,32 @@ public abstract class ReplyFilterProviderCompatibilityKit {
 
   /**
    * The context the gateway gives the provider for a client with these parameters (see {@link
-   * TestFilterContext#of(String, String)}).
+   * TestFilterContext#of(String, String)}), with the settings of {@link #pluginSettings()}.
    */
   public TestFilterContext context(String parameters) {
-    return TestFilterContext.of(provider.name(), parameters);
+    return context(parameters, pluginSettings());
+  }
+
+  /**
+   * The context the gateway gives the provider for a client with these parameters when the
+   * operator gave the provider these settings (by key, as text; the others have their defaults).
+   *
+   * @throws IllegalArgumentException when a key is not one the provider declares or a value is not
+   *     of its setting's type, as the gateway refuses to start then
+   */
+  public TestFilterContext context(String parameters, Map<String, String> settings) {
+    return TestFilterContext.of(provider.name(), parameters)
+        .withSettings(PluginSettings.of(provider.settings(), settings));
   }
 
   /** The provider's filter for a client with these parameters. */
   public ReplyFilter filter(String parameters) {
     return provider.create(context(parameters));
+  }
+
+  /** The provider's filter for a client with these parameters, with these settings. */
+  public ReplyFilter filter(String parameters, Map<String, String> settings) {
+    return provider.create(context(parameters, settings));
   }
 
   /**
@@ -333,6 +362,20 @@ public abstract class ReplyFilterProviderCompatibilityKit {
       throw new UncheckedIOException(e);
     }
     return listed;
+  }
+
+  @Test
+  public void itsSettingsAreDeclaredWithUniqueKeysAndTheirDefaultsCanBeRead() {
+    List<PluginSetting> declared = provider.settings();
+    assertThat(declared).as("settings() of %s", provider.getClass().getName()).isNotNull();
+    PluginSettings defaults = PluginSettings.of(declared, Map.of());
+    for (PluginSetting setting : declared) {
+      assertThat(setting.parse(setting.defaultText()))
+          .as("the default of the setting '%s', written as an operator writes it", setting.key())
+          .isEqualTo(setting.defaultValue());
+      assertThat(defaults.getString(setting.key())).isEqualTo(setting.defaultText());
+    }
+    assertThat(provider.settings()).as("settings() called again").isEqualTo(declared);
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.cluws.testkit;
 import dev.cluws.core.reply.FilterRequest;
 import dev.cluws.core.spi.ClientIdentity;
 import dev.cluws.core.spi.FilterContext;
+import dev.cluws.core.spi.PluginSettings;
 import dev.cluws.core.spi.Reply;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +23,7 @@ import java.util.Set;
  * {@code match} the values {@code [open, closed]} and the options {@code {keyword=[text]}}. The
  * other parts of the context have fixed values that the {@code with...} methods change: the client
  * id {@code kit-client-1}, the gateway {@link #GATEWAY_NAME}, an anonymous identity from {@code
- * 127.0.0.1}, and no commands of the client's own. Instances are immutable; their lists and maps
+ * 127.0.0.1}, no commands of the client's own, and no plugin settings. Instances are immutable; their lists and maps
  * cannot be changed (a provider that tries fails, as it would in the gateway).
  */
 public final class TestFilterContext implements FilterContext {
@@ -37,18 +38,21 @@ public final class TestFilterContext implements FilterContext {
   private final Map<String, List<String>> options;
   private final ClientIdentity identity;
   private final Set<String> ownCommands;
+  private final PluginSettings settings;
 
   private TestFilterContext(
       String clientId,
       List<String> values,
       Map<String, List<String>> options,
       ClientIdentity identity,
-      Set<String> ownCommands) {
+      Set<String> ownCommands,
+      PluginSettings settings) {
     this.clientId = clientId;
     this.values = values;
     this.options = options;
     this.identity = identity;
     this.ownCommands = ownCommands;
+    this.settings = settings;
   }
 
   /**
@@ -93,19 +97,30 @@ public final class TestFilterContext implements FilterContext {
         request.values(),
         request.options(),
         ClientIdentity.anonymous("127.0.0.1"),
-        Set.of());
+        Set.of(),
+        PluginSettings.empty());
   }
 
   /** The same context for another client id (ids are unique among a gateway's clients). */
   public TestFilterContext withClientId(String clientId) {
     return new TestFilterContext(
-        Objects.requireNonNull(clientId, "clientId"), values, options, identity, ownCommands);
+        Objects.requireNonNull(clientId, "clientId"),
+        values,
+        options,
+        identity,
+        ownCommands,
+        settings);
   }
 
   /** The same context for a client with this identity (e.g. an authenticated subject). */
   public TestFilterContext withIdentity(ClientIdentity identity) {
     return new TestFilterContext(
-        clientId, values, options, Objects.requireNonNull(identity, "identity"), ownCommands);
+        clientId,
+        values,
+        options,
+        Objects.requireNonNull(identity, "identity"),
+        ownCommands,
+        settings);
   }
 
   /**
@@ -113,7 +128,23 @@ public final class TestFilterContext implements FilterContext {
    * their final reply, to any actor ({@link #isOwnReply(Reply)}).
    */
   public TestFilterContext withOwnCommands(String... commandIds) {
-    return new TestFilterContext(clientId, values, options, identity, Set.of(commandIds));
+    return new TestFilterContext(
+        clientId, values, options, identity, Set.of(commandIds), settings);
+  }
+
+  /**
+   * The same context in a gateway whose operator gave the provider these settings ({@link
+   * #pluginSettings()}); build them with {@code PluginSettings.of(provider.settings(), Map.of(...))}
+   * to check them as the gateway does.
+   */
+  public TestFilterContext withSettings(PluginSettings pluginSettings) {
+    return new TestFilterContext(
+        clientId,
+        values,
+        options,
+        identity,
+        ownCommands,
+        Objects.requireNonNull(pluginSettings, "pluginSettings"));
   }
 
   @Override
@@ -139,6 +170,11 @@ public final class TestFilterContext implements FilterContext {
   @Override
   public Map<String, List<String>> options() {
     return options;
+  }
+
+  @Override
+  public PluginSettings pluginSettings() {
+    return settings;
   }
 
   @Override

@@ -143,8 +143,15 @@ public final class PluginSetting {
   private final Type type;
   private final Object defaultValue;
   private final String description;
+  private final int min;
+  private final int max;
 
   private PluginSetting(String key, Type type, Object defaultValue, String description) {
+    this(key, type, defaultValue, description, Integer.MIN_VALUE, Integer.MAX_VALUE);
+  }
+
+  private PluginSetting(
+      String key, Type type, Object defaultValue, String description, int min, int max) {
     Objects.requireNonNull(key, "key");
     if (!KEY.matcher(key).matches()) {
       throw new IllegalArgumentException(
@@ -161,6 +168,13 @@ public final class PluginSetting {
     this.type = type;
     this.defaultValue = Objects.requireNonNull(defaultValue, "defaultValue");
     this.description = description;
+    this.min = min;
+    this.max = max;
+    if (min > max) {
+      throw new IllegalArgumentException(
+          "the setting '" + key + "' has min " + min + " > max " + max);
+    }
+    parse(defaultText()); // the default is in range
   }
 
   /** A text setting. */
@@ -171,6 +185,15 @@ public final class PluginSetting {
   /** An integer setting. */
   public static PluginSetting integer(String key, int defaultValue, String description) {
     return new PluginSetting(key, Type.INTEGER, defaultValue, description);
+  }
+
+  /**
+   * An integer setting whose value must be between {@code min} and {@code max} (inclusive), e.g.
+   * a size that must be positive.
+   */
+  public static PluginSetting integer(
+      String key, int defaultValue, int min, int max, String description) {
+    return new PluginSetting(key, Type.INTEGER, defaultValue, description, min, max);
   }
 
   /** A true/false setting. */
@@ -202,6 +225,33 @@ public final class PluginSetting {
     return type.format(defaultValue);
   }
 
+  /**
+   * The value a text stands for (see {@link Type#parse}), checked against the setting's range.
+   *
+   * @throws IllegalArgumentException saying what a valid value looks like
+   */
+  public Object parse(String text) {
+    Object value = type.parse(text);
+    if (type == Type.INTEGER) {
+      int number = (Integer) value;
+      if (number < min || number > max) {
+        throw new IllegalArgumentException(
+            "'" + text + "' is out of range (" + rangeText() + ")");
+      }
+    }
+    return value;
+  }
+
+  /** The range of an integer setting, for the help text ({@code "1 to 100"}), or empty. */
+  public String rangeText() {
+    if (type != Type.INTEGER || (min == Integer.MIN_VALUE && max == Integer.MAX_VALUE)) {
+      return "";
+    }
+    return max == Integer.MAX_VALUE
+        ? "at least " + min
+        : min == Integer.MIN_VALUE ? "at most " + max : min + " to " + max;
+  }
+
   /** One or two sentences for the help text. */
   public String description() {
     return description;
@@ -213,12 +263,14 @@ public final class PluginSetting {
         && key.equals(((PluginSetting) other).key)
         && type == ((PluginSetting) other).type
         && defaultValue.equals(((PluginSetting) other).defaultValue)
-        && description.equals(((PluginSetting) other).description);
+        && description.equals(((PluginSetting) other).description)
+        && min == ((PluginSetting) other).min
+        && max == ((PluginSetting) other).max;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(key, type, defaultValue, description);
+    return Objects.hash(key, type, defaultValue, description, min, max);
   }
 
   @Override

@@ -65,7 +65,7 @@ public final class PluginSettings {
                 + ")");
       }
       try {
-        values.put(setting.key(), setting.type().parse(entry.getValue()));
+        values.put(setting.key(), setting.parse(entry.getValue()));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(
             "the setting '" + setting.key() + "': " + e.getMessage(), e);

@@ -76,6 +76,21 @@ class PluginSettingsTest {
   }
 
   @Test
+  void anIntegerOutsideItsSettingsRangeIsRefusedWithTheRange() {
+    List<PluginSetting> ranged =
+        List.of(PluginSetting.integer("max-texts", 16, 1, 256, "The most texts a client may give."));
+
+    assertThat(PluginSettings.of(ranged, Map.of("max-texts", "256")).getInt("max-texts"))
+        .isEqualTo(256);
+    assertThatThrownBy(() -> PluginSettings.of(ranged, Map.of("max-texts", "0")))
+        .hasMessage("the setting 'max-texts': '0' is out of range (1 to 256)");
+    assertThatThrownBy(() -> PluginSetting.integer("n", 0, 1, 10, "A default out of range."))
+        .hasMessage("'0' is out of range (1 to 10)");
+    assertThat(PluginSetting.integer("n", 5, 1, Integer.MAX_VALUE, "Positive.").rangeText())
+        .isEqualTo("at least 1");
+  }
+
+  @Test
   void anUnknownKeyIsRefusedListingTheDeclaredOnes() {
     assertThatThrownBy(() -> PluginSettings.of(DECLARED, Map.of("colour", "red")))
         .isInstanceOf(IllegalArgumentException.class)

@@ -1,6 +1,7 @@
 package dev.cluws.example.match;
 
 import dev.cluws.core.spi.FilterContext;
+import dev.cluws.core.spi.PluginSetting;
 import dev.cluws.core.spi.ReplyFilter;
 import dev.cluws.core.spi.ReplyFilterProvider;
 import dev.cluws.core.spi.SpiVersion;
@@ -26,8 +27,14 @@ public final class MatchFilterProvider implements ReplyFilterProvider {
   /** The option that restricts the search to some keywords ({@code match.keyword=...}). */
   public static final String KEYWORD_OPTION = "keyword";
 
-  /** The most texts a client may give. */
+  /** The setting that limits how many texts a client may give: {@code --filter.match.max-texts}. */
+  public static final String MAX_TEXTS_SETTING = "max-texts";
+
+  /** The most texts a client may give, unless the operator sets {@value #MAX_TEXTS_SETTING}. */
   public static final int MAX_TEXTS = 16;
+
+  /** The highest {@value #MAX_TEXTS_SETTING} an operator may set. */
+  public static final int MAX_TEXTS_LIMIT = 1024;
 
   /** The longest text a client may give, in characters. */
   public static final int MAX_TEXT_LENGTH = 256;
@@ -47,13 +54,26 @@ public final class MatchFilterProvider implements ReplyFilterProvider {
     return SpiVersion.CURRENT;
   }
 
+  /** One setting: {@value #MAX_TEXTS_SETTING}, an integer from 1 to {@value #MAX_TEXTS_LIMIT}. */
+  @Override
+  public List<PluginSetting> settings() {
+    return List.of(
+        PluginSetting.integer(
+            MAX_TEXTS_SETTING,
+            MAX_TEXTS,
+            1,
+            MAX_TEXTS_LIMIT,
+            "The most texts a client may give in match=..."));
+  }
+
   /**
    * Creates the filter for the client's texts and keywords.
    *
-   * @throws IllegalArgumentException when no text is given, more than {@value #MAX_TEXTS} texts or
-   *     a text longer than {@value #MAX_TEXT_LENGTH} characters, an option other than {@code
-   *     keyword}, {@code match.keyword} without a keyword, or a keyword name with a character other
-   *     than letters, digits, {@code _}, {@code .} and {@code -}
+   * @throws IllegalArgumentException when no text is given, more texts than the setting {@value
+   *     #MAX_TEXTS_SETTING} allows (default {@value #MAX_TEXTS}) or a text longer than {@value
+   *     #MAX_TEXT_LENGTH} characters, an option other than {@code keyword}, {@code match.keyword}
+   *     without a keyword, or a keyword name with a character other than letters, digits, {@code
+   *     _}, {@code .} and {@code -}
    */
   @Override
   public ReplyFilter create(FilterContext context) {
@@ -65,19 +85,20 @@ public final class MatchFilterProvider implements ReplyFilterProvider {
                 option, KEYWORD_OPTION));
       }
     }
-    List<String> texts = texts(context.values());
+    int maxTexts = context.pluginSettings().getInt(MAX_TEXTS_SETTING);
+    List<String> texts = texts(context.values(), maxTexts);
     List<String> keywords = keywords(context.options().get(KEYWORD_OPTION));
     return new MatchFilter(texts, keywords);
   }
 
-  private static List<String> texts(List<String> values) {
+  private static List<String> texts(List<String> values, int maxTexts) {
     if (values.isEmpty()) {
       throw new IllegalArgumentException(
           "match needs the text to look for, e.g. match=open (several: match=open,closed)");
     }
-    if (values.size() > MAX_TEXTS) {
+    if (values.size() > maxTexts) {
       throw new IllegalArgumentException(
-          "match takes at most " + MAX_TEXTS + " texts, not " + values.size());
+          "match takes at most " + maxTexts + " texts, not " + values.size());
     }
     for (String text : values) {
       if (text.length() > MAX_TEXT_LENGTH) {

@@ -20,9 +20,18 @@
  * itself sends (errors, broker status) never reach the filter (the gateway lets them through);
  * snapshot frames pass when one of their keywords matches. Texts are split at commas, so a text cannot contain one.
  *
+ * <h2>Setting</h2>
+ *
+ * <p>The operator may change how many texts a client may give (default {@value
+ * dev.cluws.example.match.MatchFilterProvider#MAX_TEXTS}, 1 to {@value
+ * dev.cluws.example.match.MatchFilterProvider#MAX_TEXTS_LIMIT}): {@code clu-ws
+ * --filter.match.max-texts=4}, the environment variable {@code CLU_WS_FILTER_MATCH_MAX_TEXTS=4}, or
+ * {@code filter.match.max-texts = 4} in the config file. A value that is not an integer in that
+ * range stops {@code clu-ws} at start with one line and exit status 2.
+ *
  * <p>The gateway refuses the client (HTTP 400, or an {@code e} frame for a {@code subscribe}
- * control frame) with a message that says why when no text is given, when there are more than
- * {@value dev.cluws.example.match.MatchFilterProvider#MAX_TEXTS} texts or one longer than {@value
+ * control frame) with a message that says why when no text is given, when there are more texts
+ * than that setting allows or one longer than {@value
  * dev.cluws.example.match.MatchFilterProvider#MAX_TEXT_LENGTH} characters, for {@code
  * match.keyword} without a keyword name or with a name that has a character other than letters,
  * digits, {@code _}, {@code .} and {@code -}, and for any other option.

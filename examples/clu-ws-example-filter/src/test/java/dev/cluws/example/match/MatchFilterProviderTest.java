@@ -10,6 +10,7 @@ import dev.cluws.testkit.ReplyBuilder;
 import dev.cluws.testkit.ReplyFilterProviderCompatibilityKit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -145,6 +146,38 @@ class MatchFilterProviderTest extends ReplyFilterProviderCompatibilityKit {
     assertThatThrownBy(() -> filter("match=open&match.colour=red"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("match has no option 'colour' (its only option is match.keyword=<keyword>)");
+  }
+
+  @Test
+  void theOperatorsMaxTextsSettingLimitsHowManyTextsAClientMayGive() {
+    Map<String, String> two = Map.of(MatchFilterProvider.MAX_TEXTS_SETTING, "2");
+
+    assertThat(filter("match=open,closed", two)).isNotNull();
+    assertThatThrownBy(() -> filter("match=open,closed,moving", two))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("match takes at most 2 texts, not 3");
+  }
+
+  @Test
+  void withoutTheSettingAClientMayGiveSixteenTexts() {
+    assertThat(filter("match=" + "a,".repeat(MatchFilterProvider.MAX_TEXTS))).isNotNull();
+    assertThat(createProvider().settings())
+        .singleElement()
+        .satisfies(
+            setting -> {
+              assertThat(setting.key()).isEqualTo("max-texts");
+              assertThat(setting.defaultText()).isEqualTo("16");
+              assertThat(setting.rangeText()).isEqualTo("1 to 1024");
+            });
+  }
+
+  @Test
+  void aMaxTextsSettingOutOfRangeIsRefusedAsTheGatewayRefusesToStart() {
+    Map<String, String> zero = Map.of(MatchFilterProvider.MAX_TEXTS_SETTING, "0");
+
+    assertThatThrownBy(() -> filter("match=open", zero))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("the setting 'max-texts': '0' is out of range (1 to 1024)");
   }
 
   @Test
