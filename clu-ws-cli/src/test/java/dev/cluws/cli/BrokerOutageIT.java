@@ -196,6 +196,42 @@ class BrokerOutageIT {
   }
 
   @Test
+  void aCommandInFlightWhenTheRepliesQueueIsLostIsAnsweredOutcomeUnknownAndEveryClientIsTold() {
+    CluTestActor actor = actor();
+    List<WsClient> clients = clients(2);
+    WsClient sender = clients.get(0);
+    sender.send(
+        "{\"consumer\": \"" + actor.name() + "\", \"command_string\": \"hold\","
+            + " \"command_id\": \"held-1\"}");
+    sender.awaitFrame(
+        f ->
+            "held-1".equals(f.path("headers").path("command_id").asText())
+                && ">".equals(f.path("headers").path("message_code").asText()));
+
+    cutAndAwaitTheLoss(clients);
+    TestBroker.deleteQueue(name + "_replies"); // as a broker restart would
+    restoreAndAwaitTheRecovery(clients);
+
+    JsonNode unknown =
+        sender.awaitFrame(
+            f ->
+                "held-1".equals(f.path("headers").path("command_id").asText())
+                    && f.path("body").has("outcome"));
+    assertThat(unknown.path("headers").path("message_code").asText()).isEqualTo("f");
+    assertThat(unknown.path("headers").path("sender").asText()).isEqualTo(name);
+    assertThat(unknown.path("body").path("outcome").asText()).isEqualTo("unknown");
+    assertThat(unknown.path("body").path("error").asText())
+        .contains("held-1")
+        .contains(actor.name())
+        .contains("is unknown");
+    for (WsClient client : clients) {
+      client.awaitFrame(brokerStatus("replies_lost"));
+    }
+    assertThat(clients.get(1).frames()).noneMatch(f -> f.path("body").has("outcome"));
+    assertPingIsAnswered(sender, actor, "after-loss");
+  }
+
+  @Test
   void theGatewayRidesOutRepeatedCuts() {
     CluTestActor actor = actor();
     List<WsClient> clients = clients(1);

@@ -125,6 +125,29 @@ final class RawWebSocket implements AutoCloseable {
     throw new IOException("no close frame");
   }
 
+  /**
+   * Reads frames until a close frame arrives (at most {@code maxFrames}), adding every text frame
+   * to {@code texts}; returns the close frame as {@code "<code> <reason>"}.
+   */
+  String readUntilClose(java.util.List<String> texts, int maxFrames) throws IOException {
+    for (int frames = 0; frames < maxFrames; frames++) {
+      int b0 = in.readUnsignedByte();
+      byte[] payload = readPayload();
+      if ((b0 & 0x0f) == 8) {
+        int code = payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
+        String reason =
+            payload.length > 2
+                ? new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8)
+                : "";
+        return code + " " + reason;
+      }
+      if ((b0 & 0x0f) == 1) {
+        texts.add(new String(payload, StandardCharsets.UTF_8));
+      }
+    }
+    throw new IOException("no close frame within " + maxFrames + " frames");
+  }
+
   @Override
   public void close() throws IOException {
     socket.close();

@@ -5,15 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cluws.amqp.testing.CluTestActor;
-import dev.cluws.core.client.ClientConnection;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -29,63 +23,7 @@ class ReliabilityIT {
     }
   }
 
-  /** Opens a websocket that never reads a frame, like a frozen browser tab. */
-  private static WebSocket neverReading(URI uri) throws Exception {
-    return HttpClient.newHttpClient()
-        .newWebSocketBuilder()
-        .buildAsync(
-            uri,
-            new WebSocket.Listener() {
-              @Override
-              public void onOpen(WebSocket webSocket) {
-                // never request a message: the socket is not read and TCP backs up
-              }
-            })
-        .get(WAIT.toSeconds(), TimeUnit.SECONDS);
-  }
-
-  @Test
-  void aNeverReadingClientStaysWithinItsBoundIsClosedAndDoesNotSlowAReader() throws Exception {
-    int maxFrames = 1024;
-    long maxBytes = 1024 * 1024;
-    fixture =
-        new GatewayFixture(
-            b -> b.outbox(maxFrames, maxBytes).slowClientTimeout(Duration.ofSeconds(2)));
-    CluTestActor actor = fixture.actor();
-    WebSocket frozen = neverReading(fixture.uri());
-    // The client side sees the upgrade before the server registers it: wait for the registration
-    // before the reader connects, so that the one registered client is the frozen one.
-    await().atMost(WAIT).until(() -> fixture.gateway().hub().clientCount() == 1);
-    ClientConnection frozenClient = fixture.gateway().hub().clients().get(0);
-    WsClient reader = fixture.client();
-    await().atMost(WAIT).until(() -> fixture.gateway().hub().clientCount() == 2);
-
-    String pad = "x".repeat(2000);
-    int replies = 12_000; // about 24 MB: far more than the socket buffers and the bound hold
-    AtomicLong maxQueuedBytes = new AtomicLong();
-    long start = System.nanoTime();
-    for (int i = 0; i < replies; i++) {
-      actor.broadcast(Map.of("seq", i, "pad", pad));
-      if (i % 100 == 0) {
-        maxQueuedBytes.accumulateAndGet(frozenClient.outbox().queuedBytes(), Math::max);
-        // about 4,000 replies per second
-        long due = start + i * 250_000L;
-        java.util.concurrent.locks.LockSupport.parkNanos(Math.max(0, due - System.nanoTime()));
-      }
-    }
-
-    await().atMost(Duration.ofSeconds(30)).until(() -> reader.frames().size() == replies);
-    assertThat(maxQueuedBytes.get()).isLessThanOrEqualTo(maxBytes);
-    assertThat(frozenClient.outbox().queued()).isLessThanOrEqualTo(maxFrames);
-    assertThat(frozenClient.outbox().shedCount()).isPositive();
-    await().atMost(WAIT).until(frozenClient::isClosed);
-    assertThat(fixture.gateway().stats().slowClientsClosed.sum()).isEqualTo(1);
-    assertThat(fixture.gateway().hub().clientCount()).isEqualTo(1);
-    List<Integer> seqs =
-        reader.frames().stream().map(f -> f.path("body").path("seq").asInt()).toList();
-    assertThat(seqs).isSorted().doesNotHaveDuplicates();
-    frozen.abort();
-  }
+  // A never-reading client beside a reader, and its resume: NoSilentLossIT.
 
   @Test
   void aClientThatReconnectsWithSinceReceivesWhatItMissedBeforeLiveReplies() {

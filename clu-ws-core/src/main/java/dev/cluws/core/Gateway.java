@@ -91,8 +91,16 @@ public final class Gateway implements AutoCloseable {
   /** Query parameter the websocket server reads a bearer token from. */
   public static final String TOKEN = "token";
 
+  /**
+   * Query parameter: {@code policy=latest} drops this client's oldest frames when it falls behind
+   * (and tells it how many it missed) instead of holding the gateway back and closing it after the
+   * slow-client timeout; {@code policy=complete} is the default.
+   */
+  public static final String POLICY = "policy";
+
   /** Parameter names that belong to the gateway itself and never name a filter. */
-  public static final Set<String> RESERVED_PARAMETERS = Set.of(SINCE, SEQ, SNAPSHOT, ACKS, TOKEN);
+  public static final Set<String> RESERVED_PARAMETERS =
+      Set.of(SINCE, SEQ, SNAPSHOT, ACKS, TOKEN, POLICY);
 
   private static final long HOUSEKEEPING_MILLIS = 1000;
   private static final long ABORT_GRACE_MILLIS = 5000;
@@ -250,6 +258,7 @@ public final class Gateway implements AutoCloseable {
         new Subscription.Options(
             single(parameters, SINCE), flag(parameters, SEQ), flag(parameters, SNAPSHOT),
             flag(parameters, ACKS));
+    policy(parameters); // a bad value is refused now, not at connect
     if (options.snapshot() && !hub.keepsState()) {
       throw new SubscriptionException(
           "invalid parameter 'snapshot': this gateway keeps no state (it runs with"
@@ -366,23 +375,66 @@ public final class Gateway implements AutoCloseable {
    * the replies it missed ({@code since=}) and the current state ({@code snapshot=true}). A client
    * that connects while the gateway is closed is closed at once with 1001 and never registered.
    */
+  private Outbox newOutbox(
+      Subscription subscription, ClientTransport transport, Runnable onFailure) {
+    Outbox outbox =
+        new Outbox(
+                transport,
+                settings.outboxMaxFrames(),
+                settings.outboxMaxBytes(),
+                stats,
+                onFailure,
+                senders)
+            // Room for one whole snapshot, which is never shed.
+            .withHeadroom(
+                settings.stateActors() + 1L,
+                settings.stateActors() > 0 ? settings.stateBytes() : 0);
+    if (policy(subscription.parameters()) == Outbox.Policy.LATEST) {
+      return outbox.sheddingOldest(this::missedNotice);
+    }
+    return outbox.withPressure(hub.pressure());
+  }
+
+  /** The frame that tells a {@code policy=latest} client how many frames it missed. */
+  private EncodedFrame missedNotice(Outbox.Missed missed) {
+    ObjectNode body =
+        codec
+            .mapper()
+            .createObjectNode()
+            .put("missed", missed.count())
+            .put("since_seq", missed.sinceSeq())
+            .put(
+                "text",
+                "policy=latest: "
+                    + missed.count()
+                    + (missed.count() == 1 ? " frame" : " frames")
+                    + " after reply "
+                    + missed.sinceSeq()
+                    + " dropped because this connection fell behind; reconnect with since="
+                    + missed.sinceSeq()
+                    + " to have them replayed");
+    return codec.encode(codec.gatewayReply(MessageCode.WARNING, null, body), 0);
+  }
+
+  private static Outbox.Policy policy(Map<String, List<String>> parameters) {
+    String value = single(parameters, POLICY);
+    if (value == null) {
+      return Outbox.Policy.COMPLETE;
+    }
+    Outbox.Policy policy = Outbox.Policy.named(value);
+    if (policy == null) {
+      throw new SubscriptionException(
+          "invalid parameter 'policy': expected complete (the default) or latest");
+    }
+    return policy;
+  }
+
   public ClientConnection connect(Subscription subscription, ClientTransport transport) {
     ClientConnection client =
         new ClientConnection(
             subscription,
             transport,
-            onFailure ->
-                new Outbox(
-                        transport,
-                        settings.outboxMaxFrames(),
-                        settings.outboxMaxBytes(),
-                        stats,
-                        onFailure,
-                        senders)
-                    // Room for one whole snapshot, which is never shed.
-                    .withHeadroom(
-                        settings.stateActors() + 1L,
-                        settings.stateActors() > 0 ? settings.stateBytes() : 0),
+            onFailure -> newOutbox(subscription, transport, onFailure),
             this);
     synchronized (lifecycle) {
       if (closed) {
@@ -393,6 +445,7 @@ public final class Gateway implements AutoCloseable {
         client.send(unknownParametersWarning(subscription.unknownParameters()));
       }
       hub.join(client, subscription.since(), subscription.snapshot());
+      client.outbox().excuseBacklog(); // the replay and snapshot it asked for
     }
     stats.clientsConnected.increment();
     log.debug("client {} connected from {}", client.id(), transport.remoteAddress());
@@ -531,6 +584,7 @@ public final class Gateway implements AutoCloseable {
       patterns.add(new Glob(actor));
     }
     hub.sendSnapshot(client, patterns, frame.commandId());
+    client.outbox().excuseBacklog();
   }
 
   private EncodedFrame controlAnswer(String action, String commandId, Subscription subscription) {

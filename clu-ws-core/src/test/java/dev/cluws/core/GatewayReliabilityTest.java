@@ -276,7 +276,7 @@ class GatewayReliabilityTest {
   // --- slow clients
 
   @Test
-  void aClientWhoseOutboxStaysFullIsClosedWith1008AndTheOthersKeepReceiving() {
+  void aClientWhoseOutboxStaysOverItsBoundHoldsTheSourceBackThenIsClosedWith4001AndItsResumePoint() {
     start(
         GatewaySettings.named(NAME).toBuilder()
             .outbox(4, 1_000_000)
@@ -290,21 +290,25 @@ class GatewayReliabilityTest {
       source.push(numbered("lvmecp", n));
     }
 
+    assertThat(gateway.hub().hasRoom()).isFalse(); // the broker would keep the rest
     await().atMost(Duration.ofSeconds(5)).until(() -> !stuck.closes().isEmpty());
+    // The first reply was handed to the transport; the rest stayed queued.
     assertThat(stuck.closes())
         .first()
         .asString()
-        .startsWith("1008 client too slow: its outbox stayed full past the deadline");
+        .isEqualTo("4001 too slow; seq=1; message_id=" + String.format("%032x", 0));
+    assertThat(gateway.hub().hasRoom()).isTrue();
     assertThat(gateway.hub().clientCount()).isEqualTo(1);
     assertThat(ns(reader)).hasSize(50);
     assertThat(gateway.stats().slowClientsClosed.sum()).isEqualTo(1);
   }
 
   @Test
-  void theFinalReplyToAClientsOwnCommandSurvivesSheddingWhileItsOutboxIsFull() {
+  void theFinalReplyToAClientsOwnCommandSurvivesSheddingForPolicyLatest() {
     start(GatewaySettings.named(NAME).toBuilder().outbox(3, 1_000_000).build());
     RecordingTransport slow = RecordingTransport.completingOnDemand();
-    ClientConnection client = gateway.connect(gateway.subscribe(Map.of()), slow);
+    ClientConnection client =
+        gateway.connect(gateway.subscribe(Map.of("policy", List.of("latest"))), slow);
     client.onText("{\"consumer\": \"lvmecp\", \"command_string\": \"status\", \"command_id\": \"mine\"}");
 
     source.push(TestReplies.reply("lvmecp", ":", "mine", "{\"n\": -1}"));
@@ -318,6 +322,71 @@ class GatewayReliabilityTest {
         .anySatisfy(f -> assertThat(f.path("headers").path("command_id").asText()).isEqualTo("mine"));
     assertThat(client.outbox().shedCount()).isPositive();
     assertThat(client.trackedCommands()).isZero();
+  }
+
+  @Test
+  void aPolicyOtherThanCompleteOrLatestIsRefusedAtConnect() {
+    start();
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> gateway.subscribe(Map.of("policy", List.of("fastest"))))
+        .hasMessage("invalid parameter 'policy': expected complete (the default) or latest");
+  }
+
+  @Test
+  void aLatestClientIsToldHowManyFramesItMissedAndNeverHoldsTheSourceBack() {
+    start(GatewaySettings.named(NAME).toBuilder().outbox(3, 1_000_000).build());
+    RecordingTransport slow = RecordingTransport.completingOnDemand();
+    gateway.connect(gateway.subscribe(Map.of("policy", List.of("latest"))), slow);
+
+    for (int n = 0; n < 20; n++) {
+      source.push(numbered("lvmecp", n));
+    }
+    assertThat(gateway.hub().hasRoom()).isTrue();
+    slow.completeInlineFromNowOn();
+    slow.completeNext();
+
+    JsonNode notice =
+        slow.json().stream().filter(f -> f.path("body").has("missed")).findFirst().orElseThrow();
+    assertThat(notice.path("headers").path("message_code").asText()).isEqualTo("w");
+    assertThat(notice.path("headers").path("sender").asText()).isEqualTo(NAME);
+    assertThat(notice.path("body").path("missed").asLong()).isPositive();
+    assertThat(notice.path("body").path("since_seq").asLong()).isEqualTo(1);
+    assertThat(notice.path("body").path("text").asText()).contains("since=1");
+    assertThat(ns(slow)).endsWith(19);
+  }
+
+  @Test
+  void whenRepliesAreLostEachCommandInFlightGetsAnOutcomeUnknownFrameAndEveryClientANotice() {
+    start();
+    RecordingTransport sender = connect(Map.of());
+    RecordingTransport other = connect(Map.of());
+    ClientConnection senderClient = gateway.hub().clients().get(0);
+    senderClient.onText(
+        "{\"consumer\": \"lvmecp\", \"command_string\": \"status\", \"command_id\": \"a1\"}");
+    senderClient.onText(
+        "{\"consumer\": \"lvmnps\", \"command_string\": \"status\", \"command_id\": \"a2\"}");
+    await().atMost(Duration.ofSeconds(5)).until(() -> senderClient.trackedCommands() == 2);
+
+    gateway.hub().onRepliesLost("the queue was gone");
+
+    List<JsonNode> unknown =
+        sender.json().stream().filter(f -> f.path("body").has("outcome")).toList();
+    assertThat(unknown).hasSize(2);
+    assertThat(unknown.get(0).path("headers").path("message_code").asText()).isEqualTo("f");
+    assertThat(unknown.get(0).path("headers").path("command_id").asText()).isEqualTo("a1");
+    assertThat(unknown.get(0).path("body").path("outcome").asText()).isEqualTo("unknown");
+    assertThat(unknown.get(0).path("body").path("error").asText())
+        .contains("'a1'")
+        .contains("lvmecp")
+        .contains("is unknown");
+    assertThat(unknown.get(1).path("headers").path("command_id").asText()).isEqualTo("a2");
+    assertThat(senderClient.trackedCommands()).isZero();
+    for (RecordingTransport client : List.of(sender, other)) {
+      assertThat(client.json())
+          .filteredOn(f -> "replies_lost".equals(f.path("body").path("broker").asText()))
+          .hasSize(1);
+    }
+    assertThat(other.json()).noneMatch(f -> f.path("body").has("outcome"));
   }
 
   // --- broker outages

@@ -136,22 +136,24 @@ class GatewayStatsTest {
   @Test
   void shedFramesAreCountedByPolicy() {
     RecordingTransport transport = RecordingTransport.completingOnDemand();
-    Outbox outbox = new Outbox(transport, 2, 1_000, stats);
+    Outbox outbox = new Outbox(transport, 2, 1_000, stats).sheddingOldest(m -> frame(0, 5));
     outbox.offer(frame(1, 10)); // in flight
     outbox.offer(frame(2, 10));
     outbox.offer(frame(3, 10));
 
-    outbox.offer(frame(4, 10)); // sheds 2, the oldest queued
-    Outbox full = new Outbox(RecordingTransport.completingOnDemand(), 2, 1_000, stats);
+    outbox.offer(frame(4, 10)); // sheds 2, the oldest queued, and 3 to make room for the notice
+    Outbox full =
+        new Outbox(RecordingTransport.completingOnDemand(), 2, 1_000, stats)
+            .sheddingOldest(m -> frame(0, 5));
     full.offer(frame(5, 10)); // in flight
     full.offer(frame(6, 10), true);
     full.offer(frame(7, 10), true);
     full.offer(frame(8, 10)); // only protected frames queued: 8 itself is shed
     full.offer(frame(9, 10), true); // protected: queued past the bound
 
-    assertThat(stats.framesShedOldest.sum()).isEqualTo(1);
+    assertThat(stats.framesShedOldest.sum()).isEqualTo(2);
     assertThat(stats.framesShedNewest.sum()).isEqualTo(1);
-    assertThat(stats.framesShed.sum()).isEqualTo(2);
+    assertThat(stats.framesShed.sum()).isEqualTo(3);
     assertThat(stats.framesOverBound.sum()).isEqualTo(1);
   }
 }

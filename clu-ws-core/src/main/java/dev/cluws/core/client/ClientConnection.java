@@ -18,6 +18,7 @@ import dev.cluws.core.reply.Subscription;
 import dev.cluws.core.spi.ClientIdentity;
 import dev.cluws.core.spi.MessageCode;
 import dev.cluws.core.spi.Reply;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -34,8 +35,11 @@ public final class ClientConnection implements FilterChain.FailureListener {
   /** Filter failures reported to the client one by one; after that, every 1000th. */
   private static final int REPORTED_FILTER_FAILURES = 10;
 
-  /** Close code for a client whose outbox stayed full past the slow-client timeout. */
-  public static final int TOO_SLOW = 1008;
+  /**
+   * Close code for a client whose outbox stayed over its bound past the slow-client timeout; the
+   * reason carries its resume point ({@link Outbox#tooSlowReason()}).
+   */
+  public static final int TOO_SLOW = Outbox.TOO_SLOW;
 
   private volatile Subscription subscription;
   private final ClientTransport transport;
@@ -242,24 +246,38 @@ public final class ClientConnection implements FilterChain.FailureListener {
   }
 
   /**
-   * Periodic upkeep (the gateway calls it about once a second): forgets expired commands, and
-   * closes the client with {@link #TOO_SLOW} when its outbox has been full longer than the
-   * slow-client timeout. Returns whether the client was closed for being slow.
+   * Forgets every unfinished command of this client and returns them as command id → actor: their
+   * replies may never come (the gateway lost its replies queue).
+   */
+  public Map<String, String> abandonCommands() {
+    return commands.abandonAll();
+  }
+
+  /**
+   * Periodic upkeep (the gateway calls it about once a second): forgets expired commands, tells a
+   * {@code policy=latest} client what it missed, and closes the client with {@link #TOO_SLOW} and
+   * its resume point when its outbox has been over its bound longer than the slow-client timeout.
+   * Returns whether the client was closed for being slow.
    */
   public boolean maintain(long nowNanos) {
     commands.expire(nowNanos);
-    long fullFor = outbox.fullForNanos(nowNanos);
+    outbox.maintain(nowNanos);
+    long overFor = outbox.overForNanos(nowNanos);
     long timeout = gateway.settings().slowClientTimeout().toNanos();
-    if (fullFor > timeout && !isClosed()) {
+    if (overFor > timeout && !isClosed()) {
       gateway.stats().slowClientsClosed.increment();
+      int queued = outbox.queued();
+      outbox.close(); // nothing more is handed to the websocket: the resume point is final
+      String reason = outbox.tooSlowReason();
       log.warn(
-          "client {} ({}) is too slow: its outbox stayed full for {} s ({} frames shed); closing"
-              + " it",
+          "client {} ({}) is too slow: its outbox stayed over its bound for {} s ({} frames"
+              + " queued); closing it ({})",
           id(),
           remoteAddress(),
-          fullFor / 1_000_000_000L,
-          outbox.shedCount());
-      close(TOO_SLOW, "client too slow: its outbox stayed full past the deadline");
+          overFor / 1_000_000_000L,
+          queued,
+          reason);
+      close(TOO_SLOW, reason);
       return true;
     }
     return false;

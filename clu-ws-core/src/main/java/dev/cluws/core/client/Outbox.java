@@ -2,52 +2,63 @@ package dev.cluws.core.client;
 
 import dev.cluws.core.GatewayStats;
 import dev.cluws.core.codec.EncodedFrame;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client's bounded queue of frames, with one send in flight. The slow-client policy lives here
- * and nowhere else.
+ * One client's queue of frames, with one send in flight. The slow-client policy lives here and
+ * nowhere else.
  *
  * <p>{@link #offer} never blocks: the hub calls it on the delivery thread for every client. The
- * queue is bounded in frames and in bytes. When a frame does not fit:
+ * queue has a bound in frames and in bytes, and what happens beyond it depends on the client's
+ * {@link Policy}:
  *
- * <ol>
- *   <li>the oldest <em>sheddable</em> queued frames are dropped until it fits; a frame offered as
- *       {@code protect = true} (a reply that ends one of this client's own commands, or a frame
- *       the gateway addressed to this client) is never shed;
- *   <li>if only protected frames are queued, a sheddable newcomer is dropped itself, and a
- *       protected newcomer is queued beyond the bound (protected frames are few: they are bounded
- *       by the client's tracked commands and its command rate);
- *   <li>a client that makes the gateway queue protected frames beyond <em>twice</em> the bounds
- *       (plus room for one snapshot, see {@link #withHeadroom}) — one that sends bad frames,
- *       control frames or commands without reading the answers — is closed at once with {@link
- *       ClientConnection#TOO_SLOW} ({@code 1008}): the hard bound that keeps even answers to a
- *       client's own actions from growing without limit;
- *   <li>every dropped frame is counted ({@link #shedCount()}, {@code GatewayStats.framesShed}, and
- *       by policy in {@code framesShedOldest} and {@code framesShedNewest}; protected frames
- *       queued beyond the bound in {@code framesOverBound}).
- * </ol>
+ * <ul>
+ *   <li>{@link Policy#COMPLETE} (the default): nothing is ever dropped. A frame that does not fit
+ *       is queued anyway, and the outbox is <em>over its bound</em> until its queue is back within
+ *       the bounds: it tells its {@link Pressure} listener (the hub), which stops taking replies
+ *       from the broker while any outbox is over (flow control: the broker's queue is the buffer,
+ *       and live frames beyond the bound are limited by the broker's prefetch window). Its owner
+ *       closes a client that stays over its bound past the slow-client timeout ({@link
+ *       #overForNanos}) with {@link #TOO_SLOW} and its {@linkplain #tooSlowReason() resume
+ *       point}. A frame larger than the byte bound is queued and sent like any other; it never
+ *       costs another frame.
+ *   <li>{@link Policy#LATEST} (a client's explicit choice, {@code ?policy=latest}): the oldest
+ *       <em>sheddable</em> frames are dropped until the newcomer fits (a sheddable newcomer that
+ *       still does not fit, because only protected frames are queued, is dropped itself), and the
+ *       client is told how many it missed by a notice frame, at most one per second ({@link
+ *       #maintain}). Such an outbox never holds the hub back.
+ * </ul>
  *
- * The outbox counts as <em>full</em> from the first shed until its queue falls to half its
- * bounds; {@link #fullForNanos(long)} tells its owner how long, so that a client that stays full
- * past a deadline can be closed. The queue drains as the transport completes each send, on
- * whichever thread completes it.
+ * <p>A frame offered as {@code protect = true} (a reply that ends one of this client's own
+ * commands, or a frame the gateway addressed to this client) is never shed. Protected frames are
+ * the client's own doing (its commands, control frames, bad frames): a client that makes the
+ * gateway queue more of them than <em>twice</em> the bounds (plus room for one snapshot, see
+ * {@link #withHeadroom}) without reading them is closed at once with {@link #TOO_SLOW}: the hard
+ * bound that keeps even answers to a client's own actions from growing without limit.
+ *
+ * <p>So the frames queued for one client are bounded by: the bounds; plus, while over them, what
+ * the broker's prefetch window still delivers to the hub, a replay ({@code since=}, bounded by the
+ * replay ring) and a snapshot (bounded by the state store); plus protected frames up to the hard
+ * bound.
+ *
+ * <p>Every frame dropped for {@code latest} is counted ({@link #shedCount()}, {@code
+ * GatewayStats.framesShed} and {@code framesShedOldest}/{@code framesShedNewest}); frames queued
+ * beyond the bound in {@code framesOverBound}. The queue drains as the transport completes each
+ * send, on whichever thread completes it.
  *
  * <p>Each completed write counts in {@code GatewayStats.framesOut} and {@code bytesOut}; for a
  * reply frame (one with a {@link EncodedFrame#sequence() sequence}) encoded after this outbox was
  * made, the time from its encoding to the completed write goes to {@code
- * GatewayStats.deliveryLatency}. Frames replayed from before the client connected were encoded before its outbox
- * (except replies that no client took unchanged when they arrived: the replay ring encodes those
- * when they are replayed, and their short encoding-to-write time is counted), and
- * frames the gateway made for this client alone (errors, acknowledgements, snapshots) carry no
- * sequence, so neither is reported.
+ * GatewayStats.deliveryLatency}.
  */
 public final class Outbox {
   private static final Logger log = LoggerFactory.getLogger(Outbox.class);
@@ -56,10 +67,68 @@ public final class Outbox {
   public static final Executor DIRECT = Runnable::run;
 
   /**
+   * Close code for a client that cannot keep up: its outbox stayed over its bound past the
+   * slow-client timeout, or it let the answers to its own frames pile up beyond the hard bound.
+   * The reason carries its resume point, see {@link #tooSlowReason()}.
+   */
+  public static final int TOO_SLOW = 4001;
+
+  /** The longest close reason a websocket close frame carries, in UTF-8 bytes. */
+  static final int MAX_REASON_BYTES = 123;
+
+  /** At most one missed-frames notice per this many nanoseconds. */
+  static final long NOTICE_INTERVAL_NANOS = 1_000_000_000L;
+
+  /**
    * How many frames one outbox writes before it lets other clients' writes use the sender thread
    * (with a pool executor); also the most frames batched into one write.
    */
   static final int FRAMES_PER_TURN = 64;
+
+  /** What an outbox does with frames beyond its bound. */
+  public enum Policy {
+    /** Keep every frame; hold the hub back; close the client if it stays behind too long. */
+    COMPLETE,
+    /** Drop the oldest sheddable frames and tell the client how many it missed. */
+    LATEST;
+
+    /** The policy named by a {@code policy=} parameter, or {@code null} for an unknown name. */
+    public static Policy named(String name) {
+      return switch (name) {
+        case "complete" -> COMPLETE;
+        case "latest" -> LATEST;
+        default -> null;
+      };
+    }
+  }
+
+  /** Told when an outbox goes over its bound and when it is back under (or closed). */
+  public interface Pressure {
+    /** Nobody listens. */
+    Pressure NONE =
+        new Pressure() {
+          @Override
+          public void over() {}
+
+          @Override
+          public void under() {}
+        };
+
+    /** The outbox went over its bound. Called under the outbox's lock: never block. */
+    void over();
+
+    /** The outbox is back within its bound, or closed. Called under its lock: never block. */
+    void under();
+  }
+
+  /**
+   * What a {@code latest} client missed since its last notice.
+   *
+   * @param count frames dropped
+   * @param sinceSeq the number of the last reply before the first one dropped (what {@code since=}
+   *     would resume from)
+   */
+  public record Missed(long count, long sinceSeq) {}
 
   private final ClientTransport transport;
   private final int maxFrames;
@@ -74,15 +143,29 @@ public final class Outbox {
   private final Executor sendExecutor;
   /** Frames encoded before this are replays: they take no part in the delivery latency. */
   private final long createdNanos = System.nanoTime();
+  private Policy policy = Policy.COMPLETE;
+  private Pressure pressure = Pressure.NONE;
+  private Function<Missed, EncodedFrame> missedNotice;
   private long queuedBytes;
+  /** Frames (and bytes) the client asked for at once, allowed on top of the bound until sent. */
+  private long backlogFrames;
+  private long backlogBytes;
   private int protectedQueued;
-  /** Beyond these, even protected frames are not queued: the client is closed. */
+  private long protectedBytes;
+  /** Beyond these, protected frames are not queued: the client is closed. */
   private long hardMaxFrames;
   private long hardMaxBytes;
-  private long fullSinceNanos;
-  private boolean full;
+  private long overSinceNanos;
+  private boolean over;
   private boolean inFlight;
   private boolean closed;
+  /** The last reply handed to the transport: the client's resume point. */
+  private long lastSeq;
+  private String lastMessageId;
+  /** Dropped since the last notice ({@code latest}), and where the first one was. */
+  private long missed;
+  private long missedSinceSeq;
+  private long lastNoticeNanos = System.nanoTime() - NOTICE_INTERVAL_NANOS;
 
   /** A queued frame that must not be shed. */
   private record Protected(EncodedFrame frame) {}
@@ -92,8 +175,9 @@ public final class Outbox {
   }
 
   /**
-   * An outbox that runs {@code onSendFailure} once when a send fails (the websocket is gone), so
-   * its owner can forget the client even if the transport never reports the close.
+   * An outbox that runs {@code onSendFailure} once when a send fails (the websocket is gone) or
+   * when it closes the client itself, so its owner can forget the client even if the transport
+   * never reports the close.
    */
   public Outbox(
       ClientTransport transport,
@@ -144,15 +228,42 @@ public final class Outbox {
     return this;
   }
 
+  /** Keeps every frame (the default) and reports going over the bound to {@code listener}. */
+  public Outbox withPressure(Pressure listener) {
+    synchronized (lock) {
+      pressure = listener;
+    }
+    return this;
+  }
+
+  /**
+   * Sheds the oldest frames beyond the bound instead of keeping them ({@link Policy#LATEST}); the
+   * client is told what it missed with the frame {@code notice} makes. Call before the first
+   * {@link #offer}.
+   */
+  public Outbox sheddingOldest(Function<Missed, EncodedFrame> notice) {
+    synchronized (lock) {
+      policy = Policy.LATEST;
+      missedNotice = notice;
+    }
+    return this;
+  }
+
+  /** What this outbox does beyond its bound. */
+  public Policy policy() {
+    synchronized (lock) {
+      return policy;
+    }
+  }
+
   /** Queues a sheddable frame; see {@link #offer(EncodedFrame, boolean)}. */
   public boolean offer(EncodedFrame frame) {
     return offer(frame, false);
   }
 
   /**
-   * Queues a frame for sending, applying the shedding policy; returns {@code false} when the
-   * outbox is closed or the frame itself was shed. A frame larger than the byte bound is still sent
-   * when it is alone in the queue.
+   * Queues a frame for sending; returns {@code false} when the outbox is closed, or (policy {@code
+   * latest}) when the frame itself was shed.
    */
   public boolean offer(EncodedFrame frame, boolean protect) {
     boolean overflowed = false;
@@ -160,33 +271,36 @@ public final class Outbox {
       if (closed) {
         return false;
       }
-      while (!queue.isEmpty() && !fits(frame)) {
-        if (!shedOldestSheddable()) {
-          break; // only protected frames are queued
+      if (protect
+          && (protectedQueued + 1L > hardMaxFrames
+              || protectedBytes + frame.size() > hardMaxBytes)) {
+        // Past the hard bound: the client does not read what it asks for. Close it (once).
+        closeLocked();
+        overflowed = true;
+      } else {
+        if (policy == Policy.LATEST) {
+          while (!queue.isEmpty() && !fits(frame) && shedOldestSheddable()) {
+            // shed until it fits
+          }
+          if (!queue.isEmpty() && !fits(frame) && !protect) {
+            miss(frame);
+            stats.framesShedNewest.increment();
+            return false;
+          }
         }
-      }
-      if (!queue.isEmpty() && !fits(frame)) {
-        if (!protect) {
-          countShed();
-          stats.framesShedNewest.increment();
-          return false;
-        }
-        if (queue.size() >= hardMaxFrames || queuedBytes + frame.size() > hardMaxBytes) {
-          // Past the hard bound: the client does not read what it asks for. Close it (once).
-          closed = true;
-          queue.clear();
-          queuedBytes = 0;
-          protectedQueued = 0;
-          overflowed = true;
-        } else {
+        if (!queue.isEmpty() && !fits(frame)) {
           stats.framesOverBound.increment();
         }
-      }
-      if (!overflowed) {
         queue.addLast(protect ? new Protected(frame) : frame);
         queuedBytes += frame.size();
         if (protect) {
           protectedQueued++;
+          protectedBytes += frame.size();
+        }
+        if (policy == Policy.COMPLETE && !over && overBound()) {
+          over = true;
+          overSinceNanos = System.nanoTime();
+          pressure.over();
         }
         if (inFlight) {
           return true;
@@ -195,7 +309,9 @@ public final class Outbox {
       }
     }
     if (overflowed) {
-      closeOverflowed();
+      closeTooSlow(
+          "client at {} does not read the answers to its own frames (over twice its outbox bounds"
+              + " queued); closing it");
       return false;
     }
     try {
@@ -206,17 +322,14 @@ public final class Outbox {
     return true;
   }
 
-  private void closeOverflowed() {
+  /** Closes the client with {@link #TOO_SLOW} and its resume point, and tells the owner. */
+  private void closeTooSlow(String message) {
     stats.slowClientsClosed.increment();
-    log.warn(
-        "client at {} does not read the answers to its own frames (over twice its outbox bounds"
-            + " queued); closing it",
-        transport.remoteAddress());
+    log.warn(message, transport.remoteAddress());
     try {
       // The close frame says why to a client that still reads a little; one that reads nothing
       // would never take it, and may keep sending: drop the connection as well.
-      transport.close(
-          ClientConnection.TOO_SLOW, "client too slow: it does not read the answers to its frames");
+      transport.close(TOO_SLOW, tooSlowReason());
       transport.abort();
     } catch (RuntimeException e) {
       log.debug("closing an overflowing client failed", e);
@@ -228,6 +341,27 @@ public final class Outbox {
     return queue.size() < maxFrames && queuedBytes + frame.size() <= maxBytes;
   }
 
+  private boolean overBound() {
+    return queue.size() > maxFrames + backlogFrames || queuedBytes > maxBytes + backlogBytes;
+  }
+
+  /**
+   * What is queued now — a replay ({@code since=}) or a snapshot the client asked for — does not
+   * count against the bound: it is allowed on top of it until it has been sent, so a client that
+   * reads its replay at its own pace neither holds the hub back nor counts as slow for it. The
+   * replay ring and the state store bound it.
+   */
+  public void excuseBacklog() {
+    synchronized (lock) {
+      backlogFrames = queue.size();
+      backlogBytes = queuedBytes;
+      if (over && !overBound()) {
+        over = false;
+        pressure.under();
+      }
+    }
+  }
+
   private boolean shedOldestSheddable() {
     if (protectedQueued == queue.size()) {
       return false;
@@ -237,8 +371,9 @@ public final class Outbox {
       Object entry = it.next();
       if (entry instanceof EncodedFrame) {
         it.remove();
-        queuedBytes -= ((EncodedFrame) entry).size();
-        countShed();
+        EncodedFrame frame = (EncodedFrame) entry;
+        queuedBytes -= frame.size();
+        miss(frame);
         stats.framesShedOldest.increment();
         return true;
       }
@@ -246,22 +381,101 @@ public final class Outbox {
     return false;
   }
 
-  private void countShed() {
+  private void miss(EncodedFrame frame) {
     shed.increment();
     stats.framesShed.increment();
-    if (!full) {
-      full = true;
-      fullSinceNanos = System.nanoTime();
+    if (missed == 0) {
+      missedSinceSeq = frame.sequence() > 0 ? frame.sequence() - 1 : lastSeq;
+    } else if (frame.sequence() > 0) {
+      missedSinceSeq = Math.min(missedSinceSeq, frame.sequence() - 1);
+    }
+    missed++;
+    if (System.nanoTime() - lastNoticeNanos >= NOTICE_INTERVAL_NANOS) {
+      queueMissedNotice();
+    }
+  }
+
+  /** Queues the notice of what was missed (protected: it is never shed itself). Under the lock. */
+  private void queueMissedNotice() {
+    if (missed == 0 || missedNotice == null) {
+      return;
+    }
+    EncodedFrame notice = missedNotice.apply(new Missed(missed, missedSinceSeq));
+    missed = 0;
+    lastNoticeNanos = System.nanoTime();
+    queue.addLast(new Protected(notice));
+    queuedBytes += notice.size();
+    protectedQueued++;
+    protectedBytes += notice.size();
+  }
+
+  /**
+   * Periodic upkeep (about once a second): tells a {@code latest} client what it missed since its
+   * last notice, when nothing else did within the last second.
+   */
+  public void maintain(long nowNanos) {
+    boolean start = false;
+    synchronized (lock) {
+      if (closed || missed == 0 || nowNanos - lastNoticeNanos < NOTICE_INTERVAL_NANOS) {
+        return;
+      }
+      queueMissedNotice();
+      if (!inFlight) {
+        inFlight = true;
+        start = true;
+      }
+    }
+    if (start) {
+      try {
+        sendExecutor.execute(this::drain);
+      } catch (RejectedExecutionException e) {
+        drain();
+      }
     }
   }
 
   /**
-   * How long this outbox has been full (from its first shed until its queue falls to half its
-   * bounds), or 0 when it is not.
+   * How long this outbox has been over its bound without a break (from the frame that took it over
+   * until its queue is back within the bounds), or 0 when it is not. Always 0 for {@code latest}.
    */
-  public long fullForNanos(long nowNanos) {
+  public long overForNanos(long nowNanos) {
     synchronized (lock) {
-      return full ? Math.max(1, nowNanos - fullSinceNanos) : 0;
+      return over ? Math.max(1, nowNanos - overSinceNanos) : 0;
+    }
+  }
+
+  /** Whether the outbox is over its bound now (and so holds the hub back). */
+  public boolean isOver() {
+    synchronized (lock) {
+      return over;
+    }
+  }
+
+  /**
+   * The close reason for {@link #TOO_SLOW}: {@code too slow; seq=<n>; message_id=<id>}, where
+   * {@code n} is the number of the last reply handed to this client (0 for none) and {@code id} its
+   * {@code message_id} ({@code -} when it has none, none was sent, or the reason would not fit in a
+   * close frame). A client resumes with {@code since=<id>} (any gateway) or {@code since=<n>} (this
+   * gateway instance).
+   */
+  public String tooSlowReason() {
+    long seq;
+    String id;
+    synchronized (lock) {
+      seq = lastSeq;
+      id = lastMessageId;
+    }
+    String reason = "too slow; seq=" + seq + "; message_id=" + (id == null ? "-" : id);
+    if (reason.getBytes(StandardCharsets.UTF_8).length > MAX_REASON_BYTES) {
+      reason = "too slow; seq=" + seq + "; message_id=-";
+    }
+    return reason;
+  }
+
+  /** The number of the last reply handed to the transport (0 for none). */
+  public long lastSequenceSent() {
+    synchronized (lock) {
+      return lastSeq;
     }
   }
 
@@ -293,7 +507,7 @@ public final class Outbox {
     }
   }
 
-  /** Frames dropped because this outbox was full. */
+  /** Frames dropped ({@code latest} only). */
   public long shedCount() {
     return shed.sum();
   }
@@ -306,11 +520,22 @@ public final class Outbox {
   /** Drops everything queued and refuses further frames. Idempotent. */
   public void close() {
     synchronized (lock) {
-      closed = true;
-      queue.clear();
-      queuedBytes = 0;
-      protectedQueued = 0;
+      closeLocked();
     }
+  }
+
+  private void closeLocked() {
+    if (over) {
+      over = false;
+      pressure.under();
+    }
+    closed = true;
+    queue.clear();
+    queuedBytes = 0;
+    backlogFrames = 0;
+    backlogBytes = 0;
+    protectedQueued = 0;
+    protectedBytes = 0;
   }
 
   public boolean isClosed() {
@@ -328,18 +553,31 @@ public final class Outbox {
         Object entry = closed ? null : queue.pollFirst();
         if (entry == null) {
           inFlight = false;
-          full = false;
+          if (over) {
+            over = false;
+            pressure.under();
+          }
           return;
         }
         if (entry instanceof Protected) {
           protectedQueued--;
           next = ((Protected) entry).frame();
+          protectedBytes -= next.size();
         } else {
           next = (EncodedFrame) entry;
         }
         queuedBytes -= next.size();
-        if (full && queue.size() <= maxFrames / 2 && queuedBytes <= maxBytes / 2) {
-          full = false;
+        if (backlogFrames > 0) {
+          backlogFrames--;
+          backlogBytes = Math.max(0, backlogBytes - next.size());
+        }
+        if (over && !overBound()) {
+          over = false;
+          pressure.under();
+        }
+        if (next.sequence() > 0) {
+          lastSeq = next.sequence();
+          lastMessageId = next.messageId();
         }
         // Batch while more is queued, but flush the last frame of a turn.
         more = !queue.isEmpty() && sentThisTurn + 1 < FRAMES_PER_TURN;

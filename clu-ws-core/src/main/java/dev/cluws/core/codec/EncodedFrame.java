@@ -18,6 +18,7 @@ public final class EncodedFrame {
   private final long sequence;
   private final Origin origin;
   private final String actor;
+  private final String messageId;
   /** When the frame was encoded: for the delivery-to-write time the outboxes report. */
   private final long createdNanos = System.nanoTime();
   private volatile String text;
@@ -38,12 +39,25 @@ public final class EncodedFrame {
       long sequence,
       Origin origin,
       String actor) {
+    this(utf8, code, commandId, sequence, origin, actor, null);
+  }
+
+  /** The same, for a reply with this {@code message_id} (or {@code null}). */
+  public EncodedFrame(
+      byte[] utf8,
+      MessageCode code,
+      String commandId,
+      long sequence,
+      Origin origin,
+      String actor,
+      String messageId) {
     this.utf8 = utf8;
     this.code = code;
     this.commandId = commandId;
     this.sequence = sequence;
     this.origin = origin;
     this.actor = actor;
+    this.messageId = messageId;
   }
 
   /** A read-only view of the frame's UTF-8 payload. */
@@ -82,6 +96,11 @@ public final class EncodedFrame {
    */
   public long sequence() {
     return sequence;
+  }
+
+  /** The {@code message_id} of the reply this frame carries, or {@code null}. */
+  public String messageId() {
+    return messageId;
   }
 
   /** Where the reply this frame carries comes from. */

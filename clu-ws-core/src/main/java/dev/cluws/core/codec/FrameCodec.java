@@ -113,7 +113,8 @@ public final class FrameCodec {
         reply.commandId(),
         sequence,
         reply.origin(),
-        reply.actor());
+        reply.actor(),
+        reply.messageId());
   }
 
   /** The common header types directly; anything else (lists, maps) through the mapper. */

@@ -70,6 +70,17 @@ public final class CommandTracker {
     return removed;
   }
 
+  /**
+   * Forgets every unfinished command and returns them, oldest first, as command id → actor (their
+   * replies may never come: the gateway lost its replies queue).
+   */
+  public synchronized Map<String, String> abandonAll() {
+    Map<String, String> abandoned = new LinkedHashMap<>();
+    byId.forEach((commandId, sent) -> abandoned.put(commandId, sent.actor()));
+    byId.clear();
+    return abandoned;
+  }
+
   public synchronized int size() {
     return byId.size();
   }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cluws.core.GatewaySettings;
 import dev.cluws.core.GatewayStats;
 import dev.cluws.core.client.ClientConnection;
+import dev.cluws.core.client.Outbox;
 import dev.cluws.core.codec.EncodedFrame;
 import dev.cluws.core.codec.FrameCodec;
 import dev.cluws.core.spi.Glob;
@@ -17,6 +18,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +54,23 @@ public final class Hub implements ReplyListener {
   private volatile ClientConnection[] clients = new ClientConnection[0];
   private volatile SourceState sourceState = SourceState.CONNECTING;
   private boolean brokerLost;
+  /** Outboxes over their bound now: while any is, the source takes no more from the broker. */
+  private final AtomicInteger outboxesOver = new AtomicInteger();
+  private volatile Runnable resume = () -> {};
+  private final Outbox.Pressure pressure =
+      new Outbox.Pressure() {
+        @Override
+        public void over() {
+          outboxesOver.incrementAndGet();
+        }
+
+        @Override
+        public void under() {
+          if (outboxesOver.decrementAndGet() == 0) {
+            resume.run();
+          }
+        }
+      };
 
   /**
    * A hub that keeps up to {@code replayFrames} recent replies (and {@code replayBytes} of their
@@ -200,6 +219,83 @@ public final class Hub implements ReplyListener {
     } else if (announceRecovery) {
       broadcastStatus(
           MessageCode.INFO, "connected", "the gateway is connected to the broker again");
+    }
+  }
+
+  /**
+   * Flow control: whether every client outbox (of the default {@code complete} policy) is within its
+   * bound. While one is not, the source takes no more replies from the broker, so a client that
+   * reads loses nothing when publishers outrun the gateway; the client that holds everyone back is
+   * closed after the slow-client timeout (its outbox leaves the count when it closes).
+   */
+  @Override
+  public boolean hasRoom() {
+    return outboxesOver.get() == 0;
+  }
+
+  @Override
+  public void setResumeAction(Runnable action) {
+    resume = action;
+  }
+
+  /** What each {@code complete} outbox tells about its bound (see {@link #hasRoom()}). */
+  public Outbox.Pressure pressure() {
+    return pressure;
+  }
+
+  /** Outboxes over their bound now. */
+  public int outboxesOverBound() {
+    return outboxesOver.get();
+  }
+
+  /**
+   * The source lost replies for good (its queue was gone): every client with a command in flight
+   * receives, per such command, an {@code f} frame from the gateway saying its outcome is unknown
+   * (the command is forgotten), and every client a {@code w} frame {@code {"broker":
+   * "replies_lost"}}.
+   */
+  @Override
+  public void onRepliesLost(String reason) {
+    log.warn("replies may have been lost: {}", reason);
+    synchronized (replayLock) {
+      for (ClientConnection client : clients) {
+        try {
+          client
+              .abandonCommands()
+              .forEach(
+                  (commandId, actor) -> {
+                    ObjectNode body =
+                        codec
+                            .mapper()
+                            .createObjectNode()
+                            .put("outcome", "unknown")
+                            .put(
+                                "error",
+                                "the outcome of command '"
+                                    + commandId
+                                    + "' to "
+                                    + actor
+                                    + " is unknown: the gateway lost its replies queue at the"
+                                    + " broker, so replies to it may never arrive");
+                    client.send(
+                        codec.encode(
+                            codec.gatewayReply(MessageCode.FAILED, commandId, body), 0));
+                  });
+        } catch (RuntimeException e) {
+          log.error("could not tell client {} about its commands", client.id(), e);
+        }
+      }
+      ObjectNode body =
+          codec
+              .mapper()
+              .createObjectNode()
+              .put("broker", "replies_lost")
+              .put(
+                  "text",
+                  "replies published while the gateway was away from the broker may have been"
+                      + " missed: "
+                      + reason);
+      fanOut(codec.gatewayBroadcast(MessageCode.WARNING, body), 0, clients);
     }
   }
 

@@ -137,83 +137,134 @@ class OutboxTest {
     }
   }
 
-  @Test
-  void aFullOutboxShedsTheOldestQueuedFrame() {
-    RecordingTransport transport = RecordingTransport.completingOnDemand();
-    Outbox outbox = new Outbox(transport, 2, 1_000, stats);
-    outbox.offer(frame(1)); // in flight
-    outbox.offer(frame(2));
-    outbox.offer(frame(3));
+  /** Counts what an outbox tells the hub about its bound. */
+  private static final class CountingPressure implements Outbox.Pressure {
+    int overs;
+    int unders;
 
-    outbox.offer(frame(4));
-
-    transport.completeNext();
-    transport.completeNext();
-    transport.completeNext();
-    assertThat(sequences(transport.frames())).containsExactly(1L, 3L, 4L);
-  }
-
-  @Test
-  void framesShedForTheFrameBoundAreCountedByTheOutboxAndTheGateway() {
-    RecordingTransport transport = RecordingTransport.completingOnDemand();
-    Outbox outbox = new Outbox(transport, 2, 1_000, stats);
-    for (long i = 1; i <= 6; i++) {
-      outbox.offer(frame(i));
+    @Override
+    public void over() {
+      overs++;
     }
 
-    assertThat(outbox.shedCount()).isEqualTo(3);
-    assertThat(stats.framesShed.sum()).isEqualTo(3);
-    assertThat(outbox.queued()).isEqualTo(2);
+    @Override
+    public void under() {
+      unders++;
+    }
+  }
+
+  private static EncodedFrame reply(long sequence, String messageId) {
+    return new EncodedFrame(
+        new byte[10], null, null, sequence, dev.cluws.core.spi.Origin.ACTOR, "a", messageId);
   }
 
   @Test
-  void anOutboxOverItsByteBoundShedsTheOldestQueuedFrames() {
+  void aFullOutboxKeepsEveryFrameAndSaysOnceThatItIsOverItsBoundUntilItIsBackWithin() {
     RecordingTransport transport = RecordingTransport.completingOnDemand();
-    Outbox outbox = new Outbox(transport, 100, 100, stats);
-    outbox.offer(frame(1, 40)); // in flight, not counted against the bound
-    outbox.offer(frame(2, 40));
-    outbox.offer(frame(3, 40));
+    CountingPressure pressure = new CountingPressure();
+    Outbox outbox = new Outbox(transport, 4, 1_000, stats).withPressure(pressure);
+    for (long i = 1; i <= 10; i++) {
+      assertThat(outbox.offer(frame(i))).isTrue();
+    }
 
-    outbox.offer(frame(4, 40));
-
-    assertThat(outbox.queuedBytes()).isEqualTo(80);
-    assertThat(outbox.shedCount()).isEqualTo(1);
-    assertThat(stats.framesShed.sum()).isEqualTo(1);
+    assertThat(outbox.isOver()).isTrue();
+    assertThat(outbox.overForNanos(System.nanoTime() + 1_000)).isPositive();
+    assertThat(pressure.overs).isEqualTo(1);
+    assertThat(outbox.queued()).isEqualTo(9);
+    for (int i = 0; i < 5; i++) { // 9 queued: within the bound again at 4
+      assertThat(outbox.isOver()).isTrue();
+      transport.completeNext();
+    }
+    assertThat(outbox.isOver()).isFalse();
+    assertThat(pressure.unders).isEqualTo(1);
+    transport.completeInlineFromNowOn();
     transport.completeNext();
-    transport.completeNext();
-    transport.completeNext();
-    assertThat(sequences(transport.frames())).containsExactly(1L, 3L, 4L);
+    assertThat(sequences(transport.frames()))
+        .containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L);
+    assertThat(outbox.shedCount()).isZero();
+    assertThat(stats.framesShed.sum()).isZero();
+    assertThat(stats.framesOverBound.sum()).isPositive();
   }
 
   @Test
-  void aLargeFrameShedsAsManyOldFramesAsItNeeds() {
-    RecordingTransport transport = RecordingTransport.completingOnDemand();
-    Outbox outbox = new Outbox(transport, 100, 100, stats);
-    outbox.offer(frame(1, 10));
-    outbox.offer(frame(2, 30));
-    outbox.offer(frame(3, 30));
-    outbox.offer(frame(4, 30));
-
-    outbox.offer(frame(5, 70));
-
-    assertThat(outbox.shedCount()).isEqualTo(2);
-    assertThat(outbox.queued()).isEqualTo(2);
-    assertThat(outbox.queuedBytes()).isEqualTo(100);
-  }
-
-  @Test
-  void aFrameLargerThanTheByteBoundIsStillSentWhenItIsAlone() {
+  void aFrameLargerThanTheByteBoundIsSentOnItsOwnAndCostsNoOtherFrame() {
     RecordingTransport transport = RecordingTransport.completingOnDemand();
     Outbox outbox = new Outbox(transport, 100, 100, stats);
     outbox.offer(frame(1, 10)); // in flight
     outbox.offer(frame(2, 10));
-
     outbox.offer(frame(3, 500));
+    outbox.offer(frame(4, 10));
+    outbox.offer(frame(5, 500));
+    outbox.offer(frame(6, 10));
 
+    transport.completeInlineFromNowOn();
+    transport.completeNext();
+
+    assertThat(sequences(transport.frames())).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+    assertThat(outbox.shedCount()).isZero();
+    assertThat(outbox.isOver()).isFalse();
+  }
+
+  @Test
+  void aReplayTheClientAskedForIsAllowedOnTopOfTheBoundUntilItIsSent() {
+    RecordingTransport transport = RecordingTransport.completingOnDemand();
+    CountingPressure pressure = new CountingPressure();
+    Outbox outbox = new Outbox(transport, 2, 1_000, stats).withPressure(pressure);
+    for (long i = 1; i <= 6; i++) {
+      outbox.offer(frame(i)); // a replay: 1 in flight, 5 queued
+    }
+    assertThat(outbox.isOver()).isTrue();
+
+    outbox.excuseBacklog();
+    outbox.offer(frame(7));
+    outbox.offer(frame(8)); // live frames: within the bound on top of the replay
+
+    assertThat(outbox.isOver()).isFalse();
+    assertThat(pressure.unders).isEqualTo(pressure.overs);
+    outbox.offer(frame(9)); // one more than the bound allows
+    assertThat(outbox.isOver()).isTrue();
+  }
+
+  @Test
+  void closingAnOutboxOverItsBoundReleasesTheHub() {
+    RecordingTransport transport = RecordingTransport.completingOnDemand();
+    CountingPressure pressure = new CountingPressure();
+    Outbox outbox = new Outbox(transport, 1, 1_000, stats).withPressure(pressure);
+    outbox.offer(frame(1));
+    outbox.offer(frame(2));
+    outbox.offer(frame(3));
+    assertThat(pressure.overs).isEqualTo(1);
+
+    outbox.close();
+    outbox.close();
+
+    assertThat(pressure.unders).isEqualTo(1);
+    assertThat(outbox.isOver()).isFalse();
+  }
+
+  @Test
+  void theResumePointIsTheLastReplyHandedToTheTransport() {
+    RecordingTransport transport = RecordingTransport.completingOnDemand();
+    Outbox outbox = new Outbox(transport, 100, 1_000, stats);
+    assertThat(outbox.tooSlowReason()).isEqualTo("too slow; seq=0; message_id=-");
+    outbox.offer(reply(7, "m7")); // handed over at once
+    outbox.offer(frame(0)); // a frame of the gateway's own: not a resume point
+    outbox.offer(reply(8, "m8"));
+
+    assertThat(outbox.tooSlowReason()).isEqualTo("too slow; seq=7; message_id=m7");
     transport.completeNext();
     transport.completeNext();
-    assertThat(sequences(transport.frames())).containsExactly(1L, 3L);
-    assertThat(outbox.shedCount()).isEqualTo(1);
+    assertThat(outbox.tooSlowReason()).isEqualTo("too slow; seq=8; message_id=m8");
+    assertThat(outbox.lastSequenceSent()).isEqualTo(8);
+  }
+
+  @Test
+  void aMessageIdTooLongForACloseFrameIsLeftOutOfTheResumePoint() {
+    RecordingTransport transport = RecordingTransport.completingInline();
+    Outbox outbox = new Outbox(transport, 100, 1_000, stats);
+    outbox.offer(reply(12, "x".repeat(120)));
+
+    assertThat(outbox.tooSlowReason()).isEqualTo("too slow; seq=12; message_id=-");
   }
 
   @Test
