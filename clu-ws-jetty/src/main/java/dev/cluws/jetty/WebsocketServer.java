@@ -50,12 +50,18 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>A Jetty 12 server (no servlets) with one connector. The query parameters of an upgrade
+ * <p>A Jetty 12 server (no servlets) with one connector for the websockets. The query parameters of an upgrade
  * request are the client's subscription ({@link Gateway#subscribe}); a rejected subscription is
  * answered with 400 and no websocket. Plain HTTP requests (no upgrade) get the endpoints of {@link
  * ServerSettings#http()}: {@code /healthz}, {@code /readyz}, {@code /metrics} and the web console
  * at {@code /}; any other one gets 426 Upgrade Required. The server owns the gateway: {@link
  * #start()} starts it and {@link #close()} closes it.
+ *
+ * <p>With {@link ServerSettings#admin()}, a second connector (the operations port, plain HTTP)
+ * answers {@code /healthz}, {@code /readyz} and {@code /metrics} and nothing else. With {@link
+ * ServerSettings#forwarded()}, a reverse proxy's {@code Forwarded} / {@code X-Forwarded-*} headers
+ * name the client on the websocket port. {@link #reloadTls} puts a renewed certificate in force
+ * for new connections.
  *
  * <p>Threads: Jetty's pool ({@code clu-ws-jetty-*}) runs the endpoints, which never block; one
  * scheduler thread ({@code clu-ws-scheduler-*}) sends the pings. All of them end in {@link

@@ -158,8 +158,8 @@ public final class Reloadable<T> implements Supplier<T> {
       try {
         listener.accept(loaded);
       } catch (RuntimeException e) {
-        log.error("applying the reloaded {} failed: {}", what, e.toString());
-        log.debug("applying the reloaded {} failed", what, e);
+        log.error("reloaded {}, but putting it in force failed: {}", what, e.toString());
+        log.debug("putting the reloaded {} in force failed", what, e);
       }
     }
     return true;
