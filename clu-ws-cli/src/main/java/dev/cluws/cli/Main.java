@@ -137,7 +137,8 @@ public final class Main {
           broker.amqpUri());
     }
     Injector injector =
-        injector(gatewaySettings, amqp, serverSettings, security, process.demo(), process.plugins());
+        injector(
+            gatewaySettings, amqp, serverSettings, security, process.demo(), process.plugins());
     WebsocketServer server;
     try {
       server = brokerWait.retry(() -> start(injector));

@@ -55,6 +55,45 @@ final class PluginOptions {
           ProviderCatalog.load(CommandSinkProvider.class, CommandSinkProvider::name, loader));
     }
 
+    /** Equal when the same provider classes are found under the same names. */
+    @Override
+    public boolean equals(Object other) {
+      if (!(other instanceof Installed)) {
+        return false;
+      }
+      for (Kind kind : Kind.values()) {
+        if (!classes(of(kind)).equals(classes(((Installed) other).of(kind)))) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    @Override
+    public int hashCode() {
+      return classes(filters).hashCode();
+    }
+
+    @Override
+    public String toString() {
+      return "Installed[filters="
+          + filters.names()
+          + ", sources="
+          + sources.names()
+          + ", sinks="
+          + sinks.names()
+          + "]";
+    }
+
+    private static Map<String, Class<?>> classes(
+        ProviderCatalog<? extends PluginProvider> catalog) {
+      Map<String, Class<?>> classes = new LinkedHashMap<>();
+      for (String name : catalog.names()) {
+        classes.put(name, catalog.find(name).orElseThrow().getClass());
+      }
+      return classes;
+    }
+
     ProviderCatalog<? extends PluginProvider> of(Kind kind) {
       switch (kind) {
         case FILTER:
@@ -261,7 +300,8 @@ final class PluginOptions {
   /** The text of {@code --help-plugins}: every provider found with its settings. */
   static String help(Installed installed) {
     StringBuilder text = new StringBuilder();
-    text.append("Plugins found, with their settings. Give a setting as --<kind>.<name>.<key>=<value>,")
+    text.append("Plugins found, with their settings. Give a setting as")
+        .append(" --<kind>.<name>.<key>=<value>,")
         .append(" as the environment variable CLU_WS_<KIND>_<NAME>_<KEY> (upper case, '-' as '_')")
         .append(" or as the config-file key <kind>.<name>.<key>; flags win over the environment,")
         .append(" which wins over the file.")

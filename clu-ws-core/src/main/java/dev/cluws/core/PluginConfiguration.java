@@ -4,6 +4,7 @@ import dev.cluws.core.spi.PluginProvider;
 import dev.cluws.core.spi.PluginSetting;
 import dev.cluws.core.spi.PluginSettings;
 import dev.cluws.core.spi.ProviderException;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -44,6 +45,12 @@ public final class PluginConfiguration {
     public Value {
       Objects.requireNonNull(text, "text");
       Objects.requireNonNull(origin, "origin");
+    }
+
+    /** The origin only: the text may be a secret. */
+    @Override
+    public String toString() {
+      return origin;
     }
   }
 
@@ -148,6 +155,30 @@ public final class PluginConfiguration {
           "the settings of the " + kind.word() + " '" + provider.name() + "': " + e.getMessage(),
           e);
     }
+  }
+
+  /** Equal when the same values come from the same places. */
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof PluginConfiguration
+        && values.equals(((PluginConfiguration) other).values);
+  }
+
+  @Override
+  public int hashCode() {
+    return values.hashCode();
+  }
+
+  /** Where values came from; never the values (a setting may be a secret). */
+  @Override
+  public String toString() {
+    List<String> origins = new ArrayList<>();
+    for (Map<String, Map<String, Value>> providers : values.values()) {
+      for (Map<String, Value> keys : providers.values()) {
+        keys.values().forEach(value -> origins.add(value.origin()));
+      }
+    }
+    return "PluginConfiguration" + origins;
   }
 
   /** Collects values; a later value for the same setting replaces an earlier one. */
