@@ -205,11 +205,14 @@ final class ConfigDefaults implements IDefaultValueProvider {
 
   private static boolean takesPath(OptionSpec option) {
     Class<?> type = option.type();
-    return type == Path.class || type == File.class;
+    return type == Path.class || type == File.class || type == JwksLocation.class;
   }
 
   private String resolve(String path) {
-    if (fileFolder == null || path.isEmpty() || Path.of(path).isAbsolute()) {
+    if (fileFolder == null
+        || path.isEmpty()
+        || JwksLocation.isUrl(path)
+        || Path.of(path).isAbsolute()) {
       return path;
     }
     return fileFolder.resolve(path).toString();

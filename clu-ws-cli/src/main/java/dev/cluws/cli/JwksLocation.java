@@ -15,10 +15,15 @@ import picocli.CommandLine.ITypeConverter;
 record JwksLocation(Path file, URI url) {
   private static final Pattern URL = Pattern.compile("(?i)^[a-z][a-z0-9+.-]*://.*");
 
+  /** Whether a value is a URL ({@code <scheme>://…}) rather than a file. */
+  static boolean isUrl(String value) {
+    return URL.matcher(value.strip()).matches();
+  }
+
   /** A value with a scheme ({@code https://…}) is a URL; anything else a file. */
   static JwksLocation parse(String value) {
     String text = value.strip();
-    if (URL.matcher(text).matches()) {
+    if (isUrl(text)) {
       URI uri = URI.create(text);
       if (uri.getHost() == null) {
         throw new IllegalArgumentException("not a URL with a host: " + text);

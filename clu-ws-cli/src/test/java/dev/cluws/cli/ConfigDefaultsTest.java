@@ -66,6 +66,22 @@ class ConfigDefaultsTest {
   }
 
   @Test
+  void aJwksFileInTheConfigFileIsResolvedAgainstItsFolderAndAJwksUrlIsKeptAsItIs()
+      throws IOException {
+    CluWsCommand file = parse(Map.of(), "--config", config("jwt-jwks = keys/jwks.json\n").toString());
+    CluWsCommand url =
+        parse(
+            Map.of(),
+            "--config",
+            config("jwt-jwks = https://sso.example.org/realms/lco/certs\n").toString());
+
+    assertThat(file.security.jwtJwks.file()).isEqualTo(dir.resolve("keys/jwks.json"));
+    assertThat(file.security.jwtJwks.url()).isNull();
+    assertThat(url.security.jwtJwks.url())
+        .hasToString("https://sso.example.org/realms/lco/certs");
+  }
+
+  @Test
   void aSecretComesFromAFileNamedInTheEnvironmentOrTheConfigFile() throws IOException {
     Path secret = Files.writeString(dir.resolve("password"), "s3cret-from-file\n");
     CluWsCommand fromEnvironment =
