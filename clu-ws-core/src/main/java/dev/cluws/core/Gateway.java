@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cluws.core.access.AccessPolicy;
 import dev.cluws.core.access.Visibility;
+import dev.cluws.core.client.Admission;
 import dev.cluws.core.client.ClientConnection;
 import dev.cluws.core.client.ClientTransport;
 import dev.cluws.core.client.Outbox;
@@ -76,6 +77,9 @@ public final class Gateway implements AutoCloseable {
   /** The websocket close code for a server that goes away. */
   public static final int GOING_AWAY = 1001;
 
+  /** The websocket close code for a server that cannot take the client now. */
+  public static final int TRY_AGAIN_LATER = 1013;
+
   /** Query parameter: the reply number or message id a reconnecting client last saw. */
   public static final String SINCE = "since";
 
@@ -98,9 +102,19 @@ public final class Gateway implements AutoCloseable {
    */
   public static final String POLICY = "policy";
 
+  /**
+   * Query parameter (and {@code subscribe} field): {@code own_replies=always} delivers the replies
+   * to the client's own commands whatever its filters say (its role still applies); {@code
+   * filtered}, the default, passes them through the filters like any reply.
+   */
+  public static final String OWN_REPLIES = "own_replies";
+
   /** Parameter names that belong to the gateway itself and never name a filter. */
   public static final Set<String> RESERVED_PARAMETERS =
-      Set.of(SINCE, SEQ, SNAPSHOT, ACKS, TOKEN, POLICY);
+      Set.of(SINCE, SEQ, SNAPSHOT, ACKS, TOKEN, POLICY, OWN_REPLIES);
+
+  /** How long a permit may wait for its upgrade to complete before it is taken back. */
+  private static final long UPGRADE_TIMEOUT_NANOS = 10_000_000_000L;
 
   private static final long HOUSEKEEPING_MILLIS = 1000;
   private static final long ABORT_GRACE_MILLIS = 5000;
@@ -117,6 +131,7 @@ public final class Gateway implements AutoCloseable {
   private final Map<String, PluginSettings> filterSettings;
   private final AccessPolicy accessPolicy;
   private final AtomicLong clientIds = new AtomicLong();
+  private final Admission admission;
   private final Object lifecycle = new Object();
   private boolean started;
   private boolean closed;
@@ -128,6 +143,7 @@ public final class Gateway implements AutoCloseable {
 
   private Gateway(Builder b) {
     this.settings = b.settings;
+    this.admission = new Admission(settings.maxConnections());
     this.codec = new FrameCodec(b.mapper, settings.name());
     this.hub = new Hub(codec, stats, settings);
     ClassLoader loader = b.classLoader;
@@ -247,17 +263,28 @@ public final class Gateway implements AutoCloseable {
    * @throws GatewayBusyException when the gateway serves its maximum of clients
    */
   public Subscription subscribe(Map<String, List<String>> query, ClientIdentity identity) {
-    if (hub.clientCount() >= settings.maxConnections()) {
+    Admission.Permit permit = admission.tryAdmit();
+    if (permit == null) {
       stats.connectionsRefused.increment();
       throw new GatewayBusyException(
           "the gateway serves its maximum of " + settings.maxConnections() + " clients");
     }
+    try {
+      return subscribe(query, identity, permit);
+    } catch (RuntimeException e) {
+      permit.release();
+      throw e;
+    }
+  }
+
+  private Subscription subscribe(
+      Map<String, List<String>> query, ClientIdentity identity, Admission.Permit permit) {
     String clientId = "c" + clientIds.incrementAndGet();
     Map<String, List<String>> parameters = Subscription.normalize(query);
     Subscription.Options options =
         new Subscription.Options(
             single(parameters, SINCE), flag(parameters, SEQ), flag(parameters, SNAPSHOT),
-            flag(parameters, ACKS));
+            flag(parameters, ACKS), ownRepliesAlways(single(parameters, OWN_REPLIES)));
     policy(parameters); // a bad value is refused now, not at connect
     if (options.snapshot() && !hub.keepsState()) {
       throw new SubscriptionException(
@@ -282,7 +309,7 @@ public final class Gateway implements AutoCloseable {
       log.debug("client {}: ignoring unknown parameters {}", clientId, LogText.of(unknown.toString()));
     }
     return new Subscription(
-        clientId, identity, parameters, requested, unknown, chain, options, commands);
+        clientId, identity, parameters, requested, unknown, chain, options, commands, permit);
   }
 
   /**
@@ -441,10 +468,17 @@ public final class Gateway implements AutoCloseable {
         client.close(GOING_AWAY, "server shutting down");
         return client;
       }
-      if (!subscription.unknownParameters().isEmpty()) {
-        client.send(unknownParametersWarning(subscription.unknownParameters()));
+      if (subscription.permit() != null && !subscription.permit().confirm()) {
+        // Its upgrade took so long that its permit was taken back, and the gateway is full again.
+        stats.connectionsRefused.increment();
+        client.close(TRY_AGAIN_LATER, "the gateway serves its maximum of clients");
+        return client;
       }
-      hub.join(client, subscription.since(), subscription.snapshot());
+      EncodedFrame warning =
+          subscription.unknownParameters().isEmpty()
+              ? null
+              : unknownParametersWarning(subscription.unknownParameters());
+      hub.join(client, warning, subscription.since(), subscription.snapshot());
       client.outbox().excuseBacklog(); // the replay and snapshot it asked for
     }
     stats.clientsConnected.increment();
@@ -510,6 +544,10 @@ public final class Gateway implements AutoCloseable {
         FilterChain chain =
             buildChain(client.id(), client.identity(), next, current.commands());
         Subscription updated = current.withFilters(next, chain);
+        if (frame instanceof DecodedFrame.SubscribeFrame subscribe
+            && subscribe.ownReplies() != null) {
+          updated = updated.withOwnReplies(ownRepliesAlways(subscribe.ownReplies()));
+        }
         client.resubscribe(updated);
         if (log.isDebugEnabled()) {
           log.debug(
@@ -632,6 +670,7 @@ public final class Gateway implements AutoCloseable {
   /** Once a second: expire command bookkeeping, close clients that stay too slow. */
   private void maintain() {
     long now = System.nanoTime();
+    admission.reclaimStale(now, UPGRADE_TIMEOUT_NANOS);
     for (ClientConnection client : hub.clients()) {
       try {
         if (client.maintain(now)) {
@@ -750,6 +789,23 @@ public final class Gateway implements AutoCloseable {
   /** The filter providers found, by name. */
   public ProviderCatalog<ReplyFilterProvider> filterProviders() {
     return filters;
+  }
+
+  /** The value of {@code own_replies}: {@code always}, or {@code filtered} (the default). */
+  public static boolean ownRepliesAlways(String value) {
+    if (value == null || value.equals("filtered")) {
+      return false;
+    }
+    if (value.equals("always")) {
+      return true;
+    }
+    throw new SubscriptionException(
+        "invalid parameter '" + OWN_REPLIES + "': expected always or filtered");
+  }
+
+  /** The connection limit and the permits out under it. */
+  public Admission admission() {
+    return admission;
   }
 
   /** A true/false parameter; given without a value ({@code ?snapshot}) it means true. */

@@ -17,6 +17,7 @@ import dev.cluws.core.reply.FilterChain;
 import dev.cluws.core.reply.Subscription;
 import dev.cluws.core.spi.ClientIdentity;
 import dev.cluws.core.spi.MessageCode;
+import dev.cluws.core.spi.Origin;
 import dev.cluws.core.spi.Reply;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -173,6 +174,20 @@ public final class ClientConnection implements FilterChain.FailureListener {
     return visibility.allows(reply);
   }
 
+  /**
+   * Whether this reply answers one of this client's unfinished commands and the client asked for
+   * such replies whatever its filters say ({@code own_replies=always}).
+   */
+  public boolean ownReplyAlways(Reply reply) {
+    if (!subscription.ownRepliesAlways()) {
+      return false;
+    }
+    String commandId = reply.commandId();
+    return commandId != null
+        && reply.origin() == Origin.ACTOR
+        && commands.isOwn(reply.sender(), commandId);
+  }
+
   /** Every frame for this client enters its outbox here, after its role's visibility, last. */
   private void offer(EncodedFrame frame, boolean protect) {
     if (!visibility.allows(frame)) {
@@ -300,6 +315,7 @@ public final class ClientConnection implements FilterChain.FailureListener {
     if (closed.compareAndSet(false, true)) {
       outbox.close();
       gateway.hub().remove(this);
+      subscription.abandon(); // gives the client's place under the connection limit back
       CommandGate.auditNotLogged(this, deniedLog.drain(), rateLimitedLog.drain());
       long invalid = invalidFrameLog.drain();
       if (invalid > 0) {

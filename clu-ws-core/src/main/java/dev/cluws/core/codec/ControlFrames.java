@@ -29,6 +29,7 @@ public final class ControlFrames {
   private static final String COMMAND_ID = "command_id";
   private static final String FILTERS = "filters";
   private static final String ACTORS = "actors";
+  private static final String OWN_REPLIES = "own_replies";
 
   private ControlFrames() {}
 
@@ -63,11 +64,27 @@ public final class ControlFrames {
   }
 
   private static DecodedFrame subscribe(ObjectNode root, String commandId) {
-    String unknown = unknownField(root, Set.of(CONTROL, COMMAND_ID, FILTERS));
+    String unknown = unknownField(root, Set.of(CONTROL, COMMAND_ID, FILTERS, OWN_REPLIES));
     if (unknown != null) {
-      return invalid(unknownFieldMessage(unknown, SUBSCRIBE, "filters"), commandId);
+      return invalid(
+          "unknown field '"
+              + unknown
+              + "' in a subscribe frame (expected 'control', 'command_id', 'filters' and"
+              + " 'own_replies')",
+          commandId);
+    }
+    JsonNode ownReplies = root.get(OWN_REPLIES);
+    if (ownReplies != null
+        && !(ownReplies.isTextual()
+            && (ownReplies.asText().equals("always") || ownReplies.asText().equals("filtered")))) {
+      return invalid(
+          "'own_replies' must be \"always\" or \"filtered\"; got " + describe(ownReplies),
+          commandId);
     }
     JsonNode filters = root.get(FILTERS);
+    if (filters == null && ownReplies != null) {
+      return new SubscribeFrame(commandId, Map.of(), ownReplies.asText());
+    }
     if (filters == null || !filters.isObject() || filters.isEmpty()) {
       return invalid(
           "a subscribe frame needs 'filters', an object of filter names to values, e.g."
@@ -90,7 +107,8 @@ public final class ControlFrames {
       }
       parameters.put(name, List.copyOf(values));
     }
-    return new SubscribeFrame(commandId, parameters);
+    return new SubscribeFrame(
+        commandId, parameters, ownReplies == null ? null : ownReplies.asText());
   }
 
   private static DecodedFrame unsubscribe(ObjectNode root, String commandId) {

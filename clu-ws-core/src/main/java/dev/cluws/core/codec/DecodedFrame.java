@@ -28,12 +28,19 @@ public sealed interface DecodedFrame {
   }
 
   /**
-   * {@code {"control": "subscribe", "filters": {...}}}: adds or replaces filters.
+   * {@code {"control": "subscribe", "filters": {...}, "own_replies": "always"}}: adds or replaces
+   * filters, and sets whether replies to the client's own commands pass them regardless.
    *
-   * @param parameters the filters as parameters ({@code name} or {@code name.option} to values)
+   * @param parameters the filters as parameters ({@code name} or {@code name.option} to values;
+   *     empty when the frame only sets {@code own_replies})
+   * @param ownReplies {@code "always"}, {@code "filtered"}, or {@code null} to leave it as it is
    */
-  record SubscribeFrame(String commandId, Map<String, List<String>> parameters)
-      implements ControlFrame {}
+  record SubscribeFrame(String commandId, Map<String, List<String>> parameters, String ownReplies)
+      implements ControlFrame {
+    public SubscribeFrame(String commandId, Map<String, List<String>> parameters) {
+      this(commandId, parameters, null);
+    }
+  }
 
   /**
    * {@code {"control": "unsubscribe", "filters": [...]}}: removes filters.

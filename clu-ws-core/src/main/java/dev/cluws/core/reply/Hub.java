@@ -136,8 +136,14 @@ public final class Hub implements ReplyListener {
         reply.messageCode().map(MessageCode::isFinal).orElse(false) ? reply.commandId() : null;
     for (ClientConnection client : targets) {
       try {
-        boolean visible = client.sees(reply);
-        Reply out = visible ? client.chain().apply(reply, client) : null;
+        Reply out;
+        if (!client.sees(reply)) {
+          out = null;
+        } else if (client.ownReplyAlways(reply)) {
+          out = reply;
+        } else {
+          out = client.chain().apply(reply, client);
+        }
         // Whether or not it receives the reply, the client's command is over.
         boolean ownFinal =
             finishedCommand != null && client.commandFinished(reply.sender(), finishedCommand);
@@ -330,6 +336,9 @@ public final class Hub implements ReplyListener {
 
   void add(ClientConnection client) {
     synchronized (registryLock) {
+      if (client.isClosed()) {
+        return; // left already (its close found nothing to remove): never register it
+      }
       ClientConnection[] current = clients;
       ClientConnection[] next = Arrays.copyOf(current, current.length + 1);
       next[current.length] = client;
@@ -338,14 +347,22 @@ public final class Hub implements ReplyListener {
   }
 
   /**
-   * Registers a client for live replies. Before that, in the same step (atomic with respect to
-   * {@link #onReply}): when {@code since} is given (a reply number or a message id), queues what the
-   * client missed through its filters and a frame that says what was replayed (or what gap could
-   * not be filled); when {@code snapshot} is true, queues the current state (see {@link
-   * #sendSnapshot}). Nothing is lost or doubled between replay, snapshot and live.
+   * Registers a client for live replies, first (so that a client closed while its first frames are
+   * queued is removed again, and never stays registered), then, in the same step (atomic with
+   * respect to {@link #onReply}, so before any live reply): queues {@code first} (when not {@code
+   * null}); when {@code since} is given (a reply number or a message id), what the client missed
+   * through its filters and a frame that says what was replayed (or what gap could not be filled);
+   * when {@code snapshot} is true, the current state (see {@link #sendSnapshot}). Nothing is lost
+   * or doubled between replay, snapshot and live.
    */
-  public void join(ClientConnection client, String since, boolean snapshot) {
+  public void join(ClientConnection client, EncodedFrame first, String since, boolean snapshot) {
     synchronized (replayLock) {
+      // Registered before anything is queued for it: a send that fails now closes the client,
+      // and its close finds it here and removes it (it is never left registered once closed).
+      add(client);
+      if (first != null) {
+        client.send(first);
+      }
       if (since != null) {
         replay(client, since);
       }
@@ -353,7 +370,6 @@ public final class Hub implements ReplyListener {
         int actors = queueSnapshot(client, List.of(), null);
         client.send(codec.encode(snapshotDone(MessageCode.INFO, null, actors), 0));
       }
-      add(client);
     }
   }
 
@@ -364,7 +380,10 @@ public final class Hub implements ReplyListener {
       if (!client.sees(entry.reply())) {
         continue;
       }
-      Reply out = client.chain().apply(entry.reply(), client);
+      Reply out =
+          client.ownReplyAlways(entry.reply())
+              ? entry.reply()
+              : client.chain().apply(entry.reply(), client);
       if (out == null) {
         continue;
       }

@@ -1,6 +1,7 @@
 package dev.cluws.core.reply;
 
 import dev.cluws.core.Gateway;
+import dev.cluws.core.client.Admission;
 import dev.cluws.core.command.CommandTracker;
 import dev.cluws.core.spi.ClientIdentity;
 import java.util.ArrayList;
@@ -28,7 +29,9 @@ public final class Subscription {
   private final boolean numbered;
   private final boolean snapshot;
   private final boolean acks;
+  private final boolean ownRepliesAlways;
   private final CommandTracker commands;
+  private final Admission.Permit permit;
 
   public Subscription(
       String clientId,
@@ -38,7 +41,8 @@ public final class Subscription {
       List<String> unknownParameters,
       FilterChain chain,
       Options options,
-      CommandTracker commands) {
+      CommandTracker commands,
+      Admission.Permit permit) {
     this.clientId = clientId;
     this.identity = identity;
     this.parameters = parameters;
@@ -49,11 +53,14 @@ public final class Subscription {
     this.numbered = options.numbered();
     this.snapshot = options.snapshot();
     this.acks = options.acks();
+    this.ownRepliesAlways = options.ownRepliesAlways();
     this.commands = commands;
+    this.permit = permit;
   }
 
   /** The gateway's own connect-time parameters. */
-  public record Options(String since, boolean numbered, boolean snapshot, boolean acks) {}
+  public record Options(
+      String since, boolean numbered, boolean snapshot, boolean acks, boolean ownRepliesAlways) {}
 
   /** The same client and options with other filters (a control frame changed them). */
   public Subscription withFilters(Map<String, FilterRequest> newFilters, FilterChain newChain) {
@@ -64,8 +71,9 @@ public final class Subscription {
         newFilters,
         List.of(),
         newChain,
-        new Options(since, numbered, snapshot, acks),
-        commands);
+        new Options(since, numbered, snapshot, acks, ownRepliesAlways),
+        commands,
+        permit);
   }
 
   /** The reply number or message id the client last saw ({@code since=}), or {@code null}. */
@@ -86,6 +94,49 @@ public final class Subscription {
   /** Whether the client wants an acknowledgement of every command ({@code acks=true}). */
   public boolean acks() {
     return acks;
+  }
+
+  /**
+   * Whether replies to the client's own commands reach it whatever its filters say ({@code
+   * own_replies=always}; its role's visibility still applies).
+   */
+  public boolean ownRepliesAlways() {
+    return ownRepliesAlways;
+  }
+
+  /** The same subscription with {@code own_replies} set (a {@code subscribe} frame changed it). */
+  public Subscription withOwnReplies(boolean always) {
+    return always == ownRepliesAlways
+        ? this
+        : new Subscription(
+            clientId,
+            identity,
+            parameters,
+            filters,
+            List.of(),
+            chain,
+            new Options(since, numbered, snapshot, acks, always),
+            commands,
+            permit);
+  }
+
+  /**
+   * The client's place under the gateway's connection limit, taken when the subscription was made;
+   * {@code null} for a subscription made without one.
+   */
+  public Admission.Permit permit() {
+    return permit;
+  }
+
+  /**
+   * Gives back the client's place under the connection limit when its websocket never connects
+   * (the upgrade failed or the connection was lost first). Idempotent; harmless after the client
+   * connected and left.
+   */
+  public void abandon() {
+    if (permit != null) {
+      permit.release();
+    }
   }
 
   public String clientId() {

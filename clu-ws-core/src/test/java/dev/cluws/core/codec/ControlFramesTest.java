@@ -161,8 +161,8 @@ class ControlFramesTest {
 
     assertThat(frame.error())
         .isEqualTo(
-            "unknown field 'filter' in a subscribe frame (expected 'control', 'command_id' and"
-                + " 'filters')");
+            "unknown field 'filter' in a subscribe frame (expected 'control', 'command_id',"
+                + " 'filters' and 'own_replies')");
     assertThat(frame.commandId()).isEqualTo("s3");
   }
 

@@ -64,6 +64,7 @@ public final class ClientEndpoint implements Session.Listener {
       client = gateway.connect(subscription, transport);
     } catch (RuntimeException e) {
       log.error("could not connect websocket client {} to the gateway", remoteAddress, e);
+      subscription.abandon();
       openedSession.close(StatusCode.SERVER_ERROR, "server error", Callback.NOOP);
       return;
     }
@@ -191,6 +192,8 @@ public final class ClientEndpoint implements Session.Listener {
       ClientConnection client = connection;
       if (client != null) {
         client.close();
+      } else {
+        subscription.abandon(); // it never connected: give its place under the limit back
       }
     }
   }
