@@ -132,6 +132,8 @@ public final class Gateway implements AutoCloseable {
   private final AccessPolicy accessPolicy;
   private final AtomicLong clientIds = new AtomicLong();
   private final Admission admission;
+  /** What each client connection gets from the gateway (no reference to the gateway itself). */
+  private final ClientConnection.Services clientServices;
   private final Object lifecycle = new Object();
   private boolean started;
   private boolean closed;
@@ -202,6 +204,8 @@ public final class Gateway implements AutoCloseable {
     this.ownSenders = b.sendExecutor == null ? newSenders(settings.name()) : null;
     this.senders = b.sendExecutor != null ? b.sendExecutor : ownSenders;
     this.gate = new CommandGate(sink, codec, stats, accessPolicy, hub::sourceState, settings);
+    this.clientServices =
+        new ClientConnection.Services(codec, stats, settings, gate, this::control, hub::remove);
   }
 
   public static Builder builder() {
@@ -462,7 +466,8 @@ public final class Gateway implements AutoCloseable {
             subscription,
             transport,
             onFailure -> newOutbox(subscription, transport, onFailure),
-            this);
+            visibilityOf(subscription.identity()),
+            clientServices);
     synchronized (lifecycle) {
       if (closed) {
         client.close(GOING_AWAY, "server shutting down");
@@ -510,7 +515,7 @@ public final class Gateway implements AutoCloseable {
    * Carries out a client's control frame and answers it: {@code :} with the result, or {@code e}
    * with what was wrong (and nothing changed). Runs on the client's transport thread; never blocks.
    */
-  public void control(ClientConnection client, DecodedFrame.ControlFrame frame) {
+  private void control(ClientConnection client, DecodedFrame.ControlFrame frame) {
     stats.controlFrames.increment();
     try {
       if (frame instanceof DecodedFrame.SnapshotFrame) {

@@ -2,12 +2,14 @@ package dev.cluws.core.client;
 
 import dev.cluws.core.Gateway;
 import dev.cluws.core.GatewaySettings;
+import dev.cluws.core.GatewayStats;
 import dev.cluws.core.access.Visibility;
+import dev.cluws.core.codec.DecodedFrame;
 import dev.cluws.core.codec.DecodedFrame.CommandFrame;
 import dev.cluws.core.codec.DecodedFrame.ControlFrame;
 import dev.cluws.core.codec.DecodedFrame.InvalidFrame;
-import dev.cluws.core.codec.DecodedFrame;
 import dev.cluws.core.codec.EncodedFrame;
+import dev.cluws.core.codec.FrameCodec;
 import dev.cluws.core.command.CommandGate;
 import dev.cluws.core.command.CommandTracker;
 import dev.cluws.core.command.TokenBucket;
@@ -22,6 +24,8 @@ import dev.cluws.core.spi.Reply;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,7 +49,7 @@ public final class ClientConnection implements FilterChain.FailureListener {
   private volatile Subscription subscription;
   private final ClientTransport transport;
   private final Outbox outbox;
-  private final Gateway gateway;
+  private final Services services;
   private final AtomicBoolean closed = new AtomicBoolean();
   /** One log line per interval for this client's invalid frames, denied and refused commands. */
   private final LogThrottle invalidFrameLog = LogThrottle.everyTenSeconds();
@@ -57,20 +61,37 @@ public final class ClientConnection implements FilterChain.FailureListener {
   private final TokenBucket commandRate;
   private final Visibility visibility;
 
+  /**
+   * What a connection needs from the gateway, and nothing more: the codec, the counters, the
+   * settings, the command path, the gateway's handling of control frames, and the registry it
+   * leaves when it closes.
+   *
+   * @param controls carries out a control frame of this client (on its transport thread)
+   * @param registry removes the client from the fan-out when it leaves (idempotent)
+   */
+  public record Services(
+      FrameCodec codec,
+      GatewayStats stats,
+      GatewaySettings settings,
+      CommandGate gate,
+      BiConsumer<ClientConnection, ControlFrame> controls,
+      Consumer<ClientConnection> registry) {}
+
   public ClientConnection(
       Subscription subscription,
       ClientTransport transport,
       Function<Runnable, Outbox> outboxFactory,
-      Gateway gateway) {
+      Visibility visibility,
+      Services services) {
     this.subscription = subscription;
     this.transport = transport;
     this.outbox = outboxFactory.apply(this::close); // a failed send means the websocket is gone
-    this.gateway = gateway;
-    GatewaySettings settings = gateway.settings();
+    this.services = services;
+    GatewaySettings settings = services.settings();
     this.commands = subscription.commands();
     this.commandRate =
         new TokenBucket(settings.commandsPerSecond(), settings.commandBurst(), System.nanoTime());
-    this.visibility = gateway.visibilityOf(subscription.identity());
+    this.visibility = visibility;
   }
 
   public String id() {
@@ -118,11 +139,11 @@ public final class ClientConnection implements FilterChain.FailureListener {
     if (isClosed()) {
       return; // forgotten (closed for being too slow, say) while its socket is still going away
     }
-    DecodedFrame decoded = gateway.codec().decode(text);
+    DecodedFrame decoded = services.codec().decode(text);
     if (decoded instanceof CommandFrame) {
-      gateway.gate().submit(this, ((CommandFrame) decoded).command());
+      services.gate().submit(this, ((CommandFrame) decoded).command());
     } else if (decoded instanceof ControlFrame) {
-      gateway.control(this, (ControlFrame) decoded);
+      services.controls().accept(this, (ControlFrame) decoded);
     } else {
       InvalidFrame invalid = (InvalidFrame) decoded;
       rejectInvalidFrame(invalid.error(), invalid.commandId());
@@ -137,7 +158,7 @@ public final class ClientConnection implements FilterChain.FailureListener {
    * @param commandId the command id the frame carried, or {@code null}
    */
   public void rejectInvalidFrame(String error, String commandId) {
-    gateway.stats().invalidFrames.increment();
+    services.stats().invalidFrames.increment();
     long skipped = invalidFrameLog.admit(System.nanoTime());
     if (skipped >= 0) {
       log.info(
@@ -147,7 +168,7 @@ public final class ClientConnection implements FilterChain.FailureListener {
           LogText.of(error),
           LogThrottle.skippedNote(skipped));
     }
-    send(gateway.codec().errorFrame(MessageCode.ERROR, commandId, error));
+    send(services.codec().errorFrame(MessageCode.ERROR, commandId, error));
   }
 
   /**
@@ -237,7 +258,7 @@ public final class ClientConnection implements FilterChain.FailureListener {
     if (count == REPORTED_FILTER_FAILURES) {
       message += " (" + count + " failures so far; only every 1000th is reported from now on)";
     }
-    send(gateway.codec().errorFrame(MessageCode.ERROR, null, message));
+    send(services.codec().errorFrame(MessageCode.ERROR, null, message));
   }
 
   /** The throttle of the audit lines for this client's commands denied by the access policy. */
@@ -278,9 +299,9 @@ public final class ClientConnection implements FilterChain.FailureListener {
     commands.expire(nowNanos);
     outbox.maintain(nowNanos);
     long overFor = outbox.overForNanos(nowNanos);
-    long timeout = gateway.settings().slowClientTimeout().toNanos();
+    long timeout = services.settings().slowClientTimeout().toNanos();
     if (overFor > timeout && !isClosed()) {
-      gateway.stats().slowClientsClosed.increment();
+      services.stats().slowClientsClosed.increment();
       int queued = outbox.queued();
       outbox.close(); // nothing more is handed to the websocket: the resume point is final
       String reason = outbox.tooSlowReason();
@@ -314,7 +335,7 @@ public final class ClientConnection implements FilterChain.FailureListener {
   public void close() {
     if (closed.compareAndSet(false, true)) {
       outbox.close();
-      gateway.hub().remove(this);
+      services.registry().accept(this);
       subscription.abandon(); // gives the client's place under the connection limit back
       CommandGate.auditNotLogged(this, deniedLog.drain(), rateLimitedLog.drain());
       long invalid = invalidFrameLog.drain();
