@@ -185,6 +185,22 @@ public final class AmqpCommandSink implements CommandSink {
     }
   }
 
+  /**
+   * Whether a command sent now would be published: started, not closed, and the connection and its
+   * channel are open and in confirm mode again after any recovery.
+   */
+  @Override
+  public boolean isConnected() {
+    Connection conn = connection;
+    Channel ch = channel;
+    return !closed
+        && conn != null
+        && conn.isOpen()
+        && ch != null
+        && ch.isOpen()
+        && ch.getNextPublishSeqNo() > 0;
+  }
+
   @Override
   public CompletionStage<CommandOutcome> send(Command command) {
     CompletableFuture<CommandOutcome> result = new CompletableFuture<>();

@@ -221,6 +221,21 @@ class AmqpRecoveryIT {
   }
 
   @Test
+  void theSinkSaysItCannotPublishDuringACutAndCanAgainOnceItsConnectionIsRecovered() {
+    AmqpCommandSink sink = startSink();
+    assertThat(sink.isConnected()).isTrue();
+
+    proxy.cut();
+    await().atMost(WAIT).until(() -> !sink.isConnected());
+    proxy.restore();
+
+    await().atMost(WAIT).until(sink::isConnected);
+    CluTestActor actor = startActor();
+    assertThat(outcome(send(sink, new Command(actor.name(), "ping", "after-recovery"))))
+        .isEqualTo(CommandOutcome.PUBLISHED);
+  }
+
+  @Test
   void aCommandDuringTheCutFailsAtOnceAndCommandsArePublishedAndReturnedAgainAfterRecovery() {
     CluTestActor actor = startActor();
     AmqpCommandSink sink = startSink();

@@ -240,7 +240,13 @@ class BrokerOutageIT {
       proxy.cut();
       await().atMost(WAIT).until(() -> server.gateway().sourceState() != SourceState.UP);
       proxy.restore();
-      await().atMost(WAIT).until(() -> server.gateway().sourceState() == SourceState.UP);
+      // Replies and commands have a connection each; both recover, maybe a moment apart.
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  server.gateway().sourceState() == SourceState.UP
+                      && server.gateway().commandsConnected());
       assertPingIsAnswered(clients.get(0), actor, "round-" + round);
     }
   }

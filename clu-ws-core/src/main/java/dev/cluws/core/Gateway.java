@@ -774,6 +774,14 @@ public final class Gateway implements AutoCloseable {
     return source.state();
   }
 
+  /**
+   * Whether commands can be published now: the command sink's connection is up. It recovers from a
+   * broker cut on its own, possibly a moment after the message source ({@link #sourceState()}).
+   */
+  public boolean commandsConnected() {
+    return sink.isConnected();
+  }
+
   public Hub hub() {
     return hub;
   }

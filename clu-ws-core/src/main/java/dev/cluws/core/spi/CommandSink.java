@@ -19,6 +19,17 @@ public interface CommandSink extends AutoCloseable {
    */
   CompletionStage<CommandOutcome> send(Command command);
 
+  /**
+   * Whether a command sent now can be published: the sink is started and its connection is up (not
+   * lost, not still being recovered). Cheap, thread-safe, never blocks. The message source and the
+   * sink may use separate connections that recover at slightly different moments, so the gateway
+   * reads both before it says it can take commands. The default, for sinks that cannot tell, is
+   * {@code true}.
+   */
+  default boolean isConnected() {
+    return true;
+  }
+
   /** Releases the connection. Idempotent. */
   @Override
   void close();
