@@ -85,15 +85,13 @@ public final class AmqpCommandSink implements CommandSink {
 
   /** One command waiting for its confirm. */
   private static final class Pending {
-    final Command command;
     final String messageId;
     final CompletableFuture<CommandOutcome> result;
     volatile boolean returned;
     /** Nacked before any return: an unroutable command on a broker that nacks before it returns. */
     volatile boolean nacked;
 
-    Pending(Command command, String messageId, CompletableFuture<CommandOutcome> result) {
-      this.command = command;
+    Pending(String messageId, CompletableFuture<CommandOutcome> result) {
       this.messageId = messageId;
       this.result = result;
     }
@@ -258,7 +256,7 @@ public final class AmqpCommandSink implements CommandSink {
           new BrokerUnavailableException("the connection to the broker is being recovered"));
       return;
     }
-    Pending pending = new Pending(command, messageId, result);
+    Pending pending = new Pending(messageId, result);
     unconfirmed.put(seq, pending);
     byMessageId.put(messageId, pending);
     try {

@@ -140,7 +140,9 @@ public final class AmqpMessageSource implements MessageSource {
       }
       ((Recoverable) connection).addRecoveryListener(new StateTracker());
       connection.addShutdownListener(this::onShutdown);
-      ackFlusher.scheduleWithFixedDelay(
+      // flush catches what acknowledging can throw, so a failure never cancels the schedule.
+      var unused =
+          ackFlusher.scheduleWithFixedDelay(
           () -> acker.flush(false), ACK_FLUSH_MILLIS, ACK_FLUSH_MILLIS, TimeUnit.MILLISECONDS);
       setState(SourceState.UP);
       log.info(

@@ -46,7 +46,7 @@ final class BrokerWait {
       throw new IllegalArgumentException("the wait must not be negative");
     }
     try {
-      limit.toMillis();
+      var unused = limit.toMillis(); // throws for a wait too long to count in milliseconds
     } catch (ArithmeticException e) {
       throw new IllegalArgumentException("the wait is too long; leave the value out to wait forever");
     }

@@ -13,7 +13,9 @@ import dev.cluws.core.spi.CluWsException;
 import dev.cluws.jetty.ServerSettings;
 import dev.cluws.jetty.WebsocketServer;
 import dev.cluws.jetty.reload.Reloader;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.Charset;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +46,7 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    System.exit(execute(args, System.getenv(), new PrintWriter(System.err, true)));
+    System.exit(execute(args, System.getenv(), new PrintWriter(new OutputStreamWriter(System.err, Charset.defaultCharset()), true)));
   }
 
   /** Parses and runs; returns the exit status. Errors are printed as one line to {@code err}. */
@@ -236,7 +238,7 @@ public final class Main {
             log.info(
                 "SIGHUP: reloading {}",
                 reloader.reloadables().stream().map(r -> r.what()).toList());
-            reloader.reloadAll();
+            var unused = reloader.reloadAll(); // it logs what it reloaded or refused
           }
         });
     return reloader;

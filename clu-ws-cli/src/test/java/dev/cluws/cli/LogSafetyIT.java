@@ -77,7 +77,7 @@ class LogSafetyIT {
         audit.add(event);
       }
     }
-    assertThat(audit).singleElement();
+    assertThat(audit).hasSize(1);
     String message = audit.get(0).path("formattedMessage").asText();
     assertThat(audit.get(0).path("loggerName").asText()).isEqualTo("dev.cluws.audit");
     assertThat(message)

@@ -237,7 +237,9 @@ public final class Gateway implements AutoCloseable {
                   t.setDaemon(true);
                   return t;
                 });
-        housekeeping.scheduleWithFixedDelay(
+        // maintain() catches per client, so a failure never cancels the schedule.
+        var unused =
+            housekeeping.scheduleWithFixedDelay(
             this::maintain, HOUSEKEEPING_MILLIS, HOUSEKEEPING_MILLIS, TimeUnit.MILLISECONDS);
       } catch (RuntimeException e) {
         // Final: the source and sink are closed and cannot start again; build a new gateway.
@@ -680,11 +682,21 @@ public final class Gateway implements AutoCloseable {
       try {
         if (client.maintain(now)) {
           // A client that does not read cannot receive the close frame either: drop it soon.
-          housekeeping.schedule(client::abort, ABORT_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+          var unused =
+              housekeeping.schedule(
+                  () -> abortQuietly(client), ABORT_GRACE_MILLIS, TimeUnit.MILLISECONDS);
         }
       } catch (RuntimeException e) {
         log.warn("housekeeping failed for client {}", client.id(), e);
       }
+    }
+  }
+
+  private static void abortQuietly(ClientConnection client) {
+    try {
+      client.abort();
+    } catch (RuntimeException e) {
+      log.warn("aborting client {} failed", client.id(), e);
     }
   }
 

@@ -132,6 +132,7 @@ public final class KeywordFilterProvider implements ReplyFilterProvider {
      * by an earlier filter.
      */
     @Override
+    @SuppressWarnings("ReferenceEquality") // the cache is of the last reply instance
     public Reply map(Reply reply) {
       JsonNode body = reply.body();
       if (!body.isObject()) {

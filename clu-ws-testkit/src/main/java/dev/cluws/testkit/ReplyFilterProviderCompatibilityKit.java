@@ -532,6 +532,7 @@ public abstract class ReplyFilterProviderCompatibilityKit {
   }
 
   @Test
+  @SuppressWarnings("ReferenceEquality") // whether map() returned the same instance
   public void mapReturnsTheReplyItselfWhenItDoesNotChangeIt() {
     List<String> problems = new ArrayList<>();
     for (String parameters : validExamples()) {
@@ -549,6 +550,7 @@ public abstract class ReplyFilterProviderCompatibilityKit {
   }
 
   @Test
+  @SuppressWarnings("ReferenceEquality") // whether map() returned the same instance
   public void itsFiltersNeverChangeTheRepliesTheyAreGiven() {
     List<String> problems = new ArrayList<>();
     for (String parameters : validExamples()) {

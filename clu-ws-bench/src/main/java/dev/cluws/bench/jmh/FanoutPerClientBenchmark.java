@@ -54,6 +54,7 @@ public class FanoutPerClientBenchmark {
   private Reply unwanted;
 
   @Setup(Level.Trial)
+  @SuppressWarnings("ReferenceEquality") // the filter passes the reply itself through
   public void setUp(Blackhole bh) {
     JsonMapper mapper = JsonMappers.newMapper();
     FrameCodec codec = new FrameCodec(mapper, CluData.GATEWAY);

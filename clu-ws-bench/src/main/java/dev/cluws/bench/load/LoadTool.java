@@ -2,7 +2,9 @@ package dev.cluws.bench.load;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.Charset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -57,7 +59,7 @@ public final class LoadTool implements Callable<Integer> {
   /** Parses and runs; returns the exit status. */
   static int execute(String[] args, PrintStream out) {
     CommandLine cl = new CommandLine(new LoadTool(out));
-    cl.setOut(new PrintWriter(out, true));
+    cl.setOut(new PrintWriter(new OutputStreamWriter(out, Charset.defaultCharset()), true));
     cl.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           commandLine.getErr().println("clu-ws-load: " + e.getMessage());

@@ -76,7 +76,7 @@ final class WsClients implements AutoCloseable {
                   + timeout);
         }
         CompletableFuture<Session> future = client.connect(listener, uri);
-        future.whenComplete((s, e) -> inFlight.release());
+        var unused = future.whenComplete((s, e) -> inFlight.release());
         futures.add(future);
       }
       List<Session> sessions = new ArrayList<>(futures.size());
@@ -89,7 +89,9 @@ final class WsClients implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
     } catch (Exception e) {
-      futures.forEach(f -> f.thenAccept(s -> s.disconnect()));
+      for (CompletableFuture<Session> f : futures) {
+        var unused = f.thenAccept(s -> s.disconnect());
+      }
       throw new IllegalStateException("cannot open websockets to " + uri + ": " + e, e);
     }
   }

@@ -99,7 +99,9 @@ public final class DemoActor implements AutoCloseable {
         ActorChannel actor = ActorChannel.declare(conn.createChannel(), amqp.exchange(), name);
         actor.consume(PREFETCH, executor, command -> answer(actor, command));
         long interval = settings.broadcastInterval().toMillis();
-        executor.scheduleAtFixedRate(
+        // broadcast() catches what publishing throws, so a failure never cancels the schedule.
+        var unused =
+            executor.scheduleAtFixedRate(
             () -> broadcast(actor), interval, interval, TimeUnit.MILLISECONDS);
         this.connection = conn;
         this.thread = executor;

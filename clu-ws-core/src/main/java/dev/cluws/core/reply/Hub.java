@@ -126,6 +126,7 @@ public final class Hub implements ReplyListener {
    * rewrite it to equal replies (the same keywords kept, say) share another. Returns the reply's
    * plain frame if a client needed it, else {@code null}.
    */
+  @SuppressWarnings("ReferenceEquality") // the same instance: no filter rewrote the reply
   private EncodedFrame fanOut(Reply reply, long seq, ClientConnection[] targets) {
     EncodedFrame shared = null;
     EncodedFrame numbered = null;
@@ -373,6 +374,7 @@ public final class Hub implements ReplyListener {
     }
   }
 
+  @SuppressWarnings("ReferenceEquality") // the same instance: no filter rewrote the reply
   private void replay(ClientConnection client, String since) {
     Replay plan = plan(since);
     int replayed = 0;

@@ -2,6 +2,7 @@ package dev.cluws.core.spi;
 
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Who is on the other end of a websocket, as established when it connected.
@@ -11,7 +12,8 @@ import java.util.Set;
  * @param roles the subject's roles (empty for an anonymous client)
  * @param remoteAddress the client's address, for logs
  */
-public record ClientIdentity(String subject, Set<String> roles, String remoteAddress) {
+public record ClientIdentity(
+    @Nullable String subject, Set<String> roles, String remoteAddress) {
   public ClientIdentity {
     roles = Set.copyOf(roles);
     Objects.requireNonNull(remoteAddress, "remoteAddress");

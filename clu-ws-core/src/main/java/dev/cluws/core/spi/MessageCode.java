@@ -1,6 +1,7 @@
 package dev.cluws.core.spi;
 
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The message codes of CLU replies. A command is finished by its first reply with {@link #DONE} or
@@ -48,7 +49,7 @@ public enum MessageCode {
   }
 
   /** The code for a header value, or empty for anything that is not one of CLU's codes. */
-  public static Optional<MessageCode> of(String value) {
+  public static Optional<MessageCode> of(@Nullable String value) {
     if (value == null || value.length() != 1) {
       return Optional.empty();
     }

@@ -91,7 +91,7 @@ public final class PluginSettings {
   /** A setting's value as text (for any type, as an operator writes it). */
   public String getString(String key) {
     PluginSetting setting = setting(key);
-    return setting.type().format(values.get(key));
+    return setting.type().format(value(key));
   }
 
   /** An {@link PluginSetting.Type#INTEGER} setting's value. */
@@ -115,7 +115,12 @@ public final class PluginSettings {
       throw new IllegalArgumentException(
           "the setting '" + key + "' is of type " + setting.type() + ", not " + type);
     }
-    return values.get(key);
+    return value(key);
+  }
+
+  /** A declared setting's value: never null, every declared key has a value or its default. */
+  private Object value(String key) {
+    return Objects.requireNonNull(values.get(key), key);
   }
 
   private PluginSetting setting(String key) {

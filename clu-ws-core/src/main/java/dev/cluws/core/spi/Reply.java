@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One CLU reply as it travels through the gateway: parsed once when it arrives and never changed.
@@ -31,9 +32,9 @@ public record Reply(
     Map<String, Object> headers,
     String exchange,
     String routingKey,
-    String messageId,
-    String correlationId,
-    Instant timestamp,
+    @Nullable String messageId,
+    @Nullable String correlationId,
+    @Nullable Instant timestamp,
     JsonNode body,
     Origin origin) {
 
@@ -69,9 +70,9 @@ public record Reply(
       Map<String, Object> headers,
       String exchange,
       String routingKey,
-      String messageId,
-      String correlationId,
-      Instant timestamp,
+      @Nullable String messageId,
+      @Nullable String correlationId,
+      @Nullable Instant timestamp,
       JsonNode body) {
     this(headers, exchange, routingKey, messageId, correlationId, timestamp, body, Origin.ACTOR);
   }
@@ -82,17 +83,17 @@ public record Reply(
   }
 
   /** The {@code sender} header (the actor's name), or {@code null}. */
-  public String sender() {
+  public @Nullable String sender() {
     return header(SENDER);
   }
 
   /** The {@code command_id} header, or {@code null} for a broadcast. */
-  public String commandId() {
+  public @Nullable String commandId() {
     return header(COMMAND_ID);
   }
 
   /** The {@code commander_id} header, or {@code null}. */
-  public String commanderId() {
+  public @Nullable String commanderId() {
     return header(COMMANDER_ID);
   }
 
@@ -115,12 +116,12 @@ public record Reply(
    * The actor whose data this frame carries (its {@code sender}), or {@code null} for the gateway's
    * own frames and for an actor's reply without a sender.
    */
-  public String actor() {
+  public @Nullable String actor() {
     return origin.isActorData() ? sender() : null;
   }
 
   /** A header's value in string form, or {@code null} when absent or void. */
-  public String header(String name) {
+  public @Nullable String header(String name) {
     Object value = headers.get(name);
     return value == null ? null : value.toString();
   }

@@ -47,7 +47,9 @@ public final class Reloader implements AutoCloseable {
   public Reloader start() {
     if (!interval.isZero() && !reloadables.isEmpty()) {
       long millis = Math.max(1, interval.toMillis());
-      thread.scheduleWithFixedDelay(this::pollAll, millis, millis, TimeUnit.MILLISECONDS);
+      // pollAll catches per file, so a failure never cancels the schedule.
+      var unused =
+          thread.scheduleWithFixedDelay(this::pollAll, millis, millis, TimeUnit.MILLISECONDS);
       log.info(
           "watching {} for changes every {}",
           reloadables.stream().map(Reloadable::what).toList(),
