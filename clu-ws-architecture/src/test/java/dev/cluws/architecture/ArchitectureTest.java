@@ -37,10 +37,17 @@ class ArchitectureTest {
     "dev.cluws.core.log..", // LogText: how client text is logged
   };
 
-  /** What a client transport (the websocket edge) may use besides the public API. */
+  /** What a client transport (the websocket edge) may use besides the public API: packages. */
   static final String[] CORE_TRANSPORT_API = {
     "dev.cluws.core.client..", // ClientConnection, ClientTransport: one client's side of the hub
   };
+
+  /** ... and single classes: the frame a transport sends, the subscription made at the upgrade. */
+  static final Set<String> CORE_TRANSPORT_CLASSES =
+      Set.of(
+          "dev.cluws.core.codec.EncodedFrame",
+          "dev.cluws.core.reply.Subscription",
+          "dev.cluws.core.reply.SubscriptionException");
 
   private static final String[] LIBRARY_MODULES = {
     "dev.cluws.core..",
@@ -179,7 +186,14 @@ class ArchitectureTest {
                 .that()
                 .resideInAPackage("dev.cluws.jetty..")
                 .should()
-                .dependOnClassesThat(coreInternals(concat(CORE_PUBLIC_API, CORE_TRANSPORT_API)))
+                .dependOnClassesThat(
+                    coreInternals(concat(CORE_PUBLIC_API, CORE_TRANSPORT_API))
+                        .and(
+                            DescribedPredicate.describe(
+                                "not " + CORE_TRANSPORT_CLASSES,
+                                (JavaClass c) ->
+                                    !CORE_TRANSPORT_CLASSES.contains(
+                                        c.getBaseComponentType().getName()))))
                 .as("the websocket edge uses only the core's public and transport API")));
   }
 
