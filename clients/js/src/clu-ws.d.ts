@@ -287,4 +287,7 @@ export declare function errorText(frame: Frame | null | undefined): string;
 
 export declare function parseSlowClose(reason: string | null | undefined): SlowClose | null;
 
-export declare function describeClose(detail?: { code?: number; reason?: string }): string;
+export declare function describeClose(
+  detail?: { code?: number; reason?: string },
+  options?: { opened?: boolean; withCode?: boolean },
+): string;

@@ -146,26 +146,53 @@ export function parseSlowClose(reason) {
   };
 }
 
-/** A close code and reason in words, for people: `the gateway is shutting down (1001)`. */
-export function describeClose({ code, reason } = {}) {
-  if (code === undefined || code === null) return reason ? String(reason) : 'no close code';
-  const words = CLOSE_WORDS[code];
-  if (code === SLOW_CLIENT) return `the gateway closed this client for reading too slowly (${code})`;
-  if (reason && words) return `${words}: ${reason} (${code})`;
-  if (reason) return `${reason} (${code})`;
-  return words ? `${words} (${code})` : `code ${code}`;
+/**
+ * A close code and reason in words, for people: `the gateway closed the connection: server
+ * shutting down (1001)`. options: `opened` (default true) whether the connection had been open (a
+ * 1006 before that means the gateway could not be reached); `withCode` (default true) appends the
+ * code, for logs and error messages. The web console uses it (without the code) too.
+ */
+export function describeClose({ code, reason } = {}, { opened = true, withCode = true } = {}) {
+  const why = typeof reason === 'string' ? reason.trim() : '';
+  const hasCode = code !== undefined && code !== null;
+  let words;
+  if (!hasCode || code === 1006) {
+    if (!opened) words = 'could not reach the gateway';
+    else words = why && why !== 'the connection failed' ? `the connection was lost: ${why}` : 'the connection was lost';
+  } else if (code === 1000 && why === 'client closed') {
+    words = 'this client closed the connection';
+  } else if (code === 1000 || code === 1001) {
+    words = why ? `the gateway closed the connection: ${why}` : CLOSE_WORDS[code];
+  } else if (code === SLOW_CLIENT) {
+    // The reason carries the resume point (`too slow; seq=…; message_id=…`), not for people.
+    words = CLOSE_WORDS[SLOW_CLIENT];
+  } else {
+    words = CLOSE_WORDS[code]
+      ?? (code >= 4000 ? 'the gateway closed the connection' : 'the connection closed');
+    if (!CLOSE_WORDS[code] && !withCode) words += ` (code ${code})`;
+    if (why) words += `: ${why}`;
+  }
+  return withCode && hasCode ? `${words} (${code})` : words;
 }
 
+/** Close codes the gateway, a proxy or the browser use, in words (RFC 6455 and clu-ws's 4xxx). */
 const CLOSE_WORDS = {
-  1000: 'closed normally',
+  1000: 'the gateway closed the connection',
   1001: 'the gateway is going away',
+  1002: 'the gateway saw a protocol error',
+  1003: 'the gateway refused a frame it cannot take',
+  1005: 'the connection closed without a reason',
   1006: 'the connection was lost',
   1007: 'the gateway refused a frame that is not UTF-8',
   1008: 'the gateway closed the connection (policy)',
-  1009: 'a frame was too big for the gateway',
-  1011: 'the gateway closed the connection (error)',
+  1009: 'a frame was too large for the gateway',
+  1010: 'the gateway lacks an extension the client needs',
+  1011: 'the gateway hit an unexpected condition',
   1012: 'the gateway is restarting',
-  1013: 'the gateway is overloaded, try again later',
+  1013: 'the gateway is overloaded; try again later',
+  1014: 'a proxy got a bad answer from the gateway',
+  1015: 'the TLS handshake failed',
+  [SLOW_CLIENT]: 'the gateway closed this client for reading too slowly',
 };
 
 /**

@@ -24,7 +24,9 @@ after(async () => {
 
 test('close codes are put in words', { skip }, async () => {
   const words = await page.evaluate(async () => {
-    const { closeWords, stateText } = await import('/console/words.js');
+    const { stateText } = await import('/console/words.js');
+    const { describeClose } = await import('/clu-ws.js');
+    const closeWords = (detail, { opened } = {}) => describeClose(detail, { opened, withCode: false });
     return {
       shutdown: stateText('reconnecting', { code: 1001, reason: 'server shutting down', delay: 4000 }),
       goingAway: closeWords({ code: 1001, reason: '' }),
@@ -43,7 +45,7 @@ test('close codes are put in words', { skip }, async () => {
     goingAway: 'the gateway is going away',
     lost: 'the connection was lost',
     unreachable: 'could not reach the gateway',
-    slow: 'the gateway closed the connection because this page did not read replies fast enough',
+    slow: 'the gateway closed this client for reading too slowly',
     policy: 'the gateway closed the connection (policy): client too slow: its outbox stayed full past the deadline',
     error: 'the gateway hit an unexpected condition: keepalive ping timeout',
     unknown: 'the gateway closed the connection (code 4999)',

@@ -116,8 +116,10 @@ test('parseSlowClose reads the contract reason, and nothing else', () => {
   assert.deepEqual(parseSlowClose('too slow; seq=-; message_id=-'), { seq: null, messageId: null });
   assert.equal(parseSlowClose('client too slow: its outbox stayed full'), null);
   assert.equal(parseSlowClose(undefined), null);
-  assert.equal(describeClose({ code: 1001, reason: 'server shutting down' }), 'the gateway is going away: server shutting down (1001)');
+  assert.equal(describeClose({ code: 1001, reason: 'server shutting down' }), 'the gateway closed the connection: server shutting down (1001)');
   assert.equal(describeClose({ code: 1006, reason: '' }), 'the connection was lost (1006)');
+  assert.equal(describeClose({ code: 4999, reason: 'gone' }), 'the gateway closed the connection: gone (4999)');
+  assert.equal(describeClose({ code: 1006 }, { opened: false }), 'could not reach the gateway (1006)');
 });
 
 test('a command whose final reply is replayed resolves after the reconnect', async (t) => {
