@@ -49,8 +49,27 @@ final class GatewayFixture implements AutoCloseable {
       UnaryOperator<GatewaySettings.Builder> adjust,
       ServerSettings serverSettings,
       SecuritySettings security) {
+    this(adjust, b -> b, serverSettings, security);
+  }
+
+  /** A gateway whose settings and building (its filter plugins, say) the test adjusts. */
+  GatewayFixture(
+      UnaryOperator<GatewaySettings.Builder> adjust, UnaryOperator<Gateway.Builder> build) {
+    this(
+        adjust,
+        build,
+        ServerSettings.defaults().withHost("127.0.0.1").withPort(0),
+        SecuritySettings.none());
+  }
+
+  private GatewayFixture(
+      UnaryOperator<GatewaySettings.Builder> adjust,
+      UnaryOperator<Gateway.Builder> build,
+      ServerSettings serverSettings,
+      SecuritySettings security) {
     GatewaySettings settings = adjust.apply(GatewaySettings.named(name).toBuilder()).build();
-    Gateway gateway = Gateway.builder().gatewaySettings(settings).settings(amqp).build();
+    Gateway gateway =
+        build.apply(Gateway.builder().gatewaySettings(settings).settings(amqp)).build();
     server = new WebsocketServer(gateway, serverSettings, security).start();
   }
 

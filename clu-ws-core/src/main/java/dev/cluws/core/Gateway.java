@@ -470,6 +470,7 @@ public final class Gateway implements AutoCloseable {
             onFailure -> newOutbox(subscription, transport, onFailure),
             visibilityOf(subscription.identity()),
             clientServices);
+    Hub.Join join;
     synchronized (lifecycle) {
       if (closed) {
         client.close(GOING_AWAY, "server shutting down");
@@ -485,9 +486,11 @@ public final class Gateway implements AutoCloseable {
           subscription.unknownParameters().isEmpty()
               ? null
               : unknownParametersWarning(subscription.unknownParameters());
-      hub.join(client, warning, subscription.since(), subscription.snapshot());
-      client.outbox().excuseBacklog(); // the replay and snapshot it asked for
+      join = hub.join(client, warning, subscription.since(), subscription.snapshot());
     }
+    // Filtered, encoded and queued outside the gateway's and the hub's locks: other clients'
+    // replies and other connects do not wait for this one's replay or snapshot.
+    join.run();
     stats.clientsConnected.increment();
     log.debug("client {} connected from {}", client.id(), transport.remoteAddress());
     return client;
@@ -613,8 +616,8 @@ public final class Gateway implements AutoCloseable {
               + " frames are still waiting to be sent to this connection (its outbox is full);"
               + " read them, then ask again");
     }
-    // A snapshot holds the hub (and so every client's live replies) for a moment: it costs one of
-    // the client's commands.
+    // A snapshot costs the gateway work (filtering and encoding up to --state-actors frames, on
+    // this thread, outside the hub's lock): it costs one of the client's commands.
     if (!client.tryAcquireCommand()) {
       stats.commandsRateLimited.increment();
       throw new SubscriptionException(
@@ -629,7 +632,6 @@ public final class Gateway implements AutoCloseable {
       patterns.add(new Glob(actor));
     }
     hub.sendSnapshot(client, patterns, frame.commandId());
-    client.outbox().excuseBacklog();
   }
 
   private EncodedFrame controlAnswer(String action, String commandId, Subscription subscription) {

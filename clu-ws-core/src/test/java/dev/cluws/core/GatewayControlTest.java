@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class GatewayControlTest extends InMemoryGatewayTestBase {
   private static final String INSTALLED =
-      "(installed: actors, keywords, own, everything, throwing, broken, probe)";
+      "(installed: actors, keywords, own, everything, throwing, broken, blocking, probe)";
 
   private static String sender(JsonNode frame) {
     return frame.path("headers").path("sender").asText();

@@ -13,15 +13,31 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Small filter providers for core tests (the real ones live in clu-ws-filters, which depends on
  * the core): {@code actors}, {@code keywords}, {@code own}, {@code everything} (accepts all),
- * {@code throwing}, {@code broken} (its provider fails) and {@code probe} (records its context).
+ * {@code throwing}, {@code broken} (its provider fails), {@code probe} (records its context) and
+ * {@code blocking} (accepts all; once armed, its next call waits for {@link #unblock}).
  */
 final class TestFilters {
   /** Every context the {@code probe} provider was given, in order. */
   final List<FilterContext> probed = new CopyOnWriteArrayList<>();
+
+  /** Counted down when an armed {@code blocking} filter is entered. */
+  final CountDownLatch blockEntered = new CountDownLatch(1);
+
+  /** What an armed {@code blocking} filter waits for (30 s at most). */
+  final CountDownLatch unblock = new CountDownLatch(1);
+
+  /** Whether the next call of a {@code blocking} filter blocks (once). */
+  final AtomicBoolean blockArmed = new AtomicBoolean();
+
+  /** The threads that ran a {@code blocking} filter while it was blocked. */
+  final List<Thread> blockedThreads = new CopyOnWriteArrayList<>();
 
   /** Query parameters as the websocket server passes them: {@code "a=1&b=2,3&a=4"}. */
   static Map<String, List<String>> query(String text) {
@@ -60,12 +76,28 @@ final class TestFilters {
                 c -> {
                   throw new IllegalStateException("provider bug");
                 }),
+            TestReplies.provider("blocking", c -> ReplyFilter.accept(this::blockOnceArmed)),
             TestReplies.provider(
                 "probe",
                 c -> {
                   probed.add(c);
                   return ReplyFilter.denyUnless(r -> true);
                 })));
+  }
+
+  private boolean blockOnceArmed(Reply reply) {
+    if (blockArmed.compareAndSet(true, false)) {
+      blockedThreads.add(Thread.currentThread());
+      blockEntered.countDown();
+      try {
+        if (!unblock.await(30, TimeUnit.SECONDS)) {
+          throw new IllegalStateException("the blocking filter was never released");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return true;
   }
 
   /** Replies of the actors matching the values ({@code *} wildcards). */

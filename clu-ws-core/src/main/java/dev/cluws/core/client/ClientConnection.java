@@ -24,6 +24,7 @@ import dev.cluws.core.spi.Reply;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -60,6 +61,7 @@ public final class ClientConnection implements FilterChain.FailureListener {
   private final CommandTracker commands;
   private final TokenBucket commandRate;
   private final Visibility visibility;
+  private final ReentrantLock joinLock = new ReentrantLock();
 
   /**
    * What a connection needs from the gateway, and nothing more: the codec, the counters, the
@@ -209,12 +211,51 @@ public final class ClientConnection implements FilterChain.FailureListener {
         && commands.isOwn(reply.sender(), commandId);
   }
 
-  /** Every frame for this client enters its outbox here, after its role's visibility, last. */
+  /**
+   * Queues a frame of a replay or snapshot this client asked for, ahead of the live frames held
+   * back while it is being queued (see {@link #holdLive()}).
+   */
+  public void sendAhead(EncodedFrame frame, boolean protect) {
+    offer(frame, protect, true);
+  }
+
+  /**
+   * Holds this client's live frames back in a pending list (bounded with its outbox) while a
+   * replay or snapshot is queued ahead of them with {@link #sendAhead}; {@link #releaseLive()}
+   * queues them after it. The hub calls both, under its lock and after the join, in that order.
+   */
+  public void holdLive() {
+    outbox.hold();
+  }
+
+  /** Queues the live frames held back by {@link #holdLive()} and delivers live frames again. */
+  public void releaseLive() {
+    outbox.release();
+  }
+
+  /**
+   * Serialises this client's joins (its replay or snapshot at connect, and snapshots it asks for
+   * later): one is queued after the other, never interleaved with it.
+   */
+  public ReentrantLock joinLock() {
+    return joinLock;
+  }
+
   private void offer(EncodedFrame frame, boolean protect) {
+    // On the thread of a join (a filter failing on a replayed frame, say): part of the join.
+    offer(frame, protect, joinLock.isHeldByCurrentThread());
+  }
+
+  /** Every frame for this client enters its outbox here, after its role's visibility, last. */
+  private void offer(EncodedFrame frame, boolean protect, boolean ahead) {
     if (!visibility.allows(frame)) {
       return;
     }
-    outbox.offer(frame, protect);
+    if (ahead) {
+      outbox.offerAhead(frame, protect);
+    } else {
+      outbox.offer(frame, protect);
+    }
   }
 
   /** Remembers a command this client sent to an actor, until its final reply or its expiry. */

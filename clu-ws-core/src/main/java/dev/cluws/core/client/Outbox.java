@@ -50,6 +50,13 @@ import org.slf4j.LoggerFactory;
  * replay ring) and a snapshot (bounded by the state store); plus protected frames up to the hard
  * bound.
  *
+ * <p>While a client joins (its replay or snapshot is filtered and encoded outside the hub's lock),
+ * the outbox is {@linkplain #hold held}: live frames wait in a pending list behind the replay and
+ * snapshot frames ({@link #offerAhead}) until {@link #release}. The pending list counts against
+ * the bounds like the queue, so a join that takes long puts the outbox over its bound (flow
+ * control holds the broker's replies back) and, past the slow-client timeout, closes the client
+ * like any slow one; closing drops it.
+ *
  * <p>Every frame dropped for {@code latest} is counted ({@link #shedCount()}, {@code
  * GatewayStats.framesShed} and {@code framesShedOldest}/{@code framesShedNewest}); frames queued
  * beyond the bound in {@code framesOverBound}. The queue drains as the transport completes each
@@ -137,6 +144,12 @@ public final class Outbox {
   private final Object lock = new Object();
   /** Queued frames: an {@link EncodedFrame} (sheddable) or a {@link Protected} wrapper. */
   private final ArrayDeque<Object> queue = new ArrayDeque<>();
+  /**
+   * Live frames offered while a replay or snapshot is being queued ahead of them ({@link #hold}),
+   * in the order offered, or {@code null} when the outbox is not held. Counted in the bounds
+   * (frames, bytes, protected frames) like the queue.
+   */
+  private ArrayDeque<Object> held;
   private final LongAdder shed = new LongAdder();
   private final LongAdder sent = new LongAdder();
   private final Runnable onSendFailure;
@@ -256,6 +269,61 @@ public final class Outbox {
     }
   }
 
+  /**
+   * Holds live frames back: from now until {@link #release}, frames offered with {@link #offer}
+   * wait in a pending list (counted against the bounds like queued frames, so flow control and the
+   * slow-client timeout bound it as they bound the queue) while {@link #offerAhead} queues the
+   * frames of a replay or snapshot ahead of them. Used by a join: the hub holds the outbox under
+   * its lock, then filters and encodes outside it. No-op when closed or already held.
+   */
+  public void hold() {
+    synchronized (lock) {
+      if (!closed && held == null) {
+        held = new ArrayDeque<>();
+      }
+    }
+  }
+
+  /**
+   * Ends {@link #hold}: the pending live frames follow what was queued ahead of them, in the order
+   * they were offered, and later frames are queued as usual. Atomic with respect to {@link
+   * #offer}. No-op when not held (or closed, which drops the pending frames).
+   */
+  public void release() {
+    boolean start = false;
+    synchronized (lock) {
+      if (held == null) {
+        return;
+      }
+      queue.addAll(held);
+      held = null;
+      if (!closed && !queue.isEmpty() && !inFlight) {
+        inFlight = true;
+        start = true;
+      }
+    }
+    if (start) {
+      startDrain();
+    }
+  }
+
+  /** Whether live frames are being held back ({@link #hold}). */
+  public boolean isHeld() {
+    synchronized (lock) {
+      return held != null;
+    }
+  }
+
+  /**
+   * Queues a frame of a replay or snapshot the client asked for: ahead of live frames held back
+   * ({@link #hold}), and excused from the bound until sent, so a
+   * client that reads its replay at its own pace neither holds the hub back nor counts as slow for
+   * it. The replay ring and the state store bound such frames.
+   */
+  public boolean offerAhead(EncodedFrame frame, boolean protect) {
+    return offer(frame, protect, true);
+  }
+
   /** Queues a sheddable frame; see {@link #offer(EncodedFrame, boolean)}. */
   public boolean offer(EncodedFrame frame) {
     return offer(frame, false);
@@ -266,6 +334,10 @@ public final class Outbox {
    * latest}) when the frame itself was shed.
    */
   public boolean offer(EncodedFrame frame, boolean protect) {
+    return offer(frame, protect, false);
+  }
+
+  private boolean offer(EncodedFrame frame, boolean protect, boolean ahead) {
     boolean overflowed = false;
     synchronized (lock) {
       if (closed) {
@@ -279,20 +351,30 @@ public final class Outbox {
         overflowed = true;
       } else {
         if (policy == Policy.LATEST) {
-          while (!queue.isEmpty() && !fits(frame) && shedOldestSheddable()) {
+          while (count() > 0 && !fits(frame) && shedOldestSheddable()) {
             // shed until it fits
           }
-          if (!queue.isEmpty() && !fits(frame) && !protect) {
+          if (count() > 0 && !fits(frame) && !protect) {
             miss(frame);
             stats.framesShedNewest.increment();
             return false;
           }
         }
-        if (!queue.isEmpty() && !fits(frame)) {
+        if (count() > 0 && !fits(frame)) {
           stats.framesOverBound.increment();
         }
-        queue.addLast(protect ? new Protected(frame) : frame);
+        Object entry = protect ? new Protected(frame) : frame;
+        boolean pending = held != null && !ahead;
+        if (pending) {
+          held.addLast(entry);
+        } else {
+          queue.addLast(entry);
+        }
         queuedBytes += frame.size();
+        if (ahead) {
+          backlogFrames++;
+          backlogBytes += frame.size();
+        }
         if (protect) {
           protectedQueued++;
           protectedBytes += frame.size();
@@ -302,7 +384,7 @@ public final class Outbox {
           overSinceNanos = System.nanoTime();
           pressure.over();
         }
-        if (inFlight) {
+        if (inFlight || pending) {
           return true;
         }
         inFlight = true;
@@ -314,12 +396,21 @@ public final class Outbox {
               + " queued); closing it");
       return false;
     }
+    startDrain();
+    return true;
+  }
+
+  private void startDrain() {
     try {
       sendExecutor.execute(this::drain);
     } catch (RejectedExecutionException e) {
       drain(); // the executor is shutting down: send from here
     }
-    return true;
+  }
+
+  /** Frames queued and held back. Under the lock. */
+  private int count() {
+    return queue.size() + (held == null ? 0 : held.size());
   }
 
   /** Closes the client with {@link #TOO_SLOW} and its resume point, and tells the owner. */
@@ -338,35 +429,22 @@ public final class Outbox {
   }
 
   private boolean fits(EncodedFrame frame) {
-    return queue.size() < maxFrames && queuedBytes + frame.size() <= maxBytes;
+    return count() < maxFrames && queuedBytes + frame.size() <= maxBytes;
   }
 
   private boolean overBound() {
-    return queue.size() > maxFrames + backlogFrames || queuedBytes > maxBytes + backlogBytes;
-  }
-
-  /**
-   * What is queued now — a replay ({@code since=}) or a snapshot the client asked for — does not
-   * count against the bound: it is allowed on top of it until it has been sent, so a client that
-   * reads its replay at its own pace neither holds the hub back nor counts as slow for it. The
-   * replay ring and the state store bound it.
-   */
-  public void excuseBacklog() {
-    synchronized (lock) {
-      backlogFrames = queue.size();
-      backlogBytes = queuedBytes;
-      if (over && !overBound()) {
-        over = false;
-        pressure.under();
-      }
-    }
+    return count() > maxFrames + backlogFrames || queuedBytes > maxBytes + backlogBytes;
   }
 
   private boolean shedOldestSheddable() {
-    if (protectedQueued == queue.size()) {
+    if (protectedQueued == count()) {
       return false;
     }
-    Iterator<Object> it = queue.iterator();
+    return shedOldestSheddable(queue) || (held != null && shedOldestSheddable(held));
+  }
+
+  private boolean shedOldestSheddable(ArrayDeque<Object> frames) {
+    Iterator<Object> it = frames.iterator();
     while (it.hasNext()) {
       Object entry = it.next();
       if (entry instanceof EncodedFrame) {
@@ -489,14 +567,14 @@ public final class Outbox {
   /** Whether nothing is queued or in flight. */
   public boolean isIdle() {
     synchronized (lock) {
-      return queue.isEmpty() && !inFlight;
+      return count() == 0 && !inFlight;
     }
   }
 
-  /** Frames waiting behind the one in flight. */
+  /** Frames waiting behind the one in flight (including live frames held back). */
   public int queued() {
     synchronized (lock) {
-      return queue.size();
+      return count();
     }
   }
 
@@ -531,6 +609,7 @@ public final class Outbox {
     }
     closed = true;
     queue.clear();
+    held = null;
     queuedBytes = 0;
     backlogFrames = 0;
     backlogBytes = 0;
@@ -553,7 +632,7 @@ public final class Outbox {
         Object entry = closed ? null : queue.pollFirst();
         if (entry == null) {
           inFlight = false;
-          if (over) {
+          if (over && !overBound()) {
             over = false;
             pressure.under();
           }

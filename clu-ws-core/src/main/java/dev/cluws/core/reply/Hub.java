@@ -33,11 +33,15 @@ import org.slf4j.LoggerFactory;
  * value of every keyword of every actor) for snapshots.
  *
  * <p>Ordering: numbering a reply, keeping it for replay, taking it into the state and fanning it
- * out happen in one step under one lock, and so do a client's replay, its snapshot and its joining
- * the live stream. So a client never receives a live reply twice, never misses one between replay
- * and live, and never receives, after its snapshot, a live reply whose values the snapshot already
- * holds (its state never rolls back). The lock is held by the source's delivery thread for one
- * fan-out, which only queues frames.
+ * out happen in one step under one lock. A client's joining (and a snapshot it asks for later)
+ * takes, under the same lock, only what it needs: its registration, the references to the replies
+ * to replay, the state's values and the reply number, and holds the client's live frames back
+ * ({@link ClientConnection#holdLive}); it filters, encodes and queues them outside the lock
+ * ({@link Join#run}), then lets the live frames held back meanwhile follow. So a client never
+ * receives a live reply twice, never misses one between replay and live, and never receives,
+ * after its snapshot, a live reply whose values the snapshot already holds (its state never rolls
+ * back); and the fan-out to everyone else never waits for a join. The lock is held by the source's
+ * delivery thread for one fan-out, which only queues frames.
  */
 public final class Hub implements ReplyListener {
   private static final Logger log = LoggerFactory.getLogger(Hub.class);
@@ -348,37 +352,141 @@ public final class Hub implements ReplyListener {
   }
 
   /**
-   * Registers a client for live replies, first (so that a client closed while its first frames are
-   * queued is removed again, and never stays registered), then, in the same step (atomic with
-   * respect to {@link #onReply}, so before any live reply): queues {@code first} (when not {@code
-   * null}); when {@code since} is given (a reply number or a message id), what the client missed
-   * through its filters and a frame that says what was replayed (or what gap could not be filled);
-   * when {@code snapshot} is true, the current state (see {@link #sendSnapshot}). Nothing is lost
-   * or doubled between replay, snapshot and live.
+   * Begins a client's joining: registers it for live replies, first (so that a client closed while
+   * its first frames are queued is removed again, and never stays registered), and, in the same
+   * step (atomic with respect to {@link #onReply}), holds its live frames back and takes what it
+   * will receive before them: the replies after {@code since} (a reply number or a message id) and
+   * the current state ({@code snapshot}). The returned {@link Join}, run at once on the same
+   * thread, filters and encodes that outside the hub's lock and queues it: {@code first} (when not
+   * {@code null}), the replay and a frame that says what was replayed (or what gap could not be
+   * filled), the snapshot and its end; then the live frames held back meanwhile. Nothing is lost
+   * or doubled between replay, snapshot and live, and the fan-out to other clients never waits for
+   * it.
    */
-  public void join(ClientConnection client, EncodedFrame first, String since, boolean snapshot) {
-    synchronized (replayLock) {
-      // Registered before anything is queued for it: a send that fails now closes the client,
-      // and its close finds it here and removes it (it is never left registered once closed).
-      add(client);
-      if (first != null) {
-        client.send(first);
+  public Join join(ClientConnection client, EncodedFrame first, String since, boolean snapshot) {
+    client.joinLock().lock();
+    try {
+      synchronized (replayLock) {
+        // Registered before anything is queued for it: a send that fails now closes the client,
+        // and its close finds it here and removes it (it is never left registered once closed).
+        add(client);
+        client.holdLive();
+        return new Join(
+            client,
+            first,
+            since,
+            since == null ? null : plan(since),
+            sequence,
+            snapshot ? state.snapshot(List.of()) : null,
+            null,
+            MessageCode.INFO);
       }
-      if (since != null) {
-        replay(client, since);
+    } catch (RuntimeException | Error e) {
+      client.releaseLive();
+      client.joinLock().unlock();
+      throw e;
+    }
+  }
+
+  /**
+   * Sends a connected client the current state of the actors whose names match one of the patterns
+   * (all actors when there are none), then a {@code :} frame from the gateway that ends the
+   * snapshot. Every live reply the snapshot holds was queued to the client before it, and every
+   * later one is queued after it; the state is taken under the hub's lock, and filtered and encoded
+   * outside it. Returns how many actors' frames the client's filters let through.
+   */
+  public int sendSnapshot(ClientConnection client, List<Glob> actors, String commandId) {
+    client.joinLock().lock();
+    Join join;
+    try {
+      synchronized (replayLock) {
+        client.holdLive();
+        join =
+            new Join(
+                client, null, null, null, sequence, state.snapshot(actors), commandId,
+                MessageCode.DONE);
       }
-      if (snapshot) {
-        int actors = queueSnapshot(client, List.of(), null);
-        client.send(codec.encode(snapshotDone(MessageCode.INFO, null, actors), 0));
+    } catch (RuntimeException | Error e) {
+      client.releaseLive();
+      client.joinLock().unlock();
+      throw e;
+    }
+    return join.run();
+  }
+
+  /**
+   * One client's replay and snapshot, taken under the hub's lock by {@link #join} or {@link
+   * #sendSnapshot}: references to the kept replies and the state's values, nothing encoded. {@link
+   * #run} filters (the client's visibility, then its chain), encodes and queues them ahead of the
+   * client's live frames, then lets the live frames follow. Run once, on the thread that made it.
+   */
+  public final class Join {
+    private final ClientConnection client;
+    private final EncodedFrame first;
+    private final String since;
+    private final Replay replay;
+    private final long last;
+    private final List<StateStore.ActorSnapshot> snapshot;
+    private final String commandId;
+    private final MessageCode doneCode;
+    private boolean ran;
+
+    private Join(
+        ClientConnection client,
+        EncodedFrame first,
+        String since,
+        Replay replay,
+        long last,
+        List<StateStore.ActorSnapshot> snapshot,
+        String commandId,
+        MessageCode doneCode) {
+      this.client = client;
+      this.first = first;
+      this.since = since;
+      this.replay = replay;
+      this.last = last;
+      this.snapshot = snapshot;
+      this.commandId = commandId;
+      this.doneCode = doneCode;
+    }
+
+    /**
+     * Queues the replay and the snapshot, then the live frames held back meanwhile; returns how
+     * many actors' snapshot frames the client's filters let through. Stops early, keeping nothing,
+     * when the client closes meanwhile.
+     */
+    public int run() {
+      if (ran) {
+        throw new IllegalStateException("a join runs once");
+      }
+      ran = true;
+      try {
+        if (first != null) {
+          client.sendAhead(first, true);
+        }
+        if (replay != null) {
+          replay(client, since, replay, last);
+        }
+        int sent = 0;
+        if (snapshot != null) {
+          sent = queueSnapshot(client, snapshot, commandId);
+          client.sendAhead(codec.encode(snapshotDone(doneCode, commandId, sent), 0), true);
+        }
+        return sent;
+      } finally {
+        client.releaseLive();
+        client.joinLock().unlock();
       }
     }
   }
 
   @SuppressWarnings("ReferenceEquality") // the same instance: no filter rewrote the reply
-  private void replay(ClientConnection client, String since) {
-    Replay plan = plan(since);
+  private void replay(ClientConnection client, String since, Replay plan, long last) {
     int replayed = 0;
     for (ReplayRing.Entry entry : plan.entries()) {
+      if (client.isClosed()) {
+        return;
+      }
       if (!client.sees(entry.reply())) {
         continue;
       }
@@ -393,7 +501,7 @@ public final class Hub implements ReplyListener {
           out == entry.reply() && !client.numbered()
               ? entry.frame(codec)
               : codec.encode(out, entry.seq(), client.numbered());
-      client.deliver(frame, false);
+      client.sendAhead(frame, false);
       replayed++;
     }
     ObjectNode body =
@@ -403,31 +511,18 @@ public final class Hub implements ReplyListener {
             .put("replay", plan.gap() == null ? "complete" : "gap")
             .put("since", since)
             .put("replayed", replayed)
-            .put("last", sequence);
+            .put("last", last);
     String text = "replayed " + replayed + " replies sent since " + since;
     if (plan.gap() != null) {
       text = plan.gap() + "; " + text;
     }
     body.put("text", text);
-    client.send(
+    client.sendAhead(
         codec.encode(
             codec.gatewayReply(
                 plan.gap() == null ? MessageCode.INFO : MessageCode.WARNING, null, body),
-            0));
-  }
-
-  /**
-   * Sends a connected client the current state of the actors whose names match one of the patterns
-   * (all actors when there are none), then a {@code :} frame from the gateway that ends the
-   * snapshot. Every live reply the snapshot holds was queued to the client before it, and every
-   * later one is queued after it. Returns how many actors' frames the client's filters let through.
-   */
-  public int sendSnapshot(ClientConnection client, List<Glob> actors, String commandId) {
-    synchronized (replayLock) {
-      int sent = queueSnapshot(client, actors, commandId);
-      client.send(codec.encode(snapshotDone(MessageCode.DONE, commandId, sent), 0));
-      return sent;
-    }
+            0),
+        true);
   }
 
   /** Whether this hub keeps the current state (and so can answer snapshot requests). */
@@ -455,16 +550,20 @@ public final class Hub implements ReplyListener {
     return state.keywordsEvicted.sum();
   }
 
-  private int queueSnapshot(ClientConnection client, List<Glob> actors, String commandId) {
+  private int queueSnapshot(
+      ClientConnection client, List<StateStore.ActorSnapshot> actors, String commandId) {
     int sent = 0;
-    for (StateStore.ActorSnapshot actor : state.snapshot(actors)) {
+    for (StateStore.ActorSnapshot actor : actors) {
+      if (client.isClosed()) {
+        return sent;
+      }
       Reply frame = codec.snapshotReply(actor.actor(), commandId, actor.body(), actor.newest());
       if (!client.sees(frame)) {
         continue;
       }
       Reply out = client.chain().apply(frame, client);
       if (out != null) {
-        client.send(codec.encode(out, 0));
+        client.sendAhead(codec.encode(out, 0), true);
         sent++;
       }
     }

@@ -25,7 +25,8 @@ final class ReplayRing {
     private final long seq;
     private final Reply reply;
     private final long size;
-    private EncodedFrame frame;
+    /** Encoded at most once or twice (two joins at once); an encoded frame is immutable. */
+    private volatile EncodedFrame frame;
 
     Entry(long seq, Reply reply, EncodedFrame frame, long size) {
       this.seq = seq;

@@ -211,18 +211,77 @@ class OutboxTest {
     CountingPressure pressure = new CountingPressure();
     Outbox outbox = new Outbox(transport, 2, 1_000, stats).withPressure(pressure);
     for (long i = 1; i <= 6; i++) {
-      outbox.offer(frame(i)); // a replay: 1 in flight, 5 queued
+      outbox.offerAhead(frame(i), false); // a replay: 1 in flight, 5 queued
     }
-    assertThat(outbox.isOver()).isTrue();
+    assertThat(outbox.isOver()).isFalse();
 
-    outbox.excuseBacklog();
     outbox.offer(frame(7));
     outbox.offer(frame(8)); // live frames: within the bound on top of the replay
 
     assertThat(outbox.isOver()).isFalse();
-    assertThat(pressure.unders).isEqualTo(pressure.overs);
+    assertThat(pressure.overs).isZero();
     outbox.offer(frame(9)); // one more than the bound allows
     assertThat(outbox.isOver()).isTrue();
+  }
+
+  @Test
+  void liveFramesHeldBackDuringAJoinFollowTheReplayQueuedAheadOfThem() {
+    RecordingTransport transport = RecordingTransport.completingInline();
+    Outbox outbox = new Outbox(transport, 100, 100_000, stats);
+    outbox.hold();
+    outbox.offer(frame(4));
+    outbox.offer(frame(5), true);
+    assertThat(transport.frames()).isEmpty();
+    assertThat(outbox.queued()).isEqualTo(2);
+
+    for (long i = 1; i <= 3; i++) {
+      outbox.offerAhead(frame(i), false);
+    }
+    assertThat(sequences(transport.frames())).containsExactly(1L, 2L, 3L);
+    outbox.release();
+    outbox.offer(frame(6));
+
+    assertThat(sequences(transport.frames())).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+    assertThat(outbox.isHeld()).isFalse();
+    assertThat(outbox.isIdle()).isTrue();
+  }
+
+  @Test
+  void liveFramesHeldBackCountAgainstTheBound() {
+    RecordingTransport transport = RecordingTransport.completingInline();
+    CountingPressure pressure = new CountingPressure();
+    Outbox outbox = new Outbox(transport, 2, 1_000, stats).withPressure(pressure);
+    outbox.hold();
+    outbox.offer(frame(1));
+    outbox.offer(frame(2));
+    assertThat(outbox.isOver()).isFalse();
+
+    outbox.offer(frame(3));
+
+    assertThat(outbox.isOver()).isTrue();
+    outbox.release();
+    assertThat(sequences(transport.frames())).containsExactly(1L, 2L, 3L);
+    assertThat(outbox.isOver()).isFalse();
+    assertThat(pressure.unders).isEqualTo(pressure.overs);
+  }
+
+  @Test
+  void closingAHeldOutboxDropsTheFramesHeldBack() {
+    RecordingTransport transport = RecordingTransport.completingInline();
+    Outbox outbox = new Outbox(transport, 10, 10_000, stats);
+    outbox.hold();
+    outbox.offer(frame(2));
+    outbox.offer(frame(3), true);
+
+    outbox.close();
+    outbox.release();
+
+    assertThat(outbox.queued()).isZero();
+    assertThat(outbox.queuedBytes()).isZero();
+    assertThat(outbox.protectedQueued()).isZero();
+    assertThat(outbox.isHeld()).isFalse();
+    assertThat(outbox.offerAhead(frame(1), false)).isFalse();
+    assertThat(transport.frames()).isEmpty();
   }
 
   @Test
