@@ -9,6 +9,7 @@ import dev.cluws.core.access.AccessPolicy;
 import dev.cluws.core.access.Visibility;
 import dev.cluws.core.client.Admission;
 import dev.cluws.core.client.ClientConnection;
+import dev.cluws.core.client.ClientRegistry;
 import dev.cluws.core.client.ClientTransport;
 import dev.cluws.core.client.Outbox;
 import dev.cluws.core.codec.ControlFrames;
@@ -21,6 +22,7 @@ import dev.cluws.core.log.LogText;
 import dev.cluws.core.reply.FilterChain;
 import dev.cluws.core.reply.FilterRequest;
 import dev.cluws.core.reply.Hub;
+import dev.cluws.core.reply.Joins;
 import dev.cluws.core.reply.Subscription;
 import dev.cluws.core.reply.SubscriptionException;
 import dev.cluws.core.spi.ClientIdentity;
@@ -122,7 +124,9 @@ public final class Gateway implements AutoCloseable {
   private final GatewaySettings settings;
   private final GatewayStats stats = new GatewayStats();
   private final FrameCodec codec;
+  private final ClientRegistry registry;
   private final Hub hub;
+  private final Joins joins;
   private final MessageSource source;
   private final CommandSink sink;
   private final CommandGate gate;
@@ -147,7 +151,9 @@ public final class Gateway implements AutoCloseable {
     this.settings = b.settings;
     this.admission = new Admission(settings.maxConnections());
     this.codec = new FrameCodec(b.mapper, settings.name());
-    this.hub = new Hub(codec, stats, settings);
+    this.registry = new ClientRegistry();
+    this.hub = new Hub(codec, stats, settings, registry);
+    this.joins = hub.joins();
     ClassLoader loader = b.classLoader;
     PluginConfiguration plugins = b.plugins;
     // Every setting is checked before any provider creates anything.
@@ -205,7 +211,7 @@ public final class Gateway implements AutoCloseable {
     this.senders = b.sendExecutor != null ? b.sendExecutor : ownSenders;
     this.gate = new CommandGate(sink, codec, stats, accessPolicy, hub::sourceState, settings);
     this.clientServices =
-        new ClientConnection.Services(codec, stats, settings, gate, this::control, hub::remove);
+        new ClientConnection.Services(codec, stats, settings, gate, this::control, registry::remove);
   }
 
   public static Builder builder() {
@@ -470,7 +476,7 @@ public final class Gateway implements AutoCloseable {
             onFailure -> newOutbox(subscription, transport, onFailure),
             visibilityOf(subscription.identity()),
             clientServices);
-    Hub.Join join;
+    Joins.Join join;
     synchronized (lifecycle) {
       if (closed) {
         client.close(GOING_AWAY, "server shutting down");
@@ -486,7 +492,7 @@ public final class Gateway implements AutoCloseable {
           subscription.unknownParameters().isEmpty()
               ? null
               : unknownParametersWarning(subscription.unknownParameters());
-      join = hub.join(client, warning, subscription.since(), subscription.snapshot());
+      join = joins.join(client, warning, subscription.since(), subscription.snapshot());
     }
     // Filtered, encoded and queued outside the gateway's and the hub's locks: other clients'
     // replies and other connects do not wait for this one's replay or snapshot.
@@ -631,7 +637,7 @@ public final class Gateway implements AutoCloseable {
     for (String actor : frame.actors()) {
       patterns.add(new Glob(actor));
     }
-    hub.sendSnapshot(client, patterns, frame.commandId());
+    joins.sendSnapshot(client, patterns, frame.commandId());
   }
 
   private EncodedFrame controlAnswer(String action, String commandId, Subscription subscription) {
@@ -680,7 +686,7 @@ public final class Gateway implements AutoCloseable {
   private void maintain() {
     long now = System.nanoTime();
     admission.reclaimStale(now, UPGRADE_TIMEOUT_NANOS);
-    for (ClientConnection client : hub.clients()) {
+    for (ClientConnection client : registry.clients()) {
       try {
         if (client.maintain(now)) {
           // A client that does not read cannot receive the close frame either: drop it soon.
@@ -716,7 +722,7 @@ public final class Gateway implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       boolean idle = true;
-      for (ClientConnection client : hub.clients()) {
+      for (ClientConnection client : registry.clients()) {
         if (!client.outbox().isIdle()) {
           idle = false;
           break;
@@ -757,7 +763,7 @@ public final class Gateway implements AutoCloseable {
     if (ownSenders != null) {
       ownSenders.shutdown();
     }
-    for (ClientConnection client : hub.clients()) {
+    for (ClientConnection client : registry.clients()) {
       client.close();
     }
     try {
