@@ -55,6 +55,7 @@ import org.slf4j.LoggerFactory;
 public final class AmqpCommandSink implements CommandSink {
   private static final Logger log = LoggerFactory.getLogger(AmqpCommandSink.class);
   static final int MAX_WAITING = 10_000;
+
   /** How long a nacked command waits for its return before the nack counts as a refusal. */
   static final long RETURN_AFTER_NACK_MILLIS = 1000;
 
@@ -88,6 +89,7 @@ public final class AmqpCommandSink implements CommandSink {
     final String messageId;
     final CompletableFuture<CommandOutcome> result;
     volatile boolean returned;
+
     /** Nacked before any return: an unroutable command on a broker that nacks before it returns. */
     volatile boolean nacked;
 
@@ -107,8 +109,7 @@ public final class AmqpCommandSink implements CommandSink {
         throw new IllegalStateException("sink is closed");
       }
       Connection conn =
-          Connections.open(
-              Connections.factory(settings), settings, gatewayName + " (commands)");
+          Connections.open(Connections.factory(settings), settings, gatewayName + " (commands)");
       try {
         this.channel = openChannel(conn);
       } catch (IOException | RuntimeException e) {
@@ -326,8 +327,7 @@ public final class AmqpCommandSink implements CommandSink {
               Map.of("error", "Failed routing message to consumer '" + consumer + "'."));
       ch.basicPublish(settings.exchange(), "reply." + gatewayName, false, props, body);
     } catch (IOException | RuntimeException e) {
-      log.warn(
-          "could not publish the routing failure for consumer {}", LogText.field(consumer), e);
+      log.warn("could not publish the routing failure for consumer {}", LogText.field(consumer), e);
     }
   }
 

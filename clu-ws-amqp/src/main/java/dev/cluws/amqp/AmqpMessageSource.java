@@ -39,9 +39,9 @@ import org.slf4j.LoggerFactory;
  * and consumes it with a prefetch window and manual acknowledgements.
  *
  * <p><b>The replies queue outlives a cut.</b> It is not exclusive: it carries {@code x-expires}
- * ({@link AmqpSettings#repliesQueueExpiry()}), so the broker keeps it, and keeps routing replies
- * to it, for that long after the gateway's connection is lost; after recovery the gateway consumes
- * it again and receives what was published meanwhile. {@code x-single-active-consumer} keeps two
+ * ({@link AmqpSettings#repliesQueueExpiry()}), so the broker keeps it, and keeps routing replies to
+ * it, for that long after the gateway's connection is lost; after recovery the gateway consumes it
+ * again and receives what was published meanwhile. {@code x-single-active-consumer} keeps two
  * consumers from splitting it, and a gateway refuses to start on a queue that already has a
  * consumer (another gateway with the same name). Closing the source deletes the queue. When the
  * queue is gone after a recovery (the broker restarted, or the outage outlasted the expiry) or the
@@ -57,12 +57,11 @@ import org.slf4j.LoggerFactory;
  * rest in the queue until the listener runs its {@linkplain ReplyListener#setResumeAction resume
  * action} (or the next flush finds room). Replies that the broker delivers again after a cut
  * (unacknowledged when the connection was lost) are handed over once: a redelivered reply whose
- * {@code message_id} was among the last {@code 2 × prefetch} delivered is acknowledged and
- * skipped.
+ * {@code message_id} was among the last {@code 2 × prefetch} delivered is acknowledged and skipped.
  *
  * <p>Uses its own connection (RabbitMQ advises separate connections for consuming and publishing).
- * amqp-client's automatic recovery restores the connection and the channel; the source declares
- * the exchange, queue and binding and consumes again itself (so that it sees whether the queue
+ * amqp-client's automatic recovery restores the connection and the channel; the source declares the
+ * exchange, queue and binding and consumes again itself (so that it sees whether the queue
  * survived). The state is reported to the listener: {@code RECOVERING} from the moment the
  * connection is lost, {@code UP} once the consumer is back, or {@code DOWN} when the connection is
  * back but the source could not consume again.
@@ -143,7 +142,7 @@ public final class AmqpMessageSource implements MessageSource {
       // flush catches what acknowledging can throw, so a failure never cancels the schedule.
       var unused =
           ackFlusher.scheduleWithFixedDelay(
-          () -> acker.flush(false), ACK_FLUSH_MILLIS, ACK_FLUSH_MILLIS, TimeUnit.MILLISECONDS);
+              () -> acker.flush(false), ACK_FLUSH_MILLIS, ACK_FLUSH_MILLIS, TimeUnit.MILLISECONDS);
       setState(SourceState.UP);
       log.info(
           "consuming replies from {} on exchange '{}' (queue {}, prefetch {}, kept {} after a"
@@ -414,8 +413,7 @@ public final class AmqpMessageSource implements MessageSource {
   }
 
   /**
-   * Acknowledges delivered messages in batches ({@code multiple=true}) while the listener has
-   * room.
+   * Acknowledges delivered messages in batches ({@code multiple=true}) while the listener has room.
    */
   private final class Acker {
     private final Channel channel;

@@ -5,7 +5,9 @@ import dev.cluws.core.spi.MessageSourceProvider;
 import dev.cluws.core.spi.ProviderContext;
 import dev.cluws.core.spi.SpiVersion;
 
-/** The {@code amqp} message source: CLU replies from RabbitMQ, configured by {@link AmqpSettings}. */
+/**
+ * The {@code amqp} message source: CLU replies from RabbitMQ, configured by {@link AmqpSettings}.
+ */
 public final class AmqpMessageSourceProvider implements MessageSourceProvider {
   @Override
   public String name() {

@@ -98,49 +98,181 @@ public record AmqpSettings(
   }
 
   public AmqpSettings withHost(String newHost) {
-    return new AmqpSettings(newHost, port, username, password, virtualHost, uri, exchange, prefetch, connectionTimeout, recoveryInterval, tls, repliesQueueExpiry);
+    return new AmqpSettings(
+        newHost,
+        port,
+        username,
+        password,
+        virtualHost,
+        uri,
+        exchange,
+        prefetch,
+        connectionTimeout,
+        recoveryInterval,
+        tls,
+        repliesQueueExpiry);
   }
 
   public AmqpSettings withPort(int newPort) {
-    return new AmqpSettings(host, newPort, username, password, virtualHost, uri, exchange, prefetch, connectionTimeout, recoveryInterval, tls, repliesQueueExpiry);
+    return new AmqpSettings(
+        host,
+        newPort,
+        username,
+        password,
+        virtualHost,
+        uri,
+        exchange,
+        prefetch,
+        connectionTimeout,
+        recoveryInterval,
+        tls,
+        repliesQueueExpiry);
   }
 
   public AmqpSettings withCredentials(String newUsername, String newPassword) {
-    return new AmqpSettings(host, port, newUsername, newPassword, virtualHost, uri, exchange, prefetch, connectionTimeout, recoveryInterval, tls, repliesQueueExpiry);
+    return new AmqpSettings(
+        host,
+        port,
+        newUsername,
+        newPassword,
+        virtualHost,
+        uri,
+        exchange,
+        prefetch,
+        connectionTimeout,
+        recoveryInterval,
+        tls,
+        repliesQueueExpiry);
   }
 
   public AmqpSettings withVirtualHost(String newVirtualHost) {
-    return new AmqpSettings(host, port, username, password, newVirtualHost, uri, exchange, prefetch, connectionTimeout, recoveryInterval, tls, repliesQueueExpiry);
+    return new AmqpSettings(
+        host,
+        port,
+        username,
+        password,
+        newVirtualHost,
+        uri,
+        exchange,
+        prefetch,
+        connectionTimeout,
+        recoveryInterval,
+        tls,
+        repliesQueueExpiry);
   }
 
   public AmqpSettings withUri(String newUri) {
-    return new AmqpSettings(host, port, username, password, virtualHost, newUri, exchange, prefetch, connectionTimeout, recoveryInterval, tls, repliesQueueExpiry);
+    return new AmqpSettings(
+        host,
+        port,
+        username,
+        password,
+        virtualHost,
+        newUri,
+        exchange,
+        prefetch,
+        connectionTimeout,
+        recoveryInterval,
+        tls,
+        repliesQueueExpiry);
   }
 
   public AmqpSettings withExchange(String newExchange) {
-    return new AmqpSettings(host, port, username, password, virtualHost, uri, newExchange, prefetch, connectionTimeout, recoveryInterval, tls, repliesQueueExpiry);
+    return new AmqpSettings(
+        host,
+        port,
+        username,
+        password,
+        virtualHost,
+        uri,
+        newExchange,
+        prefetch,
+        connectionTimeout,
+        recoveryInterval,
+        tls,
+        repliesQueueExpiry);
   }
 
   public AmqpSettings withPrefetch(int newPrefetch) {
-    return new AmqpSettings(host, port, username, password, virtualHost, uri, exchange, newPrefetch, connectionTimeout, recoveryInterval, tls, repliesQueueExpiry);
+    return new AmqpSettings(
+        host,
+        port,
+        username,
+        password,
+        virtualHost,
+        uri,
+        exchange,
+        newPrefetch,
+        connectionTimeout,
+        recoveryInterval,
+        tls,
+        repliesQueueExpiry);
   }
 
   public AmqpSettings withConnectionTimeout(Duration newTimeout) {
-    return new AmqpSettings(host, port, username, password, virtualHost, uri, exchange, prefetch, newTimeout, recoveryInterval, tls, repliesQueueExpiry);
+    return new AmqpSettings(
+        host,
+        port,
+        username,
+        password,
+        virtualHost,
+        uri,
+        exchange,
+        prefetch,
+        newTimeout,
+        recoveryInterval,
+        tls,
+        repliesQueueExpiry);
   }
 
   public AmqpSettings withRecoveryInterval(Duration newInterval) {
-    return new AmqpSettings(host, port, username, password, virtualHost, uri, exchange, prefetch, connectionTimeout, newInterval, tls, repliesQueueExpiry);
+    return new AmqpSettings(
+        host,
+        port,
+        username,
+        password,
+        virtualHost,
+        uri,
+        exchange,
+        prefetch,
+        connectionTimeout,
+        newInterval,
+        tls,
+        repliesQueueExpiry);
   }
 
   /** The same settings with these TLS settings. */
   public AmqpSettings withTls(Tls newTls) {
-    return new AmqpSettings(host, port, username, password, virtualHost, uri, exchange, prefetch, connectionTimeout, recoveryInterval, newTls, repliesQueueExpiry);
+    return new AmqpSettings(
+        host,
+        port,
+        username,
+        password,
+        virtualHost,
+        uri,
+        exchange,
+        prefetch,
+        connectionTimeout,
+        recoveryInterval,
+        newTls,
+        repliesQueueExpiry);
   }
 
   /** The same settings with another expiry of the replies queue. */
   public AmqpSettings withRepliesQueueExpiry(Duration newExpiry) {
-    return new AmqpSettings(host, port, username, password, virtualHost, uri, exchange, prefetch, connectionTimeout, recoveryInterval, tls, newExpiry);
+    return new AmqpSettings(
+        host,
+        port,
+        username,
+        password,
+        virtualHost,
+        uri,
+        exchange,
+        prefetch,
+        connectionTimeout,
+        recoveryInterval,
+        tls,
+        newExpiry);
   }
 
   /** Whether connections use TLS: {@code tls.enabled} or an {@code amqps://} URI. */
@@ -177,7 +309,14 @@ public record AmqpSettings(
       return redact(uri);
     }
     String vhost = "/".equals(virtualHost) ? "" : virtualHost;
-    return (tls.enabled() ? "amqps://" : "amqp://") + username + "@" + host + ":" + port + "/" + vhost;
+    return (tls.enabled() ? "amqps://" : "amqp://")
+        + username
+        + "@"
+        + host
+        + ":"
+        + port
+        + "/"
+        + vhost;
   }
 
   /** An AMQP URI with any password replaced by {@code ***}. */

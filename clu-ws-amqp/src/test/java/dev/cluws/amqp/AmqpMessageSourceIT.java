@@ -185,10 +185,7 @@ class AmqpMessageSourceIT {
     await().atMost(WAIT).until(() -> listener.replies.size() == 10);
     await().atMost(WAIT).until(() -> TestBroker.readyMessages(source.queueName()) == 90);
     assertThat(source.holdingAcknowledgements()).isTrue();
-    await()
-        .during(Duration.ofMillis(500))
-        .atMost(WAIT)
-        .until(() -> listener.replies.size() == 10);
+    await().during(Duration.ofMillis(500)).atMost(WAIT).until(() -> listener.replies.size() == 10);
 
     listener.drained();
 
@@ -249,10 +246,7 @@ class AmqpMessageSourceIT {
     }
     headers.put("command_id", commandId);
     headers.put("sender", "someone");
-    return new AMQP.BasicProperties.Builder()
-        .correlationId(correlationId)
-        .headers(headers)
-        .build();
+    return new AMQP.BasicProperties.Builder().correlationId(correlationId).headers(headers).build();
   }
 
   private static byte[] json(String text) {

@@ -210,8 +210,10 @@ class AmqpRecoveryIT {
           .until(
               () ->
                   actor.received().stream()
-                      .anyMatch(c -> "x".equals(String.valueOf(c.properties().getCorrelationId()))));
-      Assumptions.abort("the stalled proxy let the command and its confirm through; nothing in flight");
+                      .anyMatch(
+                          c -> "x".equals(String.valueOf(c.properties().getCorrelationId()))));
+      Assumptions.abort(
+          "the stalled proxy let the command and its confirm through; nothing in flight");
     }
     assertThat(inFlight)
         .failsWithin(WAIT)
@@ -333,7 +335,8 @@ class AmqpRecoveryIT {
     synchronized (sent) {
       all = List.copyOf(sent);
     }
-    CompletableFuture<Void> everyOne = CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+    CompletableFuture<Void> everyOne =
+        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
     // Each completes: confirmed, or failed with a reason; none is left waiting forever.
     await().atMost(WAIT).until(everyOne::isDone);
     assertThat(all).anyMatch(CompletableFuture::isCompletedExceptionally);

@@ -40,11 +40,14 @@ class AmqpTlsTest {
     certificate = TestCertificates.generate(dir, "store-pw-1234");
     listener =
         (SSLServerSocket)
-            serverContext().getServerSocketFactory().createServerSocket(0, 1, InetAddress.getLoopbackAddress());
+            serverContext()
+                .getServerSocketFactory()
+                .createServerSocket(0, 1, InetAddress.getLoopbackAddress());
     Thread acceptor =
         new Thread(
             () -> {
-              try (Socket socket = listener.accept(); InputStream in = socket.getInputStream()) {
+              try (Socket socket = listener.accept();
+                  InputStream in = socket.getInputStream()) {
                 header.complete(new String(in.readNBytes(4), StandardCharsets.US_ASCII));
               } catch (IOException e) {
                 header.complete("handshake failed");

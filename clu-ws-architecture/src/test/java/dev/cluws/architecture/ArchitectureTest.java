@@ -227,12 +227,9 @@ class ArchitectureTest {
     check(slices().matching("dev.cluws.(*)..").should().beFreeOfCycles());
   }
 
-  private static DescribedPredicate<JavaClass> coreInternals(
-      String... publicApi) {
+  private static DescribedPredicate<JavaClass> coreInternals(String... publicApi) {
     return JavaClass.Predicates.resideInAPackage("dev.cluws.core..")
-        .and(
-            DescribedPredicate.not(
-                JavaClass.Predicates.resideInAnyPackage(publicApi)))
+        .and(DescribedPredicate.not(JavaClass.Predicates.resideInAnyPackage(publicApi)))
         .as("core internals (outside %s)", String.join(", ", publicApi));
   }
 

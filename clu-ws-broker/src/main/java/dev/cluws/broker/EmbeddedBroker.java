@@ -25,12 +25,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * An AMQP 0-9-1 broker in this process (Apache Qpid Broker-J, in memory), listening on a loopback
- * address only, with the one user {@code guest}/{@code guest} and the virtual host {@code /}: enough
- * for trying clu-ws and for developing CLU actors on one machine without RabbitMQ. It is not
- * RabbitMQ: see docs/operations.md, "Embedded broker", for what differs; in short, RabbitMQ's
- * queue argument {@code x-expires} is ignored (a queue stays until deleted or the broker stops),
- * {@code x-single-active-consumer} works (a second consumer waits), and an unroutable mandatory
- * publish is nacked before it is returned.
+ * address only, with the one user {@code guest}/{@code guest} and the virtual host {@code /}:
+ * enough for trying clu-ws and for developing CLU actors on one machine without RabbitMQ. It is not
+ * RabbitMQ: see docs/operations.md, "Embedded broker", for what differs; in short, RabbitMQ's queue
+ * argument {@code x-expires} is ignored (a queue stays until deleted or the broker stops), {@code
+ * x-single-active-consumer} works (a second consumer waits), and an unroutable mandatory publish is
+ * nacked before it is returned.
  *
  * <p>{@link #start} binds the port before it returns; {@link #close} stops the broker and deletes
  * its temporary work folder. Nothing is kept across starts.
@@ -120,8 +120,8 @@ public final class EmbeddedBroker implements AutoCloseable {
   }
 
   /**
-   * Whether {@code host} names a loopback address, the only kind the embedded broker listens on.
-   * A name that does not resolve is not.
+   * Whether {@code host} names a loopback address, the only kind the embedded broker listens on. A
+   * name that does not resolve is not.
    */
   public static boolean isLoopback(String host) {
     try {

@@ -106,7 +106,9 @@ class EmbeddedBrokerIT {
       pingActor(actorConnection, exchange, "demo");
 
       CommandOutcome outcome =
-          sink.send(new Command("demo", "ping", "id-1")).toCompletableFuture().get(20, TimeUnit.SECONDS);
+          sink.send(new Command("demo", "ping", "id-1"))
+              .toCompletableFuture()
+              .get(20, TimeUnit.SECONDS);
 
       assertThat(outcome).isEqualTo(CommandOutcome.PUBLISHED);
       await().atMost(WAIT).until(() -> replies.size() >= 2);
@@ -140,7 +142,8 @@ class EmbeddedBrokerIT {
   }
 
   @Test
-  void aCommandToAnActorThatIsNotRunningIsReturnedNotRefusedAndGetsCluRoutingFailureReply() throws Exception {
+  void aCommandToAnActorThatIsNotRunningIsReturnedNotRefusedAndGetsCluRoutingFailureReply()
+      throws Exception {
     String exchange = unique("ex");
     String gateway = unique("gw");
     List<Reply> replies = new CopyOnWriteArrayList<>();
@@ -176,7 +179,11 @@ class EmbeddedBrokerIT {
       Channel channel = connection.createChannel();
       channel.exchangeDeclare(exchange, BuiltinExchangeType.TOPIC, false, true, null);
       channel.queueDeclare(
-          queue, false, false, false, Map.of("x-expires", 60_000, "x-single-active-consumer", true));
+          queue,
+          false,
+          false,
+          false,
+          Map.of("x-expires", 60_000, "x-single-active-consumer", true));
       channel.queueBind(queue, exchange, "reply.#");
 
       channel.basicPublish(
@@ -205,9 +212,15 @@ class EmbeddedBrokerIT {
       List<String> secondGot = new CopyOnWriteArrayList<>();
       String firstTag =
           first.basicConsume(
-              queue, true, (tag, d) -> firstGot.add(new String(d.getBody(), StandardCharsets.UTF_8)), tag -> {});
+              queue,
+              true,
+              (tag, d) -> firstGot.add(new String(d.getBody(), StandardCharsets.UTF_8)),
+              tag -> {});
       second.basicConsume(
-          queue, true, (tag, d) -> secondGot.add(new String(d.getBody(), StandardCharsets.UTF_8)), tag -> {});
+          queue,
+          true,
+          (tag, d) -> secondGot.add(new String(d.getBody(), StandardCharsets.UTF_8)),
+          tag -> {});
 
       first.basicPublish("", queue, null, "one".getBytes(StandardCharsets.UTF_8));
       await().atMost(WAIT).until(() -> firstGot.size() == 1);

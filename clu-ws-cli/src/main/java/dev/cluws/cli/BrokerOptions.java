@@ -46,7 +46,9 @@ final class BrokerOptions {
       paramLabel = "<amqp-uri>",
       description =
           "amqp:// or amqps:// URI; replaces host, port, user, password and vhost"
-              + " (default: $" + CluWsCommand.URL_ENV + ", if set).")
+              + " (default: $"
+              + CluWsCommand.URL_ENV
+              + ", if set).")
   String rabbitmqUrl;
 
   @Option(

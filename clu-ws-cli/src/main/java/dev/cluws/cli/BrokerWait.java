@@ -48,14 +48,15 @@ final class BrokerWait {
     try {
       var unused = limit.toMillis(); // throws for a wait too long to count in milliseconds
     } catch (ArithmeticException e) {
-      throw new IllegalArgumentException("the wait is too long; leave the value out to wait forever");
+      throw new IllegalArgumentException(
+          "the wait is too long; leave the value out to wait forever");
     }
     return new BrokerWait(limit);
   }
 
   /**
-   * Parses {@code --wait-for-broker}'s value: {@code 30s}, {@code 500ms}, {@code 2m}, {@code 1h}, an
-   * ISO-8601 duration such as {@code PT1M30S}, or {@code forever}.
+   * Parses {@code --wait-for-broker}'s value: {@code 30s}, {@code 500ms}, {@code 2m}, {@code 1h},
+   * an ISO-8601 duration such as {@code PT1M30S}, or {@code forever}.
    */
   static BrokerWait parse(String text) {
     if (text.trim().equalsIgnoreCase("forever")) {
@@ -109,7 +110,8 @@ final class BrokerWait {
         long left = limit == null ? Long.MAX_VALUE : limit.toMillis() - waited;
         if (left <= 0) {
           if (attempts > 1) {
-            log.info("gave up waiting for the broker after {} attempts in {}", attempts, human(waited));
+            log.info(
+                "gave up waiting for the broker after {} attempts in {}", attempts, human(waited));
           }
           throw e;
         }

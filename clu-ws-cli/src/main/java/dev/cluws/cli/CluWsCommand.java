@@ -12,8 +12,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code clu-ws} command line: CLU's {@code clu websocket} options and the ones CLU lacks, in
- * one group per topic (the sections of {@code --help}). Only parses; {@link Main} runs the
- * gateway.
+ * one group per topic (the sections of {@code --help}). Only parses; {@link Main} runs the gateway.
  */
 @Command(
     name = "clu-ws",
@@ -63,6 +62,7 @@ public final class CluWsCommand implements Callable<Integer> {
 
   private final Map<String, String> environment;
   private final Main.Runner runner;
+
   /** The plugin settings taken out of the arguments and the config file (see {@link Main}). */
   private PluginOptions pluginOptions = PluginOptions.extract(new String[0]);
 
@@ -120,8 +120,8 @@ public final class CluWsCommand implements Callable<Integer> {
    * The process's own settings: log format, demo actor, embedded broker, plugins.
    *
    * @throws dev.cluws.core.spi.CluWsException when the demo actor's name is not usable
-   * @throws dev.cluws.core.PluginConfiguration.InvalidSettingException when a plugin setting is
-   *     not one an installed plugin has, or its value is not of the setting's type
+   * @throws dev.cluws.core.PluginConfiguration.InvalidSettingException when a plugin setting is not
+   *     one an installed plugin has, or its value is not of the setting's type
    */
   ProcessSettings processSettings() {
     return new ProcessSettings(

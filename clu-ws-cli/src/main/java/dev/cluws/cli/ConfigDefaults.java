@@ -31,8 +31,8 @@ import picocli.CommandLine.Model.OptionSpec;
  * <ol>
  *   <li>the environment variable {@code CLU_WS_SOME_OPTION};
  *   <li>the environment variable {@code CLU_WS_SOME_OPTION_FILE}: the path of a file whose content
- *       (without a trailing line break) is the value, for secrets (Docker and Kubernetes mount
- *       them as files);
+ *       (without a trailing line break) is the value, for secrets (Docker and Kubernetes mount them
+ *       as files);
  *   <li>the key {@code some-option} of the config file (Java properties syntax);
  *   <li>the key {@code some-option-file} of the config file, read the same way.
  * </ol>
@@ -50,6 +50,7 @@ final class ConfigDefaults implements IDefaultValueProvider {
   private final Map<String, String> environment;
   private final Properties file;
   private final Path fileFolder;
+
   /** Every option's value from outside, by key, computed (and files read) once at install. */
   private final Map<String, String> values = new HashMap<>();
 
@@ -134,9 +135,10 @@ final class ConfigDefaults implements IDefaultValueProvider {
       if (PluginOptions.isPluginKey(name)) {
         continue; // checked against the plugins' settings when the gateway starts
       }
-      String base = name.endsWith(FILE_SUFFIX) && !known.contains(name)
-          ? name.substring(0, name.length() - FILE_SUFFIX.length())
-          : name;
+      String base =
+          name.endsWith(FILE_SUFFIX) && !known.contains(name)
+              ? name.substring(0, name.length() - FILE_SUFFIX.length())
+              : name;
       if (!known.contains(base)) {
         unknown.add(name);
       }
@@ -167,7 +169,9 @@ final class ConfigDefaults implements IDefaultValueProvider {
     return name.substring(start);
   }
 
-  /** The environment variable of a config key: {@code rabbitmq-host} → {@code CLU_WS_RABBITMQ_HOST}. */
+  /**
+   * The environment variable of a config key: {@code rabbitmq-host} → {@code CLU_WS_RABBITMQ_HOST}.
+   */
   static String environmentName(String key) {
     return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('-', '_');
   }
@@ -198,7 +202,8 @@ final class ConfigDefaults implements IDefaultValueProvider {
     }
     String fromFile = file.getProperty(key + FILE_SUFFIX);
     if (fromFile != null) {
-      return readValue(Path.of(resolve(fromFile.strip())), key + FILE_SUFFIX + " in the config file");
+      return readValue(
+          Path.of(resolve(fromFile.strip())), key + FILE_SUFFIX + " in the config file");
     }
     return null;
   }

@@ -51,19 +51,23 @@ public final class DistributionFiles {
   /** A sample config file: every option, commented out, with its default when it has one. */
   static String properties() {
     StringBuilder out = new StringBuilder();
-    out.append("# clu-ws configuration: every option of clu-ws, commented out, with its default.\n");
+    out.append(
+        "# clu-ws configuration: every option of clu-ws, commented out, with its default.\n");
     out.append("# Use it with `clu-ws --config <this file>` (or CLU_WS_CONFIG=<this file>).\n");
     out.append("# A key is the long option name without '--'; flags take true or false.\n");
     out.append("# Flags on the command line win over the environment (CLU_WS_<OPTION>), which\n");
-    out.append("# wins over this file. `<key>-file = <path>` reads a value (a secret) from a file.\n");
-    out.append("# Relative paths are relative to this file's folder. An unknown key is an error.\n");
+    out.append(
+        "# wins over this file. `<key>-file = <path>` reads a value (a secret) from a file.\n");
+    out.append(
+        "# Relative paths are relative to this file's folder. An unknown key is an error.\n");
     for (ArgGroupSpec group : commandLine().getCommandSpec().argGroups()) {
       String heading = heading(group);
       out.append("\n# ").append("=".repeat(WIDTH - 2)).append('\n');
       out.append("# ").append(heading).append('\n');
       out.append("# ").append("=".repeat(WIDTH - 2)).append('\n');
       for (OptionSpec option : group.options()) {
-        if (option.usageHelp() || option.versionHelp()
+        if (option.usageHelp()
+            || option.versionHelp()
             || option.longestName().equals(ConfigDefaults.CONFIG_OPTION)) {
           continue;
         }
@@ -138,19 +142,26 @@ public final class DistributionFiles {
     }
     out.append(".SH EXIT STATUS\n")
         .append(".TP\n0\nthe server stopped by itself.\n")
-        .append(".TP\n1\ncannot start: the broker cannot be reached, the port is taken, a file"
-            + " named by an option is missing or invalid.\n")
+        .append(
+            ".TP\n1\ncannot start: the broker cannot be reached, the port is taken, a file"
+                + " named by an option is missing or invalid.\n")
         .append(".TP\n2\nusage error: an unknown option or a value of the wrong form.\n")
-        .append(".TP\n130, 143\nstopped gracefully by SIGINT or SIGTERM (128 + the signal's"
-            + " number); SIGHUP reloads the files of the security options and never stops it.\n");
+        .append(
+            ".TP\n"
+                + "130, 143\n"
+                + "stopped gracefully by SIGINT or SIGTERM (128 + the signal's number); SIGHUP"
+                + " reloads the files of the security options and never stops it.\n");
     out.append(".SH FILES\n")
-        .append(".TP\n\\fIetc/clu\\-ws.properties\\fR\nevery option, commented out, with its"
-            + " default.\n")
+        .append(
+            ".TP\n\\fIetc/clu\\-ws.properties\\fR\nevery option, commented out, with its"
+                + " default.\n")
         .append(".TP\n\\fIetc/logback.xml\\fR\nthe log configuration.\n")
-        .append(".TP\n\\fIplugins/\\fR\nfilter plugin jars, on the class path ahead of"
-            + " \\fIlib/\\fR.\n");
-    out.append(".SH SEE ALSO\ndocs/operations.md, docs/configuration.md and docs/security.md in"
-        + " the clu\\-ws sources.\n");
+        .append(
+            ".TP\n\\fIplugins/\\fR\nfilter plugin jars, on the class path ahead of"
+                + " \\fIlib/\\fR.\n");
+    out.append(
+        ".SH SEE ALSO\ndocs/operations.md, docs/configuration.md and docs/security.md in"
+            + " the clu\\-ws sources.\n");
     return out.toString();
   }
 

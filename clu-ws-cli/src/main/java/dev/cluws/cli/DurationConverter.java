@@ -7,7 +7,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 
-/** Durations on the command line: {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h} or ISO-8601. */
+/**
+ * Durations on the command line: {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h} or ISO-8601.
+ */
 final class DurationConverter implements ITypeConverter<Duration> {
   private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h)");
 

@@ -3,9 +3,9 @@ package dev.cluws.cli;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import dev.cluws.amqp.AmqpSettings;
-import dev.cluws.core.access.AccessPolicy;
 import dev.cluws.core.Gateway;
 import dev.cluws.core.GatewaySettings;
+import dev.cluws.core.access.AccessPolicy;
 
 /**
  * The gateway core with its AMQP settings. Building a {@link Gateway} finds the providers but opens

@@ -14,8 +14,8 @@ final class HangupSignal {
   private HangupSignal() {}
 
   /**
-   * Calls {@code action} on every SIGHUP (on the JVM's signal thread: the action must hand work
-   * off and return).
+   * Calls {@code action} on every SIGHUP (on the JVM's signal thread: the action must hand work off
+   * and return).
    *
    * @return whether the handler is installed
    */

@@ -8,8 +8,8 @@ import picocli.CommandLine.Option;
 
 /**
  * Where the websocket server listens, and the plain HTTP endpoints next to the websockets (health,
- * metrics, web console): all on by default, each can be turned off; the operations port that
- * serves health and metrics apart; and trust in a reverse proxy's headers.
+ * metrics, web console): all on by default, each can be turned off; the operations port that serves
+ * health and metrics apart; and trust in a reverse proxy's headers.
  */
 final class HttpOptions {
   @Option(

@@ -10,21 +10,25 @@ final class LimitOptions {
       names = "--max-connections",
       paramLabel = "<n>",
       defaultValue = "" + GatewaySettings.DEFAULT_MAX_CONNECTIONS,
-      description = "Websocket clients served at once; more are refused with 503 (default: ${DEFAULT-VALUE}).")
+      description =
+          "Websocket clients served at once; more are refused with 503 (default:"
+              + " ${DEFAULT-VALUE}).")
   int maxConnections;
 
   @Option(
       names = "--outbox-frames",
       paramLabel = "<n>",
       defaultValue = "" + GatewaySettings.DEFAULT_OUTBOX_FRAMES,
-      description = "Frames queued per client before the oldest are shed (default: ${DEFAULT-VALUE}).")
+      description =
+          "Frames queued per client before the oldest are shed (default: ${DEFAULT-VALUE}).")
   int outboxFrames;
 
   @Option(
       names = "--outbox-bytes",
       paramLabel = "<bytes>",
       defaultValue = "" + GatewaySettings.DEFAULT_OUTBOX_BYTES,
-      description = "Bytes queued per client before the oldest frames are shed (default: ${DEFAULT-VALUE}).")
+      description =
+          "Bytes queued per client before the oldest frames are shed (default: ${DEFAULT-VALUE}).")
   long outboxBytes;
 
   @Option(
@@ -32,14 +36,17 @@ final class LimitOptions {
       paramLabel = "<duration>",
       defaultValue = "10s",
       converter = DurationConverter.class,
-      description = "Close a client (1008) whose queue stays full this long (default: ${DEFAULT-VALUE}).")
+      description =
+          "Close a client (1008) whose queue stays full this long (default: ${DEFAULT-VALUE}).")
   Duration slowClientTimeout;
 
   @Option(
       names = "--replay-frames",
       paramLabel = "<n>",
       defaultValue = "" + GatewaySettings.DEFAULT_REPLAY_FRAMES,
-      description = "Recent replies kept for clients reconnecting with since= (0: off; default: ${DEFAULT-VALUE}).")
+      description =
+          "Recent replies kept for clients reconnecting with since= (0: off; default:"
+              + " ${DEFAULT-VALUE}).")
   int replayFrames;
 
   @Option(
@@ -60,14 +67,18 @@ final class LimitOptions {
       names = "--command-burst",
       paramLabel = "<n>",
       defaultValue = "" + GatewaySettings.DEFAULT_COMMAND_BURST,
-      description = "Commands one client may send at once before the rate applies (default: ${DEFAULT-VALUE}).")
+      description =
+          "Commands one client may send at once before the rate applies (default:"
+              + " ${DEFAULT-VALUE}).")
   int commandBurst;
 
   @Option(
       names = "--state-actors",
       paramLabel = "<n>",
       defaultValue = "" + GatewaySettings.DEFAULT_STATE_ACTORS,
-      description = "Actors whose current state (latest value of each keyword) is kept for snapshots (0: off; default: ${DEFAULT-VALUE}).")
+      description =
+          "Actors whose current state (latest value of each keyword) is kept for snapshots (0: off;"
+              + " default: ${DEFAULT-VALUE}).")
   int stateActors;
 
   @Option(
@@ -81,7 +92,8 @@ final class LimitOptions {
       names = "--state-bytes",
       paramLabel = "<bytes>",
       defaultValue = "" + GatewaySettings.DEFAULT_STATE_BYTES,
-      description = "Bytes of keyword values kept for snapshots at most (default: ${DEFAULT-VALUE}).")
+      description =
+          "Bytes of keyword values kept for snapshots at most (default: ${DEFAULT-VALUE}).")
   long stateBytes;
 
   /** These bounds applied to the given settings. */

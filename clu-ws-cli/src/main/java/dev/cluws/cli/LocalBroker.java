@@ -35,8 +35,7 @@ final class LocalBroker {
     }
     try (ServerSocket probe = new ServerSocket()) {
       probe.setReuseAddress(true); // as Jetty binds: a socket in TIME_WAIT does not count
-      probe.bind(
-          host == null ? new InetSocketAddress(port) : new InetSocketAddress(host, port), 1);
+      probe.bind(host == null ? new InetSocketAddress(port) : new InetSocketAddress(host, port), 1);
     } catch (IOException | IllegalArgumentException e) {
       throw new CluWsException(
           "cannot listen on "
@@ -49,8 +48,8 @@ final class LocalBroker {
   }
 
   /**
-   * Starts the embedded broker when asked ({@code explicit}) or when the demo runs without a
-   * broker to talk to; returns {@code null} when none is needed.
+   * Starts the embedded broker when asked ({@code explicit}) or when the demo runs without a broker
+   * to talk to; returns {@code null} when none is needed.
    *
    * @param amqp the configured broker
    * @param explicit {@code --embedded-broker}

@@ -46,7 +46,11 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    System.exit(execute(args, System.getenv(), new PrintWriter(new OutputStreamWriter(System.err, Charset.defaultCharset()), true)));
+    System.exit(
+        execute(
+            args,
+            System.getenv(),
+            new PrintWriter(new OutputStreamWriter(System.err, Charset.defaultCharset()), true)));
   }
 
   /** Parses and runs; returns the exit status. Errors are printed as one line to {@code err}. */
@@ -132,7 +136,11 @@ public final class Main {
           "{} an embedded AMQP broker on {}:{} ({}); CLU actors connect to it with {}",
           process.embeddedBroker()
               ? "--embedded-broker: started"
-              : "no broker at " + amqpSettings.host() + ":" + amqpSettings.port() + ", so --demo started",
+              : "no broker at "
+                  + amqpSettings.host()
+                  + ":"
+                  + amqpSettings.port()
+                  + ", so --demo started",
           broker.host(),
           broker.port(),
           EmbeddedBroker.DIFFERENCES,

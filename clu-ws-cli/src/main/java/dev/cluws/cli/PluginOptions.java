@@ -121,8 +121,8 @@ final class PluginOptions {
   }
 
   /**
-   * Takes the plugin settings out of the arguments: {@code --filter.<name>.<key>=<value>} or
-   * {@code --filter.<name>.<key> <value>} (and {@code source}, {@code sink}), up to a {@code --}.
+   * Takes the plugin settings out of the arguments: {@code --filter.<name>.<key>=<value>} or {@code
+   * --filter.<name>.<key> <value>} (and {@code source}, {@code sink}), up to a {@code --}.
    *
    * @throws UsageException for such an argument without a provider name, a key or a value
    */
@@ -225,8 +225,8 @@ final class PluginOptions {
   }
 
   /**
-   * The values for the installed providers' settings from the config file, the environment and
-   * the flags (in that order, so a later one wins), checked against what the providers declare.
+   * The values for the installed providers' settings from the config file, the environment and the
+   * flags (in that order, so a later one wins), checked against what the providers declare.
    *
    * @throws PluginConfiguration.InvalidSettingException for a value of a provider or a setting that
    *     does not exist, or of the wrong type; the message names where the value came from

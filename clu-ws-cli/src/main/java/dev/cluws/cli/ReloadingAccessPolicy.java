@@ -8,9 +8,10 @@ import java.util.Objects;
 import java.util.function.Predicate;
 
 /**
- * The access policy of a permissions file that is reloaded while the gateway runs: every command
- * is decided by the rules in force when it arrives, and every frame of actor data is shown or
- * hidden by them, for clients connected before the reload too. Connected clients keep their identity (and roles).
+ * The access policy of a permissions file that is reloaded while the gateway runs: every command is
+ * decided by the rules in force when it arrives, and every frame of actor data is shown or hidden
+ * by them, for clients connected before the reload too. Connected clients keep their identity (and
+ * roles).
  */
 final class ReloadingAccessPolicy implements AccessPolicy {
   private final Reloadable<? extends AccessPolicy> policy;

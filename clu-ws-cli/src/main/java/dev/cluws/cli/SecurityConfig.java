@@ -16,8 +16,8 @@ import java.util.List;
  *
  * @param server origins, authentication and TLS, for the websocket server
  * @param accessPolicy command permissions and reply visibility, for the gateway
- * @param reloadables the files loaded again when they change or on SIGHUP (tokens, permissions,
- *     JWT keys, TLS)
+ * @param reloadables the files loaded again when they change or on SIGHUP (tokens, permissions, JWT
+ *     keys, TLS)
  * @param tls the TLS certificate among them, put in force on the server when reloaded; or {@code
  *     null}
  * @param reloadInterval how often the files are checked for changes ({@code 0}: only SIGHUP)

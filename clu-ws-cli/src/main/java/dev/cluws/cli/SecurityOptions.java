@@ -55,7 +55,8 @@ final class SecurityOptions {
   @Option(
       names = "--jwt-public-key",
       paramLabel = "<pem>",
-      description = "Require a bearer token; accept JWTs signed by this RSA/EC public key (RS256, ES256).")
+      description =
+          "Require a bearer token; accept JWTs signed by this RSA/EC public key (RS256, ES256).")
   Path jwtPublicKey;
 
   @Option(

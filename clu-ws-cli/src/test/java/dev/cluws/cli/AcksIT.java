@@ -14,8 +14,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Command acknowledgements ({@code acks=true}) over a real websocket, and a CLU client that asks for
- * none of the new features and receives nothing new. Real gateway, real RabbitMQ, CLU test actors.
+ * Command acknowledgements ({@code acks=true}) over a real websocket, and a CLU client that asks
+ * for none of the new features and receives nothing new. Real gateway, real RabbitMQ, CLU test
+ * actors.
  */
 class AcksIT {
   private final GatewayFixture fixture = new GatewayFixture();
@@ -34,7 +35,8 @@ class AcksIT {
 
     JsonNode ack = client.awaitFrame(f -> f.path("body").has("ack"));
     String commandId = ack.path("headers").path("command_id").asText();
-    assertThat(commandId).matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+    assertThat(commandId)
+        .matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
     assertThat(ack.path("headers").path("message_code").asText()).isEqualTo("i");
     assertThat(ack.path("headers").path("sender").asText()).isEqualTo(fixture.name);
     assertThat(ack.path("body").path("ack").asText()).isEqualTo("published");
@@ -59,8 +61,9 @@ class AcksIT {
     JsonNode ack = client.awaitFrame(f -> f.path("body").has("ack"));
     JsonNode failed =
         client.awaitFrame(
-            f -> f.path("headers").path("message_code").asText().equals("f")
-                && f.path("headers").path("command_id").asText().equals("r1"));
+            f ->
+                f.path("headers").path("message_code").asText().equals("f")
+                    && f.path("headers").path("command_id").asText().equals("r1"));
     assertThat(ack.path("headers").path("message_code").asText()).isEqualTo("w");
     assertThat(ack.path("headers").path("command_id").asText()).isEqualTo("r1");
     assertThat(ack.path("body").path("ack").asText()).isEqualTo("returned");
@@ -76,7 +79,9 @@ class AcksIT {
     WsClient client = fixture.client(fixture.uri("/?acks=false"));
 
     client.send(
-        "{\"consumer\": \"" + actor.name() + "\", \"command_string\": \"ping\", \"command_id\": \"p1\"}");
+        "{\"consumer\": \""
+            + actor.name()
+            + "\", \"command_string\": \"ping\", \"command_id\": \"p1\"}");
 
     assertThat(client.awaitFinished("p1"))
         .extracting(f -> f.path("headers").path("message_code").asText())
@@ -95,12 +100,17 @@ class AcksIT {
 
     // Another client uses every new feature; the CLU client sends commands, one of them unroutable.
     modern.send("{\"control\": \"snapshot\", \"command_id\": \"n1\"}");
-    modern.send("{\"control\": \"subscribe\", \"filters\": {\"actors\": \"" + actor.name() + "\"}}");
+    modern.send(
+        "{\"control\": \"subscribe\", \"filters\": {\"actors\": \"" + actor.name() + "\"}}");
     modern.send("{\"control\": \"bogus\"}");
     clu.send(
-        "{\"consumer\": \"" + actor.name() + "\", \"command_string\": \"status\", \"command_id\": 1}");
-    clu.send("{\"consumer\": \"" + TestBroker.uniqueName("nobody")
-        + "\", \"command_string\": \"ping\", \"command_id\": 2}");
+        "{\"consumer\": \""
+            + actor.name()
+            + "\", \"command_string\": \"status\", \"command_id\": 1}");
+    clu.send(
+        "{\"consumer\": \""
+            + TestBroker.uniqueName("nobody")
+            + "\", \"command_string\": \"ping\", \"command_id\": 2}");
     clu.awaitFinished("1");
     clu.awaitFinished("2");
     modern.awaitFrame(f -> f.path("body").path("error").asText().startsWith("unknown control"));

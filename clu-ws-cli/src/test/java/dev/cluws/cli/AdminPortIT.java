@@ -71,8 +71,7 @@ class AdminPortIT {
   }
 
   @Test
-  void withoutThePublicCopyTheWebsocketPortAnswers426ThereAndStillServesClients()
-      throws Exception {
+  void withoutThePublicCopyTheWebsocketPortAnswers426ThereAndStillServesClients() throws Exception {
     ServerSettings settings = LOOPBACK.withAdmin(AdminPort.on(0).withAlsoOnPublicPort(false));
     try (GatewayFixture fixture = new GatewayFixture(settings)) {
       CluTestActor actor = fixture.actor();
@@ -85,7 +84,8 @@ class AdminPortIT {
       assertThat(get(port, "/").statusCode()).isEqualTo(200);
       WsClient client = fixture.client(fixture.uri("/metrics"));
       client.send(
-          "{\"consumer\": \"" + actor.name()
+          "{\"consumer\": \""
+              + actor.name()
               + "\", \"command_string\": \"ping\", \"command_id\": \"adm-1\"}");
       assertThat(client.awaitFinished("adm-1")).isNotEmpty();
     }

@@ -8,10 +8,10 @@ import dev.cluws.amqp.testing.CluTestActor;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * Every frame that is not a valid command gets one reply-shaped error frame, to its sender only;
@@ -80,7 +80,9 @@ class BadFramesIT {
 
     // Still open, and the error went to nobody else and published nothing.
     sender.send(
-        "{\"consumer\": \"" + actor.name() + "\", \"command_string\": \"ping\","
+        "{\"consumer\": \""
+            + actor.name()
+            + "\", \"command_string\": \"ping\","
             + " \"command_id\": \"after\"}");
     sender.awaitFinished("after");
     bystander.awaitFinished("after");
@@ -123,6 +125,7 @@ class BadFramesIT {
     await().atMost(WsClient.WAIT).until(() -> client.frames().size() == 200);
     List<JsonNode> frames = client.frames();
     assertThat(frames)
-        .allSatisfy(f -> assertThat(f.path("headers").path("message_code").asText()).isEqualTo("e"));
+        .allSatisfy(
+            f -> assertThat(f.path("headers").path("message_code").asText()).isEqualTo("e"));
   }
 }

@@ -25,9 +25,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The broker goes away and comes back: the real gateway reaches RabbitMQ through a {@link
- * TcpProxy} that cuts and restores its connections (the shared broker itself never restarts),
- * real websocket clients, and CLU test actors connected to the broker directly.
+ * The broker goes away and comes back: the real gateway reaches RabbitMQ through a {@link TcpProxy}
+ * that cuts and restores its connections (the shared broker itself never restarts), real websocket
+ * clients, and CLU test actors connected to the broker directly.
  */
 class BrokerOutageIT {
   private static final Duration WAIT = WsClient.WAIT;
@@ -96,8 +96,11 @@ class BrokerOutageIT {
 
   private static void assertPingIsAnswered(WsClient client, CluTestActor actor, String commandId) {
     client.send(
-        "{\"consumer\": \"" + actor.name() + "\", \"command_string\": \"ping\", \"command_id\": \""
-            + commandId + "\"}");
+        "{\"consumer\": \""
+            + actor.name()
+            + "\", \"command_string\": \"ping\", \"command_id\": \""
+            + commandId
+            + "\"}");
     List<JsonNode> replies = client.awaitFinished(commandId);
     JsonNode last = replies.get(replies.size() - 1);
     assertThat(last.path("headers").path("message_code").asText())
@@ -137,7 +140,9 @@ class BrokerOutageIT {
 
     long start = System.nanoTime();
     sender.send(
-        "{\"consumer\": \"" + actor.name() + "\", \"command_string\": \"ping\","
+        "{\"consumer\": \""
+            + actor.name()
+            + "\", \"command_string\": \"ping\","
             + " \"command_id\": \"during-cut\"}");
     List<JsonNode> replies = sender.awaitFinished("during-cut");
 
@@ -148,7 +153,9 @@ class BrokerOutageIT {
     assertThat(failure.path("headers").path("sender").asText()).isEqualTo(name);
     assertThat(failure.path("body").path("error").asText())
         .isEqualTo(
-            "command to '" + actor.name() + "' was not sent: the broker is unavailable;"
+            "command to '"
+                + actor.name()
+                + "' was not sent: the broker is unavailable;"
                 + " the gateway is reconnecting");
     assertThat(clients.get(1).framesFor("during-cut")).isEmpty();
     assertThat(actor.received()).isEmpty();
@@ -171,7 +178,8 @@ class BrokerOutageIT {
       assertThat(client.frames())
           .filteredOn(f -> f.path("body").has("while_cut") || f.path("body").has("after_restore"))
           .extracting(f -> f.path("body").path("while_cut").asInt(20))
-          .containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20);
+          .containsExactly(
+              0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20);
       assertThat(client.frames()).noneMatch(f -> f.path("body").has("outcome"));
     }
     assertPingIsAnswered(clients.get(0), actor, "after-restore");
@@ -201,7 +209,9 @@ class BrokerOutageIT {
     List<WsClient> clients = clients(2);
     WsClient sender = clients.get(0);
     sender.send(
-        "{\"consumer\": \"" + actor.name() + "\", \"command_string\": \"hold\","
+        "{\"consumer\": \""
+            + actor.name()
+            + "\", \"command_string\": \"hold\","
             + " \"command_id\": \"held-1\"}");
     sender.awaitFrame(
         f ->

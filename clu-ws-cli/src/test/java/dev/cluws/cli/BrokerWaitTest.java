@@ -77,8 +77,7 @@ class BrokerWaitTest {
     String result = retry(BrokerWait.forever(), 9, new BrokerUnavailableException("down"));
 
     assertThat(result).isEqualTo("started");
-    assertThat(pauses)
-        .containsExactly(500L, 1000L, 2000L, 4000L, 8000L, 10_000L, 10_000L, 10_000L);
+    assertThat(pauses).containsExactly(500L, 1000L, 2000L, 4000L, 8000L, 10_000L, 10_000L, 10_000L);
   }
 
   @Test

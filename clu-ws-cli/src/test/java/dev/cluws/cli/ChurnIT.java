@@ -52,12 +52,9 @@ class ChurnIT {
       }
     }
 
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(() -> fixture.gateway().hub().clientCount() == 1);
+    await().atMost(Duration.ofSeconds(30)).until(() -> fixture.gateway().hub().clientCount() == 1);
     await().atMost(Duration.ofSeconds(30)).until(() -> fixture.server.openWebsockets() == 1);
-    assertThat(fixture.gateway().stats().clientsConnected.sum())
-        .isEqualTo(ROUNDS * PER_ROUND + 1L);
+    assertThat(fixture.gateway().stats().clientsConnected.sum()).isEqualTo(ROUNDS * PER_ROUND + 1L);
     await().atMost(WsClient.WAIT).until(() -> stays.frames().size() == ROUNDS);
   }
 }

@@ -24,11 +24,16 @@ final class CliGateway implements AutoCloseable {
     List<String> args =
         new ArrayList<>(
             List.of(
-                "--host", "127.0.0.1",
-                "--port", "0",
-                "-H", TestBroker.HOST,
-                "--exchange", exchange,
-                "--name", TestBroker.uniqueName("cli-gw")));
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "-H",
+                TestBroker.HOST,
+                "--exchange",
+                exchange,
+                "--name",
+                TestBroker.uniqueName("cli-gw")));
     args.addAll(List.of(options));
     String[] argv = args.toArray(new String[0]);
     CluWsCommand command = new CluWsCommand(Map.of(), (g, a, s, w, x, p) -> 0);

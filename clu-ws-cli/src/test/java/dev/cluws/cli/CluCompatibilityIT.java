@@ -65,7 +65,9 @@ class CluCompatibilityIT {
     WsClient client = fixture.client();
 
     client.send(
-        "{\"consumer\": \"" + actor.name() + "\", \"command_string\": \"ping\","
+        "{\"consumer\": \""
+            + actor.name()
+            + "\", \"command_string\": \"ping\","
             + " \"command_id\": \"id-1234\"}");
 
     List<JsonNode> replies = client.awaitFinished("id-1234");
@@ -112,7 +114,9 @@ class CluCompatibilityIT {
     WsClient client = fixture.client();
 
     client.send(
-        "{\"consumer\": \"" + actor.name() + "\", \"command_string\": \"ping\", \"command_id\": 42}");
+        "{\"consumer\": \""
+            + actor.name()
+            + "\", \"command_string\": \"ping\", \"command_id\": 42}");
 
     List<JsonNode> replies = client.awaitFinished("42");
     assertThat(codes(replies)).containsExactly(">", ":");
@@ -193,7 +197,9 @@ class CluCompatibilityIT {
     try (ReplyObserver observer = ReplyObserver.start(fixture.amqp.exchange(), "reply.#")) {
       WsClient client = fixture.client();
       client.send(
-          "{\"consumer\": \"" + actor.name() + "\", \"command_string\": \"ping\","
+          "{\"consumer\": \""
+              + actor.name()
+              + "\", \"command_string\": \"ping\","
               + " \"command_id\": \"obs-1\"}");
       client.awaitFinished("obs-1");
       await().atMost(WAIT).until(() -> observer.messages().size() == 2);
@@ -222,7 +228,8 @@ class CluCompatibilityIT {
     assertThat(subscribed.frames())
         .filteredOn(f -> f.path("body").has("seq"))
         .singleElement()
-        .satisfies(f -> assertThat(f.path("headers").path("sender").asText()).isEqualTo(wanted.name()));
+        .satisfies(
+            f -> assertThat(f.path("headers").path("sender").asText()).isEqualTo(wanted.name()));
   }
 
   @Test

@@ -12,7 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** Flags &gt; environment &gt; config file &gt; defaults, for every option, and secrets kept out of help. */
+/**
+ * Flags &gt; environment &gt; config file &gt; defaults, for every option, and secrets kept out of
+ * help.
+ */
 class ConfigDefaultsTest {
   @TempDir Path dir;
 
@@ -52,7 +55,8 @@ class ConfigDefaultsTest {
     CluWsCommand command = parse(Map.of("CLU_WS_CONFIG", config.toString()));
 
     assertThat(command.amqpSettings().tls().enabled()).isTrue();
-    assertThat(command.security.allowedOrigins).containsExactly("https://a.example", "https://b.example");
+    assertThat(command.security.allowedOrigins)
+        .containsExactly("https://a.example", "https://b.example");
     assertThat(command.gatewaySettings().maxConnections()).isEqualTo(12);
   }
 
@@ -68,7 +72,8 @@ class ConfigDefaultsTest {
   @Test
   void aJwksFileInTheConfigFileIsResolvedAgainstItsFolderAndAJwksUrlIsKeptAsItIs()
       throws IOException {
-    CluWsCommand file = parse(Map.of(), "--config", config("jwt-jwks = keys/jwks.json\n").toString());
+    CluWsCommand file =
+        parse(Map.of(), "--config", config("jwt-jwks = keys/jwks.json\n").toString());
     CluWsCommand url =
         parse(
             Map.of(),
@@ -77,8 +82,7 @@ class ConfigDefaultsTest {
 
     assertThat(file.security.jwtJwks.file()).isEqualTo(dir.resolve("keys/jwks.json"));
     assertThat(file.security.jwtJwks.url()).isNull();
-    assertThat(url.security.jwtJwks.url())
-        .hasToString("https://sso.example.org/realms/lco/certs");
+    assertThat(url.security.jwtJwks.url()).hasToString("https://sso.example.org/realms/lco/certs");
   }
 
   @Test
@@ -107,7 +111,8 @@ class ConfigDefaultsTest {
   void aMissingConfigOrSecretFileIsAnError() {
     assertThatThrownBy(() -> parse(Map.of(), "--config", dir.resolve("none").toString()))
         .hasMessageContaining("does not exist");
-    assertThatThrownBy(() -> parse(Map.of("CLU_WS_JWT_SECRET_FILE", dir.resolve("none").toString())))
+    assertThatThrownBy(
+            () -> parse(Map.of("CLU_WS_JWT_SECRET_FILE", dir.resolve("none").toString())))
         .hasMessageContaining("named by $CLU_WS_JWT_SECRET_FILE does not exist");
   }
 
@@ -120,7 +125,8 @@ class ConfigDefaultsTest {
             "CLU_WS_TLS_KEYSTORE_PASSWORD", "env-keystore-pw",
             "CLU_WS_RABBITMQ_TRUSTSTORE_PASSWORD", "env-truststore-pw",
             "CLU_WS_RABBITMQ_URL", "amqp://u:env-url-pw@h/");
-    CommandLine commandLine = new CommandLine(new CluWsCommand(environment, (g, a, s, w, x, p) -> 0));
+    CommandLine commandLine =
+        new CommandLine(new CluWsCommand(environment, (g, a, s, w, x, p) -> 0));
     ConfigDefaults.install(commandLine, environment, new String[0]);
 
     String usage = commandLine.getUsageMessage();

@@ -12,14 +12,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Control frames over a real websocket: a client changes its subscription without reconnecting,
- * and a malformed control frame is answered with a precise error while the connection goes on.
- * Real gateway, real RabbitMQ, CLU test actors.
+ * Control frames over a real websocket: a client changes its subscription without reconnecting, and
+ * a malformed control frame is answered with a precise error while the connection goes on. Real
+ * gateway, real RabbitMQ, CLU test actors.
  *
  * <p>A control frame's answer is sent after the new filters are in place, so every reply an actor
  * publishes after the client received the answer is filtered by them; and a client's frames keep
- * their order, so a reply the client does want (a fence) shows that anything before it has
- * arrived.
+ * their order, so a reply the client does want (a fence) shows that anything before it has arrived.
  */
 class ControlFramesIT {
   private final GatewayFixture fixture = new GatewayFixture();
@@ -37,16 +36,26 @@ class ControlFramesIT {
     WsClient client = fixture.client();
     awaitClients(2);
 
-    control(client, "s1", "{\"control\": \"subscribe\", \"command_id\": \"s1\","
-        + " \"filters\": {\"actors\": \"" + first.name() + "\"}}");
+    control(
+        client,
+        "s1",
+        "{\"control\": \"subscribe\", \"command_id\": \"s1\","
+            + " \"filters\": {\"actors\": \""
+            + first.name()
+            + "\"}}");
     second.broadcast(Map.of("step", 1));
     first.broadcast(Map.of("step", 1));
     second.broadcast(Map.of("step", 1));
     first.broadcast(Map.of("step", 1, "last", true));
     awaitFrames(everything, 4); // every step-1 reply went through the gateway
 
-    control(client, "s2", "{\"control\": \"subscribe\", \"command_id\": \"s2\","
-        + " \"filters\": {\"actors\": [\"" + second.name() + "\"]}}");
+    control(
+        client,
+        "s2",
+        "{\"control\": \"subscribe\", \"command_id\": \"s2\","
+            + " \"filters\": {\"actors\": [\""
+            + second.name()
+            + "\"]}}");
     first.broadcast(Map.of("step", 2));
     second.broadcast(Map.of("step", 2));
     first.broadcast(Map.of("step", 2));
@@ -80,8 +89,11 @@ class ControlFramesIT {
     WsClient client = fixture.client(fixture.uri("/?codes=:f"));
 
     JsonNode answer =
-        control(client, "s1", "{\"control\": \"subscribe\", \"command_id\": \"s1\","
-            + " \"filters\": {\"actors\": \"lvmecp,lvm*\"}}");
+        control(
+            client,
+            "s1",
+            "{\"control\": \"subscribe\", \"command_id\": \"s1\","
+                + " \"filters\": {\"actors\": \"lvmecp,lvm*\"}}");
 
     assertThat(answer.path("headers").path("message_code").asText()).isEqualTo(":");
     assertThat(answer.path("headers").path("sender").asText()).isEqualTo(fixture.name);
@@ -101,10 +113,14 @@ class ControlFramesIT {
 
     JsonNode error = control(client, "m1", "{\"control\": \"subscibe\", \"command_id\": \"m1\"}");
     JsonNode unknownField =
-        control(client, "m2", "{\"control\": \"snapshot\", \"command_id\": \"m2\", \"actor\": \"x\"}");
+        control(
+            client, "m2", "{\"control\": \"snapshot\", \"command_id\": \"m2\", \"actor\": \"x\"}");
     JsonNode badValue =
-        control(client, "m3", "{\"control\": \"subscribe\", \"command_id\": \"m3\","
-            + " \"filters\": {\"actors\": {\"name\": \"x\"}}}");
+        control(
+            client,
+            "m3",
+            "{\"control\": \"subscribe\", \"command_id\": \"m3\","
+                + " \"filters\": {\"actors\": {\"name\": \"x\"}}}");
     client.send(command(actor, "ping", "p1"));
 
     assertThat(error.path("headers").path("message_code").asText()).isEqualTo("e");
@@ -132,14 +148,27 @@ class ControlFramesIT {
     WsClient client = fixture.client(fixture.uri("/?actors=" + wanted.name()));
 
     JsonNode notInstalled =
-        control(client, "r1", "{\"control\": \"subscribe\", \"command_id\": \"r1\","
-            + " \"filters\": {\"actors\": \"" + other.name() + "\", \"mtach\": \"x\"}}");
+        control(
+            client,
+            "r1",
+            "{\"control\": \"subscribe\", \"command_id\": \"r1\","
+                + " \"filters\": {\"actors\": \""
+                + other.name()
+                + "\", \"mtach\": \"x\"}}");
     JsonNode invalid =
-        control(client, "r2", "{\"control\": \"subscribe\", \"command_id\": \"r2\","
-            + " \"filters\": {\"actors\": \"" + other.name() + "\", \"codes\": \":x\"}}");
+        control(
+            client,
+            "r2",
+            "{\"control\": \"subscribe\", \"command_id\": \"r2\","
+                + " \"filters\": {\"actors\": \""
+                + other.name()
+                + "\", \"codes\": \":x\"}}");
     JsonNode reserved =
-        control(client, "r3", "{\"control\": \"subscribe\", \"command_id\": \"r3\","
-            + " \"filters\": {\"snapshot\": true}}");
+        control(
+            client,
+            "r3",
+            "{\"control\": \"subscribe\", \"command_id\": \"r3\","
+                + " \"filters\": {\"snapshot\": true}}");
     other.broadcast(Map.of("unwanted", true));
     everything.awaitFrame(f -> f.path("body").has("unwanted"));
     wanted.broadcast(Map.of("fence", true));
@@ -152,8 +181,7 @@ class ControlFramesIT {
     assertThat(invalid.path("body").path("error").asText())
         .startsWith("invalid parameter 'codes': 'x' is not a CLU message code");
     assertThat(reserved.path("body").path("error").asText())
-        .isEqualTo(
-            "'snapshot' is not a filter: it is a connection parameter (give it in the URL)");
+        .isEqualTo("'snapshot' is not a filter: it is a connection parameter (give it in the URL)");
     assertThat(client.frames()).noneMatch(f -> f.path("body").has("unwanted"));
   }
 
@@ -163,8 +191,12 @@ class ControlFramesIT {
     WsClient client = fixture.client();
 
     JsonNode error =
-        control(client, "c1", "{\"control\": \"snapshot\", \"command_id\": \"c1\", \"consumer\": \""
-            + actor.name() + "\", \"command_string\": \"ping\"}");
+        control(
+            client,
+            "c1",
+            "{\"control\": \"snapshot\", \"command_id\": \"c1\", \"consumer\": \""
+                + actor.name()
+                + "\", \"command_string\": \"ping\"}");
     client.send(command(actor, "status", "c2"));
     client.awaitFinished("c2");
 
@@ -179,12 +211,14 @@ class ControlFramesIT {
   void unsubscribingOneFilterKeepsTheOthers() {
     CluTestActor wanted = fixture.actor();
     CluTestActor other = fixture.actor();
-    WsClient client =
-        fixture.client(fixture.uri("/?actors=" + wanted.name() + "&keywords=kept"));
+    WsClient client = fixture.client(fixture.uri("/?actors=" + wanted.name() + "&keywords=kept"));
 
     JsonNode answer =
-        control(client, "u1", "{\"control\": \"unsubscribe\", \"command_id\": \"u1\","
-            + " \"filters\": [\"keywords\"]}");
+        control(
+            client,
+            "u1",
+            "{\"control\": \"unsubscribe\", \"command_id\": \"u1\","
+                + " \"filters\": [\"keywords\"]}");
     other.broadcast(Map.of("kept", 1, "dropped", 1));
     wanted.broadcast(new TreeMap<>(Map.of("kept", 2, "dropped", 2)));
 
@@ -244,7 +278,12 @@ class ControlFramesIT {
   }
 
   private static String command(CluTestActor actor, String commandString, String commandId) {
-    return "{\"consumer\": \"" + actor.name() + "\", \"command_string\": \"" + commandString
-        + "\", \"command_id\": \"" + commandId + "\"}";
+    return "{\"consumer\": \""
+        + actor.name()
+        + "\", \"command_string\": \""
+        + commandString
+        + "\", \"command_id\": \""
+        + commandId
+        + "\"}";
   }
 }

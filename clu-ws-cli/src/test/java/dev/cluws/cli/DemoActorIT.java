@@ -159,8 +159,13 @@ class DemoActorIT {
 
   private List<JsonNode> command(WsClient client, String commandString, String commandId) {
     client.send(
-        "{\"consumer\": \"" + cli.actor + "\", \"command_string\": \"" + commandString
-            + "\", \"command_id\": \"" + commandId + "\"}");
+        "{\"consumer\": \""
+            + cli.actor
+            + "\", \"command_string\": \""
+            + commandString
+            + "\", \"command_id\": \""
+            + commandId
+            + "\"}");
     return client.awaitFinished(commandId);
   }
 
@@ -175,7 +180,9 @@ class DemoActorIT {
     return replies.stream().map(r -> r.path("headers").path("message_code").asText()).toList();
   }
 
-  /** Whether the queue exists (an exclusive queue of another connection answers RESOURCE_LOCKED). */
+  /**
+   * Whether the queue exists (an exclusive queue of another connection answers RESOURCE_LOCKED).
+   */
   private static boolean queueExists(String queue) throws IOException {
     try (Connection connection = TestBroker.connect(TestBroker.uniqueName("probe"))) {
       Channel channel = connection.createChannel();
@@ -222,10 +229,21 @@ class DemoActorIT {
 
     static String[] args(String exchange, String gateway, int port, String actor) {
       return new String[] {
-        "--host", "127.0.0.1", "--port", String.valueOf(port),
-        "-H", TestBroker.HOST, "-P", String.valueOf(TestBroker.PORT),
-        "--exchange", exchange, "--name", gateway,
-        "--demo", "--demo-actor-name", actor
+        "--host",
+        "127.0.0.1",
+        "--port",
+        String.valueOf(port),
+        "-H",
+        TestBroker.HOST,
+        "-P",
+        String.valueOf(TestBroker.PORT),
+        "--exchange",
+        exchange,
+        "--name",
+        gateway,
+        "--demo",
+        "--demo-actor-name",
+        actor
       };
     }
 
@@ -233,9 +251,7 @@ class DemoActorIT {
     static Cli start(String exchange, String actor) throws IOException {
       Cli cli = new Cli(exchange, actor);
       cli.main.start();
-      await()
-          .atMost(WAIT)
-          .until(() -> cli.status.isDone() || queueExists(actor + "_commands"));
+      await().atMost(WAIT).until(() -> cli.status.isDone() || queueExists(actor + "_commands"));
       assertThat(cli.status).as("clu-ws exited: " + cli.err).isNotDone();
       return cli;
     }

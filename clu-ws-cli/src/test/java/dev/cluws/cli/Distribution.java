@@ -39,18 +39,22 @@ final class Distribution implements AutoCloseable {
    * Starts it with these variables (no other {@code CLU_WS_*} variable) and options, and waits
    * until it serves.
    */
-  static Distribution start(Map<String, String> environment, String... options)
-      throws IOException {
+  static Distribution start(Map<String, String> environment, String... options) throws IOException {
     int port = freePort();
     List<String> command =
         new ArrayList<>(
             List.of(
                 SCRIPT.toString(),
-                "--host", "127.0.0.1",
-                "--port", String.valueOf(port),
-                "-H", TestBroker.HOST,
-                "--exchange", TestBroker.uniqueName("dist-ex"),
-                "--name", TestBroker.uniqueName("dist-gw")));
+                "--host",
+                "127.0.0.1",
+                "--port",
+                String.valueOf(port),
+                "-H",
+                TestBroker.HOST,
+                "--exchange",
+                TestBroker.uniqueName("dist-ex"),
+                "--name",
+                TestBroker.uniqueName("dist-gw")));
     command.addAll(List.of(options));
     Path log = Files.createTempFile("clu-ws-log", ".log");
     ProcessBuilder builder =
@@ -61,7 +65,10 @@ final class Distribution implements AutoCloseable {
     try {
       await()
           .atMost(Duration.ofSeconds(30))
-          .until(() -> !distribution.process.isAlive() || distribution.logText().contains("listening on"));
+          .until(
+              () ->
+                  !distribution.process.isAlive()
+                      || distribution.logText().contains("listening on"));
       assertThat(distribution.process.isAlive())
           .as("clu-ws is running: %s", distribution.logText())
           .isTrue();

@@ -60,11 +60,16 @@ class DistributionIT {
     Process process =
         new ProcessBuilder(
                 SCRIPT.toString(),
-                "--host", "127.0.0.1",
-                "--port", String.valueOf(port),
-                "-H", "127.0.0.1",
-                "--exchange", exchange,
-                "--name", TestBroker.uniqueName("dist-gw"))
+                "--host",
+                "127.0.0.1",
+                "--port",
+                String.valueOf(port),
+                "-H",
+                "127.0.0.1",
+                "--exchange",
+                exchange,
+                "--name",
+                TestBroker.uniqueName("dist-gw"))
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .start();
@@ -72,7 +77,9 @@ class DistributionIT {
       await().atMost(Duration.ofSeconds(30)).until(() -> listening(port));
       try (WsClient client = WsClient.connect(URI.create("ws://127.0.0.1:" + port + "/any/path"))) {
         client.send(
-            "{\"consumer\": \"" + actor.name() + "\", \"command_string\": \"ping\","
+            "{\"consumer\": \""
+                + actor.name()
+                + "\", \"command_string\": \"ping\","
                 + " \"command_id\": \"d-1\"}");
         assertThat(client.awaitFinished("d-1")).hasSize(2);
 
@@ -96,9 +103,12 @@ class DistributionIT {
         new ProcessBuilder(
                 SCRIPT.toString(),
                 "--demo",
-                "--host", "127.0.0.1",
-                "-p", String.valueOf(port),
-                "-P", String.valueOf(brokerPort))
+                "--host",
+                "127.0.0.1",
+                "-p",
+                String.valueOf(port),
+                "-P",
+                String.valueOf(brokerPort))
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .start();
@@ -146,10 +156,14 @@ class DistributionIT {
         new ProcessBuilder(
                 SCRIPT.toString(),
                 "--embedded-broker",
-                "--host", "127.0.0.1",
-                "-p", String.valueOf(port),
-                "-H", "127.0.0.1",
-                "-P", String.valueOf(brokerPort))
+                "--host",
+                "127.0.0.1",
+                "-p",
+                String.valueOf(port),
+                "-H",
+                "127.0.0.1",
+                "-P",
+                String.valueOf(brokerPort))
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .start();
@@ -158,8 +172,11 @@ class DistributionIT {
           .atMost(Duration.ofSeconds(60))
           .until(() -> !process.isAlive() || Files.readString(log).contains("listening on"));
       assertThat(process.isAlive()).as("clu-ws runs: %s", Files.readString(log)).isTrue();
-      Matcher uri = Pattern.compile("connect to it with (amqp://\\S+)").matcher(Files.readString(log));
-      assertThat(uri.find()).as("the log names the broker's URI: %s", Files.readString(log)).isTrue();
+      Matcher uri =
+          Pattern.compile("connect to it with (amqp://\\S+)").matcher(Files.readString(log));
+      assertThat(uri.find())
+          .as("the log names the broker's URI: %s", Files.readString(log))
+          .isTrue();
       ConnectionFactory factory = new ConnectionFactory();
       factory.setUri(uri.group(1));
       try (Connection connection = factory.newConnection("dist-actor");
@@ -171,13 +188,16 @@ class DistributionIT {
             Runnable::run,
             command ->
                 actor.reply(
-                    command, ":", JsonMapper.builder().build().createObjectNode().put("exposed", 1)));
+                    command,
+                    ":",
+                    JsonMapper.builder().build().createObjectNode().put("exposed", 1)));
 
         client.send(
             "{\"consumer\": \"camera\", \"command_string\": \"expose\", \"command_id\": \"e-1\"}");
 
         List<JsonNode> replies = client.awaitFinished("e-1");
-        assertThat(replies.get(replies.size() - 1).path("body").path("exposed").asInt()).isEqualTo(1);
+        assertThat(replies.get(replies.size() - 1).path("body").path("exposed").asInt())
+            .isEqualTo(1);
       }
     } finally {
       process.destroy();
@@ -201,7 +221,9 @@ class DistributionIT {
       String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(output.lines().toList())
           .containsExactly(
-              "clu-ws: cannot listen on 127.0.0.1:" + port + ": the address is in use or not available");
+              "clu-ws: cannot listen on 127.0.0.1:"
+                  + port
+                  + ": the address is in use or not available");
       assertThat(process.exitValue()).isEqualTo(1);
     }
   }
@@ -211,8 +233,15 @@ class DistributionIT {
     int closed = freePort();
     Process process =
         new ProcessBuilder(
-                SCRIPT.toString(), "--host", "127.0.0.1", "-p", "0", "-H", "127.0.0.1",
-                "-P", String.valueOf(closed))
+                SCRIPT.toString(),
+                "--host",
+                "127.0.0.1",
+                "-p",
+                "0",
+                "-H",
+                "127.0.0.1",
+                "-P",
+                String.valueOf(closed))
             .redirectErrorStream(true)
             .start();
 
@@ -230,8 +259,14 @@ class DistributionIT {
   void theEmbeddedBrokerRefusesAnAddressOtherMachinesCouldReach() throws Exception {
     Process process =
         new ProcessBuilder(
-                SCRIPT.toString(), "--embedded-broker", "--host", "127.0.0.1", "-p", "0",
-                "-H", "0.0.0.0")
+                SCRIPT.toString(),
+                "--embedded-broker",
+                "--host",
+                "127.0.0.1",
+                "-p",
+                "0",
+                "-H",
+                "0.0.0.0")
             .redirectErrorStream(true)
             .start();
 
@@ -240,8 +275,8 @@ class DistributionIT {
     assertThat(output.lines().toList())
         .containsExactly(
             "clu-ws: --embedded-broker: the embedded broker listens on a loopback address only"
-                + " (localhost, 127.0.0.1, ::1), not 0.0.0.0; for a broker other machines can reach,"
-                + " run RabbitMQ");
+                + " (localhost, 127.0.0.1, ::1), not 0.0.0.0; for a broker other machines can"
+                + " reach, run RabbitMQ");
     assertThat(process.exitValue()).isEqualTo(1);
   }
 

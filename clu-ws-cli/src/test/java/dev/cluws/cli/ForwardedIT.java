@@ -20,16 +20,22 @@ class ForwardedIT {
       ServerSettings.defaults().withHost("127.0.0.1").withPort(0);
 
   private static String command(String actor, String id) {
-    return "{\"consumer\": \"" + actor + "\", \"command_string\": \"ping\", \"command_id\": \""
-        + id + "\"}";
+    return "{\"consumer\": \""
+        + actor
+        + "\", \"command_string\": \"ping\", \"command_id\": \""
+        + id
+        + "\"}";
   }
 
-  /** Connects with one extra request header, sends {@code ping}, returns the command's audit line. */
+  /**
+   * Connects with one extra request header, sends {@code ping}, returns the command's audit line.
+   */
   private static String auditLineOfAPing(GatewayFixture fixture, String header, String value) {
     CluTestActor actor = fixture.actor();
     try (LogCapture audit = LogCapture.of(CommandGate.AUDIT_LOGGER);
         WsClient client =
-            WsClient.connect(fixture.uri(), HttpClient.newHttpClient(), b -> b.header(header, value))) {
+            WsClient.connect(
+                fixture.uri(), HttpClient.newHttpClient(), b -> b.header(header, value))) {
       client.send(command(actor.name(), "fwd-1"));
       client.awaitFinished("fwd-1");
       await()

@@ -49,7 +49,9 @@ class FuzzIT {
     bystander.awaitFrame(f -> f.path("body").has("after"));
     assertThat(bystander.frames()).hasSize(1);
     fuzzer.send(
-        "{\"consumer\": \"" + actor.name() + "\", \"command_string\": \"ping\","
+        "{\"consumer\": \""
+            + actor.name()
+            + "\", \"command_string\": \"ping\","
             + " \"command_id\": \"still-here\"}");
     assertThat(fuzzer.awaitFinished("still-here")).hasSize(2);
   }
@@ -87,13 +89,16 @@ class FuzzIT {
       case 7:
         return "[".repeat(600 + random.nextInt(3000)) + "]".repeat(3);
       case 8:
-        return "{\"command_string\": \"status\", \"x\": \"" + "é🚀".repeat(random.nextInt(50)) + "\"}";
+        return "{\"command_string\": \"status\", \"x\": \""
+            + "é🚀".repeat(random.nextInt(50))
+            + "\"}";
       case 9:
         return "{\"consumer\": \"lvmecp\", \"command_string\": \"ping\", \"command_id\": {}}";
       case 10:
         return "{\"consumer\": \"lvmecp\", \"command_string\": \"ping\"} trailing";
       default:
-        return "{\"consumer\": null, \"command_string\": [\"" + "a".repeat(random.nextInt(100_000))
+        return "{\"consumer\": null, \"command_string\": [\""
+            + "a".repeat(random.nextInt(100_000))
             + "\"]}";
     }
   }

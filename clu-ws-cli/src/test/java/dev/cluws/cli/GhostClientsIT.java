@@ -44,6 +44,7 @@ class GhostClientsIT {
   }
 
   private final GatewayFixture fixture = new GatewayFixture(b -> b.maxConnections(LIMIT));
+
   /** Resets after a 101, and upgrades refused (503) because the limit was reached. */
   private final AtomicInteger upgraded = new AtomicInteger();
 
@@ -74,7 +75,9 @@ class GhostClientsIT {
       socket.setSoTimeout(10_000);
       OutputStream out = socket.getOutputStream();
       out.write(
-          ("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+          ("GET "
+                  + path
+                  + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
                   + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
                   + "Sec-WebSocket-Version: 13\r\n\r\n")
               .getBytes(US_ASCII));

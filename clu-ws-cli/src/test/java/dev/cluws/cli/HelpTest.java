@@ -60,11 +60,15 @@ class HelpTest {
   void eachOptionSitsUnderItsTopic() {
     String help = help(100);
 
-    assertThat(help.indexOf("--rabbitmq-host")).isBetween(help.indexOf("Broker:"), help.indexOf("Web:"));
+    assertThat(help.indexOf("--rabbitmq-host"))
+        .isBetween(help.indexOf("Broker:"), help.indexOf("Web:"));
     assertThat(help.indexOf("--port=")).isBetween(help.indexOf("Web:"), help.indexOf("Limits:"));
-    assertThat(help.indexOf("--command-rate")).isBetween(help.indexOf("Limits:"), help.indexOf("Security:"));
-    assertThat(help.indexOf("--token-file=")).isBetween(help.indexOf("Security:"), help.indexOf("Operations:"));
-    assertThat(help.indexOf("--log-format")).isBetween(help.indexOf("Operations:"), help.indexOf("Demo:"));
+    assertThat(help.indexOf("--command-rate"))
+        .isBetween(help.indexOf("Limits:"), help.indexOf("Security:"));
+    assertThat(help.indexOf("--token-file="))
+        .isBetween(help.indexOf("Security:"), help.indexOf("Operations:"));
+    assertThat(help.indexOf("--log-format"))
+        .isBetween(help.indexOf("Operations:"), help.indexOf("Demo:"));
     assertThat(help.indexOf("--demo-actor-name")).isGreaterThan(help.indexOf("Demo:"));
   }
 
@@ -92,7 +96,8 @@ class HelpTest {
     }
     assertThat(whole).as("the URLs and code spans of the help").isNotEmpty();
     assertThat(help).contains(whole);
-    assertThat(help.lines()).allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(width));
+    assertThat(help.lines())
+        .allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(width));
     assertThat(help.lines())
         .allSatisfy(line -> assertThat(line.chars().filter(c -> c == '`').count() % 2).isZero());
   }

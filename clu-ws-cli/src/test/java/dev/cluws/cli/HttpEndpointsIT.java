@@ -45,7 +45,8 @@ class HttpEndpointsIT {
       clients
           .get(3)
           .send(
-              "{\"consumer\": \"" + actor.name()
+              "{\"consumer\": \""
+                  + actor.name()
                   + "\", \"command_string\": \"ping\", \"command_id\": \"on-metrics\"}");
       List<JsonNode> replies = clients.get(3).awaitFinished("on-metrics");
 
@@ -62,10 +63,7 @@ class HttpEndpointsIT {
   @Test
   void withEveryEndpointOffEveryPlainRequestGets426AsFromClu() throws Exception {
     ServerSettings settings =
-        ServerSettings.defaults()
-            .withHost("127.0.0.1")
-            .withPort(0)
-            .withHttp(HttpEndpoints.none());
+        ServerSettings.defaults().withHost("127.0.0.1").withPort(0).withHttp(HttpEndpoints.none());
     try (GatewayFixture fixture = new GatewayFixture(settings)) {
       for (String path : PATHS) {
         assertThat(status(fixture.server.port(), path)).as(path).isEqualTo(426);

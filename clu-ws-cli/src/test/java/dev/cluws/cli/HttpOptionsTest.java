@@ -36,7 +36,13 @@ class HttpOptionsTest {
     assertThat(settings(Map.of(), "--admin-port", "9877").admin())
         .isEqualTo(new AdminPort("127.0.0.1", 9877, true));
     assertThat(
-            settings(Map.of(), "--admin-port", "9877", "--admin-host", "10.0.0.5", "--no-public-admin")
+            settings(
+                    Map.of(),
+                    "--admin-port",
+                    "9877",
+                    "--admin-host",
+                    "10.0.0.5",
+                    "--no-public-admin")
                 .admin())
         .isEqualTo(new AdminPort("10.0.0.5", 9877, false));
     assertThat(settings(Map.of("CLU_WS_ADMIN_PORT", "9000"), "--forwarded"))

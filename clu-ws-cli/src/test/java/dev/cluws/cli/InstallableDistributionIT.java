@@ -103,8 +103,7 @@ class InstallableDistributionIT {
   void theLogConfigurationIsAFileOfTheDistributionNotPartOfTheJar() throws IOException {
     Path jar;
     try (Stream<Path> jars = Files.list(FOLDER.resolve("lib"))) {
-      jar =
-          jars.filter(p -> p.getFileName().toString().startsWith("clu-ws-cli")).findFirst().get();
+      jar = jars.filter(p -> p.getFileName().toString().startsWith("clu-ws-cli")).findFirst().get();
     }
     try (JarFile file = new JarFile(jar.toFile())) {
       assertThat(file.getEntry("logback.xml")).isNull();
@@ -161,13 +160,15 @@ class InstallableDistributionIT {
   @Test
   void theServiceUnitPassesSystemdAnalyzeVerify() throws Exception {
     if (!onPath("systemd-analyze")) {
-      VisibleSkip.skip("systemd-analyze is not installed (Debian package systemd; .ci/run installs it)");
+      VisibleSkip.skip(
+          "systemd-analyze is not installed (Debian package systemd; .ci/run installs it)");
     }
     Path home = FOLDER.toAbsolutePath();
     String unit = Files.readString(home.resolve("etc/clu-ws.service"));
     assertThat(unit)
         .contains("User=clu-ws", "SuccessExitStatus=143", "Restart=on-failure")
-        .contains("NoNewPrivileges=yes", "ProtectSystem=strict", "ProtectHome=yes", "PrivateTmp=yes")
+        .contains(
+            "NoNewPrivileges=yes", "ProtectSystem=strict", "ProtectHome=yes", "PrivateTmp=yes")
         .contains("ExecStart=/opt/clu-ws/bin/clu-ws");
     // As installed, with the distribution where this build put it instead of /opt/clu-ws.
     Path installed = temp.resolve("clu-ws.service");
@@ -188,7 +189,8 @@ class InstallableDistributionIT {
       assertThat(roff).contains("\\fB" + DistributionFiles.roff(option.longestName()) + "\\fR");
     }
     if (!onPath("groff")) {
-      VisibleSkip.skip("groff is not installed (Debian package groff-base): the man page is not rendered");
+      VisibleSkip.skip(
+          "groff is not installed (Debian package groff-base): the man page is not rendered");
     }
 
     Run render = run(temp, "groff", "-man", "-Tutf8", "-ww", "-z", page.toString());
@@ -207,7 +209,9 @@ class InstallableDistributionIT {
             temp,
             "bash",
             "-c",
-            "source '" + script + "' && COMP_WORDS=(clu-ws --rabbitmq-h) && COMP_CWORD=1"
+            "source '"
+                + script
+                + "' && COMP_WORDS=(clu-ws --rabbitmq-h) && COMP_CWORD=1"
                 + " && _picocli_clu-ws && printf '%s\\n' \"${COMPREPLY[@]}\"");
 
     assertThat(complete.status()).as(complete.output()).isZero();

@@ -39,7 +39,8 @@ class JsClientIT {
     List<String> node = NodeTests.node();
     String token = "js-token-" + UUID.randomUUID();
     Path tokens = dir.resolve("tokens");
-    Files.writeString(tokens, "sha256:" + StaticTokenAuthenticator.sha256(token) + " js operator\n");
+    Files.writeString(
+        tokens, "sha256:" + StaticTokenAuthenticator.sha256(token) + " js operator\n");
     SecuritySettings security =
         SecuritySettings.none().withAuthenticator(StaticTokenAuthenticator.load(tokens));
     try (GatewayFixture fixture = new GatewayFixture();
@@ -107,9 +108,9 @@ class JsClientIT {
   }
 
   /**
-   * A CLU actor whose {@code wait <ms>} command answers {@code >} at once and {@code :} with
-   * {@code {"text": "waited <ms> ms"}} that much later (at most 5 s), so a test can drop a socket
-   * while a command is still running. Anything else fails.
+   * A CLU actor whose {@code wait <ms>} command answers {@code >} at once and {@code :} with {@code
+   * {"text": "waited <ms> ms"}} that much later (at most 5 s), so a test can drop a socket while a
+   * command is still running. Anything else fails.
    */
   private static final class SlowActor implements AutoCloseable {
     private final String name;

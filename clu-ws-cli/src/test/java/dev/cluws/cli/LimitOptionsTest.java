@@ -30,10 +30,28 @@ class LimitOptionsTest {
   void limitOptionsBecomeTheGatewaysBounds() {
     GatewaySettings settings =
         parse(
-                "--max-connections", "10", "--outbox-frames", "64", "--outbox-bytes", "65536",
-                "--slow-client-timeout", "2s", "--replay-frames", "0", "--command-rate", "2.5",
-                "--command-burst", "5", "--state-actors", "20", "--state-keywords", "30",
-                "--state-bytes", "4096", "--name", "gw")
+                "--max-connections",
+                "10",
+                "--outbox-frames",
+                "64",
+                "--outbox-bytes",
+                "65536",
+                "--slow-client-timeout",
+                "2s",
+                "--replay-frames",
+                "0",
+                "--command-rate",
+                "2.5",
+                "--command-burst",
+                "5",
+                "--state-actors",
+                "20",
+                "--state-keywords",
+                "30",
+                "--state-bytes",
+                "4096",
+                "--name",
+                "gw")
             .gatewaySettings();
 
     assertThat(settings.name()).isEqualTo("gw");

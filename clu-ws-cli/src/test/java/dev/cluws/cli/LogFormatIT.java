@@ -112,11 +112,16 @@ class LogFormatIT {
         new ArrayList<>(
             List.of(
                 SCRIPT.toString(),
-                "--host", "127.0.0.1",
-                "--port", String.valueOf(port),
-                "-H", TestBroker.HOST,
-                "--exchange", TestBroker.uniqueName("log-ex"),
-                "--name", TestBroker.uniqueName("log-gw")));
+                "--host",
+                "127.0.0.1",
+                "--port",
+                String.valueOf(port),
+                "-H",
+                TestBroker.HOST,
+                "--exchange",
+                TestBroker.uniqueName("log-ex"),
+                "--name",
+                TestBroker.uniqueName("log-gw")));
     command.addAll(List.of(options));
     Path log = Files.createTempFile("clu-ws-log", ".log");
     ProcessBuilder builder =

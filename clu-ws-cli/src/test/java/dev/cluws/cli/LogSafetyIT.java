@@ -100,10 +100,14 @@ class LogSafetyIT {
     try (Distribution gateway =
         Distribution.start(
             Map.of(),
-            "--token-file", dir.resolve("tokens").toString(),
-            "--permissions", dir.resolve("permissions.json").toString(),
-            "--command-rate", "1",
-            "--command-burst", "10")) {
+            "--token-file",
+            dir.resolve("tokens").toString(),
+            "--permissions",
+            dir.resolve("permissions.json").toString(),
+            "--command-rate",
+            "1",
+            "--command-burst",
+            "10")) {
       long before = gateway.logBytes();
       try (WsClient viewer =
           WsClient.connect(
@@ -129,7 +133,8 @@ class LogSafetyIT {
       assertThat(written).as("log bytes written for %d bytes of commands", sent).isLessThan(16_384);
       assertThat(written / commands).isLessThan(huge.length() / 1000);
     }
-    List<String> audit = lines.stream().filter(line -> line.contains(" dev.cluws.audit - ")).toList();
+    List<String> audit =
+        lines.stream().filter(line -> line.contains(" dev.cluws.audit - ")).toList();
     assertThat(audit)
         .as("denied and rate-limited commands are each logged once, then counted")
         .hasSizeBetween(2, 6)

@@ -36,9 +36,22 @@ class MainIT {
         new CluWsCommand(Map.of(CluWsCommand.PASSWORD_ENV, "from-env"), (g, a, s, w, x, p) -> 0);
     new picocli.CommandLine(command)
         .parseArgs(
-            "-p", "9000", "--host", "127.0.0.1", "-H", "broker", "-P", "5673",
-            "--rabbitmq-user", "obs", "--rabbitmq-vhost", "lvm", "--exchange", "lvm_exchange",
-            "--name", "gw-one");
+            "-p",
+            "9000",
+            "--host",
+            "127.0.0.1",
+            "-H",
+            "broker",
+            "-P",
+            "5673",
+            "--rabbitmq-user",
+            "obs",
+            "--rabbitmq-vhost",
+            "lvm",
+            "--exchange",
+            "lvm_exchange",
+            "--name",
+            "gw-one");
 
     assertThat(command.serverSettings().port()).isEqualTo(9000);
     assertThat(command.serverSettings().host()).isEqualTo("127.0.0.1");
@@ -77,9 +90,16 @@ class MainIT {
     int status =
         run(
             Map.of(),
-            "--host", "127.0.0.1", "--port", "0",
-            "-H", "127.0.0.1", "-P", String.valueOf(closedPort),
-            "--rabbitmq-password", "s3cret-pw");
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "-H",
+            "127.0.0.1",
+            "-P",
+            String.valueOf(closedPort),
+            "--rabbitmq-password",
+            "s3cret-pw");
 
     assertThat(status).isEqualTo(Main.CANNOT_START);
     assertThat(err.toString().lines().toList())
@@ -100,7 +120,10 @@ class MainIT {
     int status =
         run(
             Map.of(CluWsCommand.URL_ENV, "amqp://obs:hunter2@127.0.0.1:" + closedPort + "/"),
-            "--host", "127.0.0.1", "--port", "0");
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0");
 
     assertThat(status).isEqualTo(Main.CANNOT_START);
     assertThat(err.toString()).contains("amqp://obs:***@127.0.0.1:" + closedPort + "/");
@@ -121,8 +144,14 @@ class MainIT {
       int status =
           run(
               Map.of(),
-              "--host", "127.0.0.1", "--port", String.valueOf(taken.getLocalPort()),
-              "-H", "127.0.0.1", "--exchange", dev.cluws.amqp.testing.TestBroker.uniqueName("ex"));
+              "--host",
+              "127.0.0.1",
+              "--port",
+              String.valueOf(taken.getLocalPort()),
+              "-H",
+              "127.0.0.1",
+              "--exchange",
+              dev.cluws.amqp.testing.TestBroker.uniqueName("ex"));
 
       assertThat(status).isEqualTo(Main.CANNOT_START);
       assertThat(err.toString().lines().toList())

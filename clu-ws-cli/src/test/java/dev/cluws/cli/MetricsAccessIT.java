@@ -35,8 +35,8 @@ import picocli.CommandLine;
 
 /**
  * {@code /metrics} names every actor and shows all traffic: with bearer tokens required, only an
- * operator's token or a dedicated metrics token reads it. The gateway is started through the
- * {@code clu-ws} options against the real RabbitMQ and asked over real HTTP.
+ * operator's token or a dedicated metrics token reads it. The gateway is started through the {@code
+ * clu-ws} options against the real RabbitMQ and asked over real HTTP.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class MetricsAccessIT {
@@ -57,10 +57,14 @@ class MetricsAccessIT {
   void writeTheFiles() throws IOException {
     Files.writeString(
         dir.resolve("tokens"),
-        OPERATOR + " alice operator\n"
-            + ECP + " erin ecp\n"
-            + NO_ROLES + " nora\n"
-            + MONITOR + " prometheus monitoring\n");
+        OPERATOR
+            + " alice operator\n"
+            + ECP
+            + " erin ecp\n"
+            + NO_ROLES
+            + " nora\n"
+            + MONITOR
+            + " prometheus monitoring\n");
     Files.writeString(
         dir.resolve("permissions.json"),
         "{\"roles\": {\n"
@@ -70,7 +74,9 @@ class MetricsAccessIT {
             + "}}\n");
     Files.writeString(
         dir.resolve("metrics-tokens"),
-        "# the scraper's token, as a hash\nsha256:" + StaticTokenAuthenticator.sha256(SCRAPER) + "\n");
+        "# the scraper's token, as a hash\nsha256:"
+            + StaticTokenAuthenticator.sha256(SCRAPER)
+            + "\n");
   }
 
   @AfterEach
@@ -88,10 +94,7 @@ class MetricsAccessIT {
     assertThat(metrics(server, NO_ROLES).statusCode()).isEqualTo(403);
     assertThat(metrics(server, MONITOR).statusCode()).isEqualTo(403);
     HttpResponse<String> forbidden = metrics(server, ECP);
-    assertThat(forbidden.body())
-        .contains("operator")
-        .doesNotContain("cluws_")
-        .doesNotContain(ECP);
+    assertThat(forbidden.body()).contains("operator").doesNotContain("cluws_").doesNotContain(ECP);
   }
 
   @Test
@@ -99,8 +102,10 @@ class MetricsAccessIT {
     WebsocketServer server =
         start(
             Map.of(),
-            "--jwt-secret", JWT_SECRET,
-            "--permissions", dir.resolve("permissions.json").toString());
+            "--jwt-secret",
+            JWT_SECRET,
+            "--permissions",
+            dir.resolve("permissions.json").toString());
 
     assertThat(metrics(server, jwt("erin", List.of("ecp"))).statusCode()).isEqualTo(403);
     assertThat(metrics(server, jwt("nora", List.of())).statusCode()).isEqualTo(403);
@@ -130,9 +135,12 @@ class MetricsAccessIT {
     WebsocketServer server =
         start(
             Map.of(),
-            "--token-file", dir.resolve("tokens").toString(),
-            "--permissions", dir.resolve("permissions.json").toString(),
-            "--metrics-roles", "monitoring");
+            "--token-file",
+            dir.resolve("tokens").toString(),
+            "--permissions",
+            dir.resolve("permissions.json").toString(),
+            "--metrics-roles",
+            "monitoring");
 
     assertThat(metrics(server, MONITOR).statusCode()).isEqualTo(200);
     assertThat(metrics(server, OPERATOR).statusCode()).isEqualTo(403);
@@ -143,9 +151,12 @@ class MetricsAccessIT {
     WebsocketServer server =
         start(
             Map.of(),
-            "--token-file", dir.resolve("tokens").toString(),
-            "--permissions", dir.resolve("permissions.json").toString(),
-            "--metrics-token-file", dir.resolve("metrics-tokens").toString());
+            "--token-file",
+            dir.resolve("tokens").toString(),
+            "--permissions",
+            dir.resolve("permissions.json").toString(),
+            "--metrics-token-file",
+            dir.resolve("metrics-tokens").toString());
 
     assertThat(metrics(server, SCRAPER).statusCode()).isEqualTo(200);
     assertThat(metrics(server, OPERATOR).statusCode()).isEqualTo(200);
@@ -170,9 +181,7 @@ class MetricsAccessIT {
   void metricsWithoutTokenStillOpensThemToAnyone() throws Exception {
     WebsocketServer server =
         start(
-            Map.of(),
-            "--token-file", dir.resolve("tokens").toString(),
-            "--metrics-without-token");
+            Map.of(), "--token-file", dir.resolve("tokens").toString(), "--metrics-without-token");
 
     assertThat(metrics(server, null).statusCode()).isEqualTo(200);
     assertThat(metrics(server, ECP).statusCode()).isEqualTo(200);
@@ -181,8 +190,10 @@ class MetricsAccessIT {
   private WebsocketServer secured() {
     return start(
         Map.of(),
-        "--token-file", dir.resolve("tokens").toString(),
-        "--permissions", dir.resolve("permissions.json").toString());
+        "--token-file",
+        dir.resolve("tokens").toString(),
+        "--permissions",
+        dir.resolve("permissions.json").toString());
   }
 
   /** Starts the gateway as {@code clu-ws} would, with these options and environment. */
@@ -190,10 +201,18 @@ class MetricsAccessIT {
     List<String> args =
         new ArrayList<>(
             List.of(
-                "--host", "127.0.0.1", "--port", "0", "-H", TestBroker.HOST,
-                "-P", String.valueOf(TestBroker.PORT),
-                "--exchange", TestBroker.uniqueName("metrics-ex"),
-                "--name", TestBroker.uniqueName("metrics-gw")));
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "-H",
+                TestBroker.HOST,
+                "-P",
+                String.valueOf(TestBroker.PORT),
+                "--exchange",
+                TestBroker.uniqueName("metrics-ex"),
+                "--name",
+                TestBroker.uniqueName("metrics-gw")));
     args.addAll(List.of(options));
     AtomicReference<WebsocketServer> started = new AtomicReference<>();
     CluWsCommand command =

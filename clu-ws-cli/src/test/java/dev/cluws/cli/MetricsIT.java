@@ -3,7 +3,6 @@ package dev.cluws.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.cluws.amqp.testing.CluTestActor;
 import java.nio.charset.StandardCharsets;
@@ -37,13 +36,17 @@ class MetricsIT {
   }
 
   private static String command(String consumer, String commandString, String id) {
-    return "{\"consumer\": \"" + consumer + "\", \"command_string\": \"" + commandString
-        + "\", \"command_id\": \"" + id + "\"}";
+    return "{\"consumer\": \""
+        + consumer
+        + "\", \"command_string\": \""
+        + commandString
+        + "\", \"command_id\": \""
+        + id
+        + "\"}";
   }
 
   private double replies(PrometheusText metrics, String code) {
-    return metrics.value(
-        "cluws_replies_received_total", "actor", actor.name(), "code", code);
+    return metrics.value("cluws_replies_received_total", "actor", actor.name(), "code", code);
   }
 
   @Test

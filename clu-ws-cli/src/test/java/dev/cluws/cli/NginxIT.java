@@ -41,8 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
  * clu-ws behind a real nginx (Debian's package), configured with exactly the file that {@code
  * docs/operations.md} gives (read from the document; only its ports and certificate paths are
  * replaced): TLS ends at nginx, the gateway is under {@code /clu-ws/}, and with {@code --forwarded}
- * the audit log names the client's address that nginx puts in {@code X-Forwarded-For}. nginx runs as
- * this test's child process on loopback, with its own pid, log and temporary files.
+ * the audit log names the client's address that nginx puts in {@code X-Forwarded-For}. nginx runs
+ * as this test's child process on loopback, with its own pid, log and temporary files.
  *
  * <p>Without nginx the test is skipped with a message, or fails with {@code CLU_WS_REQUIRE_NGINX=1}
  * (set by {@code .ci/run}, which installs it).
@@ -51,6 +51,7 @@ class NginxIT {
   private static final Path DOC = Path.of("..", "docs", "operations.md");
   private static final String MARKER = "<!-- nginx-config:";
   private static final Path NGINX = Path.of("/usr/sbin/nginx");
+
   /** The client connects from here, so that its address differs from nginx's 127.0.0.1. */
   private static final String CLIENT_ADDRESS = "127.0.0.2";
 
@@ -89,19 +90,19 @@ class NginxIT {
     nginx =
         new ProcessBuilder(
                 NGINX.toString(),
-                "-p", dir.toString(),
-                "-c", main.toString(),
-                "-e", dir.resolve("error.log").toString(),
-                "-g", "daemon off;")
+                "-p",
+                dir.toString(),
+                "-c",
+                main.toString(),
+                "-e",
+                dir.resolve("error.log").toString(),
+                "-g",
+                "daemon off;")
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("nginx.out").toFile())
             .start();
-    await()
-        .atMost(Duration.ofSeconds(20))
-        .until(() -> listening(nginxPort) || !nginx.isAlive());
-    assertThat(nginx.isAlive())
-        .withFailMessage("nginx did not start:%n%s", nginxOutput())
-        .isTrue();
+    await().atMost(Duration.ofSeconds(20)).until(() -> listening(nginxPort) || !nginx.isAlive());
+    assertThat(nginx.isAlive()).withFailMessage("nginx did not start:%n%s", nginxOutput()).isTrue();
   }
 
   @AfterAll
@@ -136,8 +137,8 @@ class NginxIT {
   void theConsoleAndItsFilesLoadThroughThePathPrefix() throws Exception {
     HttpResponse<String> page = get("/clu-ws/");
     assertThat(page.statusCode()).isEqualTo(200);
-    assertThat(page.headers().firstValue("content-type")).hasValueSatisfying(
-        type -> assertThat(type).startsWith("text/html"));
+    assertThat(page.headers().firstValue("content-type"))
+        .hasValueSatisfying(type -> assertThat(type).startsWith("text/html"));
 
     // Every file the page and its script name resolves under the prefix.
     Matcher links = Pattern.compile("(?:href|src)=\"([^\":]+)\"").matcher(page.body());
@@ -188,8 +189,11 @@ class NginxIT {
   // ------------------------------------------------------------------------------- helpers
 
   private static String command(String actor, String id) {
-    return "{\"consumer\": \"" + actor + "\", \"command_string\": \"ping\", \"command_id\": \""
-        + id + "\"}";
+    return "{\"consumer\": \""
+        + actor
+        + "\", \"command_string\": \"ping\", \"command_id\": \""
+        + id
+        + "\"}";
   }
 
   private static HttpResponse<String> get(String path) throws Exception {
@@ -217,7 +221,8 @@ class NginxIT {
     String config = doc.substring(start + "```nginx\n".length(), end + 1);
     String substituted =
         replaceOnce(config, "listen 443 ssl;", "listen 127.0.0.1:" + listenPort + " ssl;");
-    substituted = replaceOnce(substituted, "server 127.0.0.1:9876;", "server 127.0.0.1:" + gatewayPort + ";");
+    substituted =
+        replaceOnce(substituted, "server 127.0.0.1:9876;", "server 127.0.0.1:" + gatewayPort + ";");
     substituted =
         substituted.replace("/etc/letsencrypt/live/gateway.example.org/", dir.toString() + "/");
     assertThat(substituted).doesNotContain("/etc/letsencrypt");
@@ -229,7 +234,10 @@ class NginxIT {
     return text.replace(from, to);
   }
 
-  /** What Debian's {@code /etc/nginx/nginx.conf} provides around it, with files in the test's folder. */
+  /**
+   * What Debian's {@code /etc/nginx/nginx.conf} provides around it, with files in the test's
+   * folder.
+   */
   private static String mainConfig(Path include) {
     String d = dir.toString();
     return String.join(
@@ -254,10 +262,22 @@ class NginxIT {
   private static void certificate() throws Exception {
     Process openssl =
         new ProcessBuilder(
-                "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-                "-keyout", dir.resolve("privkey.pem").toString(),
-                "-out", dir.resolve("fullchain.pem").toString())
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=127.0.0.1",
+                "-addext",
+                "subjectAltName=IP:127.0.0.1",
+                "-keyout",
+                dir.resolve("privkey.pem").toString(),
+                "-out",
+                dir.resolve("fullchain.pem").toString())
             .redirectErrorStream(true)
             .start();
     String output = new String(openssl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -269,7 +289,8 @@ class NginxIT {
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
     try (InputStream in = Files.newInputStream(pem)) {
-      trust.setCertificateEntry("test", CertificateFactory.getInstance("X.509").generateCertificate(in));
+      trust.setCertificateEntry(
+          "test", CertificateFactory.getInstance("X.509").generateCertificate(in));
     }
     TrustManagerFactory factory =
         TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());

@@ -154,9 +154,7 @@ class NoSilentLossIT {
     }
 
     // The frozen client held everyone back until the slow-client timeout, then was closed.
-    await()
-        .atMost(FLOOD_WAIT)
-        .until(() -> fixture.gateway().stats().slowClientsClosed.sum() == 1);
+    await().atMost(FLOOD_WAIT).until(() -> fixture.gateway().stats().slowClientsClosed.sum() == 1);
     List<String> texts = new ArrayList<>();
     String close = frozen.readUntilClose(texts, replies + 1);
     await().atMost(FLOOD_WAIT).until(() -> reader.frames().size() == replies);
@@ -209,8 +207,7 @@ class NoSilentLossIT {
       throws Exception {
     int replies = 5_000;
     fixture =
-        new GatewayFixture(
-            b -> b.outbox(256, 256 * 1024).slowClientTimeout(Duration.ofSeconds(2)));
+        new GatewayFixture(b -> b.outbox(256, 256 * 1024).slowClientTimeout(Duration.ofSeconds(2)));
     CluTestActor actor = fixture.actor();
     PausedClient dashboard = paused(fixture.uri("/?policy=latest"));
     await().atMost(WAIT).until(() -> fixture.gateway().hub().clientCount() == 1);

@@ -59,7 +59,9 @@ class PluginDistributionIT {
 
   /** A copy of the distribution with the example plugin in {@code plugins/}. */
   private void installWithThePlugin() throws IOException {
-    assertThat(EXAMPLE_PLUGIN).as("the example plugin's jar (-Dexample.plugin.jar)").isRegularFile();
+    assertThat(EXAMPLE_PLUGIN)
+        .as("the example plugin's jar (-Dexample.plugin.jar)")
+        .isRegularFile();
     installed = Files.createTempDirectory("clu-ws-dist");
     copyRecursively(DISTRIBUTION, installed);
     Files.copy(EXAMPLE_PLUGIN, installed.resolve("plugins").resolve(EXAMPLE_PLUGIN.getFileName()));
@@ -103,9 +105,12 @@ class PluginDistributionIT {
     int status =
         runToExit(
             output,
-            "--host", "127.0.0.1",
-            "--port", String.valueOf(freePort()),
-            "-H", "127.0.0.1",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            String.valueOf(freePort()),
+            "-H",
+            "127.0.0.1",
             "--filter.match.max-texts=lots");
 
     assertThat(status).isEqualTo(2);
@@ -123,11 +128,16 @@ class PluginDistributionIT {
     ProcessBuilder builder =
         new ProcessBuilder(
                 installed.resolve("bin").resolve("clu-ws").toString(),
-                "--host", "127.0.0.1",
-                "--port", String.valueOf(port),
-                "-H", "127.0.0.1",
-                "--exchange", TestBroker.uniqueName("plugin-ex"),
-                "--name", TestBroker.uniqueName("plugin-gw"))
+                "--host",
+                "127.0.0.1",
+                "--port",
+                String.valueOf(port),
+                "-H",
+                "127.0.0.1",
+                "--exchange",
+                TestBroker.uniqueName("plugin-ex"),
+                "--name",
+                TestBroker.uniqueName("plugin-gw"))
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
     builder.environment().put("CLU_WS_FILTER_MATCH_MAX_TEXTS", "2");
@@ -152,11 +162,16 @@ class PluginDistributionIT {
     process =
         new ProcessBuilder(
                 installed.resolve("bin").resolve("clu-ws").toString(),
-                "--host", "127.0.0.1",
-                "--port", String.valueOf(port),
-                "-H", "127.0.0.1",
-                "--exchange", exchange,
-                "--name", TestBroker.uniqueName("plugin-gw"))
+                "--host",
+                "127.0.0.1",
+                "--port",
+                String.valueOf(port),
+                "-H",
+                "127.0.0.1",
+                "--exchange",
+                exchange,
+                "--name",
+                TestBroker.uniqueName("plugin-gw"))
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .start();

@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Plugin settings on the command line, in the environment and in the config file, as {@code
- * clu-ws} reads and checks them before it starts anything (the plugin {@code tuned} is on the test
- * class path).
+ * Plugin settings on the command line, in the environment and in the config file, as {@code clu-ws}
+ * reads and checks them before it starts anything (the plugin {@code tuned} is on the test class
+ * path).
  */
 class PluginOptionsTest {
   @TempDir Path folder;
@@ -61,7 +61,13 @@ class PluginOptionsTest {
   @Test
   void aFlagGivesAPluginSettingInEitherForm() {
     assertThat(
-            run(Map.of(), "--filter.tuned.max-texts=4", "--filter.tuned.expiry", "2m", "--port", "0"))
+            run(
+                Map.of(),
+                "--filter.tuned.max-texts=4",
+                "--filter.tuned.expiry",
+                "2m",
+                "--port",
+                "0"))
         .isZero();
 
     assertThat(tuned().getInt("max-texts")).isEqualTo(4);

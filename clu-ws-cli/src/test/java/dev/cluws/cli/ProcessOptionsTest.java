@@ -11,7 +11,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** {@code --demo}, {@code --demo-actor-name} and {@code --log-format}, as the command reads them. */
+/**
+ * {@code --demo}, {@code --demo-actor-name} and {@code --log-format}, as the command reads them.
+ */
 class ProcessOptionsTest {
   private final StringWriter err = new StringWriter();
 

@@ -35,8 +35,12 @@ final class RawWebSocket implements AutoCloseable {
         new StringBuilder("GET ")
             .append(path)
             .append(
-                " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n");
+                " HTTP/1.1\r\n"
+                    + "Host: 127.0.0.1\r\n"
+                    + "Upgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n");
     for (String header : extraHeaders) {
       request.append(header).append("\r\n");
     }

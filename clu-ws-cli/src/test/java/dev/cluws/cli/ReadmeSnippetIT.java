@@ -57,7 +57,9 @@ class ReadmeSnippetIT {
       try (WebsocketServer server = (WebsocketServer) start.invoke(null, broker, web);
           WsClient client = WsClient.connect(server.uri())) {
         client.send(
-            "{\"consumer\": \"" + actor.name() + "\", \"command_string\": \"ping\","
+            "{\"consumer\": \""
+                + actor.name()
+                + "\", \"command_string\": \"ping\","
                 + " \"command_id\": \"readme\"}");
         List<?> replies = client.awaitFinished("readme");
         assertThat(replies).hasSize(2);

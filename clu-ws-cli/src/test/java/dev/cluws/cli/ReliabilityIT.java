@@ -87,8 +87,12 @@ class ReliabilityIT {
 
     for (int i = 0; i < 5; i++) {
       client.send(
-          "{\"consumer\": \"" + actor.name() + "\", \"command_string\": \"ping\","
-              + " \"command_id\": \"r" + i + "\"}");
+          "{\"consumer\": \""
+              + actor.name()
+              + "\", \"command_string\": \"ping\","
+              + " \"command_id\": \"r"
+              + i
+              + "\"}");
     }
 
     for (int i = 0; i < 3; i++) {
@@ -146,8 +150,7 @@ class ReliabilityIT {
     int count = 0;
     for (Thread thread : Thread.getAllStackTraces().keySet()) {
       String name = thread.getName();
-      if (thread.isAlive()
-          && (name.startsWith("clu-ws-") || name.startsWith("AMQP Connection"))) {
+      if (thread.isAlive() && (name.startsWith("clu-ws-") || name.startsWith("AMQP Connection"))) {
         count++;
       }
     }

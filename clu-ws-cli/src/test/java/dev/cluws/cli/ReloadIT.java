@@ -25,11 +25,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The token file and the permissions file are loaded again when they change (and on SIGHUP)
- * without dropping a client: new tokens let new clients in, connected clients stay connected, and
- * their next command follows the new rules. A bad new file is refused with one ERROR and the old
- * one stays in force. Real gateway (started from the options as {@code clu-ws} starts it), real
- * broker, real websockets.
+ * The token file and the permissions file are loaded again when they change (and on SIGHUP) without
+ * dropping a client: new tokens let new clients in, connected clients stay connected, and their
+ * next command follows the new rules. A bad new file is refused with one ERROR and the old one
+ * stays in force. Real gateway (started from the options as {@code clu-ws} starts it), real broker,
+ * real websockets.
  */
 class ReloadIT {
   private static final String RELOAD_LOGGER = "dev.cluws.jetty.reload";
@@ -60,8 +60,11 @@ class ReloadIT {
   }
 
   private static String ping(String actor, String id) {
-    return "{\"consumer\": \"" + actor + "\", \"command_string\": \"ping\", \"command_id\": \""
-        + id + "\"}";
+    return "{\"consumer\": \""
+        + actor
+        + "\", \"command_string\": \"ping\", \"command_id\": \""
+        + id
+        + "\"}";
   }
 
   private WsClient connect(CliGateway gateway, String token) {
@@ -110,10 +113,13 @@ class ReloadIT {
           .startsWith("HTTP/1.1 401")
           .contains("invalid token: unknown token");
       connected.send(ping(actor.name(), "after-reload"));
-      assertThat(connected.awaitFinished("after-reload")).last().extracting(ReloadIT::code)
+      assertThat(connected.awaitFinished("after-reload"))
+          .last()
+          .extracting(ReloadIT::code)
           .isEqualTo(":");
       assertThat(connected.isClosed()).isFalse();
-      assertThat(reloads.messages(Level.INFO)).anyMatch(m -> m.startsWith("reloaded the token file"));
+      assertThat(reloads.messages(Level.INFO))
+          .anyMatch(m -> m.startsWith("reloaded the token file"));
       assertThat(reloads.messages(Level.ERROR)).isEmpty();
     }
   }
@@ -170,7 +176,8 @@ class ReloadIT {
       "{\"anonymous_roles\": [\"operator\"], \"roles\": {"
           + "\"operator\": {\"commands\": [{\"name\": \"any\", \"consumers\": [\"*\"]}]},"
           + " \"viewer\": {\"read_only\": true}}}";
-  private static final String VIEWERS = OPERATORS.replace("[\"operator\"], \"roles\"", "[\"viewer\"], \"roles\"");
+  private static final String VIEWERS =
+      OPERATORS.replace("[\"operator\"], \"roles\"", "[\"viewer\"], \"roles\"");
 
   @Test
   void anExistingClientsNextCommandFollowsTheNewPermissions() throws Exception {
@@ -186,7 +193,10 @@ class ReloadIT {
       Files.writeString(rules, VIEWERS);
       await()
           .atMost(RELOADED)
-          .until(() -> reloads.messages().stream().anyMatch(m -> m.startsWith("reloaded the permissions file")));
+          .until(
+              () ->
+                  reloads.messages().stream()
+                      .anyMatch(m -> m.startsWith("reloaded the permissions file")));
 
       client.send(ping(actor.name(), "after"));
       JsonNode denied = client.awaitFinished("after").get(0);
@@ -197,7 +207,10 @@ class ReloadIT {
       assertThat(client.isClosed()).isFalse();
       WsClient newcomer = keep(WsClient.connect(gateway.uri()));
       newcomer.send(ping(actor.name(), "newcomer"));
-      assertThat(newcomer.awaitFinished("newcomer")).last().extracting(ReloadIT::code).isEqualTo("f");
+      assertThat(newcomer.awaitFinished("newcomer"))
+          .last()
+          .extracting(ReloadIT::code)
+          .isEqualTo("f");
     }
   }
 
@@ -214,7 +227,9 @@ class ReloadIT {
 
       await().atMost(RELOADED).until(() -> !reloads.messages(Level.ERROR).isEmpty());
       client.send(ping(actor.name(), "still-allowed"));
-      assertThat(client.awaitFinished("still-allowed")).last().extracting(ReloadIT::code)
+      assertThat(client.awaitFinished("still-allowed"))
+          .last()
+          .extracting(ReloadIT::code)
           .isEqualTo(":");
       assertThat(reloads.messages(Level.ERROR))
           .singleElement()
@@ -223,9 +238,15 @@ class ReloadIT {
       Files.writeString(rules, VIEWERS);
       await()
           .atMost(RELOADED)
-          .until(() -> reloads.messages().stream().anyMatch(m -> m.startsWith("reloaded the permissions file")));
+          .until(
+              () ->
+                  reloads.messages().stream()
+                      .anyMatch(m -> m.startsWith("reloaded the permissions file")));
       client.send(ping(actor.name(), "now-denied"));
-      assertThat(client.awaitFinished("now-denied")).last().extracting(ReloadIT::code).isEqualTo("f");
+      assertThat(client.awaitFinished("now-denied"))
+          .last()
+          .extracting(ReloadIT::code)
+          .isEqualTo("f");
       assertThat(reloads.messages(Level.ERROR)).hasSize(1);
     }
   }
@@ -251,7 +272,10 @@ class ReloadIT {
               "\"read_only\": true, \"replies\": [\"" + shown.name() + "\"]"));
       await()
           .atMost(RELOADED)
-          .until(() -> reloads.messages().stream().anyMatch(m -> m.startsWith("reloaded the permissions file")));
+          .until(
+              () ->
+                  reloads.messages().stream()
+                      .anyMatch(m -> m.startsWith("reloaded the permissions file")));
       hidden.broadcast(java.util.Map.of("after", 2));
       shown.broadcast(java.util.Map.of("marker", 3));
 
@@ -278,13 +302,20 @@ class ReloadIT {
     Process process =
         new ProcessBuilder(
                 script.toString(),
-                "--host", "127.0.0.1",
-                "--port", String.valueOf(port),
-                "-H", TestBroker.HOST,
-                "--exchange", TestBroker.uniqueName("hup-ex"),
-                "--name", TestBroker.uniqueName("hup-gw"),
-                "--token-file", tokens.toString(),
-                "--reload-interval", "0s")
+                "--host",
+                "127.0.0.1",
+                "--port",
+                String.valueOf(port),
+                "-H",
+                TestBroker.HOST,
+                "--exchange",
+                TestBroker.uniqueName("hup-ex"),
+                "--name",
+                TestBroker.uniqueName("hup-gw"),
+                "--token-file",
+                tokens.toString(),
+                "--reload-interval",
+                "0s")
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .start();

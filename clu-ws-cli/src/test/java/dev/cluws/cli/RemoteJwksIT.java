@@ -85,14 +85,17 @@ class RemoteJwksIT {
             .claim("roles", List.of("operator"))
             .build();
     SignedJWT jwt =
-        new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(), claims);
+        new SignedJWT(
+            new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(), claims);
     jwt.sign(new RSASSASigner(key));
     return jwt.serialize();
   }
 
   private static WsClient connect(CliGateway gateway, String token) {
     return WsClient.connect(
-        gateway.uri(), HttpClient.newHttpClient(), b -> b.header("Authorization", "Bearer " + token));
+        gateway.uri(),
+        HttpClient.newHttpClient(),
+        b -> b.header("Authorization", "Bearer " + token));
   }
 
   private static boolean accepted(CliGateway gateway, String token) {
@@ -119,14 +122,19 @@ class RemoteJwksIT {
       keyServer.publish(second); // the old key is retired, a new one signs from now on
 
       String bob = token(second, "bob");
-      await().atMost(ROTATION).pollInterval(Duration.ofSeconds(1)).until(() -> accepted(gateway, bob));
+      await()
+          .atMost(ROTATION)
+          .pollInterval(Duration.ofSeconds(1))
+          .until(() -> accepted(gateway, bob));
       assertThat(accepted(gateway, token(first, "late"))).isFalse();
       alice.send(
-          "{\"consumer\": \"" + actor.name()
+          "{\"consumer\": \""
+              + actor.name()
               + "\", \"command_string\": \"ping\", \"command_id\": \"after-rotation\"}");
       assertThat(alice.awaitFinished("after-rotation"))
           .last()
-          .satisfies(f -> assertThat(f.path("headers").path("message_code").asText()).isEqualTo(":"));
+          .satisfies(
+              f -> assertThat(f.path("headers").path("message_code").asText()).isEqualTo(":"));
       assertThat(alice.isClosed()).isFalse();
     }
   }

@@ -49,6 +49,7 @@ class RoleVisibilityIT {
   private final String alphaName = TestBroker.uniqueName("alpha");
   private final String betaName = TestBroker.uniqueName("beta");
   private final String gatewayName = TestBroker.uniqueName("gw");
+
   /** Text only actor beta's replies carry: a viewer must never see it. */
   private final String betaSecret = "beta-secret-" + UUID.randomUUID();
 
@@ -61,24 +62,42 @@ class RoleVisibilityIT {
   void startTheGatewayAndTwoActors() throws Exception {
     Files.writeString(
         dir.resolve("tokens"),
-        OPERATOR_TOKEN + " olga operator\n"
-            + VIEWER_TOKEN + " victor viewer\n"
-            + NO_ROLES_TOKEN + " nobody\n");
+        OPERATOR_TOKEN
+            + " olga operator\n"
+            + VIEWER_TOKEN
+            + " victor viewer\n"
+            + NO_ROLES_TOKEN
+            + " nobody\n");
     Files.writeString(
         dir.resolve("permissions.json"),
         "{\"roles\": {\n"
             + "  \"operator\": {\"commands\": [{\"consumers\": [\"*\"]}]},\n"
-            + "  \"viewer\": {\"commands\": [{\"consumers\": [\"" + alphaName + "\"]}],"
-            + " \"replies\": [\"" + alphaName + "\"]}\n"
+            + "  \"viewer\": {\"commands\": [{\"consumers\": [\""
+            + alphaName
+            + "\"]}],"
+            + " \"replies\": [\""
+            + alphaName
+            + "\"]}\n"
             + "}}\n");
     exchange = TestBroker.uniqueName("test-ex");
     server =
         start(
-            "--host", "127.0.0.1", "--port", "0", "-H", TestBroker.HOST,
-            "-P", String.valueOf(TestBroker.PORT), "--exchange", exchange,
-            "--name", gatewayName,
-            "--token-file", dir.resolve("tokens").toString(),
-            "--permissions", dir.resolve("permissions.json").toString());
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "-H",
+            TestBroker.HOST,
+            "-P",
+            String.valueOf(TestBroker.PORT),
+            "--exchange",
+            exchange,
+            "--name",
+            gatewayName,
+            "--token-file",
+            dir.resolve("tokens").toString(),
+            "--permissions",
+            dir.resolve("permissions.json").toString());
     alpha = actor(alphaName);
     beta = actor(betaName);
   }
@@ -129,8 +148,13 @@ class RoleVisibilityIT {
   }
 
   private static String command(String consumer, String commandString, String id) {
-    return "{\"consumer\": \"" + consumer + "\", \"command_string\": \"" + commandString
-        + "\", \"command_id\": \"" + id + "\"}";
+    return "{\"consumer\": \""
+        + consumer
+        + "\", \"command_string\": \""
+        + commandString
+        + "\", \"command_id\": \""
+        + id
+        + "\"}";
   }
 
   private static String sender(JsonNode frame) {

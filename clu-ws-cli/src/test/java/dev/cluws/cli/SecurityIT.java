@@ -103,9 +103,13 @@ class SecurityIT {
     Files.writeString(
         dir.resolve("tokens"),
         "# test tokens\n"
-            + OPERATOR_TOKEN + " alice operator\n"
-            + "sha256:" + StaticTokenAuthenticator.sha256(VIEWER_TOKEN) + " victor viewer\n"
-            + ECP_TOKEN + " erin ecp\n");
+            + OPERATOR_TOKEN
+            + " alice operator\n"
+            + "sha256:"
+            + StaticTokenAuthenticator.sha256(VIEWER_TOKEN)
+            + " victor viewer\n"
+            + ECP_TOKEN
+            + " erin ecp\n");
     Files.writeString(
         dir.resolve("permissions.json"),
         "{\"roles\": {\n"
@@ -144,9 +148,18 @@ class SecurityIT {
     List<String> args =
         new ArrayList<>(
             List.of(
-                "--host", "127.0.0.1", "--port", "0", "-H", TestBroker.HOST,
-                "-P", String.valueOf(TestBroker.PORT), "--exchange", exchange,
-                "--name", TestBroker.uniqueName("gw")));
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "-H",
+                TestBroker.HOST,
+                "-P",
+                String.valueOf(TestBroker.PORT),
+                "--exchange",
+                exchange,
+                "--name",
+                TestBroker.uniqueName("gw")));
     args.addAll(List.of(options));
     AtomicReference<WebsocketServer> started = new AtomicReference<>();
     CluWsCommand command =
@@ -171,10 +184,14 @@ class SecurityIT {
   private WebsocketServer secured() {
     return start(
         Map.of("CLU_WS_JWT_SECRET_FILE", dir.resolve("jwt-secret").toString()),
-        "--token-file", dir.resolve("tokens").toString(),
-        "--jwt-issuer", ISSUER,
-        "--jwt-audience", AUDIENCE,
-        "--permissions", dir.resolve("permissions.json").toString());
+        "--token-file",
+        dir.resolve("tokens").toString(),
+        "--jwt-issuer",
+        ISSUER,
+        "--jwt-audience",
+        AUDIENCE,
+        "--permissions",
+        dir.resolve("permissions.json").toString());
   }
 
   private CluTestActor actor(String prefix) {
@@ -215,8 +232,13 @@ class SecurityIT {
   }
 
   private static String command(String consumer, String commandString, String id) {
-    return "{\"consumer\": \"" + consumer + "\", \"command_string\": \"" + commandString
-        + "\", \"command_id\": \"" + id + "\"}";
+    return "{\"consumer\": \""
+        + consumer
+        + "\", \"command_string\": \""
+        + commandString
+        + "\", \"command_id\": \""
+        + id
+        + "\"}";
   }
 
   /** The status and body of a raw websocket upgrade request (to read the refusal's reason). */
@@ -228,7 +250,9 @@ class SecurityIT {
       socket.setSoTimeout(10_000);
       StringBuilder request =
           new StringBuilder("GET " + pathAndQuery + " HTTP/1.1\r\n")
-              .append("Host: 127.0.0.1:").append(server.port()).append("\r\n")
+              .append("Host: 127.0.0.1:")
+              .append(server.port())
+              .append("\r\n")
               .append("Upgrade: websocket\r\nConnection: Upgrade\r\n")
               .append("Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n")
               .append("Sec-WebSocket-Version: 13\r\n");
@@ -310,7 +334,8 @@ class SecurityIT {
   void aTokenInTheWebsocketSubprotocolAuthenticatesAndCluWsIsAccepted() {
     WebsocketServer server = secured();
 
-    WsClient alice = client(server.uri(), b -> b.subprotocols("clu-ws", "bearer." + OPERATOR_TOKEN));
+    WsClient alice =
+        client(server.uri(), b -> b.subprotocols("clu-ws", "bearer." + OPERATOR_TOKEN));
 
     assertThat(alice.subprotocol()).isEqualTo("clu-ws");
   }
@@ -342,7 +367,9 @@ class SecurityIT {
   void anExpiredJwtIsRefused() throws IOException {
     WebsocketServer server = secured();
     String expired =
-        jwt(claims().expirationTime(Date.from(Instant.now().minusSeconds(600))).build(), JWT_SECRET);
+        jwt(
+            claims().expirationTime(Date.from(Instant.now().minusSeconds(600))).build(),
+            JWT_SECRET);
 
     assertThatThrownBy(() -> bearer(server, expired))
         .satisfies(e -> assertThat(refusedStatus(e)).isEqualTo(401));
@@ -412,7 +439,8 @@ class SecurityIT {
     erin.send(command(ecp.name(), "shutdown now", "verb-denied"));
     erin.send(command(other.name(), "status", "consumer-denied"));
 
-    assertThat(erin.awaitFinished("verb-ok")).last()
+    assertThat(erin.awaitFinished("verb-ok"))
+        .last()
         .satisfies(f -> assertThat(f.at("/headers/message_code").asText()).isEqualTo(":"));
     assertThat(erin.awaitFinished("verb-denied").get(0).at("/body/error").asText())
         .endsWith("denied by rule 'default-deny'");
@@ -457,7 +485,9 @@ class SecurityIT {
             () ->
                 client(
                     server.uri(),
-                    b -> b.header("Origin", "https://evil.example").header("Authorization", "Bearer " + OPERATOR_TOKEN)))
+                    b ->
+                        b.header("Origin", "https://evil.example")
+                            .header("Authorization", "Bearer " + OPERATOR_TOKEN)))
         .satisfies(e -> assertThat(refusedStatus(e)).isEqualTo(403));
     Upgrade refused = upgrade(server, "/", "Origin: https://evil.example");
     assertThat(refused.status()).isEqualTo(403);
@@ -466,7 +496,9 @@ class SecurityIT {
     WsClient listed =
         client(
             server.uri(),
-            b -> b.header("Origin", "https://web.lvm.example").header("Authorization", "Bearer " + OPERATOR_TOKEN));
+            b ->
+                b.header("Origin", "https://web.lvm.example")
+                    .header("Authorization", "Bearer " + OPERATOR_TOKEN));
     assertThat(listed.isClosed()).isFalse();
   }
 
@@ -478,13 +510,16 @@ class SecurityIT {
     WebsocketServer server =
         start(
             Map.of("CLU_WS_TLS_KEYSTORE_PASSWORD", KEYSTORE_PASSWORD),
-            "--tls-keystore", certificate.keystore().toString());
+            "--tls-keystore",
+            certificate.keystore().toString());
     CluTestActor actor = actor("ecp");
 
     assertThat(server.uri().getScheme()).isEqualTo("wss");
     WsClient client =
         WsClient.connect(
-            server.uri(), HttpClient.newBuilder().sslContext(certificate.clientContext()).build(), b -> b);
+            server.uri(),
+            HttpClient.newBuilder().sslContext(certificate.clientContext()).build(),
+            b -> b);
     resources.add(client);
     client.send(command(actor.name(), "ping", "over-tls"));
 
@@ -498,12 +533,16 @@ class SecurityIT {
     WebsocketServer server =
         start(
             Map.of(),
-            "--tls-cert", certificate.certificatePem().toString(),
-            "--tls-key", certificate.keyPem().toString());
+            "--tls-cert",
+            certificate.certificatePem().toString(),
+            "--tls-key",
+            certificate.keyPem().toString());
 
     WsClient client =
         WsClient.connect(
-            server.uri(), HttpClient.newBuilder().sslContext(certificate.clientContext()).build(), b -> b);
+            server.uri(),
+            HttpClient.newBuilder().sslContext(certificate.clientContext()).build(),
+            b -> b);
     resources.add(client);
 
     assertThat(client.isClosed()).isFalse();
@@ -521,7 +560,8 @@ class SecurityIT {
     WebsocketServer server =
         start(
             Map.of("CLU_WS_TLS_KEYSTORE_PASSWORD", KEYSTORE_PASSWORD),
-            "--tls-keystore", certificate.keystore().toString());
+            "--tls-keystore",
+            certificate.keystore().toString());
     URI plain = URI.create("ws://127.0.0.1:" + server.port() + "/");
 
     assertThatThrownBy(() -> client(plain, b -> b)).isInstanceOf(IllegalStateException.class);

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The current-state snapshot over a real websocket: what it holds after an actor's replies, that
- * it comes before any live reply, and that the client's filters apply to it. Real gateway, real
+ * The current-state snapshot over a real websocket: what it holds after an actor's replies, that it
+ * comes before any live reply, and that the client's filters apply to it. Real gateway, real
  * RabbitMQ, CLU test actors.
  */
 class SnapshotIT {
@@ -40,7 +40,8 @@ class SnapshotIT {
 
     client.send("{\"control\": \"snapshot\", \"command_id\": \"n1\"}");
 
-    JsonNode done = client.awaitFrame(f -> f.path("body").path("control").asText().equals("snapshot"));
+    JsonNode done =
+        client.awaitFrame(f -> f.path("body").path("control").asText().equals("snapshot"));
     List<JsonNode> frames = client.frames();
     assertThat(frames).hasSize(2);
     JsonNode snapshot = frames.get(0);
@@ -66,7 +67,9 @@ class SnapshotIT {
     CluTestActor actor = fixture.actor();
     WsClient client = fixture.client();
     client.send(
-        "{\"consumer\": \"" + actor.name() + "\", \"command_string\": \"status\","
+        "{\"consumer\": \""
+            + actor.name()
+            + "\", \"command_string\": \"status\","
             + " \"command_id\": \"c1\"}");
     client.awaitFinished("c1");
 
@@ -107,7 +110,8 @@ class SnapshotIT {
     assertThat(done.path("headers").path("sender").asText()).isEqualTo(fixture.name);
     assertThat(done.path("body").path("actors").asInt()).isEqualTo(1);
     List<Integer> live =
-        frames.subList(2, frames.size()).stream().map(f -> f.path("body").path("n").asInt())
+        frames.subList(2, frames.size()).stream()
+            .map(f -> f.path("body").path("n").asInt())
             .toList();
     assertThat(live).hasSize(last - state);
     for (int i = 0; i < live.size(); i++) {
@@ -129,9 +133,13 @@ class SnapshotIT {
 
     observer.send(
         "{\"control\": \"snapshot\", \"command_id\": \"n2\", \"actors\": [\""
-            + third.name() + "\", \"" + first.name() + "\"]}");
+            + third.name()
+            + "\", \""
+            + first.name()
+            + "\"]}");
 
-    JsonNode done = observer.awaitFrame(f -> f.path("body").path("control").asText().equals("snapshot"));
+    JsonNode done =
+        observer.awaitFrame(f -> f.path("body").path("control").asText().equals("snapshot"));
     List<String> snapshots =
         observer.frames().stream()
             .filter(f -> f.path("headers").path("snapshot").asBoolean())
@@ -158,7 +166,8 @@ class SnapshotIT {
     WsClient client =
         fixture.client(fixture.uri("/?snapshot=true&actors=" + wanted.name() + "&keywords=dome"));
 
-    JsonNode done = client.awaitFrame(f -> f.path("body").path("control").asText().equals("snapshot"));
+    JsonNode done =
+        client.awaitFrame(f -> f.path("body").path("control").asText().equals("snapshot"));
     assertThat(client.frames()).hasSize(2);
     JsonNode snapshot = client.frames().get(0);
     assertThat(snapshot.path("headers").path("sender").asText()).isEqualTo(wanted.name());
@@ -177,7 +186,8 @@ class SnapshotIT {
     WsClient client =
         fixture.client(fixture.uri("/?snapshot=true&codes=:f&own=true&routing=reply.nothing"));
 
-    JsonNode done = client.awaitFrame(f -> f.path("body").path("control").asText().equals("snapshot"));
+    JsonNode done =
+        client.awaitFrame(f -> f.path("body").path("control").asText().equals("snapshot"));
     assertThat(client.frames().get(0).path("body").toString()).isEqualTo("{\"dome\":\"open\"}");
     assertThat(done.path("body").path("actors").asInt()).isEqualTo(1);
   }
@@ -192,7 +202,8 @@ class SnapshotIT {
     client.send("{\"control\": \"snapshot\", \"command_id\": \"n3\"}");
 
     assertThat(response).startsWith("HTTP/1.1 400").contains("this gateway keeps no state");
-    JsonNode error = client.awaitFrame(f -> f.path("headers").path("command_id").asText().equals("n3"));
+    JsonNode error =
+        client.awaitFrame(f -> f.path("headers").path("command_id").asText().equals("n3"));
     assertThat(error.path("headers").path("message_code").asText()).isEqualTo("e");
     assertThat(error.path("body").path("error").asText())
         .isEqualTo(

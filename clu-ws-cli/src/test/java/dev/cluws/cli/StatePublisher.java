@@ -24,9 +24,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A CLU actor for the console's browser tests that publishes, on command, replies on behalf of
- * many actors (the {@code sender} header of each reply names one of them: {@code <prefix>-000},
- * {@code <prefix>-001}, …), as an observatory's actors broadcast their status:
+ * A CLU actor for the console's browser tests that publishes, on command, replies on behalf of many
+ * actors (the {@code sender} header of each reply names one of them: {@code <prefix>-000}, {@code
+ * <prefix>-001}, …), as an observatory's actors broadcast their status:
  *
  * <ul>
  *   <li>{@code fill <actors> <keywords>}: one reply per actor with all its keywords, then {@code :}
@@ -70,8 +70,7 @@ final class StatePublisher implements AutoCloseable {
   }
 
   /**
-   * Starts the actor {@code name} on {@code exchange}; its actors are called {@code
-   * <prefix>-NNN}.
+   * Starts the actor {@code name} on {@code exchange}; its actors are called {@code <prefix>-NNN}.
    */
   static StatePublisher start(String exchange, String name, String prefix, Runnable closeGateway)
       throws IOException {
@@ -100,7 +99,9 @@ final class StatePublisher implements AutoCloseable {
     return String.format("%s-%03d", prefix, i);
   }
 
-  /** The name of keyword {@code k}: {@code temperature_0}, {@code pressure_0}, …, {@code label_4}. */
+  /**
+   * The name of keyword {@code k}: {@code temperature_0}, {@code pressure_0}, …, {@code label_4}.
+   */
   static String keyword(int k) {
     return KINDS[k % KINDS.length] + "_" + k / KINDS.length;
   }

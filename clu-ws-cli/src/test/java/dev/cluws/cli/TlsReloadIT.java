@@ -44,7 +44,8 @@ class TlsReloadIT {
   @BeforeAll
   static void makeTwoCertificates() throws Exception {
     first = TestCertificates.generate(Files.createDirectories(certificates.resolve("a")), PASSWORD);
-    second = TestCertificates.generate(Files.createDirectories(certificates.resolve("b")), PASSWORD);
+    second =
+        TestCertificates.generate(Files.createDirectories(certificates.resolve("b")), PASSWORD);
     KeyStore trusted = KeyStore.getInstance("PKCS12");
     trusted.load(null, null);
     trusted.setCertificateEntry("first", first.certificate());
@@ -75,8 +76,11 @@ class TlsReloadIT {
 
   private static void pingGoesThrough(WsClient client, CluTestActor actor, String id) {
     client.send(
-        "{\"consumer\": \"" + actor.name() + "\", \"command_string\": \"ping\", \"command_id\": \""
-            + id + "\"}");
+        "{\"consumer\": \""
+            + actor.name()
+            + "\", \"command_string\": \"ping\", \"command_id\": \""
+            + id
+            + "\"}");
     assertThat(client.awaitFinished(id))
         .last()
         .satisfies(f -> assertThat(f.path("headers").path("message_code").asText()).isEqualTo(":"));
@@ -91,8 +95,12 @@ class TlsReloadIT {
     try (LogCapture reloads = LogCapture.of("dev.cluws.jetty");
         CliGateway gateway =
             CliGateway.start(
-                "--tls-cert", cert.toString(), "--tls-key", key.toString(),
-                "--reload-interval", "100ms");
+                "--tls-cert",
+                cert.toString(),
+                "--tls-key",
+                key.toString(),
+                "--reload-interval",
+                "100ms");
         CluTestActor actor = CluTestActor.start(gateway.exchange, TestBroker.uniqueName("a"));
         WsClient open =
             WsClient.connect(
@@ -119,8 +127,12 @@ class TlsReloadIT {
     try (LogCapture reloads = LogCapture.of("dev.cluws.jetty.reload");
         CliGateway gateway =
             CliGateway.start(
-                "--tls-cert", cert.toString(), "--tls-key", key.toString(),
-                "--reload-interval", "100ms")) {
+                "--tls-cert",
+                cert.toString(),
+                "--tls-key",
+                key.toString(),
+                "--reload-interval",
+                "100ms")) {
       copy(second.certificatePem(), cert); // the renewal's key never came
 
       await().atMost(RELOADED).until(() -> !reloads.messages(Level.ERROR).isEmpty());
@@ -149,8 +161,12 @@ class TlsReloadIT {
     try (LogCapture reloads = LogCapture.of("dev.cluws.jetty.reload");
         CliGateway gateway =
             CliGateway.start(
-                "--tls-keystore", keystore.toString(), "--tls-keystore-password", PASSWORD,
-                "--reload-interval", "100ms");
+                "--tls-keystore",
+                keystore.toString(),
+                "--tls-keystore-password",
+                PASSWORD,
+                "--reload-interval",
+                "100ms");
         CluTestActor actor = CluTestActor.start(gateway.exchange, TestBroker.uniqueName("a"));
         WsClient open =
             WsClient.connect(

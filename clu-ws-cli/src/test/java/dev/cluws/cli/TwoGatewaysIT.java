@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Horizontal scale: two gateways with distinct names on one exchange, as behind a load balancer.
- * Each consumes every reply ({@code reply.#}), so a client sees the same stream whichever
- * gateway it is connected to.
+ * Each consumes every reply ({@code reply.#}), so a client sees the same stream whichever gateway
+ * it is connected to.
  */
 class TwoGatewaysIT {
   private static final Duration WAIT = WsClient.WAIT;
@@ -73,8 +73,11 @@ class TwoGatewaysIT {
 
   private void ping(WsClient client, CluTestActor to, String commandId) {
     client.send(
-        "{\"consumer\": \"" + to.name() + "\", \"command_string\": \"ping\", \"command_id\": \""
-            + commandId + "\"}");
+        "{\"consumer\": \""
+            + to.name()
+            + "\", \"command_string\": \"ping\", \"command_id\": \""
+            + commandId
+            + "\"}");
   }
 
   private static String last(List<JsonNode> replies, String field) {

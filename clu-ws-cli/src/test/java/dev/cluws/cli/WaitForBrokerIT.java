@@ -62,7 +62,8 @@ class WaitForBrokerIT {
     assertThat(parsed("--wait-for-broker=60s").limit()).isEqualTo(Duration.ofSeconds(60));
     assertThat(parsed("--wait-for-broker=2m").limit()).isEqualTo(Duration.ofMinutes(2));
     assertThat(parsed("--wait-for-broker=PT1M").limit()).isEqualTo(Duration.ofMinutes(1));
-    assertThat(new CommandLine(new CluWsCommand(Map.of(), (g, a, s, w, x, p) -> 0)).getUsageMessage())
+    assertThat(
+            new CommandLine(new CluWsCommand(Map.of(), (g, a, s, w, x, p) -> 0)).getUsageMessage())
         .contains("--wait-for-broker[=<duration>]");
   }
 
@@ -89,9 +90,18 @@ class WaitForBrokerIT {
                   status.complete(
                       Main.execute(
                           new String[] {
-                            "--host", "127.0.0.1", "--port", String.valueOf(port),
-                            "-H", "127.0.0.1", "-P", String.valueOf(proxy.port()),
-                            "--exchange", exchange, "--name", name,
+                            "--host",
+                            "127.0.0.1",
+                            "--port",
+                            String.valueOf(port),
+                            "-H",
+                            "127.0.0.1",
+                            "-P",
+                            String.valueOf(proxy.port()),
+                            "--exchange",
+                            exchange,
+                            "--name",
+                            name,
                             "--wait-for-broker=20s"
                           },
                           Map.of(),
@@ -111,7 +121,9 @@ class WaitForBrokerIT {
         try (CluTestActor actor = CluTestActor.start(exchange, TestBroker.uniqueName("actor"));
             WsClient client = connectWhenUp(URI.create("ws://127.0.0.1:" + port + "/"))) {
           client.send(
-              "{\"consumer\": \"" + actor.name() + "\", \"command_string\": \"ping\","
+              "{\"consumer\": \""
+                  + actor.name()
+                  + "\", \"command_string\": \"ping\","
                   + " \"command_id\": \"after-wait\"}");
           List<JsonNode> replies = client.awaitFinished("after-wait");
           assertThat(replies.get(replies.size() - 1).path("body").path("text").asText())
@@ -135,8 +147,14 @@ class WaitForBrokerIT {
     int status =
         Main.execute(
             new String[] {
-              "--host", "127.0.0.1", "--port", "0",
-              "-H", "127.0.0.1", "-P", String.valueOf(closedPort),
+              "--host",
+              "127.0.0.1",
+              "--port",
+              "0",
+              "-H",
+              "127.0.0.1",
+              "-P",
+              String.valueOf(closedPort),
               "--wait-for-broker=1s"
             },
             Map.of(),

@@ -61,8 +61,7 @@ final class WsClient implements AutoCloseable {
    *
    * @throws IllegalStateException when the upgrade fails; its cause tells why
    */
-  static WsClient connect(
-      URI uri, HttpClient http, UnaryOperator<WebSocket.Builder> customize) {
+  static WsClient connect(URI uri, HttpClient http, UnaryOperator<WebSocket.Builder> customize) {
     return new WsClient(uri, http, customize);
   }
 

@@ -242,7 +242,9 @@ public record GatewaySettings(
       return this;
     }
 
-    /** Bounds of the current state kept for snapshots ({@code actors} 0: no state, no snapshots). */
+    /**
+     * Bounds of the current state kept for snapshots ({@code actors} 0: no state, no snapshots).
+     */
     public Builder state(int actors, int keywordsPerActor, long bytes) {
       stateActors = actors;
       stateKeywords = keywordsPerActor;

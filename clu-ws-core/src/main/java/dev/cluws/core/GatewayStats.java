@@ -14,8 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gateway's counters. Cheap to update from any thread (each a {@link LongAdder}; no lock on
- * the path of a frame); read with {@code sum()}. Core knows no metrics library: the Jetty module
+ * The gateway's counters. Cheap to update from any thread (each a {@link LongAdder}; no lock on the
+ * path of a frame); read with {@code sum()}. Core knows no metrics library: the Jetty module
  * exposes these as Micrometer meters ({@code dev.cluws.jetty.GatewayMetrics}) and turns on the
  * {@link #deliveryLatency} histogram.
  */
@@ -53,46 +53,67 @@ public final class GatewayStats {
 
   /** Valid replies the source delivered. */
   public final LongAdder repliesIn = new LongAdder();
+
   /** Frames written to websockets (all clients). */
   public final LongAdder framesOut = new LongAdder();
+
   /** Frames dropped because a client's outbox was full. */
   public final LongAdder framesShed = new LongAdder();
+
   /** Client frames that were not valid commands. */
   public final LongAdder invalidFrames = new LongAdder();
+
   /** Control frames (subscribe, unsubscribe, snapshot) received, valid or not. */
   public final LongAdder controlFrames = new LongAdder();
+
   /** Command acknowledgements sent to clients that asked for them. */
   public final LongAdder acksSent = new LongAdder();
+
   /** Valid command frames received. */
   public final LongAdder commandsReceived = new LongAdder();
+
   /** Commands the broker confirmed and routed. */
   public final LongAdder commandsPublished = new LongAdder();
+
   /** Commands the broker returned as unroutable (unknown consumer). */
   public final LongAdder commandsReturned = new LongAdder();
+
   /** Commands the access policy denied. */
   public final LongAdder commandsDenied = new LongAdder();
+
   /** Commands that could not be published. */
   public final LongAdder commandsFailed = new LongAdder();
+
   /** Exceptions thrown by reply filters (each counted as a denial). */
   public final LongAdder filterErrors = new LongAdder();
+
   /** Clients closed because their outbox stayed full past the slow-client timeout. */
   public final LongAdder slowClientsClosed = new LongAdder();
+
   /** Commands refused because the client exceeded its command rate. */
   public final LongAdder commandsRateLimited = new LongAdder();
+
   /** Upgrades refused because the gateway already served its maximum of clients. */
   public final LongAdder connectionsRefused = new LongAdder();
+
   /** Clients connected since start. */
   public final LongAdder clientsConnected = new LongAdder();
+
   /** Bytes of frames written to websockets (all clients; payload bytes, without framing). */
   public final LongAdder bytesOut = new LongAdder();
+
   /** Frames shed because an outbox was full: the oldest sheddable queued frame, for a newer one. */
   public final LongAdder framesShedOldest = new LongAdder();
+
   /** Frames shed because an outbox was full of protected frames: the new sheddable frame itself. */
   public final LongAdder framesShedNewest = new LongAdder();
+
   /** Protected frames (final replies to own commands, own errors) queued beyond a full outbox. */
   public final LongAdder framesOverBound = new LongAdder();
+
   /** Times the message source lost the broker (went from up to down or recovering). */
   public final LongAdder brokerDisconnects = new LongAdder();
+
   /** Times the message source was back up after losing the broker. */
   public final LongAdder brokerReconnects = new LongAdder();
 
@@ -216,9 +237,9 @@ public final class GatewayStats {
   }
 
   /**
-   * Counts a change of the message source's state: a loss of the broker ({@code UP} to {@code
-   * DOWN} or {@code RECOVERING}) in {@link #brokerDisconnects}, and being back ({@code DOWN} or
-   * {@code RECOVERING} to {@code UP}) in {@link #brokerReconnects}. The first connection counts as
+   * Counts a change of the message source's state: a loss of the broker ({@code UP} to {@code DOWN}
+   * or {@code RECOVERING}) in {@link #brokerDisconnects}, and being back ({@code DOWN} or {@code
+   * RECOVERING} to {@code UP}) in {@link #brokerReconnects}. The first connection counts as
    * neither.
    */
   public void sourceStateChanged(SourceState previous, SourceState next) {
@@ -233,9 +254,9 @@ public final class GatewayStats {
 
   /**
    * A histogram of durations with fixed bucket bounds: one {@link LongAdder} per bucket, so
-   * recording from many threads takes no lock and little time (a binary search and two adds).
-   * Read it with {@link #counts()} and {@link #sumNanos()} (a scrape may see a recording in one
-   * and not yet in the other).
+   * recording from many threads takes no lock and little time (a binary search and two adds). Read
+   * it with {@link #counts()} and {@link #sumNanos()} (a scrape may see a recording in one and not
+   * yet in the other).
    */
   public static final class LatencyHistogram {
     /** 100 µs, 250 µs, 500 µs, 1 ms, 2.5 ms, ... 10 s. */

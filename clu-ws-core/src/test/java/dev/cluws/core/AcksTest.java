@@ -13,7 +13,6 @@ import dev.cluws.core.spi.CommandOutcome;
 import dev.cluws.core.spi.FilterContext;
 import dev.cluws.core.spi.Reply;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Command acknowledgements ({@code acks=true}) and the own-command lookup filters get. */
@@ -65,7 +64,8 @@ class AcksTest extends InMemoryGatewayTestBase {
   void aReturnedCommandIsAcknowledgedWithAWarning() {
     RecordingTransport transport = RecordingTransport.completingInline();
     ClientConnection client = connect("acks=true", transport);
-    client.onText("{\"consumer\": \"nobody\", \"command_string\": \"ping\", \"command_id\": \"c2\"}");
+    client.onText(
+        "{\"consumer\": \"nobody\", \"command_string\": \"ping\", \"command_id\": \"c2\"}");
 
     sink.lastFuture().complete(CommandOutcome.RETURNED);
 
@@ -97,7 +97,8 @@ class AcksTest extends InMemoryGatewayTestBase {
     ClientConnection client = connect("acks=true", transport);
     client.onText(command("c5"));
 
-    sink.lastFuture().completeExceptionally(new BrokerUnavailableException("publish not confirmed"));
+    sink.lastFuture()
+        .completeExceptionally(new BrokerUnavailableException("publish not confirmed"));
 
     assertThat(transport.json()).singleElement().extracting(AcksTest::code).isEqualTo("f");
   }
@@ -127,8 +128,7 @@ class AcksTest extends InMemoryGatewayTestBase {
     client.onText(command("c8"));
 
     assertThat(transport.json()).extracting(AcksTest::code).containsExactly("i", "f");
-    assertThat(transport.json().get(1).path("headers").path("command_id").asText())
-        .isEqualTo("c8");
+    assertThat(transport.json().get(1).path("headers").path("command_id").asText()).isEqualTo("c8");
   }
 
   @Test
@@ -245,7 +245,8 @@ class AcksTest extends InMemoryGatewayTestBase {
     FilterContext context = probe(client);
     ClientConnection other = connect("", RecordingTransport.completingInline());
     client.onText(command("1"));
-    other.onText("{\"consumer\": \"jaeger\", \"command_string\": \"status\", \"command_id\": \"1\"}");
+    other.onText(
+        "{\"consumer\": \"jaeger\", \"command_string\": \"status\", \"command_id\": \"1\"}");
 
     assertThat(context.isOwnReply(fromLvmecp("1"))).isTrue();
     assertThat(context.isOwnReply(TestReplies.reply("jaeger", "i", "1", "{}"))).isFalse();

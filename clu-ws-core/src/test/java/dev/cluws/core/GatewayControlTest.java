@@ -58,7 +58,8 @@ class GatewayControlTest extends InMemoryGatewayTestBase {
     pushFrom("lvmecp", "jaeger");
 
     client.onText(
-        "{\"control\": \"subscribe\", \"command_id\": \"s1\", \"filters\": {\"actors\": \"lvm*\"}}");
+        "{\"control\": \"subscribe\", \"command_id\": \"s1\", \"filters\": {\"actors\":"
+            + " \"lvm*\"}}");
     pushFrom("lvmecp", "jaeger", "lvmnps");
 
     assertThat(actorSenders(transport)).containsExactly("lvmecp", "jaeger", "lvmecp", "lvmnps");
@@ -117,7 +118,8 @@ class GatewayControlTest extends InMemoryGatewayTestBase {
     RecordingTransport transport = RecordingTransport.completingInline();
     ClientConnection client = connect("actors=lvmecp&keywords=text", transport);
 
-    client.onText("{\"control\": \"unsubscribe\", \"command_id\": \"u1\", \"filters\": [\"keywords\"]}");
+    client.onText(
+        "{\"control\": \"unsubscribe\", \"command_id\": \"u1\", \"filters\": [\"keywords\"]}");
     pushFrom("lvmecp", "jaeger");
 
     assertThat(client.subscription().describeFilters())
@@ -239,7 +241,8 @@ class GatewayControlTest extends InMemoryGatewayTestBase {
     Subscription before = client.subscription();
 
     client.onText(
-        "{\"control\": \"subscribe\", \"command_id\": \"r1\", \"filters\": {\"" + name
+        "{\"control\": \"subscribe\", \"command_id\": \"r1\", \"filters\": {\""
+            + name
             + "\": true}}");
 
     JsonNode error = transport.json().get(0);
@@ -327,7 +330,8 @@ class GatewayControlTest extends InMemoryGatewayTestBase {
     ClientConnection client = connect("", transport);
 
     client.onText("{\"control\": \"subscribe\", \"command_id\": \"m1\", \"filters\": []}");
-    client.onText("{\"consumer\": \"lvmecp\", \"command_string\": \"status\", \"command_id\": \"c1\"}");
+    client.onText(
+        "{\"consumer\": \"lvmecp\", \"command_string\": \"status\", \"command_id\": \"c1\"}");
     client.onText("{\"control\": \"subscribe\", \"filters\": {\"actors\": \"lvmecp\"}}");
     pushFrom("jaeger", "lvmecp");
 
@@ -349,7 +353,8 @@ class GatewayControlTest extends InMemoryGatewayTestBase {
     client.onText("{\"control\": \"subscribe\", \"filters\": {\"actors\": \"lvmecp\"}}");
     client.onText("{\"control\": \"unsubscribe\"}");
     client.onText("{\"control\": \"snapshot\"}");
-    client.onText("{\"control\": \"subscribe\", \"consumer\": \"lvmecp\", \"command_string\": \"x\"}");
+    client.onText(
+        "{\"control\": \"subscribe\", \"consumer\": \"lvmecp\", \"command_string\": \"x\"}");
 
     assertThat(sink.commands()).isEmpty();
     assertThat(gateway.stats().commandsReceived.sum()).isZero();
@@ -366,7 +371,8 @@ class GatewayControlTest extends InMemoryGatewayTestBase {
     client.onText("{\"control\": \"subscribe\", \"filters\": 1}");
     pushFrom("jaeger", "lvmecp");
 
-    assertThat(bystander.json()).extracting(GatewayControlTest::sender)
+    assertThat(bystander.json())
+        .extracting(GatewayControlTest::sender)
         .containsExactly("jaeger", "lvmecp");
   }
 
@@ -411,7 +417,8 @@ class GatewayControlTest extends InMemoryGatewayTestBase {
     assertThat(first.path("headers").path("command_id").isNull()).isTrue();
     assertThat(first.path("body").path("error").asText())
         .isEqualTo(
-            "unknown parameter 'exmaple': no filter of that name is installed " + INSTALLED
+            "unknown parameter 'exmaple': no filter of that name is installed "
+                + INSTALLED
                 + "; it is ignored");
     assertThat(transport.json()).hasSizeGreaterThan(2);
     assertThat(transport.json().subList(1, transport.json().size()))
@@ -425,7 +432,8 @@ class GatewayControlTest extends InMemoryGatewayTestBase {
 
     connect("since=0&x=1", transport);
 
-    assertThat(transport.json()).extracting(GatewayControlTest::code)
+    assertThat(transport.json())
+        .extracting(GatewayControlTest::code)
         .containsExactly("w", "i", "i", "i");
     assertThat(actorSenders(transport)).containsExactly("lvmecp", "lvmecp");
   }
@@ -436,11 +444,13 @@ class GatewayControlTest extends InMemoryGatewayTestBase {
 
     connect("exmaple=1&actor=lvmecp", transport);
 
-    assertThat(transport.json()).singleElement()
+    assertThat(transport.json())
+        .singleElement()
         .extracting(f -> f.path("body").path("error").asText())
         .isEqualTo(
             "unknown parameters 'exmaple', 'actor': no filters of those names are installed "
-                + INSTALLED + "; they are ignored");
+                + INSTALLED
+                + "; they are ignored");
   }
 
   @Test
@@ -471,7 +481,9 @@ class GatewayControlTest extends InMemoryGatewayTestBase {
     sink.lastFuture().complete(dev.cluws.core.spi.CommandOutcome.PUBLISHED);
     pushFrom("lvmecp");
 
-    assertThat(transport.json()).singleElement().extracting(GatewayControlTest::sender)
+    assertThat(transport.json())
+        .singleElement()
+        .extracting(GatewayControlTest::sender)
         .isEqualTo("lvmecp");
   }
 

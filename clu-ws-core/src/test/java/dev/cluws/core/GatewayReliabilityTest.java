@@ -132,7 +132,9 @@ class GatewayReliabilityTest {
       source.push(numbered("lvmecp", n));
     }
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> ns(first).size() == 1000 && ns(second).size() == 1000);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> ns(first).size() == 1000 && ns(second).size() == 1000);
     assertThat(ns(first)).isSorted();
     assertThat(ns(second)).isSorted();
     assertThat(senders).allSatisfy(name -> assertThat(name).startsWith("clu-ws-send-" + NAME));
@@ -177,8 +179,7 @@ class GatewayReliabilityTest {
     source.push(numbered("jaeger", 2));
     source.push(numbered("lvmecp", 3));
 
-    RecordingTransport client =
-        connect(Map.of("since", List.of("0"), "actors", List.of("lvmecp")));
+    RecordingTransport client = connect(Map.of("since", List.of("0"), "actors", List.of("lvmecp")));
 
     assertThat(ns(client)).containsExactly(1, 3);
   }
@@ -232,7 +233,9 @@ class GatewayReliabilityTest {
     source.push(numbered("lvmecp", 1));
     source.push(numbered("lvmecp", 2));
 
-    assertThat(numberedClient.json()).extracting(f -> f.path("seq").asLong()).containsExactly(1L, 2L);
+    assertThat(numberedClient.json())
+        .extracting(f -> f.path("seq").asLong())
+        .containsExactly(1L, 2L);
     assertThat(plainClient.json()).allSatisfy(f -> assertThat(f.has("seq")).isFalse());
   }
 
@@ -258,7 +261,8 @@ class GatewayReliabilityTest {
 
     for (int i = 0; i < 3; i++) {
       client.onText(
-          "{\"consumer\": \"lvmecp\", \"command_string\": \"status\", \"command_id\": \"c" + i
+          "{\"consumer\": \"lvmecp\", \"command_string\": \"status\", \"command_id\": \"c"
+              + i
               + "\"}");
     }
 
@@ -276,7 +280,8 @@ class GatewayReliabilityTest {
   // --- slow clients
 
   @Test
-  void aClientWhoseOutboxStaysOverItsBoundHoldsTheSourceBackThenIsClosedWith4001AndItsResumePoint() {
+  void
+      aClientWhoseOutboxStaysOverItsBoundHoldsTheSourceBackThenIsClosedWith4001AndItsResumePoint() {
     start(
         GatewaySettings.named(NAME).toBuilder()
             .outbox(4, 1_000_000)
@@ -309,7 +314,8 @@ class GatewayReliabilityTest {
     RecordingTransport slow = RecordingTransport.completingOnDemand();
     ClientConnection client =
         gateway.connect(gateway.subscribe(Map.of("policy", List.of("latest"))), slow);
-    client.onText("{\"consumer\": \"lvmecp\", \"command_string\": \"status\", \"command_id\": \"mine\"}");
+    client.onText(
+        "{\"consumer\": \"lvmecp\", \"command_string\": \"status\", \"command_id\": \"mine\"}");
 
     source.push(TestReplies.reply("lvmecp", ":", "mine", "{\"n\": -1}"));
     for (int n = 0; n < 20; n++) {
@@ -319,7 +325,8 @@ class GatewayReliabilityTest {
     slow.completeNext();
 
     assertThat(slow.json())
-        .anySatisfy(f -> assertThat(f.path("headers").path("command_id").asText()).isEqualTo("mine"));
+        .anySatisfy(
+            f -> assertThat(f.path("headers").path("command_id").asText()).isEqualTo("mine"));
     assertThat(client.outbox().shedCount()).isPositive();
     assertThat(client.trackedCommands()).isZero();
   }
@@ -418,7 +425,8 @@ class GatewayReliabilityTest {
     ClientConnection client = gateway.connect(gateway.subscribe(Map.of()), transport);
     source.changeState(SourceState.RECOVERING);
 
-    client.onText("{\"consumer\": \"lvmecp\", \"command_string\": \"status\", \"command_id\": \"c1\"}");
+    client.onText(
+        "{\"consumer\": \"lvmecp\", \"command_string\": \"status\", \"command_id\": \"c1\"}");
 
     assertThat(sink.commands()).isEmpty();
     JsonNode answer = last(transport);

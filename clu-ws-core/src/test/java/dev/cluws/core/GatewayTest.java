@@ -38,7 +38,7 @@ class GatewayTest {
   private final AtomicReference<FilterContext> lastContext = new AtomicReference<>();
   private final Gateway gateway =
       Gateway.builder()
-            .sendExecutor(Outbox.DIRECT)
+          .sendExecutor(Outbox.DIRECT)
           .name(NAME)
           .source(source)
           .sink(sink)

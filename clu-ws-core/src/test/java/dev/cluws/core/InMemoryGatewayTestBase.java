@@ -8,7 +8,6 @@ import dev.cluws.core.client.ClientConnection;
 import dev.cluws.core.client.Outbox;
 import dev.cluws.core.spi.ClientIdentity;
 import dev.cluws.core.spi.Command;
-
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;

@@ -25,7 +25,10 @@ class OwnRepliesTest extends InMemoryGatewayTestBase {
 
   private void ping(ClientConnection client, String actor, String id) {
     client.onText(
-        "{\"consumer\": \"" + actor + "\", \"command_string\": \"ping\", \"command_id\": \"" + id
+        "{\"consumer\": \""
+            + actor
+            + "\", \"command_string\": \"ping\", \"command_id\": \""
+            + id
             + "\"}");
     sink.lastFuture().complete(CommandOutcome.PUBLISHED);
   }

@@ -259,8 +259,9 @@ class ProviderCatalogTest {
     badNames.forEach(name -> providers.add(new BadlyNamedProvider(name)));
     providers.add(new AlphaProvider());
 
-    assertThat(ProviderCatalog.of(ReplyFilterProvider.class, ReplyFilterProvider::name, providers)
-            .names())
+    assertThat(
+            ProviderCatalog.of(ReplyFilterProvider.class, ReplyFilterProvider::name, providers)
+                .names())
         .containsExactly("alpha");
     assertThat(warnings()).hasSize(badNames.size());
     URL location = BadlyNamedProvider.class.getProtectionDomain().getCodeSource().getLocation();
@@ -292,14 +293,16 @@ class ProviderCatalogTest {
     Gateway.RESERVED_PARAMETERS.forEach(name -> providers.add(new BadlyNamedProvider(name)));
     providers.add(new AlphaProvider());
 
-    assertThat(ProviderCatalog.of(ReplyFilterProvider.class, ReplyFilterProvider::name, providers)
-            .names())
+    assertThat(
+            ProviderCatalog.of(ReplyFilterProvider.class, ReplyFilterProvider::name, providers)
+                .names())
         .containsExactly("alpha");
     assertThat(warnings())
         .hasSize(Gateway.RESERVED_PARAMETERS.size())
         .allSatisfy(
-            w -> assertThat(w.getFormattedMessage()).endsWith(": the gateway uses that parameter"
-                + " itself"));
+            w ->
+                assertThat(w.getFormattedMessage())
+                    .endsWith(": the gateway uses that parameter" + " itself"));
   }
 
   @Test

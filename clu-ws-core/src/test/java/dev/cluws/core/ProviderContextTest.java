@@ -84,8 +84,8 @@ class ProviderContextTest {
     return contextOfAGateway(gatewayMapper, PluginConfiguration.empty());
   }
 
-  private ProviderContext contextOfAGateway(
-      JsonMapper gatewayMapper, PluginConfiguration plugins) throws IOException {
+  private ProviderContext contextOfAGateway(JsonMapper gatewayMapper, PluginConfiguration plugins)
+      throws IOException {
     Path services = Files.createDirectories(classes.resolve("META-INF/services"));
     Files.writeString(
         services.resolve(MessageSourceProvider.class.getName()),
@@ -124,7 +124,11 @@ class ProviderContextTest {
     PluginConfiguration wrong =
         PluginConfiguration.builder()
             .set(
-                PluginConfiguration.Kind.SINK, "capturing", "label", "east", "--sink.capturing.label")
+                PluginConfiguration.Kind.SINK,
+                "capturing",
+                "label",
+                "east",
+                "--sink.capturing.label")
             .build();
 
     assertThatThrownBy(() -> contextOfAGateway(null, wrong))

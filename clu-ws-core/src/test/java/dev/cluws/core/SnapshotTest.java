@@ -37,7 +37,9 @@ class SnapshotTest extends InMemoryGatewayTestBase {
     return frame.path("headers").path("snapshot").asBoolean(false);
   }
 
-  /** Short descriptions of the frames: "snapshot lvmecp {...}", "live lvmecp {...}", "gw : {...}". */
+  /**
+   * Short descriptions of the frames: "snapshot lvmecp {...}", "live lvmecp {...}", "gw : {...}".
+   */
   private static List<String> describe(RecordingTransport transport) {
     List<String> result = new ArrayList<>();
     for (JsonNode frame : transport.json()) {
@@ -48,7 +50,9 @@ class SnapshotTest extends InMemoryGatewayTestBase {
               + " "
               + (kind.equals("gw") ? code(frame) : sender)
               + " "
-              + (kind.equals("gw") ? frame.path("body").path("actors").asText() : frame.path("body")));
+              + (kind.equals("gw")
+                  ? frame.path("body").path("actors").asText()
+                  : frame.path("body")));
     }
     return result;
   }
@@ -88,7 +92,8 @@ class SnapshotTest extends InMemoryGatewayTestBase {
     assertThat(done.path("headers").path("sender").asText()).isEqualTo(NAME);
     assertThat(done.path("headers").path("command_id").asText()).isEqualTo("n1");
     assertThat(done.path("body").toString())
-        .isEqualTo("{\"control\":\"snapshot\",\"actors\":2,\"text\":\"snapshot of 2 actors sent\"}");
+        .isEqualTo(
+            "{\"control\":\"snapshot\",\"actors\":2,\"text\":\"snapshot of 2 actors sent\"}");
   }
 
   @Test
@@ -118,7 +123,8 @@ class SnapshotTest extends InMemoryGatewayTestBase {
 
     client.onText("{\"control\": \"snapshot\", \"command_id\": \"n2\", \"actors\": \"nobody\"}");
 
-    assertThat(transport.json()).singleElement()
+    assertThat(transport.json())
+        .singleElement()
         .extracting(f -> f.path("body").toString())
         .isEqualTo(
             "{\"control\":\"snapshot\",\"actors\":0,"
@@ -222,8 +228,7 @@ class SnapshotTest extends InMemoryGatewayTestBase {
     push("lvmecp", "{\"a\": 3}");
 
     assertThat(describe(transport))
-        .containsExactly(
-            "snapshot lvmecp {\"a\":2,\"b\":1}", "gw i 1", "live lvmecp {\"a\":3}");
+        .containsExactly("snapshot lvmecp {\"a\":2,\"b\":1}", "gw i 1", "live lvmecp {\"a\":3}");
     assertThat(transport.json().get(1).path("headers").path("command_id").isNull()).isTrue();
   }
 

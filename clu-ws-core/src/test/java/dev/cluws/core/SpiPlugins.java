@@ -89,7 +89,11 @@ final class SpiPlugins {
       boolean compiled =
           javac
               .getTask(
-                  errors, fileManager, null, options, null,
+                  errors,
+                  fileManager,
+                  null,
+                  options,
+                  null,
                   fileManager.getJavaFileObjectsFromStrings(files))
               .call();
       assertThat(compiled).as("javac: %s", errors).isTrue();
@@ -102,8 +106,7 @@ final class SpiPlugins {
       out.putNextEntry(new JarEntry(classFile));
       out.write(Files.readAllBytes(output.resolve(classFile)));
       out.closeEntry();
-      out.putNextEntry(
-          new JarEntry("META-INF/services/" + ReplyFilterProvider.class.getName()));
+      out.putNextEntry(new JarEntry("META-INF/services/" + ReplyFilterProvider.class.getName()));
       out.write((PROVIDER_CLASS + "\n").getBytes(StandardCharsets.UTF_8));
       out.closeEntry();
     }

@@ -18,10 +18,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Small filter providers for core tests (the real ones live in clu-ws-filters, which depends on
- * the core): {@code actors}, {@code keywords}, {@code own}, {@code everything} (accepts all),
- * {@code throwing}, {@code broken} (its provider fails), {@code probe} (records its context) and
- * {@code blocking} (accepts all; once armed, its next call waits for {@link #unblock}).
+ * Small filter providers for core tests (the real ones live in clu-ws-filters, which depends on the
+ * core): {@code actors}, {@code keywords}, {@code own}, {@code everything} (accepts all), {@code
+ * throwing}, {@code broken} (its provider fails), {@code probe} (records its context) and {@code
+ * blocking} (accepts all; once armed, its next call waits for {@link #unblock}).
  */
 final class TestFilters {
   /** Every context the {@code probe} provider was given, in order. */
@@ -107,8 +107,7 @@ final class TestFilters {
     }
     List<Glob> patterns = new ArrayList<>();
     context.values().forEach(v -> patterns.add(new Glob(v)));
-    return ReplyFilter.denyUnless(
-        r -> patterns.stream().anyMatch(p -> p.matches(r.sender())));
+    return ReplyFilter.denyUnless(r -> patterns.stream().anyMatch(p -> p.matches(r.sender())));
   }
 
   /** Replies with one of the keywords, trimmed to them. */
@@ -144,7 +143,6 @@ final class TestFilters {
 
   /** Replies to the client's own commands, and snapshots. */
   static ReplyFilter own(FilterContext context) {
-    return ReplyFilter.denyUnless(
-        r -> r.snapshot() || context.isOwnReply(r));
+    return ReplyFilter.denyUnless(r -> r.snapshot() || context.isOwnReply(r));
   }
 }

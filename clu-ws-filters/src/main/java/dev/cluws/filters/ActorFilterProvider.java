@@ -12,8 +12,8 @@ import java.util.function.Predicate;
  * the replies whose {@code sender} header matches one of the patterns ({@code *} matches any run of
  * characters). Replies the filter does not want are denied; the others get no opinion from it
  * ({@link ReplyFilter.Verdict#NEUTRAL}), so it combines with other filters by AND. (The gateway's
- * own frames never reach a filter.) See the {@linkplain dev.cluws.filters package
- * documentation} for the parameter's syntax.
+ * own frames never reach a filter.) See the {@linkplain dev.cluws.filters package documentation}
+ * for the parameter's syntax.
  */
 public final class ActorFilterProvider implements ReplyFilterProvider {
   /** The provider's name, and so the query parameter that selects it. */

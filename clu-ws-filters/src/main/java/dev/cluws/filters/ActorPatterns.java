@@ -12,8 +12,8 @@ import java.util.Set;
  * A set of actor-name patterns in which {@code *} matches any run of characters (also none) and
  * every other character matches itself, case-sensitively.
  *
- * <p>Patterns with a star are matched by {@link Glob}, which never backtracks; names without a
- * star are looked up in a hash set. Immutable and thread-safe.
+ * <p>Patterns with a star are matched by {@link Glob}, which never backtracks; names without a star
+ * are looked up in a hash set. Immutable and thread-safe.
  */
 final class ActorPatterns {
   private final Set<String> exact;

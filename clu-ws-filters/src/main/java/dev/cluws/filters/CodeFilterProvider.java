@@ -16,8 +16,8 @@ import java.util.stream.Collectors;
  * whose {@code message_code} is one of the given CLU codes ({@code > : f e w i ! d}). The values
  * are read as one string of code characters, so {@code codes=:f}, {@code codes=:,f} and {@code
  * codes=:&codes=f} are the same. Replies with another code, or without a valid code, are denied;
- * the others get no opinion. Snapshot frames always pass. See
- * the {@linkplain dev.cluws.filters package documentation}.
+ * the others get no opinion. Snapshot frames always pass. See the {@linkplain dev.cluws.filters
+ * package documentation}.
  */
 public final class CodeFilterProvider implements ReplyFilterProvider {
   /** The provider's name, and so the query parameter that selects it. */

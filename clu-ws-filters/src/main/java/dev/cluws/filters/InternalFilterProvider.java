@@ -10,7 +10,8 @@ import dev.cluws.core.spi.SpiVersion;
  * The {@code internal} filter: a client that connects with {@code ?internal=false} does not receive
  * the replies whose {@code internal} header is {@code true} (e.g. the {@code >} that starts a CLU
  * {@code ping}, and the replies to commands actors send each other). {@code internal=true} keeps
- * them, as without the parameter. Snapshot frames are never internal. See the {@linkplain dev.cluws.filters package documentation}.
+ * them, as without the parameter. Snapshot frames are never internal. See the {@linkplain
+ * dev.cluws.filters package documentation}.
  */
 public final class InternalFilterProvider implements ReplyFilterProvider {
   /** The provider's name, and so the query parameter that selects it. */

@@ -71,8 +71,7 @@ public final class RoutingFilterProvider implements ReplyFilterProvider {
     private final TopicPattern[] patterns;
     private final String shown;
 
-    RoutingFilter(
-        Set<String> exact, List<TopicPattern> patterns, String shown) {
+    RoutingFilter(Set<String> exact, List<TopicPattern> patterns, String shown) {
       this.exact = exact;
       this.patterns = patterns.toArray(new TopicPattern[0]);
       this.shown = shown;

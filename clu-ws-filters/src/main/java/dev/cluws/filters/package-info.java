@@ -28,17 +28,16 @@
  *
  * <p>The gateway's own frames (errors, acknowledgements, answers to control frames, broker status)
  * never reach a filter: the gateway's filter chain lets them through unchanged, so a client never
- * misses the answer to its own mistake. Which frames are the gateway's is recorded where the gateway
- * makes them, never read from a frame's headers: a reply from the broker that names the gateway as
- * its {@code sender} is an actor's reply, and filters treat it as one.
+ * misses the answer to its own mistake. Which frames are the gateway's is recorded where the
+ * gateway makes them, never read from a frame's headers: a reply from the broker that names the
+ * gateway as its {@code sender} is an actor's reply, and filters treat it as one.
  *
- * <p>Snapshot frames ({@code Reply.snapshot()}, marked with the header {@code "snapshot": true}: one
- * per actor, code {@code i}, no command,
- * no routing key, the latest value of each keyword as the body) pass {@code codes}, {@code own} and
- * {@code routing}, which are about live traffic, and are subject to {@code actors}, {@code
- * keywords} (which trims them) and {@code internal} (they are never internal). So {@code
- * ?actors=lvmecp&keywords=dome_status&codes=:f&snapshot=true} starts with lvmecp's latest {@code
- * dome_status}, then only completions carrying it.
+ * <p>Snapshot frames ({@code Reply.snapshot()}, marked with the header {@code "snapshot": true}:
+ * one per actor, code {@code i}, no command, no routing key, the latest value of each keyword as
+ * the body) pass {@code codes}, {@code own} and {@code routing}, which are about live traffic, and
+ * are subject to {@code actors}, {@code keywords} (which trims them) and {@code internal} (they are
+ * never internal). So {@code ?actors=lvmecp&keywords=dome_status&codes=:f&snapshot=true} starts
+ * with lvmecp's latest {@code dome_status}, then only completions carrying it.
  *
  * <h2>{@code actors}: only replies from some actors</h2>
  *

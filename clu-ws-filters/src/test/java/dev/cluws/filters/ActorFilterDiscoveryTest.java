@@ -2,9 +2,9 @@ package dev.cluws.filters;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cluws.core.reply.FilterChain;
 import dev.cluws.core.GatewayStats;
 import dev.cluws.core.ProviderCatalog;
+import dev.cluws.core.reply.FilterChain;
 import dev.cluws.core.spi.Reply;
 import dev.cluws.core.spi.ReplyFilterProvider;
 import java.util.List;

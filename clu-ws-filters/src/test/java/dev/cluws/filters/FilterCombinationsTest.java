@@ -2,9 +2,9 @@ package dev.cluws.filters;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cluws.core.reply.FilterChain;
 import dev.cluws.core.GatewayStats;
 import dev.cluws.core.ProviderCatalog;
+import dev.cluws.core.reply.FilterChain;
 import dev.cluws.core.spi.Reply;
 import dev.cluws.core.spi.ReplyFilter;
 import dev.cluws.core.spi.ReplyFilterProvider;
@@ -134,8 +134,7 @@ class FilterCombinationsTest {
             .with("routing", "reply.broadcast")
             .chain();
     Reply error = TestReplies.fromGateway("e", "{\"error\": \"bad frame\", \"detail\": 1}");
-    Reply claiming =
-        TestReplies.claimingGateway("e", "{\"error\": \"bad frame\", \"detail\": 1}");
+    Reply claiming = TestReplies.claimingGateway("e", "{\"error\": \"bad frame\", \"detail\": 1}");
 
     assertThat(chain.apply(error)).isSameAs(error);
     assertThat(chain.apply(claiming)).isNull();

@@ -4,9 +4,9 @@ import dev.cluws.core.Gateway;
 import dev.cluws.core.GatewayStats;
 import dev.cluws.core.spi.SourceState;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.model.registry.Collector;
@@ -43,10 +43,10 @@ import java.util.concurrent.atomic.LongAdder;
  *       actor), {@code failed} (could not be published), {@code denied} (access policy), {@code
  *       rate_limited};
  *   <li>{@code cluws.command.acks.sent}: command acknowledgements sent;
- *   <li>{@code cluws.frames.shed} by {@code policy} ({@code drop_oldest}: a queued frame made
- *       room for a newer one; {@code drop_newest}: the new frame was dropped, the outbox being full
- *       of protected frames); {@code cluws.frames.over.bound}: protected frames queued past the
- *       bound; {@code cluws.slow.clients.closed}: clients closed for staying full;
+ *   <li>{@code cluws.frames.shed} by {@code policy} ({@code drop_oldest}: a queued frame made room
+ *       for a newer one; {@code drop_newest}: the new frame was dropped, the outbox being full of
+ *       protected frames); {@code cluws.frames.over.bound}: protected frames queued past the bound;
+ *       {@code cluws.slow.clients.closed}: clients closed for staying full;
  *   <li>{@code cluws.broker.connected} (gauge, 1 or 0) and {@code cluws.broker.state} by {@code
  *       state} (1 for the current state of the message source, 0 for the others); {@code
  *       cluws.broker.disconnects} and {@code cluws.broker.reconnects};
@@ -62,9 +62,9 @@ import java.util.concurrent.atomic.LongAdder;
  *       buckets core counts; in other registries a function timer (count and total time).
  * </ul>
  *
- * <p>Per-actor counters appear as replies arrive (registered once per new actor and code). Only
- * one registry at a time receives those (bind to a composite registry for more); the latency
- * histogram can be registered once per Prometheus registry.
+ * <p>Per-actor counters appear as replies arrive (registered once per new actor and code). Only one
+ * registry at a time receives those (bind to a composite registry for more); the latency histogram
+ * can be registered once per Prometheus registry.
  */
 public final class GatewayMetrics implements MeterBinder {
   private static final String LATENCY = "cluws.delivery.latency";
@@ -147,8 +147,7 @@ public final class GatewayMetrics implements MeterBinder {
         stats.slowClientsClosed,
         "Clients closed because their outbox stayed full past the slow-client timeout");
 
-    Gauge.builder(
-            "cluws.broker.connected", gateway, g -> g.sourceState() == SourceState.UP ? 1 : 0)
+    Gauge.builder("cluws.broker.connected", gateway, g -> g.sourceState() == SourceState.UP ? 1 : 0)
         .description("1 while the message source is connected to the broker and consuming")
         .strongReference(true)
         .register(registry);

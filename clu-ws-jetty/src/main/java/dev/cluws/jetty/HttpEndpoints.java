@@ -12,8 +12,8 @@ package dev.cluws.jetty;
  * @param metricsNeedToken whether {@code /metrics} needs a token when there are tokens ({@link
  *     SecuritySettings#metricsTokenPossible()}: authentication on, or dedicated metrics tokens); it
  *     then takes only a token with a metrics role or a metrics token ({@link
- *     dev.cluws.jetty.auth.MetricsAccess}), as the meters name actors and show all traffic.
- *     Without tokens there is nothing to check and {@code /metrics} is open.
+ *     dev.cluws.jetty.auth.MetricsAccess}), as the meters name actors and show all traffic. Without
+ *     tokens there is nothing to check and {@code /metrics} is open.
  */
 public record HttpEndpoints(
     boolean health, boolean metrics, boolean console, boolean metricsNeedToken) {

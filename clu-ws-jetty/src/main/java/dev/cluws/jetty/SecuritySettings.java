@@ -35,7 +35,8 @@ public record SecuritySettings(
   }
 
   /** With the default {@link MetricsAccess}: tokens with the role {@code operator}. */
-  public SecuritySettings(AllowedOrigins allowedOrigins, Authenticator authenticator, TlsSettings tls) {
+  public SecuritySettings(
+      AllowedOrigins allowedOrigins, Authenticator authenticator, TlsSettings tls) {
     this(allowedOrigins, authenticator, tls, MetricsAccess.defaults());
   }
 

@@ -22,8 +22,8 @@ import java.util.Objects;
  * @param http the plain HTTP endpoints served next to the websockets (health, metrics, console)
  * @param forwarded whether to trust the {@code Forwarded} and {@code X-Forwarded-*} headers of a
  *     reverse proxy: the client's address (logs, the audit log), scheme and host are then taken
- *     from them instead of the TCP connection. Only for a server that nothing but the proxy can reach:
- *     anyone else could claim any address.
+ *     from them instead of the TCP connection. Only for a server that nothing but the proxy can
+ *     reach: anyone else could claim any address.
  * @param admin a second, plain HTTP port for {@code /healthz}, {@code /readyz} and {@code
  *     /metrics}, or {@code null} for none
  */
@@ -108,53 +108,109 @@ public record ServerSettings(
 
   public ServerSettings withHost(String newHost) {
     return new ServerSettings(
-        newHost, port, maxTextMessageBytes, idleTimeout, pingInterval, stopTimeout, http,
-        forwarded, admin);
+        newHost,
+        port,
+        maxTextMessageBytes,
+        idleTimeout,
+        pingInterval,
+        stopTimeout,
+        http,
+        forwarded,
+        admin);
   }
 
   public ServerSettings withPort(int newPort) {
     return new ServerSettings(
-        host, newPort, maxTextMessageBytes, idleTimeout, pingInterval, stopTimeout, http,
-        forwarded, admin);
+        host,
+        newPort,
+        maxTextMessageBytes,
+        idleTimeout,
+        pingInterval,
+        stopTimeout,
+        http,
+        forwarded,
+        admin);
   }
 
   public ServerSettings withMaxTextMessageBytes(int newMaxTextMessageBytes) {
     return new ServerSettings(
-        host, port, newMaxTextMessageBytes, idleTimeout, pingInterval, stopTimeout, http,
-        forwarded, admin);
+        host,
+        port,
+        newMaxTextMessageBytes,
+        idleTimeout,
+        pingInterval,
+        stopTimeout,
+        http,
+        forwarded,
+        admin);
   }
 
   public ServerSettings withIdleTimeout(Duration newIdleTimeout) {
     return new ServerSettings(
-        host, port, maxTextMessageBytes, newIdleTimeout, pingInterval, stopTimeout, http,
-        forwarded, admin);
+        host,
+        port,
+        maxTextMessageBytes,
+        newIdleTimeout,
+        pingInterval,
+        stopTimeout,
+        http,
+        forwarded,
+        admin);
   }
 
   /** Sets the ping interval ({@link Duration#ZERO} turns pings off). */
   public ServerSettings withPingInterval(Duration newPingInterval) {
     return new ServerSettings(
-        host, port, maxTextMessageBytes, idleTimeout, newPingInterval, stopTimeout, http,
-        forwarded, admin);
+        host,
+        port,
+        maxTextMessageBytes,
+        idleTimeout,
+        newPingInterval,
+        stopTimeout,
+        http,
+        forwarded,
+        admin);
   }
 
   /** Sets both timeouts at once (for a ping interval longer than the current idle timeout). */
   public ServerSettings withKeepAlive(Duration newIdleTimeout, Duration newPingInterval) {
     return new ServerSettings(
-        host, port, maxTextMessageBytes, newIdleTimeout, newPingInterval, stopTimeout, http,
-        forwarded, admin);
+        host,
+        port,
+        maxTextMessageBytes,
+        newIdleTimeout,
+        newPingInterval,
+        stopTimeout,
+        http,
+        forwarded,
+        admin);
   }
 
   public ServerSettings withStopTimeout(Duration newStopTimeout) {
     return new ServerSettings(
-        host, port, maxTextMessageBytes, idleTimeout, pingInterval, newStopTimeout, http,
-        forwarded, admin);
+        host,
+        port,
+        maxTextMessageBytes,
+        idleTimeout,
+        pingInterval,
+        newStopTimeout,
+        http,
+        forwarded,
+        admin);
   }
 
   /** Sets which plain HTTP endpoints are served (health, metrics, console). */
   public ServerSettings withHttp(HttpEndpoints newHttp) {
     return new ServerSettings(
-        host, port, maxTextMessageBytes, idleTimeout, pingInterval, stopTimeout, newHttp,
-        forwarded, admin);
+        host,
+        port,
+        maxTextMessageBytes,
+        idleTimeout,
+        pingInterval,
+        stopTimeout,
+        newHttp,
+        forwarded,
+        admin);
   }
 
   /**
@@ -163,14 +219,28 @@ public record ServerSettings(
    */
   public ServerSettings withForwarded(boolean trust) {
     return new ServerSettings(
-        host, port, maxTextMessageBytes, idleTimeout, pingInterval, stopTimeout, http, trust,
+        host,
+        port,
+        maxTextMessageBytes,
+        idleTimeout,
+        pingInterval,
+        stopTimeout,
+        http,
+        trust,
         admin);
   }
 
   /** Sets the operations port ({@code null}: none). */
   public ServerSettings withAdmin(AdminPort newAdmin) {
     return new ServerSettings(
-        host, port, maxTextMessageBytes, idleTimeout, pingInterval, stopTimeout, http, forwarded,
+        host,
+        port,
+        maxTextMessageBytes,
+        idleTimeout,
+        pingInterval,
+        stopTimeout,
+        http,
+        forwarded,
         newAdmin);
   }
 

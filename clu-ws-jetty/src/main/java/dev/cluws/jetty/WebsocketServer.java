@@ -50,18 +50,18 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>A Jetty 12 server (no servlets) with one connector for the websockets. The query parameters of an upgrade
- * request are the client's subscription ({@link Gateway#subscribe}); a rejected subscription is
- * answered with 400 and no websocket. Plain HTTP requests (no upgrade) get the endpoints of {@link
- * ServerSettings#http()}: {@code /healthz}, {@code /readyz}, {@code /metrics} and the web console
- * at {@code /}; any other one gets 426 Upgrade Required. The server owns the gateway: {@link
- * #start()} starts it and {@link #close()} closes it.
+ * <p>A Jetty 12 server (no servlets) with one connector for the websockets. The query parameters of
+ * an upgrade request are the client's subscription ({@link Gateway#subscribe}); a rejected
+ * subscription is answered with 400 and no websocket. Plain HTTP requests (no upgrade) get the
+ * endpoints of {@link ServerSettings#http()}: {@code /healthz}, {@code /readyz}, {@code /metrics}
+ * and the web console at {@code /}; any other one gets 426 Upgrade Required. The server owns the
+ * gateway: {@link #start()} starts it and {@link #close()} closes it.
  *
  * <p>With {@link ServerSettings#admin()}, a second connector (the operations port, plain HTTP)
  * answers {@code /healthz}, {@code /readyz} and {@code /metrics} and nothing else. With {@link
  * ServerSettings#forwarded()}, a reverse proxy's {@code Forwarded} / {@code X-Forwarded-*} headers
- * name the client on the websocket port. {@link #reloadTls} puts a renewed certificate in force
- * for new connections.
+ * name the client on the websocket port. {@link #reloadTls} puts a renewed certificate in force for
+ * new connections.
  *
  * <p>Threads: Jetty's pool ({@code clu-ws-jetty-*}) runs the endpoints, which never block; one
  * scheduler thread ({@code clu-ws-scheduler-*}) sends the pings. All of them end in {@link
@@ -69,6 +69,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class WebsocketServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WebsocketServer.class);
+
   /** Jetty's default is unbounded; one client's outbox never has more than one frame in flight. */
   private static final int MAX_OUTGOING_FRAMES = 16;
 
@@ -77,14 +78,19 @@ public final class WebsocketServer implements AutoCloseable {
   private final SecuritySettings security;
   private final Server server;
   private final ServerConnector connector;
+
   /** The TLS set-up of the websocket port, or {@code null} for plain {@code ws://}. */
   private final SslContextFactory.Server tls;
+
   /** The operations port's connector, or {@code null} without one. */
   private final ServerConnector adminConnector;
+
   private final SessionRegistry sessions = new SessionRegistry();
   private final KeepAlive keepAlive;
+
   /** The meters {@code /metrics} shows, or {@code null} with metrics off. */
   private final PrometheusMeterRegistry meters;
+
   private final JvmGcMetrics gcMetrics;
   private final Object lifecycle = new Object();
   private final CountDownLatch terminated = new CountDownLatch(1);
@@ -99,8 +105,8 @@ public final class WebsocketServer implements AutoCloseable {
   }
 
   /**
-   * Builds the server with origin checks, authentication and TLS as configured; opens nothing
-   * until {@link #start()}.
+   * Builds the server with origin checks, authentication and TLS as configured; opens nothing until
+   * {@link #start()}.
    */
   public WebsocketServer(Gateway gateway, ServerSettings settings, SecuritySettings security) {
     this.gateway = Objects.requireNonNull(gateway, "gateway");
@@ -113,8 +119,7 @@ public final class WebsocketServer implements AutoCloseable {
         new QueuedThreadPool(Math.max(32, 16 * Runtime.getRuntime().availableProcessors()), 4);
     threads.setName("clu-ws-jetty");
     threads.setStopTimeout(settings.stopTimeout().toMillis());
-    server =
-        new Server(threads, new ScheduledExecutorScheduler("clu-ws-scheduler", false), null);
+    server = new Server(threads, new ScheduledExecutorScheduler("clu-ws-scheduler", false), null);
     server.setStopAtShutdown(false); // the application decides when to stop
     server.setStopTimeout(settings.stopTimeout().toMillis());
 
@@ -136,9 +141,7 @@ public final class WebsocketServer implements AutoCloseable {
       tls.setKeyManagerPassword(security.tls().password());
       connector =
           new ServerConnector(
-              server,
-              new SslConnectionFactory(tls, "http/1.1"),
-              new HttpConnectionFactory(http));
+              server, new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(http));
     } else {
       tls = null;
       connector = new ServerConnector(server, new HttpConnectionFactory(http));
@@ -224,8 +227,8 @@ public final class WebsocketServer implements AutoCloseable {
   /**
    * Starts the gateway (which connects to the broker) and then Jetty. Idempotent.
    *
-   * <p>When either fails, whatever was started is stopped and the gateway is closed: the server
-   * is then closed for good ({@link #join()} returns) and a new one is needed to try again.
+   * <p>When either fails, whatever was started is stopped and the gateway is closed: the server is
+   * then closed for good ({@link #join()} returns) and a new one is needed to try again.
    *
    * @return this server
    * @throws dev.cluws.core.spi.BrokerUnavailableException when the gateway cannot reach the broker
@@ -277,8 +280,8 @@ public final class WebsocketServer implements AutoCloseable {
       }
       started = true;
       log.info(
-          "gateway {} accepts websockets on {}://{}:{} (ping every {}, idle timeout {}, frames up to"
-              + " {} bytes; origins: {}; authentication: {}{})",
+          "gateway {} accepts websockets on {}://{}:{} (ping every {}, idle timeout {}, frames up"
+              + " to {} bytes; origins: {}; authentication: {}{})",
           gateway.name(),
           scheme(),
           hostForLog(),
@@ -370,8 +373,8 @@ public final class WebsocketServer implements AutoCloseable {
   }
 
   /**
-   * Whether the server is open to everyone: bound to a non-loopback address with no
-   * authentication and no origin list.
+   * Whether the server is open to everyone: bound to a non-loopback address with no authentication
+   * and no origin list.
    */
   boolean exposed() {
     return !security.authenticationEnabled()
@@ -491,8 +494,8 @@ public final class WebsocketServer implements AutoCloseable {
 
   /**
    * Puts a new certificate and key in force: new TLS connections get it, open ones (and their
-   * websockets) go on with the one they started with. For renewals without a restart (the CLI
-   * calls it when the certificate files change or on SIGHUP).
+   * websockets) go on with the one they started with. For renewals without a restart (the CLI calls
+   * it when the certificate files change or on SIGHUP).
    *
    * @throws IllegalStateException when the server has no TLS
    * @throws CluWsException when Jetty refuses the new key store (the old one stays in force)

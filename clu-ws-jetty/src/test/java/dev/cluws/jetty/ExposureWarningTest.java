@@ -9,15 +9,17 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * When the server is open to anyone (a non-loopback address, no authentication, no origin list),
- * it logs one prominent warning at start. The decision is checked here without binding anything.
+ * When the server is open to anyone (a non-loopback address, no authentication, no origin list), it
+ * logs one prominent warning at start. The decision is checked here without binding anything.
  */
 class ExposureWarningTest {
 
   private static boolean exposed(String host, SecuritySettings security) {
-    Gateway gateway = Gateway.builder().name("exposure-test").settings(AmqpSettings.defaults()).build();
+    Gateway gateway =
+        Gateway.builder().name("exposure-test").settings(AmqpSettings.defaults()).build();
     WebsocketServer server =
-        new WebsocketServer(gateway, ServerSettings.defaults().withHost(host).withPort(0), security);
+        new WebsocketServer(
+            gateway, ServerSettings.defaults().withHost(host).withPort(0), security);
     try {
       return server.exposed();
     } finally {
@@ -42,9 +44,9 @@ class ExposureWarningTest {
   @Test
   void anOriginListOrAuthenticationIsEnoughNotToWarn() {
     SecuritySettings origins =
-        SecuritySettings.none().withAllowedOrigins(AllowedOrigins.of(List.of("https://ops.example")));
-    SecuritySettings tokens =
-        SecuritySettings.none().withAuthenticator((token, remote) -> null);
+        SecuritySettings.none()
+            .withAllowedOrigins(AllowedOrigins.of(List.of("https://ops.example")));
+    SecuritySettings tokens = SecuritySettings.none().withAuthenticator((token, remote) -> null);
 
     assertThat(exposed("0.0.0.0", origins)).isFalse();
     assertThat(exposed("0.0.0.0", tokens)).isFalse();

@@ -33,10 +33,12 @@ class TlsSettingsTest {
   @Test
   void aPkcs1KeyGetsAHintToConvertIt() throws IOException {
     Path certificate =
-        Files.writeString(dir.resolve("cert.pem"), "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n");
+        Files.writeString(
+            dir.resolve("cert.pem"), "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n");
     Path key =
         Files.writeString(
-            dir.resolve("key.pem"), "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n");
+            dir.resolve("key.pem"),
+            "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n");
 
     assertThatThrownBy(() -> TlsSettings.pem(certificate, key))
         .isInstanceOf(CluWsException.class)

@@ -58,6 +58,7 @@ import org.junit.jupiter.api.Timeout;
 class WebsocketServerIT {
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final JsonMapper JSON = JsonMapper.builder().build();
+
   /** The timestamp of every published reply (whole seconds, as the frame shows it). */
   private static final Instant SENT = Instant.parse("2026-11-24T01:26:43Z");
 
@@ -180,8 +181,8 @@ class WebsocketServerIT {
             HttpResponse.BodyHandlers.ofString());
 
     assertThat(response.statusCode()).isEqualTo(426);
-    assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(
-        type -> assertThat(type).startsWith("text/plain"));
+    assertThat(response.headers().firstValue("content-type"))
+        .hasValueSatisfying(type -> assertThat(type).startsWith("text/plain"));
     assertThat(response.headers().firstValue("upgrade")).hasValue("websocket");
     assertThat(response.body()).contains(name).contains("websocket");
   }
@@ -295,13 +296,8 @@ class WebsocketServerIT {
     assertThat(command.properties().getCorrelationId()).isEqualTo("id-1");
     assertThat(command.header("command_id")).isEqualTo("id-1");
     assertThat(command.header("commander_id")).isEqualTo(name + ".lvmecp");
-    await()
-        .atMost(WAIT)
-        .until(() -> server.gateway().stats().commandsPublished.sum() == 1);
-    await()
-        .during(Duration.ofMillis(300))
-        .atMost(WAIT)
-        .until(() -> client.texts.isEmpty());
+    await().atMost(WAIT).until(() -> server.gateway().stats().commandsPublished.sum() == 1);
+    await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> client.texts.isEmpty());
   }
 
   @Test

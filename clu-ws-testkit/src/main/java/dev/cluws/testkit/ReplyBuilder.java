@@ -20,7 +20,8 @@ import java.util.Objects;
  *
  * <pre>{@code
  * Reply done = ReplyBuilder.from("lvmecp").code(":").body("{\"text\": \"Pong.\"}").build();
- * Reply status = ReplyBuilder.from("lvmecp").broadcast().body("{\"dome_status\": \"open\"}").build();
+ * Reply status =
+ *     ReplyBuilder.from("lvmecp").broadcast().body("{\"dome_status\": \"open\"}").build();
  * Reply odd = ReplyBuilder.from("lvmecp").withoutHeader(Reply.SENDER).body("[1, 2]").build();
  * }</pre>
  *
@@ -69,8 +70,8 @@ public final class ReplyBuilder {
   /**
    * A frame the gateway itself sends to every client ({@link Origin#GATEWAY_TO_ALL}; its {@code
    * sender} is {@link TestFilterContext#GATEWAY_NAME}, exchange and routing key empty), e.g. {@code
-   * fromGateway("w", "{\"broker\": \"disconnected\", \"text\": \"...\"}")}. A filter never
-   * sees such a frame: the gateway's chain lets it through (and so does {@link
+   * fromGateway("w", "{\"broker\": \"disconnected\", \"text\": \"...\"}")}. A filter never sees
+   * such a frame: the gateway's chain lets it through (and so does {@link
    * ReplyFilterProviderCompatibilityKit#deliver}).
    */
   public static ReplyBuilder fromGateway(String code, String body) {
@@ -102,10 +103,9 @@ public final class ReplyBuilder {
 
   /**
    * A frame of the gateway's current-state snapshot for {@code actor} ({@link Origin#SNAPSHOT}):
-   * code {@code i}, header
-   * {@value Reply#SNAPSHOT} {@code true}, no command, exchange and routing key empty, and the
-   * latest value of each keyword as the body, e.g. {@code snapshot("lvmecp", "{\"dome_status\":
-   * \"open\"}")}.
+   * code {@code i}, header {@value Reply#SNAPSHOT} {@code true}, no command, exchange and routing
+   * key empty, and the latest value of each keyword as the body, e.g. {@code snapshot("lvmecp",
+   * "{\"dome_status\": \"open\"}")}.
    */
   public static ReplyBuilder snapshot(String actor, String body) {
     return from(actor)
@@ -159,8 +159,8 @@ public final class ReplyBuilder {
   }
 
   /**
-   * Sets a header to a JSON-friendly value (string, boolean, number, {@code null} for AMQP's
-   * void, list or map), as the gateway converts AMQP headers.
+   * Sets a header to a JSON-friendly value (string, boolean, number, {@code null} for AMQP's void,
+   * list or map), as the gateway converts AMQP headers.
    */
   public ReplyBuilder header(String name, Object value) {
     headers.put(Objects.requireNonNull(name, "name"), value);
@@ -213,8 +213,8 @@ public final class ReplyBuilder {
   }
 
   /**
-   * Sets the body from JSON text (any JSON value, e.g. {@code "{\"text\": \"Pong.\"}"}, {@code
-   * "[1, 2]"} or {@code "\"just text\""}).
+   * Sets the body from JSON text (any JSON value, e.g. {@code "{\"text\": \"Pong.\"}"}, {@code "[1,
+   * 2]"} or {@code "\"just text\""}).
    *
    * @throws IllegalArgumentException when the text is not JSON
    */

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.cluws.core.Gateway;
-import dev.cluws.core.spi.FilterContext;
 import dev.cluws.core.spi.PluginSetting;
 import dev.cluws.core.spi.PluginSettings;
 import dev.cluws.core.spi.Reply;
@@ -101,8 +100,8 @@ import org.junit.jupiter.api.Test;
  *       {@code sender} and arrives through the broker's default exchange ({@link
  *       ReplyBuilder#claimingGateway}). The gateway's own frames never reach a filter (the
  *       gateway's chain lets them through, and so does {@link #deliver}); a filter that lets
- *       replies through because of their sender would let anyone who can publish to the broker
- *       past it;
+ *       replies through because of their sender would let anyone who can publish to the broker past
+ *       it;
  *   <li>returns the reply itself from {@code map} when it does not change it (the gateway then
  *       sends the frame it encoded once for every client), and a different reply only when it is
  *       different;
@@ -165,8 +164,8 @@ public abstract class ReplyFilterProviderCompatibilityKit {
   protected abstract List<String> validParameters();
 
   /**
-   * Parameters the provider refuses (e.g. {@code "match"} with no value, an unknown option, a
-   * value it cannot read), written like {@link #validParameters()}. Empty only for a provider that
+   * Parameters the provider refuses (e.g. {@code "match"} with no value, an unknown option, a value
+   * it cannot read), written like {@link #validParameters()}. Empty only for a provider that
    * accepts anything, which skips the test of refusals.
    */
   protected abstract List<String> invalidParameters();
@@ -174,8 +173,8 @@ public abstract class ReplyFilterProviderCompatibilityKit {
   /**
    * The values the operator gives the provider's settings ({@link
    * dev.cluws.core.spi.PluginProvider#settings()}) in every inherited test, by key, as text (as on
-   * the command line). The default gives none, so every setting has its default; override it to
-   * run the kit with other values.
+   * the command line). The default gives none, so every setting has its default; override it to run
+   * the kit with other values.
    */
   protected Map<String, String> pluginSettings() {
     return Map.of();
@@ -199,8 +198,8 @@ public abstract class ReplyFilterProviderCompatibilityKit {
   }
 
   /**
-   * The context the gateway gives the provider for a client with these parameters when the
-   * operator gave the provider these settings (by key, as text; the others have their defaults).
+   * The context the gateway gives the provider for a client with these parameters when the operator
+   * gave the provider these settings (by key, as text; the others have their defaults).
    *
    * @throws IllegalArgumentException when a key is not one the provider declares or a value is not
    *     of its setting's type, as the gateway refuses to start then
@@ -221,9 +220,9 @@ public abstract class ReplyFilterProviderCompatibilityKit {
   }
 
   /**
-   * What a client whose chain is just this filter receives: {@code null} when the filter denies
-   * the reply, else the result of its {@link ReplyFilter#map}; a frame the gateway made itself
-   * ({@link Reply#fromGateway()}) unchanged, without asking the filter, as the gateway's chain does.
+   * What a client whose chain is just this filter receives: {@code null} when the filter denies the
+   * reply, else the result of its {@link ReplyFilter#map}; a frame the gateway made itself ({@link
+   * Reply#fromGateway()}) unchanged, without asking the filter, as the gateway's chain does.
    * Exceptions pass through; a {@code null} verdict or a {@code null} from {@code map}, which the
    * gateway counts and reports as a failure of the filter, throws {@link IllegalStateException}.
    */
@@ -233,7 +232,8 @@ public abstract class ReplyFilterProviderCompatibilityKit {
     }
     Verdict verdict = filter.verdict(reply);
     if (verdict == null) {
-      throw new IllegalStateException("verdict() returned null; the gateway counts it as a failure");
+      throw new IllegalStateException(
+          "verdict() returned null; the gateway counts it as a failure");
     }
     if (verdict == Verdict.DENY) {
       return null;
@@ -295,8 +295,7 @@ public abstract class ReplyFilterProviderCompatibilityKit {
             .timestamp(null)
             .build(),
         ReplyBuilder.claimingGateway("e", "{\"error\": \"bad frame\"}").build(),
-        ReplyBuilder.claimingGateway(
-                "w", "{\"broker\": \"disconnected\", \"text\": \"lost\"}")
+        ReplyBuilder.claimingGateway("w", "{\"broker\": \"disconnected\", \"text\": \"lost\"}")
             .build(),
         ReplyBuilder.claimingGateway("i", "{\"replay\": \"complete\", \"replayed\": 0}")
             .exchange(ReplyBuilder.EXCHANGE)
@@ -306,7 +305,8 @@ public abstract class ReplyFilterProviderCompatibilityKit {
         ReplyBuilder.snapshot("other-actor.2", "{}").build());
   }
 
-  // --- the provider -------------------------------------------------------------------------------
+  // --- the provider
+  // -------------------------------------------------------------------------------
 
   @Test
   public void theNameIsMadeOfLowerCaseLettersDigitsDashesAndUnderscores() {
@@ -321,7 +321,8 @@ public abstract class ReplyFilterProviderCompatibilityKit {
   @Test
   public void theNameIsNotAParameterOfTheGatewayItself() {
     assertThat(provider.name())
-        .as("name() of %s (the gateway skips a provider with a reserved name)",
+        .as(
+            "name() of %s (the gateway skips a provider with a reserved name)",
             provider.getClass().getName())
         .isNotIn(RESERVED_NAMES);
   }
@@ -382,10 +383,10 @@ public abstract class ReplyFilterProviderCompatibilityKit {
   public void theProviderStatesTheSpiVersionItIsCompiledAgainst() {
     assertThat(provider.spiVersion())
         .as(
-            "spiVersion() of %s (return SpiVersion.CURRENT from it in the provider's own code:"
-                + " the compiler copies the version of the spi the plugin is compiled against into"
-                + " the class, and a gateway with an older spi skips the provider instead of failing"
-                + " at a client's first reply)",
+            "spiVersion() of %s (return SpiVersion.CURRENT from it in the provider's own code: the"
+                + " compiler copies the version of the spi the plugin is compiled against into the"
+                + " class, and a gateway with an older spi skips the provider instead of failing at"
+                + " a client's first reply)",
             provider.getClass().getName())
         .isEqualTo(SpiVersion.CURRENT);
   }
@@ -451,13 +452,15 @@ public abstract class ReplyFilterProviderCompatibilityKit {
             thrown);
       }
       assertThat(thrown.getMessage())
-          .as("the message of the IllegalArgumentException for \"%s\" (the client reads it)",
+          .as(
+              "the message of the IllegalArgumentException for \"%s\" (the client reads it)",
               parameters)
           .isNotBlank();
     }
   }
 
-  // --- its filters --------------------------------------------------------------------------------
+  // --- its filters
+  // --------------------------------------------------------------------------------
 
   @Test
   public void itsFiltersCopeWithRepliesOfEveryShape() {
@@ -516,9 +519,10 @@ public abstract class ReplyFilterProviderCompatibilityKit {
       }
     }
     assertThat(problems)
-        .as("actors' replies the filters let through because they claim to come from the gateway"
-            + " (anyone who can publish to the broker can claim that; the gateway's own frames"
-            + " never reach a filter)")
+        .as(
+            "actors' replies the filters let through because they claim to come from the gateway"
+                + " (anyone who can publish to the broker can claim that; the gateway's own frames"
+                + " never reach a filter)")
         .isEmpty();
   }
 
@@ -656,7 +660,10 @@ public abstract class ReplyFilterProviderCompatibilityKit {
             problems.addAll(task.get(THREAD_TIMEOUT_SECONDS, TimeUnit.SECONDS));
           } catch (ExecutionException e) {
             problems.add(
-                "\"" + parameters + "\": a filter threw on one of several threads: " + e.getCause());
+                "\""
+                    + parameters
+                    + "\": a filter threw on one of several threads: "
+                    + e.getCause());
           } catch (TimeoutException e) {
             problems.add(
                 "\""
@@ -704,7 +711,8 @@ public abstract class ReplyFilterProviderCompatibilityKit {
         .isEmpty();
   }
 
-  // --- internals ----------------------------------------------------------------------------------
+  // --- internals
+  // ----------------------------------------------------------------------------------
 
   private List<String> validExamples() {
     List<String> examples = validParameters();

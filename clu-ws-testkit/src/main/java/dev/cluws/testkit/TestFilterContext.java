@@ -23,8 +23,8 @@ import java.util.Set;
  * {@code match} the values {@code [open, closed]} and the options {@code {keyword=[text]}}. The
  * other parts of the context have fixed values that the {@code with...} methods change: the client
  * id {@code kit-client-1}, the gateway {@link #GATEWAY_NAME}, an anonymous identity from {@code
- * 127.0.0.1}, no commands of the client's own, and no plugin settings. Instances are immutable; their lists and maps
- * cannot be changed (a provider that tries fails, as it would in the gateway).
+ * 127.0.0.1}, no commands of the client's own, and no plugin settings. Instances are immutable;
+ * their lists and maps cannot be changed (a provider that tries fails, as it would in the gateway).
  */
 public final class TestFilterContext implements FilterContext {
   /**
@@ -124,18 +124,17 @@ public final class TestFilterContext implements FilterContext {
   }
 
   /**
-   * The same context for a client that sent the commands with these ids and has not yet seen
-   * their final reply, to any actor ({@link #isOwnReply(Reply)}).
+   * The same context for a client that sent the commands with these ids and has not yet seen their
+   * final reply, to any actor ({@link #isOwnReply(Reply)}).
    */
   public TestFilterContext withOwnCommands(String... commandIds) {
-    return new TestFilterContext(
-        clientId, values, options, identity, Set.of(commandIds), settings);
+    return new TestFilterContext(clientId, values, options, identity, Set.of(commandIds), settings);
   }
 
   /**
    * The same context in a gateway whose operator gave the provider these settings ({@link
-   * #pluginSettings()}); build them with {@code PluginSettings.of(provider.settings(), Map.of(...))}
-   * to check them as the gateway does.
+   * #pluginSettings()}); build them with {@code PluginSettings.of(provider.settings(),
+   * Map.of(...))} to check them as the gateway does.
    */
   public TestFilterContext withSettings(PluginSettings pluginSettings) {
     return new TestFilterContext(

@@ -38,7 +38,8 @@ class HideKeywordFilterProviderTest extends ReplyFilterProviderCompatibilityKit 
     ReplyFilter filter = filter("hide=secret");
 
     Reply delivered =
-        deliver(filter, ReplyBuilder.from("lvmecp").body("{\"secret\": 1, \"open\": true}").build());
+        deliver(
+            filter, ReplyBuilder.from("lvmecp").body("{\"secret\": 1, \"open\": true}").build());
 
     assertThat(delivered.body()).isEqualTo(ReplyBuilder.parse("{\"open\": true}"));
   }

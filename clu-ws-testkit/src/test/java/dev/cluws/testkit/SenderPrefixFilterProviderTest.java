@@ -21,7 +21,11 @@ class SenderPrefixFilterProviderTest extends ReplyFilterProviderCompatibilityKit
 
   @Override
   protected List<String> invalidParameters() {
-    return List.of("sender-prefix", "sender-prefix=", "sender-prefix=LVM", "sender-prefix=a&sender-prefix.x=1");
+    return List.of(
+        "sender-prefix",
+        "sender-prefix=",
+        "sender-prefix=LVM",
+        "sender-prefix=a&sender-prefix.x=1");
   }
 
   @Test

@@ -176,7 +176,8 @@ class TheKitFailsBrokenProvidersTest {
     assertThat(results.failed()).containsOnlyKeys("theProviderHasAPublicNoArgumentConstructor");
   }
 
-  // --- running the kit ----------------------------------------------------------------------------
+  // --- running the kit
+  // ----------------------------------------------------------------------------
 
   /** The test methods that passed, and the ones that failed with why, by method name. */
   record Results(Set<String> succeeded, Map<String, Throwable> failed) {}
@@ -190,8 +191,7 @@ class TheKitFailsBrokenProvidersTest {
         new TestExecutionListener() {
           @Override
           public void executionFinished(TestIdentifier test, TestExecutionResult result) {
-            if (!test.isTest()
-                || !(test.getSource().orElse(null) instanceof MethodSource method)) {
+            if (!test.isTest() || !(test.getSource().orElse(null) instanceof MethodSource method)) {
               return;
             }
             switch (result.getStatus()) {

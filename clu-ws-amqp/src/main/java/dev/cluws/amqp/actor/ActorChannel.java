@@ -77,12 +77,16 @@ public final class ActorChannel {
       String reason = Connections.reason(e);
       if (reason.contains("RESOURCE_LOCKED")) {
         throw new CluWsException(
-            "the queue " + queue + " is in use: an actor named '" + name
+            "the queue "
+                + queue
+                + " is in use: an actor named '"
+                + name
                 + "' is already running on this broker");
       }
       if (reason.contains("PRECONDITION_FAILED")) {
         throw new CluWsException(
-            "exchange '" + exchange
+            "exchange '"
+                + exchange
                 + "' exists with other flags than CLU's (topic, non-durable, auto-delete): "
                 + reason);
       }
@@ -112,8 +116,8 @@ public final class ActorChannel {
    * acknowledged. With {@code prefetch > 0} the broker delivers at most that many commands before
    * their acknowledgements, which bounds the executor's queue.
    *
-   * <p>A command whose body is not JSON, or whose handler throws, is answered with {@code f} and
-   * an {@code error} keyword, as CLU does.
+   * <p>A command whose body is not JSON, or whose handler throws, is answered with {@code f} and an
+   * {@code error} keyword, as CLU does.
    *
    * @throws BrokerUnavailableException when the channel is closed
    */
@@ -137,7 +141,12 @@ public final class ActorChannel {
   /** Publishes a reply to {@code command} on {@code reply.<commander_id>}. */
   public void reply(ActorCommand command, String code, JsonNode body, boolean internal) {
     publishReply(
-        code, command.commandId(), command.commanderId(), body, internal, command.replyRoutingKey());
+        code,
+        command.commandId(),
+        command.commanderId(),
+        body,
+        internal,
+        command.replyRoutingKey());
   }
 
   /** Publishes a reply to no command, on {@code reply.broadcast}. */

@@ -34,8 +34,8 @@ public record ActorCommand(String routingKey, AMQP.BasicProperties properties, J
   }
 
   /**
-   * Where replies to this command go: {@code reply.<commander_id>}, or {@code reply.broadcast}
-   * for a command without a commander.
+   * Where replies to this command go: {@code reply.<commander_id>}, or {@code reply.broadcast} for
+   * a command without a commander.
    */
   public String replyRoutingKey() {
     String commanderId = commanderId();

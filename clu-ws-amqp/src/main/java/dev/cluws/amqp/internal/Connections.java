@@ -66,9 +66,9 @@ public final class Connections {
   static final long MAX_RECOVERY_DELAY_MILLIS = 30_000;
 
   /**
-   * The longest wait between two reconnection attempts for these settings: a quarter of the
-   * replies queue's expiry, so that the gateway is back well before the broker deletes the queue
-   * after a short outage, but not less than the recovery interval and not more than {@value
+   * The longest wait between two reconnection attempts for these settings: a quarter of the replies
+   * queue's expiry, so that the gateway is back well before the broker deletes the queue after a
+   * short outage, but not less than the recovery interval and not more than {@value
    * #MAX_RECOVERY_DELAY_MILLIS} ms. With the defaults (2 s, a 60 s expiry): 15 s.
    */
   static long maxRecoveryDelayMillis(AmqpSettings settings) {

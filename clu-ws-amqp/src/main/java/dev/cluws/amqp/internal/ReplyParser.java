@@ -52,7 +52,11 @@ public final class ReplyParser {
     if (commandId != null && !commandId.toString().equals(correlationId)) {
       return new Result(
           null,
-          "command_id header '" + commandId + "' differs from correlation id '" + correlationId + "'");
+          "command_id header '"
+              + commandId
+              + "' differs from correlation id '"
+              + correlationId
+              + "'");
     }
     JsonNode tree;
     try {

@@ -22,8 +22,8 @@ public final class Threads {
 
   /**
    * Stops {@code executor}: it takes no new tasks, and those already submitted get {@value
-   * #STOP_GRACE_MILLIS} ms to run; then the rest are dropped and the running one is interrupted.
-   * An interrupted caller stops waiting at once, and stays interrupted.
+   * #STOP_GRACE_MILLIS} ms to run; then the rest are dropped and the running one is interrupted. An
+   * interrupted caller stops waiting at once, and stays interrupted.
    */
   public static void stop(ExecutorService executor) {
     executor.shutdown();

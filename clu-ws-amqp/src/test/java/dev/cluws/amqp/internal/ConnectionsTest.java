@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 
 class ConnectionsTest {
   /**
-   * The waits as amqp-client takes them: {@code getDelay(0)} before the first reconnection
-   * attempt, {@code getDelay(n)} after the n-th failed one.
+   * The waits as amqp-client takes them: {@code getDelay(0)} before the first reconnection attempt,
+   * {@code getDelay(n)} after the n-th failed one.
    */
   private static long[] waits(RecoveryDelayHandler backoff, int attempts) {
     return IntStream.range(0, attempts).mapToLong(backoff::getDelay).toArray();

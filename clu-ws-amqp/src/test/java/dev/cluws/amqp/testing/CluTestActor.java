@@ -19,8 +19,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * bound to {@code command.<name>.#}, and answers on {@code reply.<commander_id>}:
  *
  * <ul>
- *   <li>{@code ping}: {@code >} with {@code internal: true} and body {@code {}}, then {@code :} with
- *       {@code {"text": "Pong."}};
+ *   <li>{@code ping}: {@code >} with {@code internal: true} and body {@code {}}, then {@code :}
+ *       with {@code {"text": "Pong."}};
  *   <li>{@code status}: {@code >}, {@code i} with {@code {"status_word": 42}}, then {@code :};
  *   <li>{@code hold}: {@code >} and nothing more (a test answers for the actor with {@link
  *       #reply});

@@ -17,9 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP proxy on 127.0.0.1 (an ephemeral port) in front of the test broker, so a test can take the
- * broker away from the clients that connect through it — and give it back — without restarting
- * the RabbitMQ that every test shares. Clients that connect to the broker directly are not
- * affected.
+ * broker away from the clients that connect through it — and give it back — without restarting the
+ * RabbitMQ that every test shares. Clients that connect to the broker directly are not affected.
  *
  * <ul>
  *   <li>{@link #cut()}: resets every proxied connection on both sides (the client sees a connection

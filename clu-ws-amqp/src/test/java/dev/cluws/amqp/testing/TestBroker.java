@@ -58,8 +58,8 @@ public final class TestBroker {
   }
 
   /**
-   * The broker's count of messages ready in a queue (not those delivered and unacknowledged), or
-   * -1 when there is no such queue.
+   * The broker's count of messages ready in a queue (not those delivered and unacknowledged), or -1
+   * when there is no such queue.
    */
   public static long readyMessages(String queue) {
     try (Connection connection = connect(uniqueName("probe"))) {

@@ -17,9 +17,9 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * A self-signed server certificate made at test time with the JDK's {@code keytool}, for
- * {@code localhost} and {@code 127.0.0.1}, in the forms a server and a client need: a PKCS12
- * keystore, PEM certificate and PKCS#8 key files, and a client {@link SSLContext} that trusts it.
+ * A self-signed server certificate made at test time with the JDK's {@code keytool}, for {@code
+ * localhost} and {@code 127.0.0.1}, in the forms a server and a client need: a PKCS12 keystore, PEM
+ * certificate and PKCS#8 key files, and a client {@link SSLContext} that trusts it.
  */
 public final class TestCertificates {
 
@@ -65,10 +65,28 @@ public final class TestCertificates {
     String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
     List<String> command =
         List.of(
-            keytool, "-genkeypair", "-alias", "server", "-keyalg", "RSA", "-keysize", "2048",
-            "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "2",
-            "-storetype", "PKCS12", "-keystore", keystore.toString(),
-            "-storepass", password, "-keypass", password);
+            keytool,
+            "-genkeypair",
+            "-alias",
+            "server",
+            "-keyalg",
+            "RSA",
+            "-keysize",
+            "2048",
+            "-dname",
+            "CN=localhost",
+            "-ext",
+            "SAN=dns:localhost,ip:127.0.0.1",
+            "-validity",
+            "2",
+            "-storetype",
+            "PKCS12",
+            "-keystore",
+            keystore.toString(),
+            "-storepass",
+            password,
+            "-keypass",
+            password);
     try {
       Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
       String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -82,8 +100,10 @@ public final class TestCertificates {
       X509Certificate certificate = (X509Certificate) store.getCertificate("server");
       PrivateKey key = (PrivateKey) store.getKey("server", password.toCharArray());
       Path certificatePem =
-          Files.writeString(dir.resolve("server.crt"), pem("CERTIFICATE", certificate.getEncoded()));
-      Path keyPem = Files.writeString(dir.resolve("server.key"), pem("PRIVATE KEY", key.getEncoded()));
+          Files.writeString(
+              dir.resolve("server.crt"), pem("CERTIFICATE", certificate.getEncoded()));
+      Path keyPem =
+          Files.writeString(dir.resolve("server.key"), pem("PRIVATE KEY", key.getEncoded()));
       return new TestCertificate(keystore, password, certificatePem, keyPem, certificate);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -96,7 +116,8 @@ public final class TestCertificates {
   }
 
   private static String pem(String type, byte[] der) {
-    String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
+    String body =
+        Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
     return "-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n";
   }
 }

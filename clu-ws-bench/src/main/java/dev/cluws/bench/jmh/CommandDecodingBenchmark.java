@@ -19,11 +19,11 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * Measures {@link FrameCodec#decode(String)} on the command path: a valid CLU command frame
- * ({@code consumer}, {@code command_string}, {@code command_id}), a frame that is valid JSON but
- * lacks {@code consumer}, and a frame that is not JSON at all; plus the whole answer to a bad
- * frame (decode and the reply-shaped {@code e} error frame, as {@code ClientConnection.onText}
- * does before queueing it).
+ * Measures {@link FrameCodec#decode(String)} on the command path: a valid CLU command frame ({@code
+ * consumer}, {@code command_string}, {@code command_id}), a frame that is valid JSON but lacks
+ * {@code consumer}, and a frame that is not JSON at all; plus the whole answer to a bad frame
+ * (decode and the reply-shaped {@code e} error frame, as {@code ClientConnection.onText} does
+ * before queueing it).
  *
  * <p>Why it matters: decoding runs on a Jetty thread for every frame a client sends. Unlike CLU,
  * clu-ws answers every bad frame, so a misbehaving or hostile client can make the gateway take the
@@ -33,7 +33,9 @@ import org.openjdk.jmh.infra.Blackhole;
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @State(Scope.Benchmark)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class CommandDecodingBenchmark {

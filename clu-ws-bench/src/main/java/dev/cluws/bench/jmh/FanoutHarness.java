@@ -1,10 +1,10 @@
 package dev.cluws.bench.jmh;
 
-import dev.cluws.core.client.ClientTransport;
-import dev.cluws.core.codec.EncodedFrame;
 import dev.cluws.core.Gateway;
 import dev.cluws.core.GatewaySettings;
+import dev.cluws.core.client.ClientTransport;
 import dev.cluws.core.client.Outbox;
+import dev.cluws.core.codec.EncodedFrame;
 import dev.cluws.core.spi.Command;
 import dev.cluws.core.spi.CommandOutcome;
 import dev.cluws.core.spi.CommandSink;

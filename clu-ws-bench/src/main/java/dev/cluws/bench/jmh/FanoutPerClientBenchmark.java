@@ -1,13 +1,13 @@
 package dev.cluws.bench.jmh;
 
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.cluws.core.client.ClientTransport;
-import dev.cluws.core.codec.EncodedFrame;
-import dev.cluws.core.reply.FilterChain;
-import dev.cluws.core.codec.FrameCodec;
 import dev.cluws.core.GatewaySettings;
 import dev.cluws.core.GatewayStats;
+import dev.cluws.core.client.ClientTransport;
 import dev.cluws.core.client.Outbox;
+import dev.cluws.core.codec.EncodedFrame;
+import dev.cluws.core.codec.FrameCodec;
+import dev.cluws.core.reply.FilterChain;
 import dev.cluws.core.spi.FilterContext;
 import dev.cluws.core.spi.JsonMappers;
 import dev.cluws.core.spi.Reply;
@@ -42,7 +42,9 @@ import org.openjdk.jmh.infra.Blackhole;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @State(Scope.Benchmark)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class FanoutPerClientBenchmark {

@@ -2,11 +2,11 @@ package dev.cluws.bench.jmh;
 
 import dev.cluws.bench.jmh.FanoutHarness.CapturingSource;
 import dev.cluws.bench.jmh.FanoutHarness.InlineTransport;
-import dev.cluws.core.client.ClientConnection;
-import dev.cluws.core.codec.EncodedFrame;
 import dev.cluws.core.Gateway;
 import dev.cluws.core.GatewaySettings;
 import dev.cluws.core.GatewayStats;
+import dev.cluws.core.client.ClientConnection;
+import dev.cluws.core.codec.EncodedFrame;
 import dev.cluws.core.spi.Reply;
 import dev.cluws.core.spi.ReplyListener;
 import java.util.List;
@@ -39,9 +39,9 @@ import org.openjdk.jmh.infra.Blackhole;
  * at 1000 clients must be one encode (see {@link FrameEncodingBenchmark}) plus a small per-client
  * cost, far below 1000 encodes. {@code actors-match} ({@code ?actors=lvm*}, sender {@code lvmecp})
  * adds the {@code actors} filter's verdict per client; {@code actors-miss} (sender {@code jaeger})
- * is a reply no client wants: no send. {@code replay=on} is the gateway's default (the hub keeps the
- * last 10,000 frames for {@code since=}, so it encodes every reply up front, wanted or not); {@code
- * replay=off} turns the ring off, so the hub encodes only when a client accepts the reply.
+ * is a reply no client wants: no send. {@code replay=on} is the gateway's default (the hub keeps
+ * the last 10,000 frames for {@code since=}, so it encodes every reply up front, wanted or not);
+ * {@code replay=off} turns the ring off, so the hub encodes only when a client accepts the reply.
  *
  * <p>The gateway is real (its default mapper, filters from the class path through {@link
  * java.util.ServiceLoader}, default outbox bounds); the source, the sink and the transports are
@@ -52,7 +52,9 @@ import org.openjdk.jmh.infra.Blackhole;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @State(Scope.Benchmark)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class HubFanoutBenchmark {
@@ -134,7 +136,10 @@ public class HubFanoutBenchmark {
         check(connection.outbox().queued() == 0, "an outbox still holds frames");
         check(
             connection.outbox().sentCount() == expectedPerClient,
-            "a client got " + connection.outbox().sentCount() + " frames, not " + expectedPerClient);
+            "a client got "
+                + connection.outbox().sentCount()
+                + " frames, not "
+                + expectedPerClient);
       }
       if (wanted) {
         EncodedFrame last = transports[0].last;

@@ -4,10 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.cluws.bench.jmh.FanoutHarness.CapturingSource;
 import dev.cluws.bench.jmh.FanoutHarness.InlineTransport;
-import dev.cluws.core.client.ClientConnection;
 import dev.cluws.core.Gateway;
 import dev.cluws.core.GatewaySettings;
 import dev.cluws.core.GatewayStats;
+import dev.cluws.core.client.ClientConnection;
 import dev.cluws.core.client.Outbox;
 import dev.cluws.core.spi.Reply;
 import dev.cluws.core.spi.ReplyListener;
@@ -57,12 +57,12 @@ import org.openjdk.jmh.infra.Blackhole;
  * nanoseconds, like the {@code actors} filter's in {@link HubFanoutBenchmark}.
  *
  * <p>The gateway is real (default settings: the replay ring is on, and keeps each reply with the
- * frame the clients that take it unchanged share); the source, the sink and the transports are harness, as in {@link HubFanoutBenchmark}:
- * each transport completes every send at once ({@link Outbox#DIRECT}). Set-up delivers each reply
- * of the mix once and records which clients receive it; the tear-down checks that every client then
- * received exactly the frames that record predicts for the whole run, that nothing was shed or
- * dropped, and (for {@code distinct}) that the subscriptions really differ in what they let
- * through.
+ * frame the clients that take it unchanged share); the source, the sink and the transports are
+ * harness, as in {@link HubFanoutBenchmark}: each transport completes every send at once ({@link
+ * Outbox#DIRECT}). Set-up delivers each reply of the mix once and records which clients receive it;
+ * the tear-down checks that every client then received exactly the frames that record predicts for
+ * the whole run, that nothing was shed or dropped, and (for {@code distinct}) that the
+ * subscriptions really differ in what they let through.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)

@@ -33,8 +33,7 @@ class FrameScanTest {
 
   @Test
   void aFrameWithoutBenchNumbersIsMissing() {
-    byte[] frame =
-        "{\"headers\":{},\"body\":{\"error\":\"bad\"}}".getBytes(StandardCharsets.UTF_8);
+    byte[] frame = "{\"headers\":{},\"body\":{\"error\":\"bad\"}}".getBytes(StandardCharsets.UTF_8);
     assertThat(FrameScan.seq(frame)).isEqualTo(FrameScan.MISSING);
     assertThat(FrameScan.sentMicros(frame)).isEqualTo(FrameScan.MISSING);
     assertThat(FrameScan.seq("{}".getBytes(StandardCharsets.UTF_8))).isEqualTo(FrameScan.MISSING);

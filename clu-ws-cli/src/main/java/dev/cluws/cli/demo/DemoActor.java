@@ -102,7 +102,7 @@ public final class DemoActor implements AutoCloseable {
         // broadcast() catches what publishing throws, so a failure never cancels the schedule.
         var unused =
             executor.scheduleAtFixedRate(
-            () -> broadcast(actor), interval, interval, TimeUnit.MILLISECONDS);
+                () -> broadcast(actor), interval, interval, TimeUnit.MILLISECONDS);
         this.connection = conn;
         this.thread = executor;
       } catch (IOException | RuntimeException e) {

@@ -41,7 +41,9 @@ public final class LogFormatEncoder extends EncoderBase<ILoggingEvent> {
     this.json = json;
   }
 
-  /** The format by name ({@code text} or {@code json}); an unknown name means text, with a warning. */
+  /**
+   * The format by name ({@code text} or {@code json}); an unknown name means text, with a warning.
+   */
   public void setFormat(String name) {
     try {
       this.format = LogFormat.parse(name);
@@ -92,9 +94,9 @@ public final class LogFormatEncoder extends EncoderBase<ILoggingEvent> {
   }
 
   /**
-   * Switches every {@code LogFormatEncoder} of the running logback configuration to {@code
-   * format}. Does nothing when logback is not the SLF4J backend or a configuration without this
-   * encoder is in use (e.g. one given with {@code -Dlogback.configurationFile}).
+   * Switches every {@code LogFormatEncoder} of the running logback configuration to {@code format}.
+   * Does nothing when logback is not the SLF4J backend or a configuration without this encoder is
+   * in use (e.g. one given with {@code -Dlogback.configurationFile}).
    *
    * @return whether an encoder was switched
    */

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.cluws.core.spi.ClientIdentity;
 import dev.cluws.core.spi.CluWsException;
-import dev.cluws.core.spi.Glob;
 import dev.cluws.core.spi.Command;
+import dev.cluws.core.spi.Glob;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -83,7 +83,8 @@ public final class RoleBasedAccessPolicy implements AccessPolicy {
    * @param replies the actors whose replies it sees
    * @param readOnly whether it is declared read-only (it then has no command rules)
    */
-  public record Role(String name, List<CommandRule> commands, List<String> replies, boolean readOnly) {
+  public record Role(
+      String name, List<CommandRule> commands, List<String> replies, boolean readOnly) {
     public Role {
       Objects.requireNonNull(name, "name");
       commands = List.copyOf(commands);
@@ -115,7 +116,6 @@ public final class RoleBasedAccessPolicy implements AccessPolicy {
         throw new IllegalArgumentException("rule '" + name + "' must list at least one verb");
       }
     }
-
   }
 
   /** A command rule with its patterns compiled. */
@@ -144,8 +144,11 @@ public final class RoleBasedAccessPolicy implements AccessPolicy {
     this.rules = compiled;
   }
 
-  /** A policy from roles (in the order given) and the roles of clients that did not authenticate. */
-  public static RoleBasedAccessPolicy of(Collection<Role> roles, Collection<String> anonymousRoles) {
+  /**
+   * A policy from roles (in the order given) and the roles of clients that did not authenticate.
+   */
+  public static RoleBasedAccessPolicy of(
+      Collection<Role> roles, Collection<String> anonymousRoles) {
     Map<String, Role> byName = new LinkedHashMap<>();
     for (Role role : roles) {
       if (byName.put(role.name(), role) != null) {

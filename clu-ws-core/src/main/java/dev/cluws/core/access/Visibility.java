@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
  * own frames ({@link Origin#isGateway()}) carry no actor's data and are always shown; actor data
  * (an actor's reply, live or replayed, and a snapshot of an actor) is shown only when the access
  * policy lets the client see that actor ({@link AccessPolicy#visibleActors}). A reply's headers,
- * exchange or routing key never make it the gateway's: a reply that names the gateway as its
- * sender is an actor's reply of an actor named like the gateway.
+ * exchange or routing key never make it the gateway's: a reply that names the gateway as its sender
+ * is an actor's reply of an actor named like the gateway.
  *
  * <p>The hub asks {@link #allows(Reply)} before a client's filters see a reply (so no filter, nor a
  * filter's error message, ever learns of a reply the client may not see), and the client's

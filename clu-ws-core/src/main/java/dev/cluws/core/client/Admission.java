@@ -22,6 +22,7 @@ public final class Admission {
 
   private final int limit;
   private final AtomicInteger inUse = new AtomicInteger();
+
   /** Permits taken whose client has not connected yet, with when they were taken. */
   private final Map<Permit, Long> pending = new ConcurrentHashMap<>();
 

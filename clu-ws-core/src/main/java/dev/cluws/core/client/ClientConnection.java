@@ -38,6 +38,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClientConnection implements FilterChain.FailureListener {
   private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
+
   /** Filter failures reported to the client one by one; after that, every 1000th. */
   private static final int REPORTED_FILTER_FAILURES = 10;
 
@@ -52,6 +53,7 @@ public final class ClientConnection implements FilterChain.FailureListener {
   private final Outbox outbox;
   private final Services services;
   private final AtomicBoolean closed = new AtomicBoolean();
+
   /** One log line per interval for this client's invalid frames, denied and refused commands. */
   private final LogThrottle invalidFrameLog = LogThrottle.everyTenSeconds();
 
@@ -190,8 +192,8 @@ public final class ClientConnection implements FilterChain.FailureListener {
   }
 
   /**
-   * Whether this client's role lets it see a reply (see {@link Visibility}); the hub asks before the
-   * client's filters see the reply.
+   * Whether this client's role lets it see a reply (see {@link Visibility}); the hub asks before
+   * the client's filters see the reply.
    */
   public boolean sees(Reply reply) {
     return visibility.allows(reply);
@@ -220,9 +222,9 @@ public final class ClientConnection implements FilterChain.FailureListener {
   }
 
   /**
-   * Holds this client's live frames back in a pending list (bounded with its outbox) while a
-   * replay or snapshot is queued ahead of them with {@link #sendAhead}; {@link #releaseLive()}
-   * queues them after it. The hub calls both, under its lock and after the join, in that order.
+   * Holds this client's live frames back in a pending list (bounded with its outbox) while a replay
+   * or snapshot is queued ahead of them with {@link #sendAhead}; {@link #releaseLive()} queues them
+   * after it. The hub calls both, under its lock and after the join, in that order.
    */
   public void holdLive() {
     outbox.hold();
@@ -381,7 +383,8 @@ public final class ClientConnection implements FilterChain.FailureListener {
       CommandGate.auditNotLogged(this, deniedLog.drain(), rateLimitedLog.drain());
       long invalid = invalidFrameLog.drain();
       if (invalid > 0) {
-        log.info("client {} ({}): {} more invalid frames not logged", id(), remoteAddress(), invalid);
+        log.info(
+            "client {} ({}): {} more invalid frames not logged", id(), remoteAddress(), invalid);
       }
       log.debug("client {} ({}) disconnected", id(), remoteAddress());
     }

@@ -5,9 +5,9 @@ import java.util.List;
 
 /**
  * The connected clients: an array replaced on every connect and disconnect (copy-on-write), so the
- * fan-out reads it without locking. A client is added before anything is queued for it, and
- * removed once, when it closes ({@link ClientConnection#close()}); a client that is already closed
- * is never added.
+ * fan-out reads it without locking. A client is added before anything is queued for it, and removed
+ * once, when it closes ({@link ClientConnection#close()}); a client that is already closed is never
+ * added.
  */
 public final class ClientRegistry {
   private final Object lock = new Object();

@@ -24,8 +24,8 @@ public interface ClientTransport {
   /**
    * Like {@link #send(EncodedFrame, SendCallback)}, with a hint: {@code more} is true when further
    * frames are already queued behind this one, so the transport may hold this frame back to write
-   * several in one go (it must write it out at the latest with the next frame sent with {@code
-   * more = false}). The default ignores the hint.
+   * several in one go (it must write it out at the latest with the next frame sent with {@code more
+   * = false}). The default ignores the hint.
    */
   default void send(EncodedFrame frame, boolean more, SendCallback callback) {
     send(frame, callback);
@@ -35,8 +35,8 @@ public interface ClientTransport {
   void close(int statusCode, String reason);
 
   /**
-   * Drops the connection at once, without a close handshake (for a client that does not read and
-   * so would never receive a close frame). Never blocks. The default just closes.
+   * Drops the connection at once, without a close handshake (for a client that does not read and so
+   * would never receive a close frame). Never blocks. The default just closes.
    */
   default void abort() {
     close(1001, "connection dropped");

@@ -28,9 +28,9 @@ import org.slf4j.LoggerFactory;
  *       from the broker while any outbox is over (flow control: the broker's queue is the buffer,
  *       and live frames beyond the bound are limited by the broker's prefetch window). Its owner
  *       closes a client that stays over its bound past the slow-client timeout ({@link
- *       #overForNanos}) with {@link #TOO_SLOW} and its {@linkplain #tooSlowReason() resume
- *       point}. A frame larger than the byte bound is queued and sent like any other; it never
- *       costs another frame.
+ *       #overForNanos}) with {@link #TOO_SLOW} and its {@linkplain #tooSlowReason() resume point}.
+ *       A frame larger than the byte bound is queued and sent like any other; it never costs
+ *       another frame.
  *   <li>{@link Policy#LATEST} (a client's explicit choice, {@code ?policy=latest}): the oldest
  *       <em>sheddable</em> frames are dropped until the newcomer fits (a sheddable newcomer that
  *       still does not fit, because only protected frames are queued, is dropped itself), and the
@@ -41,9 +41,9 @@ import org.slf4j.LoggerFactory;
  * <p>A frame offered as {@code protect = true} (a reply that ends one of this client's own
  * commands, or a frame the gateway addressed to this client) is never shed. Protected frames are
  * the client's own doing (its commands, control frames, bad frames): a client that makes the
- * gateway queue more of them than <em>twice</em> the bounds (plus room for one snapshot, see
- * {@link #withHeadroom}) without reading them is closed at once with {@link #TOO_SLOW}: the hard
- * bound that keeps even answers to a client's own actions from growing without limit.
+ * gateway queue more of them than <em>twice</em> the bounds (plus room for one snapshot, see {@link
+ * #withHeadroom}) without reading them is closed at once with {@link #TOO_SLOW}: the hard bound
+ * that keeps even answers to a client's own actions from growing without limit.
  *
  * <p>So the frames queued for one client are bounded by: the bounds; plus, while over them, what
  * the broker's prefetch window still delivers to the hub, a replay ({@code since=}, bounded by the
@@ -52,10 +52,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>While a client joins (its replay or snapshot is filtered and encoded outside the hub's lock),
  * the outbox is {@linkplain #hold held}: live frames wait in a pending list behind the replay and
- * snapshot frames ({@link #offerAhead}) until {@link #release}. The pending list counts against
- * the bounds like the queue, so a join that takes long puts the outbox over its bound (flow
- * control holds the broker's replies back) and, past the slow-client timeout, closes the client
- * like any slow one; closing drops it.
+ * snapshot frames ({@link #offerAhead}) until {@link #release}. The pending list counts against the
+ * bounds like the queue, so a join that takes long puts the outbox over its bound (flow control
+ * holds the broker's replies back) and, past the slow-client timeout, closes the client like any
+ * slow one; closing drops it.
  *
  * <p>Every frame dropped for {@code latest} is counted ({@link #shedCount()}, {@code
  * GatewayStats.framesShed} and {@code framesShedOldest}/{@code framesShedNewest}); frames queued
@@ -75,8 +75,8 @@ public final class Outbox {
 
   /**
    * Close code for a client that cannot keep up: its outbox stayed over its bound past the
-   * slow-client timeout, or it let the answers to its own frames pile up beyond the hard bound.
-   * The reason carries its resume point, see {@link #tooSlowReason()}.
+   * slow-client timeout, or it let the answers to its own frames pile up beyond the hard bound. The
+   * reason carries its resume point, see {@link #tooSlowReason()}.
    */
   public static final int TOO_SLOW = 4001;
 
@@ -142,41 +142,54 @@ public final class Outbox {
   private final long maxBytes;
   private final GatewayStats stats;
   private final Object lock = new Object();
+
   /** Queued frames: an {@link EncodedFrame} (sheddable) or a {@link Protected} wrapper. */
   private final ArrayDeque<Object> queue = new ArrayDeque<>();
+
   /**
    * Live frames offered while a replay or snapshot is being queued ahead of them ({@link #hold}),
    * in the order offered, or {@code null} when the outbox is not held. Counted in the bounds
    * (frames, bytes, protected frames) like the queue.
    */
   private ArrayDeque<Object> held;
+
   private final LongAdder shed = new LongAdder();
   private final LongAdder sent = new LongAdder();
   private final Runnable onSendFailure;
   private final Executor sendExecutor;
+
   /** Frames encoded before this are replays: they take no part in the delivery latency. */
   private final long createdNanos = System.nanoTime();
+
   private Policy policy = Policy.COMPLETE;
   private Pressure pressure = Pressure.NONE;
   private Function<Missed, EncodedFrame> missedNotice;
   private long queuedBytes;
+
   /** Frames (and bytes) the client asked for at once, allowed on top of the bound until sent. */
   private long backlogFrames;
+
   private long backlogBytes;
   private int protectedQueued;
   private long protectedBytes;
+
   /** Beyond these, protected frames are not queued: the client is closed. */
   private long hardMaxFrames;
+
   private long hardMaxBytes;
   private long overSinceNanos;
   private boolean over;
   private boolean inFlight;
   private boolean closed;
+
   /** The last reply handed to the transport: the client's resume point. */
   private long lastSeq;
+
   private String lastMessageId;
+
   /** Dropped since the last notice ({@code latest}), and where the first one was. */
   private long missed;
+
   private long missedSinceSeq;
   private long lastNoticeNanos = System.nanoTime() - NOTICE_INTERVAL_NANOS;
 
@@ -229,8 +242,8 @@ public final class Outbox {
   }
 
   /**
-   * Raises the hard bound for protected frames (default: twice the bounds) by some frames and bytes,
-   * e.g. room for one whole current-state snapshot, which a client receives at once when it
+   * Raises the hard bound for protected frames (default: twice the bounds) by some frames and
+   * bytes, e.g. room for one whole current-state snapshot, which a client receives at once when it
    * connects. Call before the first {@link #offer}.
    */
   public Outbox withHeadroom(long frames, long bytes) {
@@ -251,8 +264,8 @@ public final class Outbox {
 
   /**
    * Sheds the oldest frames beyond the bound instead of keeping them ({@link Policy#LATEST}); the
-   * client is told what it missed with the frame {@code notice} makes. Call before the first
-   * {@link #offer}.
+   * client is told what it missed with the frame {@code notice} makes. Call before the first {@link
+   * #offer}.
    */
   public Outbox sheddingOldest(Function<Missed, EncodedFrame> notice) {
     synchronized (lock) {
@@ -286,8 +299,8 @@ public final class Outbox {
 
   /**
    * Ends {@link #hold}: the pending live frames follow what was queued ahead of them, in the order
-   * they were offered, and later frames are queued as usual. Atomic with respect to {@link
-   * #offer}. No-op when not held (or closed, which drops the pending frames).
+   * they were offered, and later frames are queued as usual. Atomic with respect to {@link #offer}.
+   * No-op when not held (or closed, which drops the pending frames).
    */
   public void release() {
     boolean start = false;
@@ -316,9 +329,9 @@ public final class Outbox {
 
   /**
    * Queues a frame of a replay or snapshot the client asked for: ahead of live frames held back
-   * ({@link #hold}), and excused from the bound until sent, so a
-   * client that reads its replay at its own pace neither holds the hub back nor counts as slow for
-   * it. The replay ring and the state store bound such frames.
+   * ({@link #hold}), and excused from the bound until sent, so a client that reads its replay at
+   * its own pace neither holds the hub back nor counts as slow for it. The replay ring and the
+   * state store bound such frames.
    */
   public boolean offerAhead(EncodedFrame frame, boolean protect) {
     return offer(frame, protect, true);

@@ -19,8 +19,10 @@ public final class EncodedFrame {
   private final Origin origin;
   private final String actor;
   private final String messageId;
+
   /** When the frame was encoded: for the delivery-to-write time the outboxes report. */
   private final long createdNanos = System.nanoTime();
+
   private volatile String text;
 
   /** A frame of an actor's reply whose actor is unknown (for tests of the transport side). */
@@ -33,12 +35,7 @@ public final class EncodedFrame {
    * ({@link dev.cluws.core.spi.Reply#actor()}), {@code null} for the gateway's own frames.
    */
   public EncodedFrame(
-      byte[] utf8,
-      MessageCode code,
-      String commandId,
-      long sequence,
-      Origin origin,
-      String actor) {
+      byte[] utf8, MessageCode code, String commandId, long sequence, Origin origin, String actor) {
     this(utf8, code, commandId, sequence, origin, actor, null);
   }
 

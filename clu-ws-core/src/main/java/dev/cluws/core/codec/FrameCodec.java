@@ -41,8 +41,7 @@ import java.util.regex.Pattern;
  */
 public final class FrameCodec {
   static final DateTimeFormatter TIMESTAMP =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxxx", Locale.ROOT)
-          .withZone(ZoneOffset.UTC);
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxxx", Locale.ROOT).withZone(ZoneOffset.UTC);
 
   private static final Pattern START_MARKER =
       Pattern.compile("\\s*\\(start marker at \\[Source: .*?\\]\\)");
@@ -165,11 +164,11 @@ public final class FrameCodec {
   }
 
   /**
-   * A frame of the current-state snapshot ({@link Origin#SNAPSHOT}, actor data): shaped like a reply
-   * of the actor ({@code sender} is the actor, code {@code i}, the header {@value Reply#SNAPSHOT}
-   * {@code true}), with the latest value of
-   * each keyword as the body; {@code exchange} and {@code routing_key} are empty (it never crossed
-   * the exchange) and the timestamp is that of the newest value.
+   * A frame of the current-state snapshot ({@link Origin#SNAPSHOT}, actor data): shaped like a
+   * reply of the actor ({@code sender} is the actor, code {@code i}, the header {@value
+   * Reply#SNAPSHOT} {@code true}), with the latest value of each keyword as the body; {@code
+   * exchange} and {@code routing_key} are empty (it never crossed the exchange) and the timestamp
+   * is that of the newest value.
    */
   public Reply snapshotReply(String actor, String commandId, ObjectNode body, Instant newest) {
     return offExchangeReply(
@@ -262,7 +261,8 @@ public final class FrameCodec {
       return new InvalidFrame("missing 'consumer' (the actor to command)", commandId);
     }
     if (!consumerNode.isTextual()) {
-      return new InvalidFrame("'consumer' must be a string, got " + typeOf(consumerNode), commandId);
+      return new InvalidFrame(
+          "'consumer' must be a string, got " + typeOf(consumerNode), commandId);
     }
     consumer = consumerNode.asText();
     if (consumer.isBlank()) {

@@ -32,10 +32,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every decision is written to the audit logger {@value #AUDIT_LOGGER}: who (subject or remote
  * address), consumer, command string, command id and outcome ({@code forwarded}, {@code returned},
- * {@code denied by <rule>}, {@code refused: rate limit}, {@code failed: <reason>}). What the
- * client chose is escaped and bounded ({@link LogText}): the command string in quotes and cut at
- * {@value LogText#MAX_CHARS} characters with its length, the other values escaped and quoted when
- * they are not one word. Denied and rate-limited commands are logged once per client and {@link
+ * {@code denied by <rule>}, {@code refused: rate limit}, {@code failed: <reason>}). What the client
+ * chose is escaped and bounded ({@link LogText}): the command string in quotes and cut at {@value
+ * LogText#MAX_CHARS} characters with its length, the other values escaped and quoted when they are
+ * not one word. Denied and rate-limited commands are logged once per client and {@link
  * LogThrottle#DEFAULT_INTERVAL interval} each, the next line saying how many were not logged (and a
  * last line when the client goes away), so that a client repeating a refused command cannot flood
  * the log; the meters count every one.

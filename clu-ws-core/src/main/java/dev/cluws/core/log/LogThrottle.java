@@ -3,10 +3,10 @@ package dev.cluws.core.log;
 import java.time.Duration;
 
 /**
- * Lets at most one log line of a kind through per interval (say, one client's denied commands)
- * and counts the ones it holds back, so that the next line can say how many were not logged. A
- * client that repeats a refused action as fast as it can then writes one line per interval, not
- * one per action. Thread-safe.
+ * Lets at most one log line of a kind through per interval (say, one client's denied commands) and
+ * counts the ones it holds back, so that the next line can say how many were not logged. A client
+ * that repeats a refused action as fast as it can then writes one line per interval, not one per
+ * action. Thread-safe.
  *
  * <pre>{@code
  * long skipped = deniedLog.admit(System.nanoTime());

@@ -11,11 +11,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers one reply to many clients: for each, its role's visibility, then its {@code
- * own_replies} rule or its filter chain; encodes each distinct result once and offers the frame to
- * the client ({@link ClientConnection#deliver}, which asks the visibility again, last). Runs on the
- * thread that calls it (the source's delivery thread, under the hub's lock) and never waits on a
- * client.
+ * Delivers one reply to many clients: for each, its role's visibility, then its {@code own_replies}
+ * rule or its filter chain; encodes each distinct result once and offers the frame to the client
+ * ({@link ClientConnection#deliver}, which asks the visibility again, last). Runs on the thread
+ * that calls it (the source's delivery thread, under the hub's lock) and never waits on a client.
  */
 final class FanOut {
   private static final Logger log = LoggerFactory.getLogger(FanOut.class);

@@ -8,7 +8,6 @@ import dev.cluws.core.client.ClientRegistry;
 import dev.cluws.core.client.Outbox;
 import dev.cluws.core.codec.EncodedFrame;
 import dev.cluws.core.codec.FrameCodec;
-import dev.cluws.core.spi.Glob;
 import dev.cluws.core.spi.MessageCode;
 import dev.cluws.core.spi.Origin;
 import dev.cluws.core.spi.Reply;
@@ -32,11 +31,11 @@ import org.slf4j.LoggerFactory;
  * out happen in one step under one lock. A client's joining (and a snapshot it asks for later)
  * takes, under the same lock, only what it needs: its registration, the references to the replies
  * to replay, the state's values and the reply number, and holds the client's live frames back
- * ({@link ClientConnection#holdLive}); it filters, encodes and queues them outside the lock
- * ({@link Joins.Join#run}), then lets the live frames held back meanwhile follow. So a client never
- * receives a live reply twice, never misses one between replay and live, and never receives,
- * after its snapshot, a live reply whose values the snapshot already holds (its state never rolls
- * back); and the fan-out to everyone else never waits for a join. The lock is held by the source's
+ * ({@link ClientConnection#holdLive}); it filters, encodes and queues them outside the lock ({@link
+ * Joins.Join#run}), then lets the live frames held back meanwhile follow. So a client never
+ * receives a live reply twice, never misses one between replay and live, and never receives, after
+ * its snapshot, a live reply whose values the snapshot already holds (its state never rolls back);
+ * and the fan-out to everyone else never waits for a join. The lock is held by the source's
  * delivery thread for one fan-out, which only queues frames.
  */
 public final class Hub implements ReplyListener {
@@ -44,10 +43,13 @@ public final class Hub implements ReplyListener {
 
   private final FrameCodec codec;
   private final GatewayStats stats;
+
   /** Guards the sequence, the ring, and the order of "numbered + kept" vs "client joins". */
   private final Object replayLock = new Object();
+
   /** Guards the source's state and whether the loss of the broker was announced. */
   private final Object stateLock = new Object();
+
   private final ReplayRing ring;
   private final StateStore state;
   private long sequence;
@@ -57,8 +59,10 @@ public final class Hub implements ReplyListener {
   private final Joins joins;
   private volatile SourceState sourceState = SourceState.CONNECTING;
   private boolean brokerLost;
+
   /** Outboxes over their bound now: while any is, the source takes no more from the broker. */
   private final AtomicInteger outboxesOver = new AtomicInteger();
+
   private volatile Runnable resume = () -> {};
   private final Outbox.Pressure pressure =
       new Outbox.Pressure() {
@@ -109,7 +113,8 @@ public final class Hub implements ReplyListener {
       ClientRegistry registry) {
     this.codec = codec;
     this.stats = stats;
-    this.ring = replayFrames > 0 && replayBytes > 0 ? new ReplayRing(replayFrames, replayBytes) : null;
+    this.ring =
+        replayFrames > 0 && replayBytes > 0 ? new ReplayRing(replayFrames, replayBytes) : null;
     this.state = state;
     this.registry = registry;
     this.fanOut = new FanOut(codec);
@@ -175,8 +180,8 @@ public final class Hub implements ReplyListener {
   }
 
   /**
-   * Flow control: whether every client outbox (of the default {@code complete} policy) is within its
-   * bound. While one is not, the source takes no more replies from the broker, so a client that
+   * Flow control: whether every client outbox (of the default {@code complete} policy) is within
+   * its bound. While one is not, the source takes no more replies from the broker, so a client that
    * reads loses nothing when publishers outrun the gateway; the client that holds everyone back is
    * closed after the slow-client timeout (its outbox leaves the count when it closes).
    */
@@ -230,8 +235,7 @@ public final class Hub implements ReplyListener {
                                     + " is unknown: the gateway lost its replies queue at the"
                                     + " broker, so replies to it may never arrive");
                     client.send(
-                        codec.encode(
-                            codec.gatewayReply(MessageCode.FAILED, commandId, body), 0));
+                        codec.encode(codec.gatewayReply(MessageCode.FAILED, commandId, body), 0));
                   });
         } catch (RuntimeException e) {
           log.error("could not tell client {} about its commands", client.id(), e);

@@ -23,8 +23,10 @@ public final class Joins {
   private final ClientRegistry registry;
   private final ReplayRing ring;
   private final StateStore state;
+
   /** The hub's lock: held by the fan-out of each reply. */
   private final Object lock;
+
   /** The hub's reply number; read under {@link #lock}. */
   private final LongSupplier sequence;
 
@@ -51,9 +53,8 @@ public final class Joins {
    * the current state ({@code snapshot}). The returned {@link Join}, run at once on the same
    * thread, filters and encodes that outside the hub's lock and queues it: {@code first} (when not
    * {@code null}), the replay and a frame that says what was replayed (or what gap could not be
-   * filled), the snapshot and its end; then the live frames held back meanwhile. Nothing is lost
-   * or doubled between replay, snapshot and live, and the fan-out to other clients never waits for
-   * it.
+   * filled), the snapshot and its end; then the live frames held back meanwhile. Nothing is lost or
+   * doubled between replay, snapshot and live, and the fan-out to other clients never waits for it.
    */
   public Join join(ClientConnection client, EncodedFrame first, String since, boolean snapshot) {
     client.joinLock().lock();
@@ -95,7 +96,13 @@ public final class Joins {
         client.holdLive();
         join =
             new Join(
-                client, null, null, null, sequence.getAsLong(), state.snapshot(actors), commandId,
+                client,
+                null,
+                null,
+                null,
+                sequence.getAsLong(),
+                state.snapshot(actors),
+                commandId,
                 MessageCode.DONE);
       }
     } catch (RuntimeException | Error e) {
@@ -279,7 +286,10 @@ public final class Joins {
     if (after > last) {
       return new Replay(
           List.of(),
-          "reply " + after + " is newer than the gateway's last (" + last
+          "reply "
+              + after
+              + " is newer than the gateway's last ("
+              + last
               + "): the gateway restarted and numbers replies anew");
     }
     if (after >= last) {
@@ -287,8 +297,7 @@ public final class Joins {
     }
     if (ring.size() == 0) {
       return new Replay(
-          List.of(),
-          "replies " + (after + 1) + " to " + last + " are no longer kept and are lost");
+          List.of(), "replies " + (after + 1) + " to " + last + " are no longer kept and are lost");
     }
     long first = ring.firstSeq();
     if (after + 1 >= first) {

@@ -9,12 +9,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The most recent replies the gateway forwarded, with their numbers and, when clients received
- * them unchanged, their shared frames, for clients that reconnect with {@code since=}. A reply no
- * client took as it is is kept unencoded and encoded when it is replayed, so a gateway nobody
- * listens to never encodes. Bounded in count and in bytes (a frame's size, or for an unencoded
- * reply an estimate of its size that errs high); the oldest go first. Not thread-safe: the {@link
- * Hub} guards it.
+ * The most recent replies the gateway forwarded, with their numbers and, when clients received them
+ * unchanged, their shared frames, for clients that reconnect with {@code since=}. A reply no client
+ * took as it is is kept unencoded and encoded when it is replayed, so a gateway nobody listens to
+ * never encodes. Bounded in count and in bytes (a frame's size, or for an unencoded reply an
+ * estimate of its size that errs high); the oldest go first. Not thread-safe: the {@link Hub}
+ * guards it.
  */
 final class ReplayRing {
   /** Frame fields besides the headers' values and the body, roughly. */
@@ -25,6 +25,7 @@ final class ReplayRing {
     private final long seq;
     private final Reply reply;
     private final long size;
+
     /** Encoded at most once or twice (two joins at once); an encoded frame is immutable. */
     private volatile EncodedFrame frame;
 
@@ -56,8 +57,10 @@ final class ReplayRing {
   private final long maxBytes;
   private final Map<String, Long> seqByMessageId = new HashMap<>();
   private int start;
+
   /** Written under the hub's lock, read without it (metrics). */
   private volatile int size;
+
   private long bytes;
 
   ReplayRing(int capacity, long maxBytes) {

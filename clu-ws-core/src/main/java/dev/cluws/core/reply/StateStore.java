@@ -36,11 +36,17 @@ final class StateStore {
   private final int maxKeywords;
   private final long maxBytes;
   private final String gatewayName;
-  /** Access order: {@link #update} touches an actor, so the eldest is the least recently updated. */
+
+  /**
+   * Access order: {@link #update} touches an actor, so the eldest is the least recently updated.
+   */
   private final LinkedHashMap<String, ActorState> actors = new LinkedHashMap<>(64, 0.75f, true);
 
   private long bytes;
-  /** Copies of the size, written at the end of each update, read without the hub's lock (metrics). */
+
+  /**
+   * Copies of the size, written at the end of each update, read without the hub's lock (metrics).
+   */
   private volatile long publishedBytes;
 
   private volatile int actorCount;
@@ -156,8 +162,8 @@ final class StateStore {
   }
 
   /**
-   * A cheap estimate of a value's size as JSON text, in bytes (strings count two bytes a
-   * character, as Java keeps most of them).
+   * A cheap estimate of a value's size as JSON text, in bytes (strings count two bytes a character,
+   * as Java keeps most of them).
    */
   static long estimateSize(JsonNode node) {
     if (node.isTextual()) {

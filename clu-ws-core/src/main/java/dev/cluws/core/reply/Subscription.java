@@ -12,11 +12,11 @@ import java.util.Map;
 
 /**
  * What one client asked for: its filters (by name, with their values and options) and the filter
- * chain built from them, and the gateway's own connect-time parameters ({@code since}, {@code
- * seq}, {@code snapshot}, {@code acks}). Built from the query parameters of the client's upgrade
- * request by {@link Gateway#subscribe(Map, ClientIdentity)}; a {@code subscribe} or {@code
- * unsubscribe} control frame replaces it with a new one for the same client. Immutable, except for
- * the client's command bookkeeping, which every subscription of one client shares.
+ * chain built from them, and the gateway's own connect-time parameters ({@code since}, {@code seq},
+ * {@code snapshot}, {@code acks}). Built from the query parameters of the client's upgrade request
+ * by {@link Gateway#subscribe(Map, ClientIdentity)}; a {@code subscribe} or {@code unsubscribe}
+ * control frame replaces it with a new one for the same client. Immutable, except for the client's
+ * command bookkeeping, which every subscription of one client shares.
  */
 public final class Subscription {
   private final String clientId;
@@ -129,8 +129,8 @@ public final class Subscription {
   }
 
   /**
-   * Gives back the client's place under the connection limit when its websocket never connects
-   * (the upgrade failed or the connection was lost first). Idempotent; harmless after the client
+   * Gives back the client's place under the connection limit when its websocket never connects (the
+   * upgrade failed or the connection was lost first). Idempotent; harmless after the client
    * connected and left.
    */
   public void abandon() {

@@ -12,8 +12,7 @@ import org.jspecify.annotations.Nullable;
  * @param roles the subject's roles (empty for an anonymous client)
  * @param remoteAddress the client's address, for logs
  */
-public record ClientIdentity(
-    @Nullable String subject, Set<String> roles, String remoteAddress) {
+public record ClientIdentity(@Nullable String subject, Set<String> roles, String remoteAddress) {
   public ClientIdentity {
     roles = Set.copyOf(roles);
     Objects.requireNonNull(remoteAddress, "remoteAddress");

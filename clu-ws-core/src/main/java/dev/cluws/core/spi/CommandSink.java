@@ -14,8 +14,8 @@ public interface CommandSink extends AutoCloseable {
 
   /**
    * Publishes a command without blocking the caller. The stage completes when the broker has
-   * confirmed (or returned) it, or exceptionally with a {@link CluWsException} when it could not
-   * be published.
+   * confirmed (or returned) it, or exceptionally with a {@link CluWsException} when it could not be
+   * published.
    */
   CompletionStage<CommandOutcome> send(Command command);
 

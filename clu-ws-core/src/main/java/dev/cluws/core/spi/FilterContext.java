@@ -48,9 +48,9 @@ public interface FilterContext {
    * Whether the reply answers one of this client's unfinished commands: this client sent a command
    * with the reply's {@code command_id} to the reply's {@code sender}, and the gateway has not yet
    * seen that command's final reply ({@code :} or {@code f}; the final reply itself still counts).
-   * Matching the actor as well as the id keeps two clients that number their commands alike
-   * ({@code 1}, {@code 2}, …) apart unless they command the same actor. The gateway remembers a
-   * bounded number of a client's commands for a bounded time (see {@code
+   * Matching the actor as well as the id keeps two clients that number their commands alike ({@code
+   * 1}, {@code 2}, …) apart unless they command the same actor. The gateway remembers a bounded
+   * number of a client's commands for a bounded time (see {@code
    * GatewaySettings.trackedCommands()}). Always {@code false} for a reply without a command id.
    */
   default boolean isOwnReply(Reply reply) {

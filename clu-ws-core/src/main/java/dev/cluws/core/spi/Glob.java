@@ -5,10 +5,10 @@ import java.util.List;
 
 /**
  * A name pattern in which {@code *} matches any run of characters (also none) and every other
- * character matches itself, case-sensitively. Matching never backtracks: the pattern is split at its
- * stars into literal pieces, the first must start the name, the last must end it, and each piece in
- * between is found left to right, so a match costs at most about name length × pattern length
- * character comparisons whatever the pattern. Immutable and thread-safe.
+ * character matches itself, case-sensitively. Matching never backtracks: the pattern is split at
+ * its stars into literal pieces, the first must start the name, the last must end it, and each
+ * piece in between is found left to right, so a match costs at most about name length × pattern
+ * length character comparisons whatever the pattern. Immutable and thread-safe.
  */
 public final class Glob {
   private final String pattern;

@@ -17,8 +17,6 @@ public final class JsonMappers {
    * are written as raw UTF-8 like every other character, not as escaped surrogate pairs.
    */
   public static JsonMapper newMapper() {
-    return JsonMapper.builder()
-        .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
-        .build();
+    return JsonMapper.builder().enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build();
   }
 }

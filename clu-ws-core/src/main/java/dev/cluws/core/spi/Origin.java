@@ -23,8 +23,8 @@ public enum Origin {
    */
   SNAPSHOT,
   /**
-   * The gateway speaking to one client: errors, acknowledgements, answers to control frames, notices
-   * about replay and snapshots.
+   * The gateway speaking to one client: errors, acknowledgements, answers to control frames,
+   * notices about replay and snapshots.
    */
   GATEWAY_TO_CLIENT,
   /** The gateway speaking to every client: the broker's status. */

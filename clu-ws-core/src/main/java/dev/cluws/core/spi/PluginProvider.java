@@ -4,16 +4,16 @@ import java.util.List;
 
 /**
  * What every provider has, whatever it provides ({@link ReplyFilterProvider}, {@link
- * MessageSourceProvider}, {@link CommandSinkProvider}): a name, the SPI version it was built
- * for, and the settings it declares.
+ * MessageSourceProvider}, {@link CommandSinkProvider}): a name, the SPI version it was built for,
+ * and the settings it declares.
  *
  * <p>Methods added to a provider interface in a later SPI version are default methods, so a plugin
  * built for an older version keeps working (see {@link SpiVersion}).
  */
 public interface PluginProvider {
   /**
-   * The provider's name: 1 to 64 characters, lower-case letters, digits, {@code -} and {@code _}.
-   * A provider with another name is skipped with a warning; two providers with the same name on one
+   * The provider's name: 1 to 64 characters, lower-case letters, digits, {@code -} and {@code _}. A
+   * provider with another name is skipped with a warning; two providers with the same name on one
    * class path stop the gateway from starting.
    */
   String name();

@@ -188,8 +188,8 @@ public final class PluginSetting {
   }
 
   /**
-   * An integer setting whose value must be between {@code min} and {@code max} (inclusive), e.g.
-   * a size that must be positive.
+   * An integer setting whose value must be between {@code min} and {@code max} (inclusive), e.g. a
+   * size that must be positive.
    */
   public static PluginSetting integer(
       String key, int defaultValue, int min, int max, String description) {
@@ -235,8 +235,7 @@ public final class PluginSetting {
     if (type == Type.INTEGER) {
       int number = (Integer) value;
       if (number < min || number > max) {
-        throw new IllegalArgumentException(
-            "'" + text + "' is out of range (" + rangeText() + ")");
+        throw new IllegalArgumentException("'" + text + "' is out of range (" + rangeText() + ")");
       }
     }
     return value;

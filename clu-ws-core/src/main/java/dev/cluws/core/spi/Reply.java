@@ -18,15 +18,15 @@ import org.jspecify.annotations.Nullable;
  * that changes a body makes a new reply with {@link #withBody(JsonNode)}.
  *
  * @param headers all AMQP headers, in the order they arrived
- * @param exchange the exchange the reply was published to ({@code ""} for frames the gateway
- *     makes itself, and for replies published through the broker's default exchange)
+ * @param exchange the exchange the reply was published to ({@code ""} for frames the gateway makes
+ *     itself, and for replies published through the broker's default exchange)
  * @param routingKey the routing key as delivered
  * @param messageId the AMQP {@code message-id} property, or {@code null}
  * @param correlationId the AMQP {@code correlation-id} property, or {@code null}
  * @param timestamp the AMQP timestamp (whole seconds), or {@code null}
  * @param body the parsed JSON body
- * @param origin where the frame comes from, set where it is made (see {@link Origin}); the
- *     gateway decides who may see a frame by its origin, never by its headers or exchange
+ * @param origin where the frame comes from, set where it is made (see {@link Origin}); the gateway
+ *     decides who may see a frame by its origin, never by its headers or exchange
  */
 public record Reply(
     Map<String, Object> headers,

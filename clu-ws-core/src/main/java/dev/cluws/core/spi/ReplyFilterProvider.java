@@ -18,9 +18,9 @@ package dev.cluws.core.spi;
  *   <li>In a {@code subscribe} control frame the same names are the keys of {@code "filters"}.
  * </ul>
  *
- * <p>The names {@code since}, {@code seq}, {@code snapshot}, {@code acks} and {@code token} belong to
- * the gateway itself ({@code Gateway.RESERVED_PARAMETERS}); a provider with one of them is skipped
- * with a warning.
+ * <p>The names {@code since}, {@code seq}, {@code snapshot}, {@code acks} and {@code token} belong
+ * to the gateway itself ({@code Gateway.RESERVED_PARAMETERS}); a provider with one of them is
+ * skipped with a warning.
  *
  * <p>A provider has a public no-argument constructor that does no I/O. {@link #create} is called
  * once per client that selects the provider, on a server thread; it must be quick.

@@ -8,8 +8,8 @@ import dev.cluws.core.access.AccessPolicy.Decision;
 import dev.cluws.core.spi.ClientIdentity;
 import dev.cluws.core.spi.CluWsException;
 import dev.cluws.core.spi.Command;
-import dev.cluws.core.spi.Reply;
 import dev.cluws.core.spi.Origin;
+import dev.cluws.core.spi.Reply;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,7 +81,8 @@ class RoleBasedAccessPolicyTest {
     assertThat(policy.decide(user("operator"), command("jaeger", "shutdown")))
         .isEqualTo(Decision.deny(RoleBasedAccessPolicy.DEFAULT_DENY));
     assertThat(policy.decide(user("ecp"), command("lvmecp", "shutdown")).allowed()).isFalse();
-    assertThat(policy.decide(user("ecp"), command("lvmecp", "  dome_close now")).allowed()).isTrue();
+    assertThat(policy.decide(user("ecp"), command("lvmecp", "  dome_close now")).allowed())
+        .isTrue();
   }
 
   @Test
@@ -171,10 +172,13 @@ class RoleBasedAccessPolicyTest {
     assertThatThrownBy(
             () ->
                 RoleBasedAccessPolicy.parse(
-                    "{\"roles\": {\"a\": {\"read_only\": true, \"commands\": [{\"consumers\": \"x\"}]}}}"))
+                    "{\"roles\": {\"a\": {\"read_only\": true, \"commands\": [{\"consumers\":"
+                        + " \"x\"}]}}}"))
         .hasMessageContaining("role 'a' is read-only and must not have command rules");
     assertThatThrownBy(
-            () -> RoleBasedAccessPolicy.parse("{\"roles\": {\"a\": {\"commands\": [{\"verbs\": \"x\"}]}}}"))
+            () ->
+                RoleBasedAccessPolicy.parse(
+                    "{\"roles\": {\"a\": {\"commands\": [{\"verbs\": \"x\"}]}}}"))
         .hasMessageContaining("role 'a', command rule 1: \"consumers\" is missing");
     assertThatThrownBy(
             () -> RoleBasedAccessPolicy.parse("{\"roles\": {\"a\": {\"replies\": [\"\"]}}}"))
@@ -188,7 +192,8 @@ class RoleBasedAccessPolicyTest {
   @Test
   void aFileIsLoadedAndAMissingOrBadFileIsNamed(@TempDir Path dir) throws IOException {
     Path file = Files.writeString(dir.resolve("permissions.json"), RULES);
-    assertThat(RoleBasedAccessPolicy.load(file).roles()).containsOnlyKeys("viewer", "operator", "ecp");
+    assertThat(RoleBasedAccessPolicy.load(file).roles())
+        .containsOnlyKeys("viewer", "operator", "ecp");
 
     assertThatThrownBy(() -> RoleBasedAccessPolicy.load(dir.resolve("missing.json")))
         .isInstanceOf(CluWsException.class)

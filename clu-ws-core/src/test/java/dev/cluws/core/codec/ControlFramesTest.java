@@ -80,8 +80,7 @@ class ControlFramesTest {
 
   @Test
   void aNullControlIsRefused() {
-    assertThat(invalid("{'control': null, 'command_id': 'x4'}").error())
-        .endsWith("got null");
+    assertThat(invalid("{'control': null, 'command_id': 'x4'}").error()).endsWith("got null");
   }
 
   @Test

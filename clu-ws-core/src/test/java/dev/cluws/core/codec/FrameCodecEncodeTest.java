@@ -66,7 +66,9 @@ class FrameCodecEncodeTest {
 
   @Test
   void framesEncodedOneAfterAnotherOnOneThreadDoNotShareBytes() throws Exception {
-    Reply big = replyWith(cluHeaders(), "m1", TIMESTAMP).withBody(json("{\"text\": \"" + "x".repeat(5000) + "\"}"));
+    Reply big =
+        replyWith(cluHeaders(), "m1", TIMESTAMP)
+            .withBody(json("{\"text\": \"" + "x".repeat(5000) + "\"}"));
     Reply small = replyWith(cluHeaders(), "m2", TIMESTAMP);
 
     EncodedFrame first = codec.encode(big, 1);

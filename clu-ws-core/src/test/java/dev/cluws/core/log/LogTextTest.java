@@ -40,8 +40,7 @@ class LogTextTest {
   @Test
   void unicodeLineSeparatorsAndBidiOverridesAreEscaped() {
     assertThat(LogText.of("a\u2028b\u2029c\u202eevil\u202c\u2066x\u2069\u200e\u061c\ufeff"))
-        .isEqualTo(
-            "a\\u2028b\\u2029c\\u202eevil\\u202c\\u2066x\\u2069\\u200e\\u061c\\ufeff");
+        .isEqualTo("a\\u2028b\\u2029c\\u202eevil\\u202c\\u2066x\\u2069\\u200e\\u061c\\ufeff");
   }
 
   @Test

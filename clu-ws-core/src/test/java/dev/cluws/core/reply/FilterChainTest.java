@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cluws.core.GatewayStats;
 import dev.cluws.core.TestReplies;
 import dev.cluws.core.spi.Reply;
-import dev.cluws.core.spi.ReplyFilter.Verdict;
 import dev.cluws.core.spi.ReplyFilter;
+import dev.cluws.core.spi.ReplyFilter.Verdict;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -188,7 +188,8 @@ class FilterChainTest {
     FilterChain chain = new FilterChain(List.of(needsNewerSpi), List.of("newer"), stats);
 
     Reply result =
-        chain.apply(reply, (filter, r, failure) -> reported.add(filter + ": " + failure.getMessage()));
+        chain.apply(
+            reply, (filter, r, failure) -> reported.add(filter + ": " + failure.getMessage()));
 
     assertThat(result).isNull();
     assertThat(stats.filterErrors.sum()).isEqualTo(1);
@@ -205,7 +206,8 @@ class FilterChainTest {
         new FilterChain(List.of(mapping(r -> null), marking("x")), List.of("nulls", "x"), stats);
 
     Reply result =
-        chain.apply(reply, (filter, r, failure) -> reported.add(filter + ": " + failure.getMessage()));
+        chain.apply(
+            reply, (filter, r, failure) -> reported.add(filter + ": " + failure.getMessage()));
 
     assertThat(result).isNull();
     assertThat(stats.filterErrors.sum()).isEqualTo(1);
@@ -230,7 +232,8 @@ class FilterChainTest {
             List.of(nullVerdict, new Fixed(Verdict.ACCEPT)), List.of("nulls", "accept"), stats);
 
     Reply result =
-        chain.apply(reply, (filter, r, failure) -> reported.add(filter + ": " + failure.getMessage()));
+        chain.apply(
+            reply, (filter, r, failure) -> reported.add(filter + ": " + failure.getMessage()));
 
     assertThat(result).isNull();
     assertThat(stats.filterErrors.sum()).isEqualTo(1);

@@ -168,8 +168,8 @@ class StateStoreTest {
 
     small.update(reply("a", "{\"k3\": 3}"), () -> NOW);
 
-    assertThat(bodies(small.snapshot(List.of()))).containsExactly(
-        Map.entry("a", "{\"k2\":2,\"k3\":3}"));
+    assertThat(bodies(small.snapshot(List.of())))
+        .containsExactly(Map.entry("a", "{\"k2\":2,\"k3\":3}"));
     assertThat(small.keywordsEvicted.sum()).isEqualTo(1);
     assertThat(small.actorsEvicted.sum()).isZero();
   }

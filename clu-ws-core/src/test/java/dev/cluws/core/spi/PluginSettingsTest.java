@@ -78,7 +78,8 @@ class PluginSettingsTest {
   @Test
   void anIntegerOutsideItsSettingsRangeIsRefusedWithTheRange() {
     List<PluginSetting> ranged =
-        List.of(PluginSetting.integer("max-texts", 16, 1, 256, "The most texts a client may give."));
+        List.of(
+            PluginSetting.integer("max-texts", 16, 1, 256, "The most texts a client may give."));
 
     assertThat(PluginSettings.of(ranged, Map.of("max-texts", "256")).getInt("max-texts"))
         .isEqualTo(256);

@@ -32,10 +32,10 @@ import org.slf4j.LoggerFactory;
  * <p>A removed or changed member (a type's supertypes or modifiers, a method's return type,
  * parameters, modifiers or exceptions, a field's type) fails, and so does a new abstract method on
  * an interface or abstract class, which breaks every plugin that implements it. Additions that keep
- * plugins working (new types, default and static methods, constructors, fields) are reported.
- * After a deliberate change (a new major SPI version, or recording additions), regenerate the list
- * with {@code mvn -pl clu-ws-core test -Dtest=SpiSignaturesTest -Dspi.signatures.update=true} and
- * commit it: the diff is the review of the SPI change. Rules: docs/plugins.md, "SPI evolution".
+ * plugins working (new types, default and static methods, constructors, fields) are reported. After
+ * a deliberate change (a new major SPI version, or recording additions), regenerate the list with
+ * {@code mvn -pl clu-ws-core test -Dtest=SpiSignaturesTest -Dspi.signatures.update=true} and commit
+ * it: the diff is the review of the SPI change. Rules: docs/plugins.md, "SPI evolution".
  */
 class SpiSignaturesTest {
   private static final Logger log = LoggerFactory.getLogger(SpiSignaturesTest.class);
@@ -159,7 +159,10 @@ class SpiSignaturesTest {
 
   private static String describe(Class<?> type) {
     StringBuilder s = new StringBuilder(Modifier.toString(type.getModifiers()));
-    s.append(type.isInterface() ? " " : type.isRecord() ? " record " : type.isEnum() ? " enum " : " class ");
+    s.append(
+        type.isInterface()
+            ? " "
+            : type.isRecord() ? " record " : type.isEnum() ? " enum " : " class ");
     s.append(type.getName());
     if (type.getGenericSuperclass() != null && type.getSuperclass() != Object.class) {
       s.append(" extends ").append(type.getGenericSuperclass().getTypeName());

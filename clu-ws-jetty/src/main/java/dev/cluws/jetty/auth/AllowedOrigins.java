@@ -7,14 +7,14 @@ import java.util.Locale;
 
 /**
  * The web origins whose pages may open a websocket, against cross-site websocket hijacking: a
- * browser sends the {@code Origin} of the page that opens a websocket, and an upgrade from an origin
- * not on the list is refused with 403.
+ * browser sends the {@code Origin} of the page that opens a websocket, and an upgrade from an
+ * origin not on the list is refused with 403.
  *
  * <p>Each entry is an origin as browsers send it ({@code scheme://host[:port]}) in which {@code *}
- * matches any run of characters, case-insensitively: {@code https://ops.example.org},
- * {@code https://*.example.org}, {@code http://localhost:*}; a lone {@code *} allows every origin.
- * An empty list allows every origin (CLU's behaviour). A request without an {@code Origin} header
- * does not come from a web page (browsers always send it on websockets) and is allowed; the string
+ * matches any run of characters, case-insensitively: {@code https://ops.example.org}, {@code
+ * https://*.example.org}, {@code http://localhost:*}; a lone {@code *} allows every origin. An
+ * empty list allows every origin (CLU's behaviour). A request without an {@code Origin} header does
+ * not come from a web page (browsers always send it on websockets) and is allowed; the string
  * {@code null} (sandboxed or file pages) is allowed only when listed.
  */
 public final class AllowedOrigins {
@@ -72,7 +72,9 @@ public final class AllowedOrigins {
     return globs.isEmpty();
   }
 
-  /** Whether a page from {@code origin} (the header's value, {@code null} when absent) may connect. */
+  /**
+   * Whether a page from {@code origin} (the header's value, {@code null} when absent) may connect.
+   */
   public boolean allows(String origin) {
     if (globs.isEmpty() || origin == null) {
       return true;

@@ -3,8 +3,8 @@ package dev.cluws.jetty.auth;
 import dev.cluws.core.spi.CluWsException;
 
 /**
- * A token that does not authenticate its client. The message is the reason the client is told
- * (with status 401): it never contains the token or any secret.
+ * A token that does not authenticate its client. The message is the reason the client is told (with
+ * status 401): it never contains the token or any secret.
  */
 public class AuthenticationException extends CluWsException {
   private static final long serialVersionUID = 1L;

@@ -7,8 +7,8 @@ import java.util.List;
  * Checks a bearer token presented at the websocket upgrade and says who it belongs to.
  * Implementations are thread-safe and never log a token or a secret. They run on the upgrade's
  * thread, so they do not block on I/O: keys are loaded up front, or (a remote key set, {@link
- * JwtAuthenticator}) cached and refreshed in the background, with a fetch bounded by short
- * timeouts and a rate limit only when a token names a key the cache does not hold.
+ * JwtAuthenticator}) cached and refreshed in the background, with a fetch bounded by short timeouts
+ * and a rate limit only when a token names a key the cache does not hold.
  */
 public interface Authenticator {
 

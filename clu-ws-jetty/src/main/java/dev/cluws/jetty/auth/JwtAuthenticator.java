@@ -1,8 +1,8 @@
 package dev.cluws.jetty.auth;
 
 import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
@@ -56,9 +56,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Authenticates clients by JWT, with nimbus-jose-jwt doing all the cryptography: a signature by
- * one of the configured keys (HMAC with a shared secret; RSA or EC with a public key or a JWKS
- * file), an unexpired {@code exp}, a {@code sub}, and the issuer and audience when configured. The
+ * Authenticates clients by JWT, with nimbus-jose-jwt doing all the cryptography: a signature by one
+ * of the configured keys (HMAC with a shared secret; RSA or EC with a public key or a JWKS file),
+ * an unexpired {@code exp}, a {@code sub}, and the issuer and audience when configured. The
  * algorithms accepted follow the key types (an HMAC algorithm is never checked against a public
  * key), and unsigned tokens are refused.
  *
@@ -67,6 +67,7 @@ import org.slf4j.LoggerFactory;
 public final class JwtAuthenticator implements Authenticator, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(JwtAuthenticator.class);
   private static final int MIN_HMAC_SECRET_BYTES = 32;
+
   /** Connect and read timeouts of a key set fetch: it may run on the thread of an upgrade. */
   private static final int JWKS_HTTP_TIMEOUT_MILLIS = 2_000;
 
@@ -75,6 +76,7 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
   private final ConfigurableJWTProcessor<SecurityContext> processor;
   private final String rolesClaim;
   private final int keys;
+
   /** The remote key set, or {@code null}. */
   private final RemoteKeys remote;
 
@@ -180,8 +182,8 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
 
   /**
    * A remote JSON Web Key Set through nimbus' {@link JWKSourceBuilder}: cached, refreshed on a
-   * daemon thread before it expires, fetched again (rate-limited) when a token names an unknown key,
-   * retried once on a network error, and kept through an outage of the key server.
+   * daemon thread before it expires, fetched again (rate-limited) when a token names an unknown
+   * key, retried once on a network error, and kept through an outage of the key server.
    */
   private static final class RemoteKeys implements AutoCloseable {
     private final URI url;
@@ -256,8 +258,8 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
         return true;
       } catch (KeySourceException | RuntimeException e) {
         log.warn(
-            "cannot fetch the JWT keys from {} yet ({}); tokens signed by its keys are refused until"
-                + " it answers",
+            "cannot fetch the JWT keys from {} yet ({}); tokens signed by its keys are refused"
+                + " until it answers",
             url,
             e.getMessage());
         return false;
@@ -384,7 +386,8 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
       }
       return keys;
     } catch (ParseException e) {
-      throw new CluWsException("JWKS file " + file + " is not a JSON Web Key Set: " + e.getMessage(), e);
+      throw new CluWsException(
+          "JWKS file " + file + " is not a JSON Web Key Set: " + e.getMessage(), e);
     }
   }
 

@@ -8,8 +8,8 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * Which JWTs authenticate a client. At least one key source must be given; tokens must be signed
- * by one of the keys, unexpired, with a {@code sub} claim, and match the issuer and audience when
+ * Which JWTs authenticate a client. At least one key source must be given; tokens must be signed by
+ * one of the keys, unexpired, with a {@code sub} claim, and match the issuer and audience when
  * those are set.
  *
  * @param hmacSecret the shared secret for HS256/HS384/HS512 (at least 32 bytes), or {@code null};
@@ -23,12 +23,12 @@ import java.util.Objects;
  *     most twice per {@code jwksRefreshLimit}
  * @param issuer the required {@code iss} claim, or {@code null} not to check it
  * @param audience accepted {@code aud} values (one must match); empty not to check it
- * @param rolesClaim the claim that holds the subject's roles: an array of strings, or one string
- *     of names separated by spaces or commas
+ * @param rolesClaim the claim that holds the subject's roles: an array of strings, or one string of
+ *     names separated by spaces or commas
  * @param clockSkew how much {@code exp} and {@code nbf} may be off
  * @param jwksCacheTime how long a fetched key set is used before it is fetched again
- * @param jwksRefreshLimit the shortest time between two fetches caused by unknown keys (a flood
- *     of tokens with made-up key ids costs the key server at most two requests per interval)
+ * @param jwksRefreshLimit the shortest time between two fetches caused by unknown keys (a flood of
+ *     tokens with made-up key ids costs the key server at most two requests per interval)
  */
 public record JwtSettings(
     String hmacSecret,
@@ -100,50 +100,114 @@ public record JwtSettings(
 
   public JwtSettings withHmacSecret(String secret) {
     return new JwtSettings(
-        secret, publicKey, jwks, jwksUrl, issuer, audience, rolesClaim, clockSkew, jwksCacheTime,
+        secret,
+        publicKey,
+        jwks,
+        jwksUrl,
+        issuer,
+        audience,
+        rolesClaim,
+        clockSkew,
+        jwksCacheTime,
         jwksRefreshLimit);
   }
 
   public JwtSettings withPublicKey(Path pemFile) {
     return new JwtSettings(
-        hmacSecret, pemFile, jwks, jwksUrl, issuer, audience, rolesClaim, clockSkew, jwksCacheTime,
+        hmacSecret,
+        pemFile,
+        jwks,
+        jwksUrl,
+        issuer,
+        audience,
+        rolesClaim,
+        clockSkew,
+        jwksCacheTime,
         jwksRefreshLimit);
   }
 
   public JwtSettings withJwks(Path jwksFile) {
     return new JwtSettings(
-        hmacSecret, publicKey, jwksFile, jwksUrl, issuer, audience, rolesClaim, clockSkew,
-        jwksCacheTime, jwksRefreshLimit);
+        hmacSecret,
+        publicKey,
+        jwksFile,
+        jwksUrl,
+        issuer,
+        audience,
+        rolesClaim,
+        clockSkew,
+        jwksCacheTime,
+        jwksRefreshLimit);
   }
 
   /** A remote key set ({@code https://…}); see {@link #jwksUrl()}. */
   public JwtSettings withJwksUrl(URI url) {
     return new JwtSettings(
-        hmacSecret, publicKey, jwks, url, issuer, audience, rolesClaim, clockSkew, jwksCacheTime,
+        hmacSecret,
+        publicKey,
+        jwks,
+        url,
+        issuer,
+        audience,
+        rolesClaim,
+        clockSkew,
+        jwksCacheTime,
         jwksRefreshLimit);
   }
 
   public JwtSettings withIssuer(String newIssuer) {
     return new JwtSettings(
-        hmacSecret, publicKey, jwks, jwksUrl, newIssuer, audience, rolesClaim, clockSkew,
-        jwksCacheTime, jwksRefreshLimit);
+        hmacSecret,
+        publicKey,
+        jwks,
+        jwksUrl,
+        newIssuer,
+        audience,
+        rolesClaim,
+        clockSkew,
+        jwksCacheTime,
+        jwksRefreshLimit);
   }
 
   public JwtSettings withAudience(List<String> newAudience) {
     return new JwtSettings(
-        hmacSecret, publicKey, jwks, jwksUrl, issuer, newAudience, rolesClaim, clockSkew,
-        jwksCacheTime, jwksRefreshLimit);
+        hmacSecret,
+        publicKey,
+        jwks,
+        jwksUrl,
+        issuer,
+        newAudience,
+        rolesClaim,
+        clockSkew,
+        jwksCacheTime,
+        jwksRefreshLimit);
   }
 
   public JwtSettings withRolesClaim(String claim) {
     return new JwtSettings(
-        hmacSecret, publicKey, jwks, jwksUrl, issuer, audience, claim, clockSkew, jwksCacheTime,
+        hmacSecret,
+        publicKey,
+        jwks,
+        jwksUrl,
+        issuer,
+        audience,
+        claim,
+        clockSkew,
+        jwksCacheTime,
         jwksRefreshLimit);
   }
 
   public JwtSettings withClockSkew(Duration skew) {
     return new JwtSettings(
-        hmacSecret, publicKey, jwks, jwksUrl, issuer, audience, rolesClaim, skew, jwksCacheTime,
+        hmacSecret,
+        publicKey,
+        jwks,
+        jwksUrl,
+        issuer,
+        audience,
+        rolesClaim,
+        skew,
+        jwksCacheTime,
         jwksRefreshLimit);
   }
 
@@ -153,7 +217,15 @@ public record JwtSettings(
    */
   public JwtSettings withJwksTiming(Duration cacheTime, Duration refreshLimit) {
     return new JwtSettings(
-        hmacSecret, publicKey, jwks, jwksUrl, issuer, audience, rolesClaim, clockSkew, cacheTime,
+        hmacSecret,
+        publicKey,
+        jwks,
+        jwksUrl,
+        issuer,
+        audience,
+        rolesClaim,
+        clockSkew,
+        cacheTime,
         refreshLimit);
   }
 

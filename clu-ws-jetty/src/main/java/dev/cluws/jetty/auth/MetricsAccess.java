@@ -70,12 +70,11 @@ public final class MetricsAccess {
   }
 
   /**
-   * The dedicated metrics tokens from a file: one per line, the token itself or {@code sha256:}
-   * and the hex SHA-256 of its UTF-8 bytes; blank lines and lines starting with {@code #} are
-   * skipped.
+   * The dedicated metrics tokens from a file: one per line, the token itself or {@code sha256:} and
+   * the hex SHA-256 of its UTF-8 bytes; blank lines and lines starting with {@code #} are skipped.
    *
-   * @throws CluWsException naming the file (and line) when it cannot be read, is malformed or
-   *     holds no token
+   * @throws CluWsException naming the file (and line) when it cannot be read, is malformed or holds
+   *     no token
    */
   public MetricsAccess withTokenFile(Path file) {
     List<String> lines;

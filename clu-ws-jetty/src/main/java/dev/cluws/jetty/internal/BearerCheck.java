@@ -57,8 +57,8 @@ final class BearerCheck {
 
   /**
    * The check of a {@code /metrics} request that needs a token: a dedicated metrics token, or a
-   * valid bearer token whose subject has a metrics role. Without a valid token answers 401, for
-   * any other valid token 403, and returns {@code false}.
+   * valid bearer token whose subject has a metrics role. Without a valid token answers 401, for any
+   * other valid token 403, and returns {@code false}.
    */
   static boolean authorizeMetrics(
       SecuritySettings security,
@@ -73,7 +73,9 @@ final class BearerCheck {
     if (!security.authenticationEnabled()) {
       // Only the metrics tokens open /metrics: client tokens do not exist here.
       log.info(
-          "refused /metrics from {}: {}", remote, token == null ? "no bearer token" : "not a metrics token");
+          "refused /metrics from {}: {}",
+          remote,
+          token == null ? "no bearer token" : "not a metrics token");
       unauthorized(
           response,
           callback,

@@ -1,7 +1,7 @@
 package dev.cluws.jetty.internal;
 
-import dev.cluws.core.client.ClientConnection;
 import dev.cluws.core.Gateway;
+import dev.cluws.core.client.ClientConnection;
 import dev.cluws.core.log.LogText;
 import dev.cluws.core.reply.Subscription;
 import java.nio.ByteBuffer;
@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
  * ends (close frame, dropped connection, error, timeout).
  *
  * <p>Demand is explicit: the next frame is read only after the previous one has been handed on,
- * which never waits (the command gate publishes asynchronously). Jetty calls one endpoint's
- * methods one at a time. Public because Jetty requires it; not API.
+ * which never waits (the command gate publishes asynchronously). Jetty calls one endpoint's methods
+ * one at a time. Public because Jetty requires it; not API.
  */
 public final class ClientEndpoint implements Session.Listener {
   private static final Logger log = LoggerFactory.getLogger(ClientEndpoint.class);
@@ -34,8 +34,10 @@ public final class ClientEndpoint implements Session.Listener {
   private final AtomicBoolean released = new AtomicBoolean();
   private volatile Session session;
   private volatile ClientConnection connection;
+
   /** From the upgrade request: a trusted proxy's {@code X-Forwarded-For} when that is on. */
   private final String remoteAddress;
+
   private volatile long lastHeardNanos;
   private volatile boolean keepAliveExpired;
   private volatile long keepAliveExpiredNanos;

@@ -15,7 +15,6 @@ import java.util.Map;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
 import org.eclipse.jetty.websocket.server.ServerUpgradeRequest;
@@ -137,8 +136,8 @@ public final class GatewayCreator implements WebSocketCreator {
   }
 
   /**
-   * The bearer token of an upgrade request, or {@code null}: from the {@code Authorization}
-   * header, else the {@code token} query parameter, else a {@code bearer.<token>} subprotocol.
+   * The bearer token of an upgrade request, or {@code null}: from the {@code Authorization} header,
+   * else the {@code token} query parameter, else a {@code bearer.<token>} subprotocol.
    */
   static String bearerToken(
       Request request, Map<String, List<String>> query, List<String> subProtocols) {

@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code /readyz}: 200 while the message source is {@link SourceState#UP UP} (connected to
  *       the broker and consuming), else 503 with the state and what it means;
  *   <li>{@code /metrics}: the meters in Prometheus text format (with authentication on or metrics
- *       tokens, and unless turned off, only for a token with a metrics role or a metrics token:
- *       401 without a valid token, 403 for any other client token);
+ *       tokens, and unless turned off, only for a token with a metrics role or a metrics token: 401
+ *       without a valid token, 403 for any other client token);
  *   <li>{@code /} ({@code index.html}), {@code /clu-ws.js} and {@code /console/*}: the web
  *       console's files from the jar, with an entity tag and {@code Cache-Control: no-cache} (the
  *       browser revalidates and gets 304 while the file is unchanged). A missing file is 404;
@@ -40,9 +40,9 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * Only {@code GET} and {@code HEAD} are answered on these paths (405 otherwise). Every other
- * request, and any endpoint turned off, goes to the next handler (426 Upgrade Required with a
- * hint, as from a server without these endpoints), so a CLU client that probes with plain HTTP sees
- * what it always saw.
+ * request, and any endpoint turned off, goes to the next handler (426 Upgrade Required with a hint,
+ * as from a server without these endpoints), so a CLU client that probes with plain HTTP sees what
+ * it always saw.
  */
 public final class HttpRoutes extends Handler.Wrapper {
   private static final Logger log = LoggerFactory.getLogger(HttpRoutes.class);

@@ -13,8 +13,9 @@ import org.eclipse.jetty.server.Request;
  * [::1]:51422}, or the address alone when the port is unknown. It is read from the request, so with
  * {@link org.eclipse.jetty.server.ForwardedRequestCustomizer} on (a trusted reverse proxy) it is
  * the address the proxy names in {@code Forwarded} / {@code X-Forwarded-For}, not the proxy's. When
- * the proxy names no port (nginx's {@code X-Forwarded-For $remote_addr}), only the address is shown:
- * Jetty fills in the port of the proxy's own connection, which says nothing about the client.
+ * the proxy names no port (nginx's {@code X-Forwarded-For $remote_addr}), only the address is
+ * shown: Jetty fills in the port of the proxy's own connection, which says nothing about the
+ * client.
  */
 public final class RemoteAddress {
   private RemoteAddress() {}

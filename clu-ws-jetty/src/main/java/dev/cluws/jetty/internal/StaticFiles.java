@@ -19,14 +19,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
- * Files read from one class path folder (in the jar), for the web console. A file is read once,
- * on its first request, and kept in memory with its content type and an entity tag; the folder
- * holds a handful of small files, and only files that exist are kept, so the cache is bounded by
- * the folder's content, whatever names clients ask for.
+ * Files read from one class path folder (in the jar), for the web console. A file is read once, on
+ * its first request, and kept in memory with its content type and an entity tag; the folder holds a
+ * handful of small files, and only files that exist are kept, so the cache is bounded by the
+ * folder's content, whatever names clients ask for.
  *
  * <p>Only plain relative names are served: segments of letters, digits, {@code .}, {@code _} and
- * {@code -} that do not start with a dot, separated by single {@code /}. Anything else ({@code
- * ..}, a backslash, an empty segment, a hidden file, a folder) is not found, so no request reaches
+ * {@code -} that do not start with a dot, separated by single {@code /}. Anything else ({@code ..},
+ * a backslash, an empty segment, a hidden file, a folder) is not found, so no request reaches
  * outside the folder and no folder is ever listed.
  */
 public final class StaticFiles {
@@ -35,6 +35,7 @@ public final class StaticFiles {
 
   private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]*");
   private static final int MAX_NAME_LENGTH = 200;
+
   /** The largest file served; the console's files are a few KiB. */
   private static final int MAX_FILE_BYTES = 4 << 20;
 
@@ -79,8 +80,8 @@ public final class StaticFiles {
   }
 
   /**
-   * The file at {@code name} (relative to the folder, e.g. {@code "console/app.js"}), or empty
-   * when the name is not a plain file name, the type is not one served, or there is no such file.
+   * The file at {@code name} (relative to the folder, e.g. {@code "console/app.js"}), or empty when
+   * the name is not a plain file name, the type is not one served, or there is no such file.
    *
    * @throws UncheckedIOException when the file exists but cannot be read
    */

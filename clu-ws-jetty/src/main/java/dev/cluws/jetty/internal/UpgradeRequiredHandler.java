@@ -8,8 +8,8 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * Answers every plain HTTP request (one that is not a websocket upgrade) with 426 Upgrade Required
- * and a short text saying what this server is. It is the child of the websocket upgrade handler,
- * so a later web console replaces or wraps just this handler.
+ * and a short text saying what this server is. It is the child of the websocket upgrade handler, so
+ * a later web console replaces or wraps just this handler.
  */
 public final class UpgradeRequiredHandler extends Handler.Abstract.NonBlocking {
   static final int UPGRADE_REQUIRED = 426;

@@ -39,6 +39,7 @@ public final class Reloadable<T> implements Supplier<T> {
   private final List<Consumer<? super T>> listeners = new CopyOnWriteArrayList<>();
   private volatile T current;
   private volatile Instant loadedAt;
+
   /** Guarded by {@code this}: the contents last loaded or refused, and a change seen once. */
   private byte[] seen;
 
@@ -91,8 +92,8 @@ public final class Reloadable<T> implements Supplier<T> {
   }
 
   /**
-   * Calls {@code listener} with every value loaded from now on (on the thread that loaded it,
-   * after {@link #get()} returns it). A listener that throws is logged; the value stays loaded.
+   * Calls {@code listener} with every value loaded from now on (on the thread that loaded it, after
+   * {@link #get()} returns it). A listener that throws is logged; the value stays loaded.
    */
   public void onReload(Consumer<? super T> listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));

@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 
 class AllowedOriginsTest {
   private final AllowedOrigins origins =
-      AllowedOrigins.of(List.of("https://ops.example.org", "https://*.lvm.example", "http://localhost:*"));
+      AllowedOrigins.of(
+          List.of("https://ops.example.org", "https://*.lvm.example", "http://localhost:*"));
 
   @Test
   void listedOriginsAreAllowedCaseInsensitively() {
@@ -44,7 +45,9 @@ class AllowedOriginsTest {
 
   @Test
   void aTrailingSlashIsIgnoredButAPathIsAMistake() {
-    assertThat(AllowedOrigins.of(List.of("https://ops.example.org/")).allows("https://ops.example.org"))
+    assertThat(
+            AllowedOrigins.of(List.of("https://ops.example.org/"))
+                .allows("https://ops.example.org"))
         .isTrue();
     assertThatThrownBy(() -> AllowedOrigins.of(List.of("https://ops.example.org/app")))
         .isInstanceOf(IllegalArgumentException.class)

@@ -65,7 +65,8 @@ class StaticTokenAuthenticatorTest {
   @Test
   void anEmptyOrMissingFileIsAnError() throws IOException {
     Path empty = file("# nothing\n");
-    assertThatThrownBy(() -> StaticTokenAuthenticator.load(empty)).hasMessageContaining("no tokens");
+    assertThatThrownBy(() -> StaticTokenAuthenticator.load(empty))
+        .hasMessageContaining("no tokens");
     assertThatThrownBy(() -> StaticTokenAuthenticator.load(dir.resolve("none")))
         .hasMessageContaining("does not exist");
   }

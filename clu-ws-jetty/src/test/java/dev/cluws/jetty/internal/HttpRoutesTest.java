@@ -265,7 +265,8 @@ class HttpRoutesTest {
 
     assertThat(metrics.statusCode()).isEqualTo(200);
     assertThat(header(metrics, "content-type")).isEqualTo(HttpRoutes.PROMETHEUS_TEXT);
-    assertThat(metrics.body()).contains("# TYPE cluws_test_things_total counter")
+    assertThat(metrics.body())
+        .contains("# TYPE cluws_test_things_total counter")
         .contains("cluws_test_things_total 3.0");
   }
 

@@ -109,7 +109,8 @@ class ReloadableTest {
         .satisfies(
             m ->
                 assertThat(m)
-                    .startsWith("reload refused: test file " + file + ": it says bad; the test file")
+                    .startsWith(
+                        "reload refused: test file " + file + ": it says bad; the test file")
                     .endsWith("stays in force"));
     Files.writeString(file, "three");
     value.poll();

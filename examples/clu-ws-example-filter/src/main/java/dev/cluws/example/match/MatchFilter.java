@@ -16,6 +16,7 @@ final class MatchFilter implements ReplyFilter {
   static final int MAX_DEPTH = 16;
 
   private final String[] texts;
+
   /** The keywords to look in; {@code null} for every keyword. */
   private final String[] keywords;
 

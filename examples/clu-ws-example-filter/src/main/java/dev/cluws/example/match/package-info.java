@@ -8,17 +8,18 @@
  * <h2>Parameters</h2>
  *
  * <pre>
- * ws://host:9876/?match=open                        replies with "open" (any case) in a keyword value
+ * ws://host:9876/?match=open                        replies with "open" (any case) in a value
  * ws://host:9876/?match=open,closed                 with "open" or "closed"
  * ws://host:9876/?match=open&amp;match.keyword=dome    with "open" in the value of the keyword dome
  * ws://host:9876/?match=42&amp;match.keyword=status_word,mode
  * </pre>
  *
  * <p>A value is searched as JSON gives it: a string's text, a number or boolean as written ({@code
- * 42}, {@code 1.5}, {@code true}), and the elements of lists and objects (up to 16 levels deep). Keyword names are not searched, and
- * a reply whose body is not an object has no keywords, so it never matches. Frames the gateway
- * itself sends (errors, broker status) never reach the filter (the gateway lets them through);
- * snapshot frames pass when one of their keywords matches. Texts are split at commas, so a text cannot contain one.
+ * 42}, {@code 1.5}, {@code true}), and the elements of lists and objects (up to 16 levels deep).
+ * Keyword names are not searched, and a reply whose body is not an object has no keywords, so it
+ * never matches. Frames the gateway itself sends (errors, broker status) never reach the filter
+ * (the gateway lets them through); snapshot frames pass when one of their keywords matches. Texts
+ * are split at commas, so a text cannot contain one.
  *
  * <h2>Setting</h2>
  *
@@ -30,8 +31,8 @@
  * range stops {@code clu-ws} at start with one line and exit status 2.
  *
  * <p>The gateway refuses the client (HTTP 400, or an {@code e} frame for a {@code subscribe}
- * control frame) with a message that says why when no text is given, when there are more texts
- * than that setting allows or one longer than {@value
+ * control frame) with a message that says why when no text is given, when there are more texts than
+ * that setting allows or one longer than {@value
  * dev.cluws.example.match.MatchFilterProvider#MAX_TEXT_LENGTH} characters, for {@code
  * match.keyword} without a keyword name or with a name that has a character other than letters,
  * digits, {@code _}, {@code .} and {@code -}, and for any other option.

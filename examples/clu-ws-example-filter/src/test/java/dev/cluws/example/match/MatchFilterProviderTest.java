@@ -116,8 +116,7 @@ class MatchFilterProviderTest extends ReplyFilterProviderCompatibilityKit {
   @Test
   void framesFromTheGatewayPassWithoutAskingTheFilter() {
     Reply brokerLost =
-        ReplyBuilder.fromGateway("w", "{\"broker\": \"disconnected\", \"text\": \"lost\"}")
-            .build();
+        ReplyBuilder.fromGateway("w", "{\"broker\": \"disconnected\", \"text\": \"lost\"}").build();
 
     assertThat(deliver(filter("match=open"), brokerLost)).isSameAs(brokerLost);
   }

@@ -35,8 +35,7 @@ class MatchPluginIT {
         fixture.gateway().filterProviders().find(MatchFilterProvider.NAME).orElseThrow();
 
     assertThat(found).isInstanceOf(MatchFilterProvider.class);
-    assertThat(
-            found.getClass().getProtectionDomain().getCodeSource().getLocation().getPath())
+    assertThat(found.getClass().getProtectionDomain().getCodeSource().getLocation().getPath())
         .matches(".*/clu-ws-example-filter-[^/]*\\.jar");
   }
 
@@ -66,11 +65,8 @@ class MatchPluginIT {
             "{\"dome\":\"opening\"}");
     assertThat(bodies(open))
         .containsExactly(
-            "{\"dome\":\"OPEN\"}",
-            "{\"text\":\"the door is open\"}",
-            "{\"dome\":\"opening\"}");
-    assertThat(bodies(openDome))
-        .containsExactly("{\"dome\":\"OPEN\"}", "{\"dome\":\"opening\"}");
+            "{\"dome\":\"OPEN\"}", "{\"text\":\"the door is open\"}", "{\"dome\":\"opening\"}");
+    assertThat(bodies(openDome)).containsExactly("{\"dome\":\"OPEN\"}", "{\"dome\":\"opening\"}");
   }
 
   @Test
@@ -89,7 +85,8 @@ class MatchPluginIT {
         false,
         "reply." + fixture.name);
 
-    JsonNode done = pong.awaitFrame(f -> f.path("headers").path("message_code").asText().equals(":"));
+    JsonNode done =
+        pong.awaitFrame(f -> f.path("headers").path("message_code").asText().equals(":"));
     assertThat(done.path("headers").path("sender").asText()).isEqualTo(actor.name());
     assertThat(pong.frames()).containsExactly(done);
   }
