@@ -3,17 +3,15 @@ package dev.cluws.core;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cluws.core.access.AccessPolicy;
 import dev.cluws.core.access.Visibility;
 import dev.cluws.core.client.Admission;
 import dev.cluws.core.client.ClientConnection;
 import dev.cluws.core.client.ClientRegistry;
+import dev.cluws.core.client.ControlHandler;
 import dev.cluws.core.client.ClientTransport;
 import dev.cluws.core.client.Outbox;
-import dev.cluws.core.codec.ControlFrames;
-import dev.cluws.core.codec.DecodedFrame;
 import dev.cluws.core.codec.EncodedFrame;
 import dev.cluws.core.codec.FrameCodec;
 import dev.cluws.core.command.CommandGate;
@@ -29,7 +27,6 @@ import dev.cluws.core.spi.ClientIdentity;
 import dev.cluws.core.spi.CommandSink;
 import dev.cluws.core.spi.CommandSinkProvider;
 import dev.cluws.core.spi.FilterContext;
-import dev.cluws.core.spi.Glob;
 import dev.cluws.core.spi.JsonMappers;
 import dev.cluws.core.spi.MessageCode;
 import dev.cluws.core.spi.MessageSource;
@@ -130,26 +127,21 @@ public final class Gateway implements AutoCloseable {
   private final MessageSource source;
   private final CommandSink sink;
   private final CommandGate gate;
+  private final ControlHandler controls;
   private final ProviderCatalog<ReplyFilterProvider> filters;
-
   /** Each filter provider's settings, by name: the same for every client. */
   private final Map<String, PluginSettings> filterSettings;
-
   private final AccessPolicy accessPolicy;
   private final AtomicLong clientIds = new AtomicLong();
   private final Admission admission;
-
   /** What each client connection gets from the gateway (no reference to the gateway itself). */
   private final ClientConnection.Services clientServices;
-
   private final Object lifecycle = new Object();
   private boolean started;
   private boolean closed;
   private ScheduledExecutorService housekeeping;
-
   /** Where outboxes write frames to websockets, so the delivery thread only queues them. */
   private final Executor senders;
-
   /** The gateway's own sender threads, when it was not given an executor. */
   private final ExecutorService ownSenders;
 
@@ -216,9 +208,10 @@ public final class Gateway implements AutoCloseable {
     this.ownSenders = b.sendExecutor == null ? newSenders(settings.name()) : null;
     this.senders = b.sendExecutor != null ? b.sendExecutor : ownSenders;
     this.gate = new CommandGate(sink, codec, stats, accessPolicy, hub::sourceState, settings);
+    this.controls = new ControlHandler(codec, stats, settings, joins, filters, this::buildChain);
     this.clientServices =
         new ClientConnection.Services(
-            codec, stats, settings, gate, this::control, registry::remove);
+            codec, stats, settings, gate, controls::handle, registry::remove);
   }
 
   public static Builder builder() {
@@ -253,7 +246,7 @@ public final class Gateway implements AutoCloseable {
         // maintain() catches per client, so a failure never cancels the schedule.
         var unused =
             housekeeping.scheduleWithFixedDelay(
-                this::maintain, HOUSEKEEPING_MILLIS, HOUSEKEEPING_MILLIS, TimeUnit.MILLISECONDS);
+            this::maintain, HOUSEKEEPING_MILLIS, HOUSEKEEPING_MILLIS, TimeUnit.MILLISECONDS);
       } catch (RuntimeException e) {
         // Final: the source and sink are closed and cannot start again; build a new gateway.
         closed = true;
@@ -261,7 +254,8 @@ public final class Gateway implements AutoCloseable {
         throw e;
       }
       started = true;
-      log.info("gateway {} started (filters available: {})", settings.name(), installedFilters());
+      log.info(
+          "gateway {} started (filters available: {})", settings.name(), installedFilters());
     }
   }
 
@@ -272,10 +266,10 @@ public final class Gateway implements AutoCloseable {
 
   /**
    * Validates a client's query parameters and builds its filter chain: one filter per provider the
-   * parameters name ({@code <name>=values} and {@code <name>.<option>=values}, see {@link
-   * ReplyFilterProvider}). Parameters that name neither a filter nor one of the gateway's own
-   * ({@link #RESERVED_PARAMETERS}) are ignored — a CLU client may send any URL — and the client is
-   * told so in its first frame.
+   * parameters name ({@code <name>=values}
+   * and {@code <name>.<option>=values}, see {@link ReplyFilterProvider}). Parameters that name
+   * neither a filter nor one of the gateway's own ({@link #RESERVED_PARAMETERS}) are ignored — a
+   * CLU client may send any URL — and the client is told so in its first frame.
    *
    * @throws SubscriptionException when a parameter's value is invalid
    * @throws GatewayBusyException when the gateway serves its maximum of clients
@@ -301,11 +295,8 @@ public final class Gateway implements AutoCloseable {
     Map<String, List<String>> parameters = Subscription.normalize(query);
     Subscription.Options options =
         new Subscription.Options(
-            single(parameters, SINCE),
-            flag(parameters, SEQ),
-            flag(parameters, SNAPSHOT),
-            flag(parameters, ACKS),
-            ownRepliesAlways(single(parameters, OWN_REPLIES)));
+            single(parameters, SINCE), flag(parameters, SEQ), flag(parameters, SNAPSHOT),
+            flag(parameters, ACKS), ownRepliesAlways(single(parameters, OWN_REPLIES)));
     policy(parameters); // a bad value is refused now, not at connect
     if (options.snapshot() && !hub.keepsState()) {
       throw new SubscriptionException(
@@ -327,8 +318,7 @@ public final class Gateway implements AutoCloseable {
         new CommandTracker(settings.trackedCommands(), settings.commandExpiry().toNanos());
     FilterChain chain = buildChain(clientId, identity, requested, commands);
     if (!unknown.isEmpty()) {
-      log.debug(
-          "client {}: ignoring unknown parameters {}", clientId, LogText.of(unknown.toString()));
+      log.debug("client {}: ignoring unknown parameters {}", clientId, LogText.of(unknown.toString()));
     }
     return new Subscription(
         clientId, identity, parameters, requested, unknown, chain, options, commands, permit);
@@ -512,9 +502,7 @@ public final class Gateway implements AutoCloseable {
     return client;
   }
 
-  /**
-   * The names of the installed filters, for messages: {@code "actors, codes"} or {@code "none"}.
-   */
+  /** The names of the installed filters, for messages: {@code "actors, codes"} or {@code "none"}. */
   private String installedFilters() {
     return filters.names().isEmpty() ? "none" : String.join(", ", filters.names());
   }
@@ -532,148 +520,6 @@ public final class Gateway implements AutoCloseable {
             + (unknown.size() == 1 ? "it is" : "they are")
             + " ignored";
     return codec.errorFrame(MessageCode.WARNING, null, message);
-  }
-
-  /**
-   * Carries out a client's control frame and answers it: {@code :} with the result, or {@code e}
-   * with what was wrong (and nothing changed). Runs on the client's transport thread; never blocks.
-   */
-  private void control(ClientConnection client, DecodedFrame.ControlFrame frame) {
-    stats.controlFrames.increment();
-    try {
-      if (frame instanceof DecodedFrame.SnapshotFrame) {
-        snapshot(client, (DecodedFrame.SnapshotFrame) frame);
-        return;
-      }
-      synchronized (client) {
-        Subscription current = client.subscription();
-        Map<String, FilterRequest> next = new LinkedHashMap<>(current.filters());
-        String action;
-        if (frame instanceof DecodedFrame.SubscribeFrame) {
-          action = ControlFrames.SUBSCRIBE;
-          Map<String, List<String>> parameters = ((DecodedFrame.SubscribeFrame) frame).parameters();
-          Map<String, FilterRequest> requested = FilterRequest.group(parameters, name -> true);
-          for (String name : requested.keySet()) {
-            requireFilter(name);
-          }
-          next.putAll(requested);
-        } else {
-          action = ControlFrames.UNSUBSCRIBE;
-          List<String> names = ((DecodedFrame.UnsubscribeFrame) frame).names();
-          if (names == null) {
-            next.clear();
-          } else {
-            for (String name : names) {
-              requireFilter(name);
-              next.remove(name);
-            }
-          }
-        }
-        FilterChain chain = buildChain(client.id(), client.identity(), next, current.commands());
-        Subscription updated = current.withFilters(next, chain);
-        if (frame instanceof DecodedFrame.SubscribeFrame subscribe
-            && subscribe.ownReplies() != null) {
-          updated = updated.withOwnReplies(ownRepliesAlways(subscribe.ownReplies()));
-        }
-        client.resubscribe(updated);
-        if (log.isDebugEnabled()) {
-          log.debug(
-              "client {} {}d: {}",
-              client.id(),
-              action,
-              LogText.of(updated.describeFilters().toString()));
-        }
-        client.send(controlAnswer(action, frame.commandId(), updated));
-      }
-    } catch (SubscriptionException e) {
-      stats.invalidFrames.increment();
-      client.send(codec.errorFrame(MessageCode.ERROR, frame.commandId(), e.getMessage()));
-    }
-  }
-
-  private void requireFilter(String name) {
-    if (name.indexOf('.') > 0 && filters.find(FilterRequest.nameOf(name)).isPresent()) {
-      throw new SubscriptionException(
-          "'"
-              + name
-              + "' is an option of the filter '"
-              + FilterRequest.nameOf(name)
-              + "': unsubscribe names whole filters (give '"
-              + FilterRequest.nameOf(name)
-              + "', or subscribe again with new options)");
-    }
-    if (RESERVED_PARAMETERS.contains(name)) {
-      throw new SubscriptionException(
-          "'" + name + "' is not a filter: it is a connection parameter (give it in the URL)");
-    }
-    if (filters.find(name).isEmpty()) {
-      throw new SubscriptionException(
-          "no filter named '" + name + "' is installed (installed: " + installedFilters() + ")");
-    }
-  }
-
-  private void snapshot(ClientConnection client, DecodedFrame.SnapshotFrame frame) {
-    if (!hub.keepsState()) {
-      throw new SubscriptionException(
-          "this gateway keeps no state, so it has no snapshot (it runs with --state-actors 0)");
-    }
-    // Snapshot frames are never shed and a snapshot may be large: while the client has not read
-    // what is queued for it, refuse another one rather than pile it on (and run into the outbox's
-    // hard bound, which closes the client).
-    Outbox outbox = client.outbox();
-    if (outbox.queued() >= settings.outboxMaxFrames()
-        || outbox.queuedBytes() >= settings.outboxMaxBytes()) {
-      throw new SubscriptionException(
-          "snapshot refused: "
-              + outbox.queued()
-              + " frames are still waiting to be sent to this connection (its outbox is full);"
-              + " read them, then ask again");
-    }
-    // A snapshot costs the gateway work (filtering and encoding up to --state-actors frames, on
-    // this thread, outside the hub's lock): it costs one of the client's commands.
-    if (!client.tryAcquireCommand()) {
-      stats.commandsRateLimited.increment();
-      throw new SubscriptionException(
-          "snapshot refused: rate limit exceeded (a snapshot counts as a command; at most "
-              + CommandGate.formatRate(settings.commandsPerSecond())
-              + " per second, bursts of "
-              + settings.commandBurst()
-              + ")");
-    }
-    List<Glob> patterns = new ArrayList<>();
-    for (String actor : frame.actors()) {
-      patterns.add(new Glob(actor));
-    }
-    joins.sendSnapshot(client, patterns, frame.commandId());
-  }
-
-  private EncodedFrame controlAnswer(String action, String commandId, Subscription subscription) {
-    ObjectNode body = codec.mapper().createObjectNode().put("control", action);
-    ObjectNode described = body.putObject("subscription");
-    Map<String, List<String>> filtersNow = subscription.describeFilters();
-    filtersNow.forEach(
-        (name, values) -> {
-          ArrayNode array = described.putArray(name);
-          values.forEach(array::add);
-        });
-    body.put(
-        "text",
-        filtersNow.isEmpty()
-            ? "no filters: every reply is delivered"
-            : "filters now: " + describe(filtersNow));
-    return codec.encode(codec.gatewayReply(MessageCode.DONE, commandId, body), 0);
-  }
-
-  private static String describe(Map<String, List<String>> parameters) {
-    StringBuilder text = new StringBuilder();
-    parameters.forEach(
-        (name, values) -> {
-          if (text.length() > 0) {
-            text.append(" & ");
-          }
-          text.append(name).append('=').append(String.join(",", values));
-        });
-    return text.toString();
   }
 
   /** Stops forwarding, forgets every client and closes the source and the sink. Idempotent. */
@@ -716,9 +562,9 @@ public final class Gateway implements AutoCloseable {
   }
 
   /**
-   * The first step of a graceful shutdown: stops receiving replies, then waits until every client's
-   * outbox has been written out, or the timeout passes. Returns whether every outbox emptied in
-   * time. Clients stay connected; commands still work.
+   * The first step of a graceful shutdown: stops receiving replies, then waits until every
+   * client's outbox has been written out, or the timeout passes. Returns whether every outbox
+   * emptied in time. Clients stay connected; commands still work.
    */
   public boolean quiesce(Duration timeout) {
     try {
@@ -947,8 +793,8 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * Selects the source from these providers instead of the ones on the class path (ignored with
-     * {@link #source}).
+     * Selects the source from these providers instead of the ones on the class path (ignored
+     * with {@link #source}).
      */
     public Builder sourceProviders(ProviderCatalog<MessageSourceProvider> catalog) {
       this.sources = catalog;
@@ -971,11 +817,11 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * The values the operator gave the providers' settings (default: none, so every setting has its
-     * default). {@link #build()} checks them against the providers found and throws {@link
-     * PluginConfiguration.InvalidSettingException} for a value of a provider or a key that does not
-     * exist, or of the wrong type. Values for sources and sinks are checked only when they come
-     * from providers (not {@link #source}, {@link #sink}).
+     * The values the operator gave the providers' settings (default: none, so every setting has
+     * its default). {@link #build()} checks them against the providers found and throws {@link
+     * PluginConfiguration.InvalidSettingException} for a value of a provider or a key that does
+     * not exist, or of the wrong type. Values for sources and sinks are checked only when they
+     * come from providers (not {@link #source}, {@link #sink}).
      */
     public Builder pluginConfiguration(PluginConfiguration configuration) {
       this.plugins = Objects.requireNonNull(configuration, "configuration");

@@ -45,6 +45,11 @@ public final class Joins {
     this.sequence = sequence;
   }
 
+  /** Whether the gateway keeps the current state (and so can answer snapshot requests). */
+  public boolean keepsState() {
+    return state.enabled();
+  }
+
   /**
    * Begins a client's joining: registers it for live replies, first (so that a client closed while
    * its first frames are queued is removed again, and never stays registered), and, in the same
