@@ -9,8 +9,8 @@ import dev.cluws.core.access.Visibility;
 import dev.cluws.core.client.Admission;
 import dev.cluws.core.client.ClientConnection;
 import dev.cluws.core.client.ClientRegistry;
-import dev.cluws.core.client.ControlHandler;
 import dev.cluws.core.client.ClientTransport;
+import dev.cluws.core.client.ControlHandler;
 import dev.cluws.core.client.Outbox;
 import dev.cluws.core.codec.EncodedFrame;
 import dev.cluws.core.codec.FrameCodec;
@@ -129,19 +129,25 @@ public final class Gateway implements AutoCloseable {
   private final CommandGate gate;
   private final ControlHandler controls;
   private final ProviderCatalog<ReplyFilterProvider> filters;
+
   /** Each filter provider's settings, by name: the same for every client. */
   private final Map<String, PluginSettings> filterSettings;
+
   private final AccessPolicy accessPolicy;
   private final AtomicLong clientIds = new AtomicLong();
   private final Admission admission;
+
   /** What each client connection gets from the gateway (no reference to the gateway itself). */
   private final ClientConnection.Services clientServices;
+
   private final Object lifecycle = new Object();
   private boolean started;
   private boolean closed;
   private ScheduledExecutorService housekeeping;
+
   /** Where outboxes write frames to websockets, so the delivery thread only queues them. */
   private final Executor senders;
+
   /** The gateway's own sender threads, when it was not given an executor. */
   private final ExecutorService ownSenders;
 
@@ -246,7 +252,7 @@ public final class Gateway implements AutoCloseable {
         // maintain() catches per client, so a failure never cancels the schedule.
         var unused =
             housekeeping.scheduleWithFixedDelay(
-            this::maintain, HOUSEKEEPING_MILLIS, HOUSEKEEPING_MILLIS, TimeUnit.MILLISECONDS);
+                this::maintain, HOUSEKEEPING_MILLIS, HOUSEKEEPING_MILLIS, TimeUnit.MILLISECONDS);
       } catch (RuntimeException e) {
         // Final: the source and sink are closed and cannot start again; build a new gateway.
         closed = true;
@@ -254,8 +260,7 @@ public final class Gateway implements AutoCloseable {
         throw e;
       }
       started = true;
-      log.info(
-          "gateway {} started (filters available: {})", settings.name(), installedFilters());
+      log.info("gateway {} started (filters available: {})", settings.name(), installedFilters());
     }
   }
 
@@ -266,10 +271,10 @@ public final class Gateway implements AutoCloseable {
 
   /**
    * Validates a client's query parameters and builds its filter chain: one filter per provider the
-   * parameters name ({@code <name>=values}
-   * and {@code <name>.<option>=values}, see {@link ReplyFilterProvider}). Parameters that name
-   * neither a filter nor one of the gateway's own ({@link #RESERVED_PARAMETERS}) are ignored — a
-   * CLU client may send any URL — and the client is told so in its first frame.
+   * parameters name ({@code <name>=values} and {@code <name>.<option>=values}, see {@link
+   * ReplyFilterProvider}). Parameters that name neither a filter nor one of the gateway's own
+   * ({@link #RESERVED_PARAMETERS}) are ignored — a CLU client may send any URL — and the client is
+   * told so in its first frame.
    *
    * @throws SubscriptionException when a parameter's value is invalid
    * @throws GatewayBusyException when the gateway serves its maximum of clients
@@ -295,8 +300,11 @@ public final class Gateway implements AutoCloseable {
     Map<String, List<String>> parameters = Subscription.normalize(query);
     Subscription.Options options =
         new Subscription.Options(
-            single(parameters, SINCE), flag(parameters, SEQ), flag(parameters, SNAPSHOT),
-            flag(parameters, ACKS), ownRepliesAlways(single(parameters, OWN_REPLIES)));
+            single(parameters, SINCE),
+            flag(parameters, SEQ),
+            flag(parameters, SNAPSHOT),
+            flag(parameters, ACKS),
+            ownRepliesAlways(single(parameters, OWN_REPLIES)));
     policy(parameters); // a bad value is refused now, not at connect
     if (options.snapshot() && !hub.keepsState()) {
       throw new SubscriptionException(
@@ -318,7 +326,8 @@ public final class Gateway implements AutoCloseable {
         new CommandTracker(settings.trackedCommands(), settings.commandExpiry().toNanos());
     FilterChain chain = buildChain(clientId, identity, requested, commands);
     if (!unknown.isEmpty()) {
-      log.debug("client {}: ignoring unknown parameters {}", clientId, LogText.of(unknown.toString()));
+      log.debug(
+          "client {}: ignoring unknown parameters {}", clientId, LogText.of(unknown.toString()));
     }
     return new Subscription(
         clientId, identity, parameters, requested, unknown, chain, options, commands, permit);
@@ -502,7 +511,9 @@ public final class Gateway implements AutoCloseable {
     return client;
   }
 
-  /** The names of the installed filters, for messages: {@code "actors, codes"} or {@code "none"}. */
+  /**
+   * The names of the installed filters, for messages: {@code "actors, codes"} or {@code "none"}.
+   */
   private String installedFilters() {
     return filters.names().isEmpty() ? "none" : String.join(", ", filters.names());
   }
@@ -562,9 +573,9 @@ public final class Gateway implements AutoCloseable {
   }
 
   /**
-   * The first step of a graceful shutdown: stops receiving replies, then waits until every
-   * client's outbox has been written out, or the timeout passes. Returns whether every outbox
-   * emptied in time. Clients stay connected; commands still work.
+   * The first step of a graceful shutdown: stops receiving replies, then waits until every client's
+   * outbox has been written out, or the timeout passes. Returns whether every outbox emptied in
+   * time. Clients stay connected; commands still work.
    */
   public boolean quiesce(Duration timeout) {
     try {
@@ -793,8 +804,8 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * Selects the source from these providers instead of the ones on the class path (ignored
-     * with {@link #source}).
+     * Selects the source from these providers instead of the ones on the class path (ignored with
+     * {@link #source}).
      */
     public Builder sourceProviders(ProviderCatalog<MessageSourceProvider> catalog) {
       this.sources = catalog;
@@ -817,11 +828,11 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * The values the operator gave the providers' settings (default: none, so every setting has
-     * its default). {@link #build()} checks them against the providers found and throws {@link
-     * PluginConfiguration.InvalidSettingException} for a value of a provider or a key that does
-     * not exist, or of the wrong type. Values for sources and sinks are checked only when they
-     * come from providers (not {@link #source}, {@link #sink}).
+     * The values the operator gave the providers' settings (default: none, so every setting has its
+     * default). {@link #build()} checks them against the providers found and throws {@link
+     * PluginConfiguration.InvalidSettingException} for a value of a provider or a key that does not
+     * exist, or of the wrong type. Values for sources and sinks are checked only when they come
+     * from providers (not {@link #source}, {@link #sink}).
      */
     public Builder pluginConfiguration(PluginConfiguration configuration) {
       this.plugins = Objects.requireNonNull(configuration, "configuration");

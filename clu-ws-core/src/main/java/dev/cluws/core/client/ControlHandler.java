@@ -72,7 +72,9 @@ public final class ControlHandler {
     this.chains = chains;
   }
 
-  /** The names of the installed filters, for messages: {@code "actors, codes"} or {@code "none"}. */
+  /**
+   * The names of the installed filters, for messages: {@code "actors, codes"} or {@code "none"}.
+   */
   private String installedFilters() {
     return filters.names().isEmpty() ? "none" : String.join(", ", filters.names());
   }
@@ -112,8 +114,7 @@ public final class ControlHandler {
             }
           }
         }
-        FilterChain chain =
-            chains.build(client.id(), client.identity(), next, current.commands());
+        FilterChain chain = chains.build(client.id(), client.identity(), next, current.commands());
         Subscription updated = current.withFilters(next, chain);
         if (frame instanceof DecodedFrame.SubscribeFrame subscribe
             && subscribe.ownReplies() != null) {
@@ -152,11 +153,7 @@ public final class ControlHandler {
     }
     if (filters.find(name).isEmpty()) {
       throw new SubscriptionException(
-          "no filter named '"
-              + name
-              + "' is installed (installed: "
-              + installedFilters()
-              + ")");
+          "no filter named '" + name + "' is installed (installed: " + installedFilters() + ")");
     }
   }
 
