@@ -190,10 +190,11 @@ class RoleVisibilityIT {
   /** Beta broadcasts its secret, answers a command with it, and the operator sees it all. */
   private WsClient betaHasDataTheOperatorSees() {
     WsClient operator = client(OPERATOR_TOKEN, "");
-    alpha.broadcast(Map.of("dome", "open"));
-    beta.broadcast(Map.of("secret", betaSecret));
+    // A command answered proves the gateway has registered the operator before anyone broadcasts.
     operator.send(command(betaName, "status", "op-1"));
     operator.awaitFinished("op-1");
+    alpha.broadcast(Map.of("dome", "open"));
+    beta.broadcast(Map.of("secret", betaSecret));
     operator.awaitFrame(f -> f.toString().contains(betaSecret));
     operator.awaitFrame(f -> sender(f).equals(alphaName));
     return operator;
