@@ -16,6 +16,7 @@ final class RawWebSocket implements AutoCloseable {
   private final Socket socket;
   private final DataInputStream in;
   private final OutputStream out;
+  private final String upgradeResponse;
 
   RawWebSocket(int port) throws IOException {
     this(new Socket(InetAddress.getLoopbackAddress(), port), "/");
@@ -52,6 +53,12 @@ final class RawWebSocket implements AutoCloseable {
     if (!head.toString().startsWith("HTTP/1.1 101")) {
       throw new IOException("upgrade refused: " + head);
     }
+    upgradeResponse = head.toString();
+  }
+
+  /** The server's 101 response: status line and headers. */
+  String upgradeResponse() {
+    return upgradeResponse;
   }
 
   /** Sends one masked frame with the given opcode (1 = text) and raw payload. */
