@@ -1,29 +1,18 @@
 package dev.cluws.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.cluws.amqp.testing.TestBroker;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** The distribution's log output ({@code target/clu-ws/bin/clu-ws}): readable text, or JSON. */
 class LogFormatIT {
-  private static final Path SCRIPT = Path.of("target", "clu-ws", "bin", "clu-ws");
   private static final JsonMapper MAPPER = JsonMapper.builder().build();
   private static final Pattern TEXT_LINE =
       Pattern.compile(
@@ -107,53 +96,14 @@ class LogFormatIT {
    */
   private static List<String> run(Map<String, String> environment, String... options)
       throws Exception {
-    int port = freePort();
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                SCRIPT.toString(),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                String.valueOf(port),
-                "-H",
-                TestBroker.HOST,
-                "--exchange",
-                TestBroker.uniqueName("log-ex"),
-                "--name",
-                TestBroker.uniqueName("log-gw")));
-    command.addAll(List.of(options));
-    Path log = Files.createTempFile("clu-ws-log", ".log");
-    ProcessBuilder builder =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-    builder.environment().keySet().removeIf(name -> name.startsWith("CLU_WS_"));
-    builder.environment().putAll(environment);
-    Process process = builder.start();
-    try {
-      await()
-          .atMost(Duration.ofSeconds(30))
-          .until(() -> !process.isAlive() || Files.readString(log).contains("listening on"));
-      assertThat(process.isAlive()).as("clu-ws is running: %s", Files.readString(log)).isTrue();
-      try (WsClient client = WsClient.connect(URI.create("ws://127.0.0.1:" + port + "/"))) {
+    try (Distribution clu = Distribution.start(environment, options)) {
+      try (WsClient client = WsClient.connect(clu.uri())) {
         client.send(
             "{\"consumer\": \"nobody\", \"command_string\": \"ping\","
                 + " \"command_id\": \"log-it-1\"}");
         client.awaitFinished("log-it-1");
       }
-      process.destroy(); // SIGTERM
-      assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
-      return Files.readAllLines(log, StandardCharsets.UTF_8).stream()
-          .filter(line -> !line.isBlank())
-          .toList();
-    } finally {
-      process.destroyForcibly();
-      Files.deleteIfExists(log);
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
+      return clu.stop();
     }
   }
 }
