@@ -12,9 +12,9 @@ import com.rabbitmq.client.ShutdownListener;
 import com.rabbitmq.client.ShutdownSignalException;
 import dev.cluws.amqp.internal.Connections;
 import dev.cluws.amqp.internal.Threads;
-import dev.cluws.core.codec.FrameCodec;
 import dev.cluws.core.log.LogText;
 import dev.cluws.core.spi.BrokerUnavailableException;
+import dev.cluws.core.spi.CluIds;
 import dev.cluws.core.spi.CluWsException;
 import dev.cluws.core.spi.Command;
 import dev.cluws.core.spi.CommandOutcome;
@@ -228,7 +228,7 @@ public final class AmqpCommandSink implements CommandSink {
           new BrokerUnavailableException("the connection to the broker is down"));
       return;
     }
-    String messageId = FrameCodec.newMessageId();
+    String messageId = CluIds.newMessageId();
     Map<String, Object> headers = new LinkedHashMap<>();
     headers.put(Reply.COMMAND_ID, command.commandId());
     headers.put(Reply.COMMANDER_ID, gatewayName + "." + command.consumer());
@@ -317,7 +317,7 @@ public final class AmqpCommandSink implements CommandSink {
         new AMQP.BasicProperties.Builder()
             .contentType("text/json")
             .correlationId(returned.getCorrelationId())
-            .messageId(FrameCodec.newMessageId())
+            .messageId(CluIds.newMessageId())
             .timestamp(new Date())
             .headers(headers)
             .build();

@@ -8,7 +8,7 @@ import dev.cluws.amqp.actor.ActorChannel;
 import dev.cluws.amqp.actor.ActorCommand;
 import dev.cluws.amqp.internal.Connections;
 import dev.cluws.amqp.testing.TestBroker;
-import dev.cluws.core.codec.FrameCodec;
+import dev.cluws.core.spi.CluIds;
 import dev.cluws.core.spi.Reply;
 import java.io.IOException;
 import java.util.Date;
@@ -220,7 +220,7 @@ final class StatePublisher implements AutoCloseable {
     AMQP.BasicProperties properties =
         new AMQP.BasicProperties.Builder()
             .contentType("text/json")
-            .messageId(FrameCodec.newMessageId())
+            .messageId(CluIds.newMessageId())
             .timestamp(new Date())
             .headers(headers)
             .build();

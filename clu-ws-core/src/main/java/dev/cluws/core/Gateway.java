@@ -670,6 +670,38 @@ public final class Gateway implements AutoCloseable {
     return hub;
   }
 
+  /** The clients connected now (the {@code clients} gauge). */
+  public int clientCount() {
+    return hub.clientCount();
+  }
+
+  /** The replies kept for clients that reconnect with {@code since=} (a gauge). */
+  public int replayableCount() {
+    return hub.replayableCount();
+  }
+
+  /** The actors whose latest keywords the state store keeps for snapshots (a gauge). */
+  public int stateActors() {
+    return hub.stateActors();
+  }
+
+  /** The bytes the state store holds (a gauge). */
+  public long stateBytes() {
+    return hub.stateBytes();
+  }
+
+  /** The actors the state store evicted to stay within its bounds, since the start (a counter). */
+  public long stateActorsEvicted() {
+    return hub.stateActorsEvicted();
+  }
+
+  /**
+   * The keywords the state store evicted to stay within its bounds, since the start (a counter).
+   */
+  public long stateKeywordsEvicted() {
+    return hub.stateKeywordsEvicted();
+  }
+
   public FrameCodec codec() {
     return codec;
   }

@@ -81,7 +81,7 @@ public final class GatewayMetrics implements MeterBinder {
   @Override
   public void bindTo(MeterRegistry registry) {
     GatewayStats stats = gateway.stats();
-    Gauge.builder("cluws.clients.connected", gateway, g -> g.hub().clientCount())
+    Gauge.builder("cluws.clients.connected", gateway, g -> g.clientCount())
         .description("Websocket clients connected now")
         .strongReference(true)
         .register(registry);
@@ -174,23 +174,23 @@ public final class GatewayMetrics implements MeterBinder {
         stats.filterErrors,
         "Exceptions thrown by reply filters (each counted as a denial)");
 
-    Gauge.builder("cluws.replay.replies", gateway, g -> g.hub().replayableCount())
+    Gauge.builder("cluws.replay.replies", gateway, g -> g.replayableCount())
         .description("Replies kept for clients that reconnect with since=")
         .strongReference(true)
         .register(registry);
-    Gauge.builder("cluws.state.actors", gateway, g -> g.hub().stateActors())
+    Gauge.builder("cluws.state.actors", gateway, g -> g.stateActors())
         .description("Actors whose current state is kept for snapshots")
         .strongReference(true)
         .register(registry);
-    Gauge.builder("cluws.state.bytes", gateway, g -> g.hub().stateBytes())
+    Gauge.builder("cluws.state.bytes", gateway, g -> g.stateBytes())
         .description("Estimated bytes of the current state kept for snapshots")
         .strongReference(true)
         .register(registry);
-    FunctionCounter.builder("cluws.state.evicted", gateway, g -> g.hub().stateActorsEvicted())
+    FunctionCounter.builder("cluws.state.evicted", gateway, g -> g.stateActorsEvicted())
         .description("Actors and keywords evicted from the snapshot state beyond its bounds")
         .tag("kind", "actor")
         .register(registry);
-    FunctionCounter.builder("cluws.state.evicted", gateway, g -> g.hub().stateKeywordsEvicted())
+    FunctionCounter.builder("cluws.state.evicted", gateway, g -> g.stateKeywordsEvicted())
         .description("Actors and keywords evicted from the snapshot state beyond its bounds")
         .tag("kind", "keyword")
         .register(registry);

@@ -1,13 +1,14 @@
 package dev.cluws.testkit;
 
-import dev.cluws.core.reply.FilterRequest;
 import dev.cluws.core.spi.ClientIdentity;
 import dev.cluws.core.spi.FilterContext;
+import dev.cluws.core.spi.FilterParameters;
 import dev.cluws.core.spi.PluginSettings;
 import dev.cluws.core.spi.Reply;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,7 +71,8 @@ public final class TestFilterContext implements FilterContext {
     Objects.requireNonNull(providerName, "providerName");
     Objects.requireNonNull(parameters, "parameters");
     String optionPrefix = providerName + ".";
-    Map<String, List<String>> query = new LinkedHashMap<>();
+    List<String> rawValues = new ArrayList<>();
+    Map<String, List<String>> rawOptions = new LinkedHashMap<>();
     for (String parameter : parameters.split("&", -1)) {
       if (parameter.isEmpty()) {
         continue;
@@ -78,24 +80,28 @@ public final class TestFilterContext implements FilterContext {
       int equals = parameter.indexOf('=');
       String key = decode(equals < 0 ? parameter : parameter.substring(0, equals));
       String value = equals < 0 ? "" : decode(parameter.substring(equals + 1));
-      if (!key.equals(providerName)
-          && !(key.startsWith(optionPrefix) && key.length() > optionPrefix.length())) {
+      if (key.equals(providerName)) {
+        rawValues.add(value);
+      } else if (FilterParameters.providerName(key).equals(providerName)
+          && key.length() > optionPrefix.length()) {
+        rawOptions
+            .computeIfAbsent(key.substring(optionPrefix.length()), k -> new ArrayList<>())
+            .add(value);
+      } else {
         throw new IllegalArgumentException(
             String.format(
                 "the parameter '%s' in \"%s\" is not for the provider '%s' (write %s=... or"
                     + " %s<option>=...)",
                 key, parameters, providerName, providerName, optionPrefix));
       }
-      query.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
     }
-    // Split and grouped by the gateway's own code, so the kit reads parameters exactly as it does.
-    FilterRequest request =
-        FilterRequest.fromParameters(query)
-            .getOrDefault(providerName, new FilterRequest(providerName, List.of(), Map.of()));
+    // Values split as the gateway splits them (the spi's FilterParameters, its own code).
+    Map<String, List<String>> options = new LinkedHashMap<>();
+    rawOptions.forEach((option, raw) -> options.put(option, FilterParameters.values(raw)));
     return new TestFilterContext(
         "kit-client-1",
-        request.values(),
-        request.options(),
+        FilterParameters.values(rawValues),
+        Collections.unmodifiableMap(options),
         ClientIdentity.anonymous("127.0.0.1"),
         Set.of(),
         PluginSettings.empty());

@@ -9,9 +9,9 @@ import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.ShutdownSignalException;
 import dev.cluws.amqp.internal.Connections;
-import dev.cluws.core.codec.FrameCodec;
 import dev.cluws.core.log.LogText;
 import dev.cluws.core.spi.BrokerUnavailableException;
+import dev.cluws.core.spi.CluIds;
 import dev.cluws.core.spi.CluWsException;
 import dev.cluws.core.spi.JsonMappers;
 import dev.cluws.core.spi.Reply;
@@ -182,7 +182,7 @@ public final class ActorChannel {
         new AMQP.BasicProperties.Builder()
             .contentType("text/json")
             .correlationId(commandId)
-            .messageId(FrameCodec.newMessageId())
+            .messageId(CluIds.newMessageId())
             .timestamp(new Date())
             .headers(headers)
             .build();

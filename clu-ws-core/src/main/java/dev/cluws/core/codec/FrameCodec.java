@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cluws.core.codec.DecodedFrame.CommandFrame;
 import dev.cluws.core.codec.DecodedFrame.InvalidFrame;
+import dev.cluws.core.spi.CluIds;
 import dev.cluws.core.spi.Command;
 import dev.cluws.core.spi.MessageCode;
 import dev.cluws.core.spi.Origin;
@@ -25,8 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 /**
@@ -293,18 +292,12 @@ public final class FrameCodec {
 
   /** A new command id in CLU's form (a uuid4 string). */
   public static String newCommandId() {
-    return UUID.randomUUID().toString();
+    return CluIds.newCommandId();
   }
 
   /** A new message id in CLU's form (32 hex digits). */
   public static String newMessageId() {
-    ThreadLocalRandom random = ThreadLocalRandom.current();
-    return hex16(random.nextLong()) + hex16(random.nextLong());
-  }
-
-  private static String hex16(long value) {
-    String hex = Long.toHexString(value);
-    return hex.length() == 16 ? hex : "0".repeat(16 - hex.length()) + hex;
+    return CluIds.newMessageId();
   }
 
   private static boolean validConsumer(String consumer) {

@@ -1,5 +1,6 @@
 package dev.cluws.core.reply;
 
+import dev.cluws.core.spi.FilterParameters;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -68,8 +69,7 @@ public record FilterRequest(String name, List<String> values, Map<String, List<S
 
   /** The filter name of a parameter: the part before the first {@code '.'}. */
   public static String nameOf(String parameter) {
-    int dot = parameter.indexOf('.');
-    return dot < 0 ? parameter : parameter.substring(0, dot);
+    return FilterParameters.providerName(parameter);
   }
 
   void appendParameters(Map<String, List<String>> out) {

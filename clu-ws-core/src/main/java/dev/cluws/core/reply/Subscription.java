@@ -4,7 +4,7 @@ import dev.cluws.core.Gateway;
 import dev.cluws.core.client.Admission;
 import dev.cluws.core.command.CommandTracker;
 import dev.cluws.core.spi.ClientIdentity;
-import java.util.ArrayList;
+import dev.cluws.core.spi.FilterParameters;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -190,19 +190,7 @@ public final class Subscription {
   public static Map<String, List<String>> normalize(Map<String, List<String>> query) {
     Map<String, List<String>> result = new LinkedHashMap<>();
     for (Map.Entry<String, List<String>> entry : query.entrySet()) {
-      List<String> values = new ArrayList<>();
-      for (String value : entry.getValue()) {
-        if (value == null) {
-          continue;
-        }
-        for (String part : value.split(",", -1)) {
-          String trimmed = part.trim();
-          if (!trimmed.isEmpty()) {
-            values.add(trimmed);
-          }
-        }
-      }
-      result.put(entry.getKey(), Collections.unmodifiableList(values));
+      result.put(entry.getKey(), FilterParameters.values(entry.getValue()));
     }
     return Collections.unmodifiableMap(result);
   }
