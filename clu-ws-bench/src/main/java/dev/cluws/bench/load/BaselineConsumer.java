@@ -8,17 +8,15 @@ import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Map;
 
 /**
- * The ceiling a gateway is measured against: a plain AMQP consumer of the same replies, on its own
- * exclusive, auto-delete queue bound to {@code reply.#} (as the gateway's queue is), with a
- * prefetch of 1000 and acknowledgements in batches ({@code multiple=true}). It reads each body the
- * way the websocket clients read frames.
+ * The ceiling a gateway is measured against (issue 12's plain consumer): a plain AMQP consumer of
+ * the same replies, on its own exclusive, auto-delete queue bound to {@code reply.#} (as the
+ * gateway's queue is), consuming with automatic acknowledgement (no-ack), counting messages. It
+ * reads each body the way the websocket clients read frames.
  */
 final class BaselineConsumer implements AutoCloseable {
-  private static final int PREFETCH = 1000;
-  private static final int ACK_EVERY = 250;
-
   private final Connection connection;
   private final ReceiveStats stats;
 
@@ -28,28 +26,33 @@ final class BaselineConsumer implements AutoCloseable {
   }
 
   static BaselineConsumer start(BrokerSettings broker, String exchange, int expected) {
+    return start(broker, exchange, expected, false);
+  }
+
+  /**
+   * With {@code countPerfTest}, the measured replies are PerfTest's: each message whose {@code
+   * sender} header is {@value PerfTestPublisher#SENDER} is counted.
+   */
+  static BaselineConsumer start(
+      BrokerSettings broker, String exchange, int expected, boolean countPerfTest) {
     Connection connection = broker.connect("clu-ws-load baseline consumer");
     ReceiveStats stats = new ReceiveStats(expected);
     try {
       Channel channel = connection.createChannel();
-      channel.basicQos(PREFETCH);
       channel.exchangeDeclare(exchange, BuiltinExchangeType.TOPIC, false, true, null);
       String queue = channel.queueDeclare("", false, true, true, null).getQueue();
       channel.queueBind(queue, exchange, "reply.#");
       channel.basicConsume(
           queue,
-          false,
+          true,
           new DefaultConsumer(channel) {
-            private int unacked;
-
             @Override
             public void handleDelivery(
-                String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body)
-                throws IOException {
-              stats.record(FrameScan.seq(body), FrameScan.sentMicros(body));
-              if (++unacked >= ACK_EVERY) {
-                unacked = 0;
-                channel.basicAck(envelope.getDeliveryTag(), true);
+                String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
+              if (countPerfTest && isPerfTest(props)) {
+                stats.recordUnnumbered();
+              } else {
+                stats.record(FrameScan.seq(body), FrameScan.sentMicros(body));
               }
             }
           });
@@ -62,6 +65,12 @@ final class BaselineConsumer implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     return new BaselineConsumer(connection, stats);
+  }
+
+  private static boolean isPerfTest(AMQP.BasicProperties props) {
+    Map<String, Object> headers = props.getHeaders();
+    Object sender = headers == null ? null : headers.get("sender");
+    return sender != null && PerfTestPublisher.SENDER.equals(sender.toString());
   }
 
   ReceiveStats stats() {

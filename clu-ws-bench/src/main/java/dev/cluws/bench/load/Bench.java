@@ -37,9 +37,14 @@ final class Bench implements AutoCloseable {
   private final JsonMapper mapper = JsonMapper.builder().build();
   private final List<SummaryRow> rows = new ArrayList<>();
   private final List<ObjectNode> records = new ArrayList<>();
+  private final List<String> trailers = new ArrayList<>();
   private final String tag;
   private final AtomicInteger runs = new AtomicInteger();
+  private static final int PERFTEST_BODY_BYTES = 200;
+
   private WsClients ws;
+  private String perfTestClasspath;
+  private Path perfTestBody;
 
   Bench(CommonOptions options, PrintStream out) {
     options.validate();
@@ -76,6 +81,34 @@ final class Bench implements AutoCloseable {
   /** A unique name for something of this invocation, e.g. {@code clu-ws-load-1a2b3c4d-3-actor}. */
   String uniqueName(String what) {
     return "clu-ws-load-" + tag + "-" + runs.incrementAndGet() + "-" + what;
+  }
+
+  /** The class path PerfTest runs on (checked on first use). */
+  synchronized String perfTestClasspath() {
+    if (perfTestClasspath == null) {
+      perfTestClasspath = PerfTestPublisher.classpath(options.perfTestClasspath);
+    }
+    return perfTestClasspath;
+  }
+
+  /** The body file of PerfTest's replies. */
+  synchronized Path perfTestBody() {
+    if (perfTestBody == null) {
+      perfTestBody =
+          options.perfTestBody != null
+              ? options.perfTestBody
+              : PerfTestPublisher.writeBody(PERFTEST_BODY_BYTES);
+    }
+    return perfTestBody;
+  }
+
+  /** The size of PerfTest's body in bytes. */
+  long perfTestBodyBytes() {
+    try {
+      return Files.size(perfTestBody());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** The shared websocket client, started on first use. */
@@ -117,15 +150,16 @@ final class Bench implements AutoCloseable {
 
   /**
    * With {@code --wait-idle}: waits until the whole machine has used less than that many cores over
-   * 3 s (at most 10 minutes), so that a run does not share the CPU with other work. Returns the
-   * cores the machine used in the last 3 s.
+   * 3 s (at most {@code --wait-idle-max}), so that a run does not share the CPU with other work.
+   * Returns the cores the machine used in the last 3 s.
    */
   double awaitIdleMachine() {
     double limit = options.waitIdleCores;
     if (limit <= 0) {
       return -1;
     }
-    long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+    long deadline =
+        System.nanoTime() + Duration.ofSeconds(Math.max(0, options.waitIdleMaxSeconds)).toNanos();
     double busy;
     while (true) {
       long before = ProcStats.machineBusyNanos();
@@ -139,7 +173,9 @@ final class Bench implements AutoCloseable {
     }
     if (busy >= limit) {
       log.warn(
-          "machine still busy ({} cores) after 10 minutes; running anyway", Format.dec(busy, 2));
+          "machine still busy ({} cores) after {} s; running anyway",
+          Format.dec(busy, 2),
+          options.waitIdleMaxSeconds);
     }
     return busy;
   }
@@ -207,13 +243,21 @@ final class Bench implements AutoCloseable {
     return List.copyOf(records);
   }
 
-  /** Prints the summary table of every run so far. */
-  void printSummary() {
-    if (rows.isEmpty()) {
-      return;
+  /** Text printed after the summary table (e.g. the targets table). */
+  synchronized void addTrailer(String text) {
+    trailers.add(text);
+  }
+
+  /** Prints the summary table of every run so far, then the trailers. */
+  synchronized void printSummary() {
+    if (!rows.isEmpty()) {
+      out.println();
+      out.print(SummaryRow.table(rows));
     }
-    out.println();
-    out.print(SummaryRow.table(rows));
+    for (String trailer : trailers) {
+      out.println();
+      out.print(trailer);
+    }
     out.flush();
   }
 

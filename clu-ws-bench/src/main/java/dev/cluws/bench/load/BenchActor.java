@@ -18,12 +18,15 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * A minimal CLU actor for round trips: it declares the exchange as CLU does (topic, non-durable,
  * auto-delete) and an exclusive {@code <name>_commands} queue bound to {@code command.<name>.#},
- * and answers every command at once with one {@code :} reply, body {@code {}}, on {@code
- * reply.<commander_id>}, correlation id = command id, with CLU's headers. It measures its own time
- * per command (delivery to publish done), so a round trip can be split into actor and transport.
+ * and answers every command at once as a CLU actor answers {@code ping}: a {@code >} reply with
+ * header {@code internal} true and body {@code {}}, then a {@code :} reply with body {@code
+ * {"text": "Pong."}}, both on {@code reply.<commander_id>}, correlation id = command id, with CLU's
+ * headers. It measures its own time per command (delivery to publish done), so a round trip can be
+ * split into actor and transport.
  */
 final class BenchActor implements AutoCloseable {
   private static final byte[] EMPTY_BODY = "{}".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] PONG_BODY = "{\"text\": \"Pong.\"}".getBytes(StandardCharsets.UTF_8);
 
   private final String name;
   private final Connection connection;
@@ -98,20 +101,10 @@ final class BenchActor implements AutoCloseable {
         unanswerable.increment();
         return;
       }
-      Map<String, Object> headers = new LinkedHashMap<>();
-      headers.put("message_code", ":");
-      headers.put("commander_id", commanderId.toString());
-      headers.put("command_id", commandId);
-      headers.put("sender", name);
-      headers.put("internal", false);
       try {
-        getChannel()
-            .basicPublish(
-                exchange,
-                "reply." + commanderId,
-                BenchMessages.replyProperties(
-                    headers, BenchMessages.messageId(idPrefix, replies++), commandId),
-                EMPTY_BODY);
+        // As a CLU actor answers ping: ">" (internal) with {}, then ":" with the answer.
+        reply(commanderId.toString(), commandId, ">", true, EMPTY_BODY);
+        reply(commanderId.toString(), commandId, ":", false, PONG_BODY);
       } catch (IOException | RuntimeException e) {
         unanswerable.increment();
         return;
@@ -120,6 +113,24 @@ final class BenchActor implements AutoCloseable {
       synchronized (timesLock) {
         nanos.record(took);
       }
+    }
+
+    private void reply(
+        String commanderId, String commandId, String code, boolean internal, byte[] body)
+        throws IOException {
+      Map<String, Object> headers = new LinkedHashMap<>();
+      headers.put("message_code", code);
+      headers.put("commander_id", commanderId);
+      headers.put("command_id", commandId);
+      headers.put("sender", name);
+      headers.put("internal", internal);
+      getChannel()
+          .basicPublish(
+              exchange,
+              "reply." + commanderId,
+              BenchMessages.replyProperties(
+                  headers, BenchMessages.messageId(idPrefix, replies++), commandId),
+              body);
     }
   }
 

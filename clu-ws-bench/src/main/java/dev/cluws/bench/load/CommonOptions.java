@@ -112,9 +112,34 @@ final class CommonOptions {
       paramLabel = "<cores>",
       defaultValue = "0",
       description =
-          "Before each run, wait (up to 10 minutes) until the machine has used less than this many"
-              + " cores for 3 s, so that other work does not skew it; 0 = do not wait (default).")
+          "Before each run, wait (at most --wait-idle-max) until the machine has used less than"
+              + " this many cores for 3 s, so that other work does not skew it; 0 = do not wait"
+              + " (default).")
   double waitIdleCores;
+
+  @Option(
+      names = "--wait-idle-max",
+      paramLabel = "<seconds>",
+      defaultValue = "600",
+      description =
+          "With --wait-idle: the longest wait before a run, in seconds; then it runs anyway and"
+              + " its JSON line says how busy the machine was (default: ${DEFAULT-VALUE}).")
+  int waitIdleMaxSeconds;
+
+  @Option(
+      names = "--perftest-classpath",
+      paramLabel = "<classpath>",
+      description =
+          "Class path of RabbitMQ PerfTest 2.22.1 and its dependencies (default: the"
+              + " distribution's perftest/ directory).")
+  String perfTestClasspath;
+
+  @Option(
+      names = "--perftest-body",
+      paramLabel = "<file>",
+      description =
+          "Body of PerfTest's replies (default: a 200-byte JSON object {\"text\": \"xx...\"}).")
+  Path perfTestBody;
 
   @Option(
       names = "--json-out",

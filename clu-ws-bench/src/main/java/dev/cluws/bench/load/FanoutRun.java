@@ -27,7 +27,8 @@ final class FanoutRun {
       double rate,
       int gatewayWarmup,
       int warmup,
-      boolean heap) {
+      boolean heap,
+      boolean perfTest) {
     /**
      * Replies that warm the gateway's per-reply path up with one client, before the others join.
      */
@@ -38,6 +39,21 @@ final class FanoutRun {
         throw new IllegalArgumentException(
             "need at least one reading client, one reply and one warm-up reply");
       }
+      if (perfTest && rate > 0) {
+        throw new IllegalArgumentException("PerfTest publishes at full speed only");
+      }
+    }
+
+    /** Published by the tool's own publisher. */
+    Params(
+        int readers,
+        int silent,
+        int replies,
+        double rate,
+        int gatewayWarmup,
+        int warmup,
+        boolean heap) {
+      this(readers, silent, replies, rate, gatewayWarmup, warmup, heap, false);
     }
 
     /** A warm-up of about 200,000 frames in all, between 200 and 20,000 replies. */
@@ -72,7 +88,9 @@ final class FanoutRun {
       long orderViolations,
       double gatewayCores,
       long peakRss,
-      End end) {}
+      End end,
+      double publishRate,
+      boolean publisherOutran) {}
 
   private FanoutRun() {}
 
@@ -85,12 +103,13 @@ final class FanoutRun {
     params.put("gateway_warmup_replies", p.gatewayWarmup());
     params.put("warmup_replies", p.warmup());
     params.put("confirm_window", bench.options().confirmWindow);
-    params.put("body_bytes", BenchMessages.BODY_BYTES);
+    params.put("publisher", p.perfTest() ? "perftest" : "clu-ws-load");
+    params.put("body_bytes", p.perfTest() ? bench.perfTestBodyBytes() : BenchMessages.BODY_BYTES);
     bench.describeGateway(params, List.of());
     long deadline = System.nanoTime() + bench.timeout().toNanos();
     List<ReadingClient> readers = new ArrayList<>();
     for (int i = 0; i < p.readers(); i++) {
-      readers.add(new ReadingClient(p.replies()));
+      readers.add(new ReadingClient(p.replies(), p.perfTest()));
     }
     List<Session.Listener> listeners = new ArrayList<>(readers);
     for (int i = 0; i < p.silent(); i++) {
@@ -98,10 +117,11 @@ final class FanoutRun {
     }
     try (GatewayTarget gateway = bench.gateway(runName);
         BaselineConsumer baseline =
-            BaselineConsumer.start(bench.broker(), gateway.exchange(), p.replies());
+            BaselineConsumer.start(bench.broker(), gateway.exchange(), p.replies(), p.perfTest());
         ReplyPublisher publisher =
             new ReplyPublisher(bench.broker(), gateway.exchange(), bench.options().confirmWindow)) {
       OptionalLong pid = gateway.pid();
+      params.put("exchange", gateway.exchange());
       List<Session> sessions = new ArrayList<>();
       try {
         int first = 0;
@@ -142,8 +162,25 @@ final class FanoutRun {
         CpuSnapshot start = CpuSnapshot.take(pid, bench.brokerPid());
         ThreadCpu threadsStart = ThreadCpu.take(pid);
         log.info(
-            "{}: publishing {} replies at {}", runName, p.replies(), Format.rateOption(p.rate()));
-        ReplyPublisher.Result published = publisher.publish(p.replies(), false, p.rate(), deadline);
+            "{}: publishing {} replies at {}{}",
+            runName,
+            p.replies(),
+            Format.rateOption(p.rate()),
+            p.perfTest() ? " with PerfTest" : "");
+        ReplyPublisher.Result published = null;
+        PerfTestPublisher.Result perfTest = null;
+        if (p.perfTest()) {
+          perfTest =
+              PerfTestPublisher.publish(
+                  bench.broker(),
+                  bench.perfTestClasspath(),
+                  gateway.exchange(),
+                  bench.perfTestBody(),
+                  p.replies(),
+                  deadline);
+        } else {
+          published = publisher.publish(p.replies(), false, p.rate(), deadline);
+        }
         Await await = awaitAll(bench, readers, baseline, p.replies(), pid, start, deadline);
         ThreadCpu threadsEnd = ThreadCpu.take(pid);
         long peakRss = pid.isPresent() ? ProcStats.statusBytes(pid.getAsLong(), "VmHWM") : -1;
@@ -152,11 +189,31 @@ final class FanoutRun {
             p.heap() && pid.isPresent() ? ProcStats.heapUsedAfterGc(pid.getAsLong()) : -1;
 
         ObjectNode pub = results.putObject("publisher");
-        pub.put("published", published.published());
-        pub.put("nacked", published.nacked());
-        pub.put("rate", Format.rate(published.rate()));
+        double publishRate;
+        if (perfTest != null) {
+          pub.put("kind", "perftest");
+          pub.put("exit_status", perfTest.exitStatus());
+          pub.put("rate", Format.rate(perfTest.averageRate()));
+          pub.put("peak_second_rate", Format.rate(perfTest.peakSecondRate()));
+          pub.put("nacked", perfTest.nacked());
+          pub.put("cores", perfTest.cores());
+          pub.put("wall_s", perfTest.wallSeconds());
+          pub.put("command", String.join(" ", perfTest.command()));
+          pub.put("output", perfTest.output().toString());
+          publishRate = perfTest.averageRate();
+        } else {
+          pub.put("kind", "clu-ws-load");
+          pub.put("published", published.published());
+          pub.put("nacked", published.nacked());
+          pub.put("rate", Format.rate(published.rate()));
+          publishRate = published.rate();
+        }
 
         Totals totals = summarize(readers, baseline.stats(), await, start, results);
+        // The ceiling means something only if the publisher offered more than both consumers took.
+        double fastestClient = readers.stream().mapToDouble(r -> r.stats().rate()).max().orElse(0);
+        boolean outran = publishRate > totals.baselineRate() && publishRate > fastestClient;
+        pub.put("outran_both_consumers", outran);
         long window = await.atLastProgress().wallNanos() - start.wallNanos();
         ObjectNode cpu = (ObjectNode) results.get("cpu");
         cpu.put("gateway_cores_without_jit", threadsStart.coresWithoutJit(threadsEnd, window));
@@ -181,7 +238,9 @@ final class FanoutRun {
             totals.orderViolations(),
             totals.gatewayCores(),
             peakRss,
-            await.end());
+            await.end(),
+            publishRate,
+            outran);
       } finally {
         WsClients.closeAll(sessions, Duration.ofSeconds(2));
       }
@@ -406,7 +465,8 @@ final class FanoutRun {
             + " M="
             + p.replies()
             + " rate="
-            + Format.rateOption(p.rate());
+            + Format.rateOption(p.rate())
+            + (p.perfTest() ? " (PerfTest)" : "");
     return new SummaryRow(
         scenario,
         params,
@@ -417,7 +477,7 @@ final class FanoutRun {
                 + Format.num(o.baselineRate())
             : "-",
         o.lost() + " / " + o.duplicates() + " / " + o.orderViolations(),
-        Format.latency(o.latency()),
+        o.latency().count() > 0 ? Format.latency(o.latency()) : "- (no send time)",
         Format.dec(o.gatewayCores(), 2),
         o.peakRss() >= 0 ? "peak RSS " + Format.dec(Format.mib(o.peakRss()), 0) + " MiB" : "-",
         "load tool "

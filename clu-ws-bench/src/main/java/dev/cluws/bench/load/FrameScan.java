@@ -92,6 +92,11 @@ final class FrameScan {
     return negative ? -value : value;
   }
 
+  /** Whether {@code key} occurs in the payload's remaining bytes. */
+  static boolean contains(ByteBuffer b, byte[] key) {
+    return indexOf(b, key, b.position(), b.limit()) >= 0;
+  }
+
   private static int indexOf(ByteBuffer b, byte[] key, int from, int limit) {
     byte first = key[0];
     outer:

@@ -34,7 +34,8 @@ import picocli.CommandLine.ParentCommand;
       LoadTool.Slow.class,
       LoadTool.Roundtrip.class,
       LoadTool.Idle.class,
-      LoadTool.All.class
+      LoadTool.All.class,
+      LoadTool.Targets.class
     })
 public final class LoadTool implements Callable<Integer> {
   /** Exit status when a run failed (not when a target was missed: that is for people to judge). */
@@ -117,7 +118,14 @@ public final class LoadTool implements Callable<Integer> {
       for (int k : clients) {
         ok &=
             Suite.fanout(
-                bench, "fanout", k, replies, publish.rate, publish.gatewayWarmup, publish.warmup);
+                bench,
+                "fanout",
+                k,
+                replies,
+                publish.rate,
+                publish.gatewayWarmup,
+                publish.warmup,
+                publish.perfTest);
       }
       return ok;
     }
@@ -146,6 +154,9 @@ public final class LoadTool implements Callable<Integer> {
 
     @Override
     boolean run(Bench bench) {
+      if (publish.perfTest) {
+        throw new IllegalArgumentException("slow runs with the tool's own publisher only");
+      }
       return Suite.slow(
           bench, clients, replies, publish.rate, publish.gatewayWarmup, publish.warmup);
     }
@@ -213,6 +224,28 @@ public final class LoadTool implements Callable<Integer> {
     }
   }
 
+  @Command(
+      name = "targets",
+      description = {
+        "The targets of issue 12 side by side with their ceilings (docs/benchmarks.md): one and",
+        "100 clients under a RabbitMQ PerfTest flood, latency at 10 x 500/s and 100 x 200/s,",
+        "commands (1 and 10 clients), memory (flood, 10,000 idle), 1,000 clients; ends with a",
+        "table of verdicts."
+      })
+  static final class Targets extends Base {
+    @Option(
+        names = "--scale",
+        defaultValue = "1",
+        description =
+            "Multiplies every count (replies, commands, connections), e.g. 0.1 for a quick look.")
+    double scale;
+
+    @Override
+    boolean run(Bench bench) {
+      return TargetsRun.run(bench, scale);
+    }
+  }
+
   /** The scenarios, each guarded so that one failed run does not stop the others. */
   static final class Suite {
     private Suite() {}
@@ -244,6 +277,18 @@ public final class LoadTool implements Callable<Integer> {
         double rate,
         int gatewayWarmup,
         int warmup) {
+      return fanout(bench, scenario, k, replies, rate, gatewayWarmup, warmup, false);
+    }
+
+    static boolean fanout(
+        Bench bench,
+        String scenario,
+        int k,
+        int replies,
+        double rate,
+        int gatewayWarmup,
+        int warmup,
+        boolean perfTest) {
       ObjectNode record = bench.record(scenario);
       try {
         FanoutRun.Params p =
@@ -254,7 +299,8 @@ public final class LoadTool implements Callable<Integer> {
                 rate,
                 gatewayWarmup,
                 warmup > 0 ? warmup : FanoutRun.Params.defaultWarmup(k),
-                false);
+                false,
+                perfTest);
         FanoutRun.Outcome o =
             FanoutRun.run(
                 bench,
@@ -373,7 +419,7 @@ public final class LoadTool implements Callable<Integer> {
       }
     }
 
-    private static boolean failed(Bench bench, ObjectNode record, RuntimeException e) {
+    static boolean failed(Bench bench, ObjectNode record, RuntimeException e) {
       if (e instanceof IllegalArgumentException) {
         throw e;
       }
@@ -387,6 +433,13 @@ public final class LoadTool implements Callable<Integer> {
 
   /** How the replies of a fanout or slow run are published. */
   static final class PublishOptions {
+    @Option(
+        names = "--perftest",
+        description =
+            "Publish the measured replies with RabbitMQ PerfTest (issue 12's command; full speed"
+                + " only, rates but no latency: its bodies carry no send time).")
+    boolean perfTest;
+
     @Option(
         names = "--rate",
         defaultValue = "0",

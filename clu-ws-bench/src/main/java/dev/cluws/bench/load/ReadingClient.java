@@ -1,6 +1,7 @@
 package dev.cluws.bench.load;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Frame;
 import org.eclipse.jetty.websocket.api.Session;
@@ -15,14 +16,27 @@ import org.eclipse.jetty.websocket.api.Session;
  * whole frame. Answers pings itself (a listener that takes raw frames gets them too).
  */
 public final class ReadingClient implements Session.Listener.AutoDemanding {
+  private static final byte[] PERFTEST_SENDER =
+      ("\"sender\":\"" + PerfTestPublisher.SENDER + "\"").getBytes(StandardCharsets.US_ASCII);
+
   private final ReceiveStats stats;
+  private final boolean countPerfTest;
   private volatile Session session;
   private volatile long frames;
   private volatile int closeCode = -1;
   private volatile Throwable error;
 
   ReadingClient(int expected) {
+    this(expected, false);
+  }
+
+  /**
+   * With {@code countPerfTest}, the measured replies are PerfTest's (sender {@value
+   * PerfTestPublisher#SENDER}, no number in the body): each frame of that sender is counted.
+   */
+  ReadingClient(int expected, boolean countPerfTest) {
     this.stats = new ReceiveStats(expected);
+    this.countPerfTest = countPerfTest;
   }
 
   ReceiveStats stats() {
@@ -58,6 +72,10 @@ public final class ReadingClient implements Session.Listener.AutoDemanding {
           break;
         }
         ByteBuffer payload = frame.getPayload();
+        if (countPerfTest && FrameScan.contains(payload, PERFTEST_SENDER)) {
+          stats.recordUnnumbered();
+          break;
+        }
         long seq = FrameScan.seq(payload);
         if (seq == FrameScan.MISSING) {
           stats.unreadable();

@@ -77,6 +77,20 @@ final class ReceiveStats {
     received = received + 1; // volatile write last: publishes the fields above
   }
 
+  /**
+   * Records a measured reply that carries no number (a PerfTest reply), received now: counted, not
+   * checked for loss order or latency beyond the count.
+   */
+  void recordUnnumbered() {
+    long nowNanos = System.nanoTime();
+    if (received == 0) {
+      firstNanos = nowNanos;
+    }
+    lastNanos = nowNanos;
+    distinct++;
+    received = received + 1; // volatile write last: publishes the fields above
+  }
+
   /** Measured replies received so far (duplicates included). */
   long received() {
     return received;

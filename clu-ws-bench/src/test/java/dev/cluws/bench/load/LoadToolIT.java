@@ -1,10 +1,15 @@
 package dev.cluws.bench.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -72,6 +77,48 @@ class LoadToolIT {
     assertThat(results.path("ratio_vs_baseline").asDouble()).isPositive();
     assertThat(results.path("gateway_memory").path("peak_rss_mib").asDouble()).isPositive();
     assertThat(out.text()).contains("| scenario |").contains("| fanout | K=2 M=500");
+  }
+
+  @Test
+  void aPerfTestFloodReachesTheClientsAndThePlainConsumerAndLeavesNothingOnTheBroker()
+      throws Exception {
+    Output out =
+        run(
+            "fanout",
+            "--perftest",
+            "--clients",
+            "2",
+            "--replies",
+            "500",
+            "--gateway-warmup",
+            "100",
+            "--warmup",
+            "100",
+            "--stall",
+            "5");
+
+    assertThat(out.status()).isZero();
+    JsonNode record = out.records().get(0);
+    assertThat(record.path("params").path("publisher").asText()).isEqualTo("perftest");
+    JsonNode results = record.path("results");
+    assertThat(results.path("publisher").path("exit_status").asInt()).isZero();
+    assertThat(results.path("publisher").path("command").asText())
+        .contains("com.rabbitmq.perf.PerfTest", " -p ", "-C 500", "sender=bench");
+    assertThat(results.path("publisher").has("outran_both_consumers")).isTrue();
+    assertThat(results.path("end").asText()).isEqualTo("complete");
+    assertThat(results.path("clients").path("received").asLong()).isEqualTo(1000);
+    assertThat(results.path("clients").path("lost").asLong()).isZero();
+    assertThat(results.path("baseline").path("received").asLong()).isEqualTo(500);
+    String exchange = record.path("params").path("exchange").asText();
+    assertThat(exchange).isNotEmpty();
+    ConnectionFactory factory = new ConnectionFactory();
+    factory.setHost("127.0.0.1");
+    try (Connection connection = factory.newConnection()) {
+      Channel channel = connection.createChannel();
+      assertThatThrownBy(() -> channel.exchangeDeclarePassive(exchange))
+          .as("PerfTest's exchange is gone (it was the run's auto-delete one)")
+          .isInstanceOf(IOException.class);
+    }
   }
 
   @Test
