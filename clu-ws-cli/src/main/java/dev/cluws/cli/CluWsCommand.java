@@ -60,6 +60,12 @@ public final class CluWsCommand implements Callable<Integer> {
   @ArgGroup(validate = false, heading = "%nDemo:%n", order = 6)
   DemoOptions demo = new DemoOptions();
 
+  @ArgGroup(
+      validate = false,
+      heading = "%nScaling out (a history shared by every instance):%n",
+      order = 7)
+  HistoryOptions history = new HistoryOptions();
+
   private final Map<String, String> environment;
   private final Main.Runner runner;
 
@@ -128,6 +134,7 @@ public final class CluWsCommand implements Callable<Integer> {
         process.logFormat,
         demo.settings(),
         broker.embeddedBroker,
-        pluginOptions.resolve(PluginOptions.Installed.load(), environment));
+        pluginOptions.resolve(PluginOptions.Installed.load(), environment),
+        history.settings());
   }
 }

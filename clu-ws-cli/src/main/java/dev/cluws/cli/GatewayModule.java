@@ -3,6 +3,8 @@ package dev.cluws.cli;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import dev.cluws.amqp.AmqpSettings;
+import dev.cluws.amqp.history.HistorySettings;
+import dev.cluws.amqp.history.StreamHistory;
 import dev.cluws.core.Gateway;
 import dev.cluws.core.GatewaySettings;
 import dev.cluws.core.access.AccessPolicy;
@@ -15,6 +17,7 @@ final class GatewayModule extends AbstractModule {
   private final GatewaySettings gatewaySettings;
   private final AmqpSettings amqpSettings;
   private final PluginOptions.Setup plugins;
+  private final HistorySettings history;
 
   GatewayModule(GatewaySettings gatewaySettings, AmqpSettings amqpSettings) {
     this(gatewaySettings, amqpSettings, null);
@@ -23,6 +26,16 @@ final class GatewayModule extends AbstractModule {
   /** With the plugins found and their settings ({@code null}: the gateway finds them). */
   GatewayModule(
       GatewaySettings gatewaySettings, AmqpSettings amqpSettings, PluginOptions.Setup plugins) {
+    this(gatewaySettings, amqpSettings, plugins, null);
+  }
+
+  /** With the shared history stream ({@code null}: none). */
+  GatewayModule(
+      GatewaySettings gatewaySettings,
+      AmqpSettings amqpSettings,
+      PluginOptions.Setup plugins,
+      HistorySettings history) {
+    this.history = history;
     this.gatewaySettings = gatewaySettings;
     this.amqpSettings = amqpSettings;
     this.plugins = plugins;
@@ -45,6 +58,10 @@ final class GatewayModule extends AbstractModule {
           .sourceProviders(plugins.installed().sources())
           .sinkProviders(plugins.installed().sinks())
           .pluginConfiguration(plugins.configuration());
+    }
+    if (history != null) {
+      // Opens its connection only when the gateway starts.
+      builder.history(new StreamHistory(amqp, history, settings.name()));
     }
     return builder.build();
   }

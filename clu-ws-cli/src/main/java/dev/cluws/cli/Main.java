@@ -3,6 +3,7 @@ package dev.cluws.cli;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import dev.cluws.amqp.AmqpSettings;
+import dev.cluws.amqp.history.HistorySettings;
 import dev.cluws.broker.EmbeddedBroker;
 import dev.cluws.cli.demo.DemoActor;
 import dev.cluws.cli.demo.DemoSettings;
@@ -148,7 +149,13 @@ public final class Main {
     }
     Injector injector =
         injector(
-            gatewaySettings, amqp, serverSettings, security, process.demo(), process.plugins());
+            gatewaySettings,
+            amqp,
+            serverSettings,
+            security,
+            process.demo(),
+            process.plugins(),
+            process.history());
     WebsocketServer server;
     try {
       server = brokerWait.retry(() -> start(injector));
@@ -223,8 +230,20 @@ public final class Main {
       SecurityConfig security,
       DemoSettings demo,
       PluginOptions.Setup plugins) {
+    return injector(gatewaySettings, amqpSettings, serverSettings, security, demo, plugins, null);
+  }
+
+  /** As above, with the shared history stream ({@code null}: none). */
+  static Injector injector(
+      GatewaySettings gatewaySettings,
+      AmqpSettings amqpSettings,
+      ServerSettings serverSettings,
+      SecurityConfig security,
+      DemoSettings demo,
+      PluginOptions.Setup plugins,
+      HistorySettings history) {
     return Guice.createInjector(
-        new GatewayModule(gatewaySettings, amqpSettings, plugins),
+        new GatewayModule(gatewaySettings, amqpSettings, plugins, history),
         new ServerModule(serverSettings),
         new SecurityModule(security.server(), security.accessPolicy()),
         new DemoModule(demo));

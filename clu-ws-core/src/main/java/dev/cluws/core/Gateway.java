@@ -12,6 +12,7 @@ import dev.cluws.core.client.ClientRegistry;
 import dev.cluws.core.client.ClientTransport;
 import dev.cluws.core.client.ControlHandler;
 import dev.cluws.core.client.Outbox;
+import dev.cluws.core.codec.ControlFrames;
 import dev.cluws.core.codec.EncodedFrame;
 import dev.cluws.core.codec.FrameCodec;
 import dev.cluws.core.command.CommandGate;
@@ -19,8 +20,10 @@ import dev.cluws.core.command.CommandTracker;
 import dev.cluws.core.log.LogText;
 import dev.cluws.core.reply.FilterChain;
 import dev.cluws.core.reply.FilterRequest;
+import dev.cluws.core.reply.HistoryRequests;
 import dev.cluws.core.reply.Hub;
 import dev.cluws.core.reply.Joins;
+import dev.cluws.core.reply.StateRebuild;
 import dev.cluws.core.reply.Subscription;
 import dev.cluws.core.reply.SubscriptionException;
 import dev.cluws.core.spi.ClientIdentity;
@@ -36,8 +39,10 @@ import dev.cluws.core.spi.ProviderContext;
 import dev.cluws.core.spi.Reply;
 import dev.cluws.core.spi.ReplyFilter;
 import dev.cluws.core.spi.ReplyFilterProvider;
+import dev.cluws.core.spi.ReplyHistory;
 import dev.cluws.core.spi.SourceState;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -108,6 +113,13 @@ public final class Gateway implements AutoCloseable {
    */
   public static final String OWN_REPLIES = "own_replies";
 
+  /**
+   * Query parameter, with a shared history only: {@code history=<minutes>} or {@code
+   * history=<ISO-8601 time>} sends the replies kept in the history since then (through the client's
+   * filters) after the connect. Without a history it is an unknown parameter, as before.
+   */
+  public static final String HISTORY = "history";
+
   /** Parameter names that belong to the gateway itself and never name a filter. */
   public static final Set<String> RESERVED_PARAMETERS =
       Set.of(SINCE, SEQ, SNAPSHOT, ACKS, TOKEN, POLICY, OWN_REPLIES);
@@ -129,6 +141,12 @@ public final class Gateway implements AutoCloseable {
   private final CommandGate gate;
   private final ControlHandler controls;
   private final ProviderCatalog<ReplyFilterProvider> filters;
+
+  /** The shared history, or {@code null} without one. */
+  private final ReplyHistory history;
+
+  private final HistoryRequests historyRequests;
+  private volatile StateRebuild rebuild;
 
   /** Each filter provider's settings, by name: the same for every client. */
   private final Map<String, PluginSettings> filterSettings;
@@ -214,7 +232,11 @@ public final class Gateway implements AutoCloseable {
     this.ownSenders = b.sendExecutor == null ? newSenders(settings.name()) : null;
     this.senders = b.sendExecutor != null ? b.sendExecutor : ownSenders;
     this.gate = new CommandGate(sink, codec, stats, accessPolicy, hub::sourceState, settings);
-    this.controls = new ControlHandler(codec, stats, settings, joins, filters, this::buildChain);
+    this.history = b.history;
+    this.historyRequests = history == null ? null : new HistoryRequests(codec, history);
+    this.controls =
+        new ControlHandler(
+            codec, stats, settings, joins, filters, this::buildChain, historyRequests);
     this.clientServices =
         new ClientConnection.Services(
             codec, stats, settings, gate, controls::handle, registry::remove);
@@ -242,6 +264,12 @@ public final class Gateway implements AutoCloseable {
       try {
         sink.start();
         source.start(hub);
+        if (history != null) {
+          history.start();
+          if (hub.keepsState()) {
+            rebuildState();
+          }
+        }
         housekeeping =
             Executors.newSingleThreadScheduledExecutor(
                 r -> {
@@ -262,6 +290,52 @@ public final class Gateway implements AutoCloseable {
       started = true;
       log.info("gateway {} started (filters available: {})", settings.name(), installedFilters());
     }
+  }
+
+  /**
+   * Rebuilds the state from the history, in the background; {@link #catchingUp()} says so until it
+   * is done (or failed: then the gateway serves the state it sees from now on).
+   */
+  private void rebuildState() {
+    StateRebuild running = new StateRebuild(hub, history);
+    rebuild = running;
+    long started = System.nanoTime();
+    running
+        .start()
+        .whenComplete(
+            (replies, failure) -> {
+              if (failure != null) {
+                log.warn(
+                    "could not rebuild the state from history {}: {}; the state holds only what"
+                        + " the gateway sees from now on",
+                    history.name(),
+                    failure.toString());
+              } else {
+                log.info(
+                    "state rebuilt from history {}: {} replies read in {} ms, {} actors",
+                    history.name(),
+                    replies,
+                    (System.nanoTime() - started) / 1_000_000,
+                    hub.stateActors());
+              }
+              rebuild = null;
+            });
+  }
+
+  /**
+   * Why the gateway is not ready yet although its source is up ({@code /readyz}): it is still
+   * rebuilding its state from the shared history. {@code null} when it is not catching up.
+   */
+  public String catchingUp() {
+    StateRebuild running = rebuild;
+    if (running == null || running.done()) {
+      return null;
+    }
+    return "catching up: rebuilding the current state from history stream '"
+        + history.name()
+        + "' ("
+        + running.repliesRead()
+        + " replies read so far)";
   }
 
   /** {@link #subscribe(Map, ClientIdentity)} for an anonymous client of unknown address. */
@@ -306,6 +380,7 @@ public final class Gateway implements AutoCloseable {
             flag(parameters, ACKS),
             ownRepliesAlways(single(parameters, OWN_REPLIES)));
     policy(parameters); // a bad value is refused now, not at connect
+    historySince(parameters);
     if (options.snapshot() && !hub.keepsState()) {
       throw new SubscriptionException(
           "invalid parameter 'snapshot': this gateway keeps no state (it runs with"
@@ -314,7 +389,9 @@ public final class Gateway implements AutoCloseable {
     List<String> unknown = new ArrayList<>();
     for (String parameter : parameters.keySet()) {
       String name = FilterRequest.nameOf(parameter);
-      if (!RESERVED_PARAMETERS.contains(name) && filters.find(name).isEmpty()) {
+      if (!RESERVED_PARAMETERS.contains(name)
+          && filters.find(name).isEmpty()
+          && !(history != null && name.equals(HISTORY))) {
         unknown.add(parameter);
       }
     }
@@ -506,6 +583,11 @@ public final class Gateway implements AutoCloseable {
     // Filtered, encoded and queued outside the gateway's and the hub's locks: other clients'
     // replies and other connects do not wait for this one's replay or snapshot.
     join.run();
+    Instant historyFrom = historySince(subscription.parameters());
+    if (historyFrom != null && !client.isClosed()) {
+      historyRequests.serve(
+          client, historyFrom, List.of(), HistoryRequests.MAX_REPLIES, null, MessageCode.INFO);
+    }
     stats.clientsConnected.increment();
     log.debug("client {} connected from {}", client.id(), transport.remoteAddress());
     return client;
@@ -624,6 +706,13 @@ public final class Gateway implements AutoCloseable {
     if (housekeeping != null) {
       housekeeping.shutdownNow();
     }
+    if (history != null) {
+      try {
+        history.close();
+      } catch (RuntimeException e) {
+        log.warn("closing the history failed", e);
+      }
+    }
     if (ownSenders != null) {
       ownSenders.shutdown();
     }
@@ -644,6 +733,34 @@ public final class Gateway implements AutoCloseable {
 
   public String name() {
     return settings.name();
+  }
+
+  /**
+   * The time a {@code history=} parameter asks for ({@code <minutes>} or an ISO-8601 time), or
+   * {@code null} without one (or without a shared history, when it is just an unknown parameter).
+   *
+   * @throws SubscriptionException for a value that is neither
+   */
+  private Instant historySince(Map<String, List<String>> parameters) {
+    String value = history == null ? null : single(parameters, HISTORY);
+    if (value == null) {
+      return null;
+    }
+    Instant at = ControlFrames.parseTime(value);
+    if (at != null) {
+      return at;
+    }
+    try {
+      double minutes = Double.parseDouble(value);
+      if (minutes > 0 && minutes <= 525_600) {
+        return Instant.now().minusMillis(Math.round(minutes * 60_000));
+      }
+    } catch (NumberFormatException notANumber) {
+      // said below
+    }
+    throw new SubscriptionException(
+        "invalid parameter 'history': expected the last n minutes (history=10) or an ISO-8601"
+            + " time with a zone (history=2026-12-07T03:00:00Z)");
   }
 
   public GatewaySettings settings() {
@@ -775,8 +892,19 @@ public final class Gateway implements AutoCloseable {
     private PluginConfiguration plugins = PluginConfiguration.empty();
     private AccessPolicy accessPolicy = AccessPolicy.ALLOW_ALL;
     private Executor sendExecutor;
+    private ReplyHistory history;
 
     private Builder() {}
+
+    /**
+     * A shared history (for clu-ws-amqp: {@code dev.cluws.amqp.history.StreamHistory}): the state
+     * is rebuilt from it at start, and clients may ask it for history. Started and closed with the
+     * gateway.
+     */
+    public Builder history(ReplyHistory replyHistory) {
+      this.history = replyHistory;
+      return this;
+    }
 
     public Builder gatewaySettings(GatewaySettings gatewaySettings) {
       this.settings = Objects.requireNonNull(gatewaySettings, "gatewaySettings");

@@ -15,6 +15,7 @@ import dev.cluws.core.command.CommandTracker;
 import dev.cluws.core.log.LogText;
 import dev.cluws.core.reply.FilterChain;
 import dev.cluws.core.reply.FilterRequest;
+import dev.cluws.core.reply.HistoryRequests;
 import dev.cluws.core.reply.Joins;
 import dev.cluws.core.reply.Subscription;
 import dev.cluws.core.reply.SubscriptionException;
@@ -56,6 +57,7 @@ public final class ControlHandler {
   private final Joins joins;
   private final ProviderCatalog<ReplyFilterProvider> filters;
   private final ChainFactory chains;
+  private final HistoryRequests history;
 
   public ControlHandler(
       FrameCodec codec,
@@ -64,6 +66,19 @@ public final class ControlHandler {
       Joins joins,
       ProviderCatalog<ReplyFilterProvider> filters,
       ChainFactory chains) {
+    this(codec, stats, settings, joins, filters, chains, null);
+  }
+
+  /** With a shared history to answer {@code history} control frames from ({@code null}: none). */
+  public ControlHandler(
+      FrameCodec codec,
+      GatewayStats stats,
+      GatewaySettings settings,
+      Joins joins,
+      ProviderCatalog<ReplyFilterProvider> filters,
+      ChainFactory chains,
+      HistoryRequests history) {
+    this.history = history;
     this.codec = codec;
     this.stats = stats;
     this.settings = settings;
@@ -88,6 +103,10 @@ public final class ControlHandler {
     try {
       if (frame instanceof DecodedFrame.SnapshotFrame) {
         snapshot(client, (DecodedFrame.SnapshotFrame) frame);
+        return;
+      }
+      if (frame instanceof DecodedFrame.HistoryFrame) {
+        history(client, (DecodedFrame.HistoryFrame) frame);
         return;
       }
       synchronized (client) {
@@ -190,6 +209,48 @@ public final class ControlHandler {
       patterns.add(new Glob(actor));
     }
     joins.sendSnapshot(client, patterns, frame.commandId());
+  }
+
+  /**
+   * A {@code history} control frame: refused like a snapshot when the client's outbox is full or
+   * its command rate is spent (a history request counts as a command), and while its previous
+   * request is still being answered; else answered from the shared history, asynchronously.
+   */
+  private void history(ClientConnection client, DecodedFrame.HistoryFrame frame) {
+    if (history == null) {
+      throw new SubscriptionException(
+          "history refused: this gateway keeps no shared history (it runs without"
+              + " --history-stream)");
+    }
+    Outbox outbox = client.outbox();
+    if (outbox.queued() >= settings.outboxMaxFrames()
+        || outbox.queuedBytes() >= settings.outboxMaxBytes()) {
+      throw new SubscriptionException(
+          "history refused: "
+              + outbox.queued()
+              + " frames are still waiting to be sent to this connection (its outbox is full);"
+              + " read them, then ask again");
+    }
+    if (!client.tryAcquireCommand()) {
+      stats.commandsRateLimited.increment();
+      throw new SubscriptionException(
+          "history refused: rate limit exceeded (a history request counts as a command; at most "
+              + CommandGate.formatRate(settings.commandsPerSecond())
+              + " per second, bursts of "
+              + settings.commandBurst()
+              + ")");
+    }
+    List<Glob> patterns = new ArrayList<>();
+    for (String actor : frame.actors()) {
+      patterns.add(new Glob(actor));
+    }
+    int limit = frame.limit() == 0 ? HistoryRequests.MAX_REPLIES : frame.limit();
+    if (!history.serve(
+        client, frame.since(), patterns, limit, frame.commandId(), MessageCode.DONE)) {
+      throw new SubscriptionException(
+          "history refused: the previous history request of this connection is still being"
+              + " answered; wait for its end frame");
+    }
   }
 
   private EncodedFrame controlAnswer(String action, String commandId, Subscription subscription) {

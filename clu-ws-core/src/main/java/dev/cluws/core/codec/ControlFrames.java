@@ -2,10 +2,14 @@ package dev.cluws.core.codec;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cluws.core.codec.DecodedFrame.HistoryFrame;
 import dev.cluws.core.codec.DecodedFrame.InvalidFrame;
 import dev.cluws.core.codec.DecodedFrame.SnapshotFrame;
 import dev.cluws.core.codec.DecodedFrame.SubscribeFrame;
 import dev.cluws.core.codec.DecodedFrame.UnsubscribeFrame;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -14,9 +18,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads control frames: {@code subscribe}, {@code unsubscribe} and {@code snapshot} (see {@code
- * docs/protocol.md}). Strict, because a typo in a control frame would otherwise silently change
- * nothing: unknown actions and unknown fields are errors that say what was expected.
+ * Reads control frames: {@code subscribe}, {@code unsubscribe}, {@code snapshot} and {@code
+ * history} (with a shared history, see {@code docs/protocol.md}). Strict, because a typo in a
+ * control frame would otherwise silently change nothing: unknown actions and unknown fields are
+ * errors that say what was expected.
  */
 public final class ControlFrames {
   /** The field that makes a frame a control frame. */
@@ -25,6 +30,10 @@ public final class ControlFrames {
   public static final String SUBSCRIBE = "subscribe";
   public static final String UNSUBSCRIBE = "unsubscribe";
   static final String SNAPSHOT = "snapshot";
+  public static final String HISTORY = "history";
+  private static final String SINCE = "since";
+  private static final String MINUTES = "minutes";
+  private static final String LIMIT = "limit";
 
   private static final String COMMAND_ID = "command_id";
   private static final String FILTERS = "filters";
@@ -54,6 +63,8 @@ public final class ControlFrames {
         return unsubscribe(root, commandId);
       case SNAPSHOT:
         return snapshot(root, commandId);
+      case HISTORY:
+        return history(root, commandId);
       default:
         return invalid(
             "unknown control '"
@@ -161,6 +172,68 @@ public final class ControlFrames {
       }
     }
     return new SnapshotFrame(commandId, List.copyOf(names));
+  }
+
+  private static DecodedFrame history(ObjectNode root, String commandId) {
+    String unknown = unknownField(root, Set.of(CONTROL, COMMAND_ID, ACTORS, SINCE, MINUTES, LIMIT));
+    if (unknown != null) {
+      return invalid(
+          "unknown field '"
+              + unknown
+              + "' in a history frame (expected 'control', 'command_id', 'actors', 'since' or"
+              + " 'minutes', and 'limit')",
+          commandId);
+    }
+    JsonNode since = root.get(SINCE);
+    JsonNode minutes = root.get(MINUTES);
+    if ((since == null) == (minutes == null)) {
+      return invalid(
+          "a history frame needs either 'since' (an ISO-8601 time, e.g."
+              + " \"2026-12-07T03:00:00Z\") or 'minutes' (the last n minutes), not "
+              + (since == null ? "neither" : "both"),
+          commandId);
+    }
+    Instant from;
+    if (since != null) {
+      from = since.isTextual() ? parseTime(since.asText()) : null;
+      if (from == null) {
+        return invalid(
+            "'since' must be an ISO-8601 time with a zone, e.g. \"2026-12-07T03:00:00Z\"; got "
+                + (since.isTextual() ? "'" + since.asText() + "'" : FrameCodec.typeOf(since)),
+            commandId);
+      }
+    } else {
+      if (!minutes.isNumber() || minutes.asDouble() <= 0 || minutes.asDouble() > 525_600) {
+        return invalid(
+            "'minutes' must be a positive number (at most a year); got "
+                + (minutes.isNumber() ? minutes.asText() : FrameCodec.typeOf(minutes)),
+            commandId);
+      }
+      from = Instant.now().minusMillis(Math.round(minutes.asDouble() * 60_000));
+    }
+    JsonNode limit = root.get(LIMIT);
+    if (limit != null
+        && (!limit.canConvertToInt() || !limit.isIntegralNumber() || limit.asInt() < 1)) {
+      return invalid("'limit' must be a positive whole number", commandId);
+    }
+    JsonNode actors = root.get(ACTORS);
+    List<String> names = new ArrayList<>();
+    if (actors != null && !actors.isNull()) {
+      String error = actors.isObject() ? "must be a list of actor names" : collect(actors, names);
+      if (error != null) {
+        return invalid("'actors' " + error, commandId);
+      }
+    }
+    return new HistoryFrame(commandId, List.copyOf(names), from, limit == null ? 0 : limit.asInt());
+  }
+
+  /** An ISO-8601 time with a zone ({@code Z} or an offset), or {@code null}. */
+  public static Instant parseTime(String text) {
+    try {
+      return OffsetDateTime.parse(text).toInstant();
+    } catch (DateTimeParseException e) {
+      return null;
+    }
   }
 
   /**

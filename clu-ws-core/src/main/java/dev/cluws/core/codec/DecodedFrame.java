@@ -55,4 +55,15 @@ public sealed interface DecodedFrame {
    * @param actors actor names or patterns ({@code *} wildcards); empty for every actor
    */
   record SnapshotFrame(String commandId, List<String> actors) implements ControlFrame {}
+
+  /**
+   * {@code {"control": "history", "actors": [...], "since": "<ISO-8601 time>"}} or {@code
+   * "minutes": n} instead of {@code since}: asks for the replies kept in the shared history.
+   *
+   * @param actors actor names or patterns ({@code *} wildcards); empty for every actor
+   * @param since the oldest reply time asked for
+   * @param limit the most replies asked for ({@code 0}: the gateway's maximum)
+   */
+  record HistoryFrame(String commandId, List<String> actors, java.time.Instant since, int limit)
+      implements ControlFrame {}
 }

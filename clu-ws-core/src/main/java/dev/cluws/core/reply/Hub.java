@@ -309,6 +309,21 @@ public final class Hub implements ReplyListener {
     return state.keywordsEvicted.sum();
   }
 
+  /** An empty state store with this hub's bounds, to rebuild the state from a history into. */
+  StateStore emptyState() {
+    return state.emptyLike();
+  }
+
+  /**
+   * Puts a state rebuilt from a history under the live one (see {@link StateStore#underlay}), under
+   * the hub's lock: a snapshot sees either none of it or all of it.
+   */
+  void restoreState(StateStore rebuilt) {
+    synchronized (replayLock) {
+      state.underlay(rebuilt);
+    }
+  }
+
   /** Clients' joins: their replay and snapshots, taken under this hub's lock. */
   public Joins joins() {
     return joins;

@@ -121,6 +121,61 @@ final class StateStore {
     publishedBytes = bytes;
   }
 
+  /** An empty store with the same bounds (to rebuild the state from a history into). */
+  StateStore emptyLike() {
+    return new StateStore(maxActors, maxKeywords, maxBytes, gatewayName);
+  }
+
+  /**
+   * Puts an older state under this one: every keyword of {@code older} that this store does not
+   * hold is added, and what this store holds wins (it is newer: the live replies taken while the
+   * older state was being rebuilt). The actors only {@code older} knows count as updated before
+   * every actor of this store. The bounds apply as usual.
+   */
+  void underlay(StateStore older) {
+    if (!enabled()) {
+      return;
+    }
+    LinkedHashMap<String, ActorState> merged = new LinkedHashMap<>(64, 0.75f, true);
+    for (Map.Entry<String, ActorState> entry : older.actors.entrySet()) {
+      ActorState copy = new ActorState();
+      copy.keywords.putAll(entry.getValue().keywords);
+      copy.newest = entry.getValue().newest;
+      merged.put(entry.getKey(), copy);
+    }
+    for (Map.Entry<String, ActorState> entry : actors.entrySet()) {
+      ActorState mine = entry.getValue();
+      ActorState under = merged.remove(entry.getKey());
+      if (under != null) {
+        under.keywords.putAll(mine.keywords); // the live values win; first-seen order kept
+        if (under.newest == null || (mine.newest != null && mine.newest.isAfter(under.newest))) {
+          under.newest = mine.newest;
+        }
+        mine = under;
+      }
+      merged.put(entry.getKey(), mine);
+    }
+    actors.clear();
+    actors.putAll(merged);
+    bytes = 0;
+    for (ActorState state : actors.values()) {
+      while (state.keywords.size() > maxKeywords) {
+        Iterator<Value> oldest = state.keywords.values().iterator();
+        oldest.next();
+        oldest.remove();
+        keywordsEvicted.increment();
+      }
+      for (Value value : state.keywords.values()) {
+        bytes += value.size;
+      }
+    }
+    while (actors.size() > maxActors || (bytes > maxBytes && !actors.isEmpty())) {
+      evictEldest();
+    }
+    actorCount = actors.size();
+    publishedBytes = bytes;
+  }
+
   private void evictEldest() {
     Iterator<ActorState> eldest = actors.values().iterator();
     ActorState state = eldest.next();

@@ -64,6 +64,7 @@ public final class HttpRoutes extends Handler.Wrapper {
   private final String gatewayName;
   private final HttpEndpoints endpoints;
   private final Supplier<SourceState> sourceState;
+  private final Supplier<String> catchingUp;
   private final SessionRegistry sessions;
   private final Function<String, String> scrape;
   private final StaticFiles console;
@@ -89,7 +90,26 @@ public final class HttpRoutes extends Handler.Wrapper {
       StaticFiles console,
       SecuritySettings security,
       Handler next) {
+    this(
+        gatewayName, endpoints, sourceState, () -> null, sessions, scrape, console, security, next);
+  }
+
+  /**
+   * As above, with {@code catchingUp}: why the gateway is not ready although its source is up (it
+   * rebuilds its state from the shared history), or {@code null}.
+   */
+  public HttpRoutes(
+      String gatewayName,
+      HttpEndpoints endpoints,
+      Supplier<SourceState> sourceState,
+      Supplier<String> catchingUp,
+      SessionRegistry sessions,
+      Function<String, String> scrape,
+      StaticFiles console,
+      SecuritySettings security,
+      Handler next) {
     super(next);
+    this.catchingUp = Objects.requireNonNull(catchingUp, "catchingUp");
     this.gatewayName = Objects.requireNonNull(gatewayName, "gatewayName");
     this.endpoints = Objects.requireNonNull(endpoints, "endpoints");
     this.sourceState = Objects.requireNonNull(sourceState, "sourceState");
@@ -180,12 +200,16 @@ public final class HttpRoutes extends Handler.Wrapper {
 
   private void ready(Response response, Callback callback) {
     SourceState state = sourceState.get();
+    String behind = catchingUp.get();
     if (sessions.isClosed()) {
       PlainText.respond(
           response,
           callback,
           HttpStatus.SERVICE_UNAVAILABLE_503,
           "not ready: gateway " + gatewayName + " is shutting down");
+    } else if (state == SourceState.UP && behind != null) {
+      PlainText.respond(
+          response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, "not ready: " + behind);
     } else if (state == SourceState.UP) {
       PlainText.respond(response, callback, HttpStatus.OK_200, "ready: " + meaning(state));
     } else {

@@ -1,0 +1,502 @@
+package dev.cluws.amqp.history;
+
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.BuiltinExchangeType;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.Recoverable;
+import com.rabbitmq.client.RecoveryListener;
+import com.rabbitmq.client.ShutdownSignalException;
+import dev.cluws.amqp.AmqpSettings;
+import dev.cluws.amqp.internal.Connections;
+import dev.cluws.amqp.internal.ReplyParser;
+import dev.cluws.amqp.internal.Threads;
+import dev.cluws.core.spi.BrokerUnavailableException;
+import dev.cluws.core.spi.CluWsException;
+import dev.cluws.core.spi.JsonMappers;
+import dev.cluws.core.spi.Reply;
+import dev.cluws.core.spi.ReplyHistory;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The shared history on a RabbitMQ stream ({@code x-queue-type: stream}), over AMQP 0-9-1.
+ *
+ * <p><b>Declared and fed by every instance.</b> {@link #start} declares the exchange as CLU does
+ * (topic, non-durable, auto-delete), the durable stream with its retention ({@code x-max-age},
+ * {@code x-max-length-bytes}, and segments of a tenth of that size so retention drops a tenth at a
+ * time) and binds it to the exchange with {@code reply.#}: every reply published to the exchange is
+ * appended to it, once, whichever instances run. The binding lives as long as the exchange: when a
+ * broker restart re-creates the exchange (it is not durable), the binding is gone with the old one,
+ * so after every reconnection the history declares the exchange and binds the stream again.
+ *
+ * <p><b>Reads.</b> Each {@link #read} opens a channel of its own on the history's connection (not
+ * the gateway's replies connection, so a long read never delays live replies), and consumes the
+ * stream from a time ({@code x-stream-offset} with a timestamp) with a prefetch window ({@code
+ * basic.qos}) and manual acknowledgements, as RabbitMQ requires of stream consumers. A stream has
+ * no end and AMQP 0-9-1 does not tell its last offset, so a read first appends a <em>marker</em>
+ * (an empty message with the header {@value #MARKER_HEADER}, published through the default exchange
+ * to the stream only, so no gateway's replies queue and no client ever sees it) and reads up to its
+ * own marker: everything the stream held when the read began, and nothing after. Markers of other
+ * reads are skipped. The broker's timestamps are whole seconds and point at a chunk, so replies
+ * older than the time asked for (by their own {@code timestamp}) are skipped too.
+ *
+ * <p>Whether retention dropped what a read asked for: the read also looks at the stream's first
+ * offset ({@code x-stream-offset: first}); when the read starts there, that offset is not 0 (older
+ * replies were dropped) and its first reply is newer than the time asked for, {@link
+ * Read#keptSince} says since when the history is complete.
+ */
+public final class StreamHistory implements ReplyHistory {
+  private static final Logger log = LoggerFactory.getLogger(StreamHistory.class);
+
+  /** The header of the markers that end reads; its value is the read's id. */
+  public static final String MARKER_HEADER = "x-clu-ws-marker";
+
+  /** The stream offset RabbitMQ adds to every message it delivers from a stream. */
+  static final String OFFSET_HEADER = "x-stream-offset";
+
+  /** The prefetch window of a read, and how often it acknowledges (half of it). */
+  static final int READ_PREFETCH = 2000;
+
+  private final AmqpSettings amqp;
+  private final HistorySettings settings;
+  private final String gatewayName;
+  private final ReplyParser parser;
+  private final LongAdder reads = new LongAdder();
+  private final LongAdder bindings = new LongAdder();
+  private final Object lifecycle = new Object();
+  private volatile @Nullable Connection connection;
+  private volatile @Nullable ScheduledExecutorService timer;
+  private volatile boolean closed;
+
+  public StreamHistory(AmqpSettings amqp, HistorySettings settings, String gatewayName) {
+    this(amqp, settings, gatewayName, JsonMappers.newMapper().reader());
+  }
+
+  public StreamHistory(
+      AmqpSettings amqp, HistorySettings settings, String gatewayName, ObjectReader reader) {
+    this.amqp = amqp;
+    this.settings = settings;
+    this.gatewayName = gatewayName;
+    this.parser = new ReplyParser(reader);
+  }
+
+  @Override
+  public String name() {
+    return settings.stream();
+  }
+
+  /** The stream's settings. */
+  public HistorySettings settings() {
+    return settings;
+  }
+
+  @Override
+  public void start() {
+    synchronized (lifecycle) {
+      if (closed) {
+        throw new IllegalStateException("history " + name() + " is closed");
+      }
+      if (connection != null) {
+        return;
+      }
+      ConnectionFactory factory = Connections.factory(amqp);
+      // The binding is re-made by hand after each recovery: the exchange may be a new one.
+      factory.setTopologyRecoveryEnabled(false);
+      Connection conn = Connections.open(factory, amqp, gatewayName + " (history)");
+      try {
+        declare(conn);
+      } catch (IOException | RuntimeException e) {
+        Connections.closeQuietly(conn);
+        throw translate(e);
+      }
+      ((Recoverable) conn).addRecoveryListener(new Rebinder());
+      this.timer =
+          Executors.newSingleThreadScheduledExecutor(
+              Threads.daemon("clu-ws-history-" + gatewayName));
+      this.connection = conn;
+      log.info(
+          "history stream '{}' on exchange '{}' (reply.#), kept {} or {} bytes",
+          name(),
+          amqp.exchange(),
+          settings.maxAge(),
+          settings.maxBytes());
+    }
+  }
+
+  /** Declares the exchange and the stream and binds them, on a channel of its own. */
+  private void declare(Connection conn) throws IOException {
+    Channel ch = conn.createChannel();
+    try {
+      ch.exchangeDeclare(amqp.exchange(), BuiltinExchangeType.TOPIC, false, true, null);
+      Map<String, Object> arguments = new HashMap<>();
+      arguments.put("x-queue-type", "stream");
+      arguments.put("x-max-age", settings.maxAgeArgument());
+      arguments.put("x-max-length-bytes", settings.maxBytes());
+      arguments.put("x-stream-max-segment-size-bytes", settings.segmentBytes());
+      ch.queueDeclare(name(), true, false, false, arguments);
+      ch.queueBind(name(), amqp.exchange(), "reply.#");
+      bindings.increment();
+    } finally {
+      closeQuietly(ch);
+    }
+  }
+
+  private RuntimeException translate(Exception e) {
+    if (e instanceof CluWsException) {
+      return (CluWsException) e;
+    }
+    String reason = Connections.reason(e);
+    if (reason.contains("PRECONDITION_FAILED") && reason.contains("queue")) {
+      return new CluWsException(
+          "the history stream '"
+              + name()
+              + "' exists with other arguments (retention, or it is not a stream): every"
+              + " instance must give it the same --history-max-age and --history-max-bytes, or"
+              + " delete it; "
+              + reason);
+    }
+    if (reason.contains("PRECONDITION_FAILED")) {
+      return new CluWsException(
+          "exchange '"
+              + amqp.exchange()
+              + "' exists with other flags than CLU's (topic, non-durable, auto-delete): "
+              + reason);
+    }
+    return new BrokerUnavailableException(
+        "cannot declare the history stream '" + name() + "': " + reason, e);
+  }
+
+  @Override
+  public CompletionStage<Read> read(Instant from, Visitor visitor) {
+    Connection conn = connection;
+    ScheduledExecutorService t = timer;
+    if (conn == null || t == null || closed) {
+      return CompletableFuture.failedFuture(
+          new CluWsException("history " + name() + " is not started"));
+    }
+    reads.increment();
+    StreamRead read = new StreamRead(from, visitor, t);
+    try {
+      read.begin(conn);
+    } catch (IOException | RuntimeException e) {
+      read.fail(
+          new BrokerUnavailableException(
+              "cannot read the history stream '" + name() + "': " + Connections.reason(e), e));
+    }
+    return read.result;
+  }
+
+  /** Reads begun since start. */
+  public long readCount() {
+    return reads.sum();
+  }
+
+  /** How often the stream was bound to the exchange (at start and after each reconnection). */
+  public long bindCount() {
+    return bindings.sum();
+  }
+
+  /** Closes the connection; the stream stays (other instances share it). Idempotent. */
+  @Override
+  public void close() {
+    synchronized (lifecycle) {
+      closed = true;
+      ScheduledExecutorService t = timer;
+      if (t != null) {
+        t.shutdownNow();
+      }
+      Connections.closeQuietly(connection);
+      connection = null;
+      timer = null;
+    }
+  }
+
+  private static void closeQuietly(Channel ch) {
+    try {
+      if (ch.isOpen()) {
+        ch.close();
+      }
+    } catch (IOException | TimeoutException | RuntimeException e) {
+      log.debug("closing a history channel failed", e);
+    }
+  }
+
+  private static @Nullable Long offsetOf(AMQP.BasicProperties properties) {
+    Map<String, Object> headers = properties.getHeaders();
+    Object offset = headers == null ? null : headers.get(OFFSET_HEADER);
+    return offset instanceof Number ? ((Number) offset).longValue() : null;
+  }
+
+  private static @Nullable String markerOf(AMQP.BasicProperties properties) {
+    Map<String, Object> headers = properties.getHeaders();
+    Object marker = headers == null ? null : headers.get(MARKER_HEADER);
+    return marker == null ? null : marker.toString();
+  }
+
+  /** One read: a probe of the stream's first offset, then the stream from a time to a marker. */
+  private final class StreamRead {
+    private final Instant from;
+    private final Visitor visitor;
+    private final ScheduledExecutorService timer;
+    private final String id = UUID.randomUUID().toString();
+    final CompletableFuture<Read> result = new CompletableFuture<>();
+    private final AtomicBoolean ended = new AtomicBoolean();
+    private @Nullable Channel channel;
+    private @Nullable ScheduledFuture<?> timeout;
+    private volatile long firstOffset = -1;
+
+    StreamRead(Instant from, Visitor visitor, ScheduledExecutorService timer) {
+      this.from = from;
+      this.visitor = visitor;
+      this.timer = timer;
+    }
+
+    void begin(Connection conn) throws IOException {
+      Channel ch = conn.createChannel();
+      this.channel = ch;
+      ch.addShutdownListener(this::onShutdown);
+      try {
+        timeout =
+            timer.schedule(
+                () ->
+                    fail(
+                        new CluWsException(
+                            "reading the history stream '"
+                                + name()
+                                + "' took longer than "
+                                + settings.readTimeout().toSeconds()
+                                + " s")),
+                settings.readTimeout().toMillis(),
+                TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException closing) {
+        throw new CluWsException("history " + name() + " is closed");
+      }
+      // The end of this read: everything appended before the marker is read, nothing after it.
+      AMQP.BasicProperties marker =
+          new AMQP.BasicProperties.Builder()
+              .headers(Map.of(MARKER_HEADER, id))
+              .messageId("clu-ws-marker-" + id)
+              .build();
+      ch.basicPublish("", name(), marker, new byte[0]);
+      // First the stream's first offset (one message, then the probe is cancelled) ...
+      ch.basicQos(1);
+      ch.basicConsume(name(), false, Map.of(OFFSET_HEADER, "first"), new Probe(ch));
+    }
+
+    /** ... then the stream from the time asked for. */
+    void consumeFromTime(Channel ch) throws IOException {
+      ch.basicQos(READ_PREFETCH);
+      // The broker's timestamps are whole seconds; a time before any stream: its first offset.
+      Object offset =
+          from.isAfter(Instant.EPOCH.plusSeconds(1)) ? Date.from(from.minusSeconds(1)) : "first";
+      ch.basicConsume(name(), false, Map.of(OFFSET_HEADER, offset), new Reader(ch));
+    }
+
+    private final class Probe extends DefaultConsumer {
+      private final AtomicBoolean seen = new AtomicBoolean();
+
+      Probe(Channel ch) {
+        super(ch);
+      }
+
+      @Override
+      public void handleDelivery(
+          String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+        if (!seen.compareAndSet(false, true)) {
+          return;
+        }
+        Long offset = offsetOf(properties);
+        firstOffset = offset == null ? -1 : offset;
+        Channel ch = getChannel();
+        try {
+          ch.basicAck(envelope.getDeliveryTag(), false);
+          // Consuming again is a round trip to the broker: not on amqp-client's consumer thread.
+          timer.execute(
+              () -> {
+                try {
+                  ch.basicCancel(tag);
+                  consumeFromTime(ch);
+                } catch (IOException | RuntimeException e) {
+                  fail(
+                      new BrokerUnavailableException(
+                          "cannot read the history stream '"
+                              + name()
+                              + "': "
+                              + Connections.reason(e),
+                          e));
+                }
+              });
+        } catch (IOException | RuntimeException e) {
+          fail(
+              new BrokerUnavailableException(
+                  "cannot read the history stream '" + name() + "': " + Connections.reason(e), e));
+        }
+      }
+    }
+
+    private final class Reader extends DefaultConsumer {
+      private long replies;
+      private long unacked;
+      private boolean first = true;
+      private @Nullable Instant keptSince;
+
+      Reader(Channel ch) {
+        super(ch);
+      }
+
+      @Override
+      public void handleDelivery(
+          String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+        if (ended.get()) {
+          return;
+        }
+        try {
+          Long offset = offsetOf(properties);
+          String marker = markerOf(properties);
+          if (first) {
+            first = false;
+            // Started at the oldest message kept, and older ones were dropped: retention may have
+            // dropped part of what was asked for (decided with the first reply's time below).
+            if (offset != null && offset == firstOffset && offset > 0) {
+              keptSince = Instant.MAX;
+            }
+          }
+          if (marker != null) {
+            if (marker.equals(id)) {
+              if (keptSince == Instant.MAX) {
+                keptSince = Instant.now(); // nothing at all is kept from before the read
+              }
+              end(new Read(replies, false, keptSince), tag);
+              return;
+            }
+          } else {
+            Reply reply = parse(envelope, properties, body);
+            if (reply != null) {
+              if (keptSince == Instant.MAX) {
+                Instant at = reply.timestamp();
+                keptSince = at != null && at.isAfter(from) ? at : null;
+              }
+              if (reply.timestamp() == null || !reply.timestamp().isBefore(from)) {
+                replies++;
+                if (!visitor.accept(reply)) {
+                  end(new Read(replies, true, keptSince), tag);
+                  return;
+                }
+              }
+            }
+          }
+          if (++unacked >= READ_PREFETCH / 2) {
+            getChannel().basicAck(envelope.getDeliveryTag(), true);
+            unacked = 0;
+          }
+        } catch (Throwable e) { // never let an exception reach amqp-client's consumer thread
+          fail(new CluWsException("reading the history stream '" + name() + "' failed: " + e, e));
+        }
+      }
+    }
+
+    private @Nullable Reply parse(Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+      // The stream's offset header is the broker's, not the actor's: the reply does not carry it.
+      Map<String, Object> headers = new HashMap<>(properties.getHeaders());
+      headers.remove(OFFSET_HEADER);
+      ReplyParser.Result parsed =
+          parser.parse(envelope, properties.builder().headers(headers).build(), body);
+      if (!parsed.valid()) {
+        log.debug("history {}: skipping an invalid reply ({})", name(), parsed.problem());
+        return null;
+      }
+      return parsed.reply();
+    }
+
+    private void end(Read outcome, String consumerTag) {
+      if (!ended.compareAndSet(false, true)) {
+        return;
+      }
+      cleanUp(consumerTag);
+      result.complete(outcome);
+    }
+
+    void fail(Throwable failure) {
+      if (!ended.compareAndSet(false, true)) {
+        return;
+      }
+      cleanUp(null);
+      result.completeExceptionally(failure);
+    }
+
+    private void onShutdown(ShutdownSignalException cause) {
+      if (!cause.isInitiatedByApplication()) {
+        fail(
+            new BrokerUnavailableException(
+                "the connection to the broker was lost while reading the history stream '"
+                    + name()
+                    + "'",
+                cause));
+      }
+    }
+
+    /** Cancels the timeout and closes the channel, off amqp-client's consumer thread. */
+    private void cleanUp(@Nullable String consumerTag) {
+      ScheduledFuture<?> t = timeout;
+      if (t != null) {
+        t.cancel(false);
+      }
+      Channel ch = channel;
+      if (ch == null) {
+        return;
+      }
+      try {
+        timer.execute(() -> closeQuietly(ch));
+      } catch (RejectedExecutionException closing) {
+        // the connection is closed with the history
+      }
+      log.debug("history {}: read {} ended ({})", name(), id, consumerTag);
+    }
+  }
+
+  /** After each reconnection: the exchange may be a new one (a broker restart); bind again. */
+  private final class Rebinder implements RecoveryListener {
+    @Override
+    public void handleRecovery(Recoverable recoverable) {
+      Connection conn = connection;
+      if (conn == null || closed) {
+        return;
+      }
+      try {
+        declare(conn);
+        log.info("history stream '{}' bound to exchange '{}' again", name(), amqp.exchange());
+      } catch (IOException | RuntimeException e) {
+        log.error(
+            "could not bind the history stream '{}' again after reconnecting ({}); replies are"
+                + " not kept in it until the next reconnection",
+            name(),
+            Connections.reason(e));
+      }
+    }
+
+    @Override
+    public void handleRecoveryStarted(Recoverable recoverable) {}
+  }
+}
