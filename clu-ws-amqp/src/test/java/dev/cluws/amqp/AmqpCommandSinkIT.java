@@ -3,14 +3,15 @@ package dev.cluws.amqp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.cluws.amqp.testing.CluTestActor;
-import dev.cluws.amqp.testing.CluTestActor.ReceivedCommand;
-import dev.cluws.amqp.testing.ReplyObserver;
-import dev.cluws.amqp.testing.TestBroker;
+import dev.cluws.amqp.testing.TestAmqp;
 import dev.cluws.core.spi.BrokerUnavailableException;
 import dev.cluws.core.spi.Command;
 import dev.cluws.core.spi.CommandOutcome;
 import dev.cluws.core.spi.Reply;
+import dev.cluws.testkit.CluTestActor;
+import dev.cluws.testkit.CluTestActor.ReceivedCommand;
+import dev.cluws.testkit.ReplyObserver;
+import dev.cluws.testkit.TestBroker;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class AmqpCommandSinkIT {
   private static final Duration WAIT = Duration.ofSeconds(10);
 
-  private final AmqpSettings settings = TestBroker.settings();
+  private final AmqpSettings settings = TestAmqp.settings();
   private final String gatewayName = TestBroker.uniqueName("gw");
   private final AmqpCommandSink sink = new AmqpCommandSink(settings, gatewayName);
   private CluTestActor actor;

@@ -8,13 +8,14 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import dev.cluws.amqp.testing.CluTestActor;
-import dev.cluws.amqp.testing.TestBroker;
+import dev.cluws.amqp.testing.TestAmqp;
 import dev.cluws.core.spi.BrokerUnavailableException;
 import dev.cluws.core.spi.CluWsException;
 import dev.cluws.core.spi.MessageCode;
 import dev.cluws.core.spi.Reply;
 import dev.cluws.core.spi.SourceState;
+import dev.cluws.testkit.CluTestActor;
+import dev.cluws.testkit.TestBroker;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.Test;
 class AmqpMessageSourceIT {
   private static final Duration WAIT = Duration.ofSeconds(10);
 
-  private final AmqpSettings settings = TestBroker.settings();
+  private final AmqpSettings settings = TestAmqp.settings();
   private final String gatewayName = TestBroker.uniqueName("gw");
   private final RecordingListener listener = new RecordingListener();
   private AmqpMessageSource source;

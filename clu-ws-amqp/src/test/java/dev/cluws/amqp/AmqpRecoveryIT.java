@@ -9,13 +9,14 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import dev.cluws.amqp.testing.CluTestActor;
 import dev.cluws.amqp.testing.TcpProxy;
-import dev.cluws.amqp.testing.TestBroker;
+import dev.cluws.amqp.testing.TestAmqp;
 import dev.cluws.core.spi.BrokerUnavailableException;
 import dev.cluws.core.spi.Command;
 import dev.cluws.core.spi.CommandOutcome;
 import dev.cluws.core.spi.SourceState;
+import dev.cluws.testkit.CluTestActor;
+import dev.cluws.testkit.TestBroker;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,7 +39,7 @@ class AmqpRecoveryIT {
   private static final Duration WAIT = Duration.ofSeconds(10);
 
   private final TcpProxy proxy = TcpProxy.toTestBroker();
-  private final AmqpSettings direct = TestBroker.settings();
+  private final AmqpSettings direct = TestAmqp.settings();
   private final AmqpSettings proxied =
       direct.withPort(proxy.port()).withRecoveryInterval(Duration.ofMillis(300));
   private final String gatewayName = TestBroker.uniqueName("gw");

@@ -202,6 +202,9 @@ class ArchitectureTest {
           .as("classes of dev.cluws.%s are imported", module)
           .isTrue();
     }
+    assertThat(classes.contain("dev.cluws.testkit.WsClient")).isTrue();
+    assertThat(classes.contain("dev.cluws.testkit.CluTestActor")).isTrue();
+    assertThat(classes.contain("dev.cluws.testkit.e2e.GatewayFixture")).isTrue();
   }
 
   @Test
@@ -243,9 +246,20 @@ class ArchitectureTest {
             .resideOutsideOfPackage("dev.cluws.broker..")
             .should()
             .dependOnClassesThat()
-            .resideInAnyPackage(
-                "com.google.inject..", "picocli..", "ch.qos.logback..", "dev.cluws.broker..")
+            .resideInAnyPackage("com.google.inject..", "picocli..", "ch.qos.logback..")
             .because("plugins never depend on Guice; only clu-ws-cli wires, parses and logs"));
+    check(
+        noClasses()
+            .that()
+            .resideInAnyPackage(LIBRARY_MODULES)
+            .and()
+            .resideOutsideOfPackages("dev.cluws.broker..", "dev.cluws.testkit.e2e..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("dev.cluws.broker..")
+            .because(
+                "only the CLI and the test kit's gateway fixture (where no broker listens) start"
+                    + " the embedded broker"));
   }
 
   @Test

@@ -14,11 +14,12 @@ import com.rabbitmq.client.GetResponse;
 import dev.cluws.amqp.AmqpCommandSink;
 import dev.cluws.amqp.AmqpMessageSource;
 import dev.cluws.amqp.AmqpSettings;
-import dev.cluws.amqp.actor.ActorChannel;
 import dev.cluws.core.spi.Command;
 import dev.cluws.core.spi.CommandOutcome;
 import dev.cluws.core.spi.Reply;
 import dev.cluws.core.spi.ReplyListener;
+import dev.cluws.testkit.CluTestActor;
+import dev.cluws.testkit.TestBroker;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -71,18 +72,9 @@ class EmbeddedBrokerIT {
     return factory.newConnection("embedded-broker-it");
   }
 
-  /** A CLU actor that answers {@code ping} with {@code >} then {@code :} and a text keyword. */
-  private static ActorChannel pingActor(Connection connection, String exchange, String name)
-      throws IOException {
-    ActorChannel actor = ActorChannel.declare(connection.createChannel(), exchange, name);
-    actor.consume(
-        10,
-        Runnable::run,
-        command -> {
-          actor.reply(command, ">", MAPPER.createObjectNode());
-          actor.reply(command, ":", MAPPER.createObjectNode().put("text", "Pong."));
-        });
-    return actor;
+  /** The kit's CLU actor (answers {@code ping} with {@code >} then {@code :} "Pong.") here. */
+  private static CluTestActor pingActor(String exchange, String name) {
+    return CluTestActor.start(TestBroker.factory(broker.host(), broker.port()), exchange, name);
   }
 
   @Test
@@ -98,12 +90,11 @@ class EmbeddedBrokerIT {
     String gateway = unique("gw");
     List<Reply> replies = new CopyOnWriteArrayList<>();
     ReplyListener listener = replies::add;
-    try (Connection actorConnection = connect();
-        AmqpMessageSource source = new AmqpMessageSource(settings(exchange), gateway);
-        AmqpCommandSink sink = new AmqpCommandSink(settings(exchange), gateway)) {
+    try (AmqpMessageSource source = new AmqpMessageSource(settings(exchange), gateway);
+        AmqpCommandSink sink = new AmqpCommandSink(settings(exchange), gateway);
+        CluTestActor actor = pingActor(exchange, "demo")) {
       source.start(listener);
       sink.start();
-      pingActor(actorConnection, exchange, "demo");
 
       CommandOutcome outcome =
           sink.send(new Command("demo", "ping", "id-1"))
@@ -126,17 +117,16 @@ class EmbeddedBrokerIT {
     String exchange = unique("ex");
     List<Reply> first = new CopyOnWriteArrayList<>();
     List<Reply> second = new CopyOnWriteArrayList<>();
-    try (Connection actorConnection = connect();
-        AmqpMessageSource one = new AmqpMessageSource(settings(exchange), unique("gw"));
-        AmqpMessageSource two = new AmqpMessageSource(settings(exchange), unique("gw"))) {
+    try (AmqpMessageSource one = new AmqpMessageSource(settings(exchange), unique("gw"));
+        AmqpMessageSource two = new AmqpMessageSource(settings(exchange), unique("gw"));
+        CluTestActor actor = pingActor(exchange, "enclosure")) {
       one.start(first::add);
       two.start(second::add);
-      ActorChannel actor = pingActor(actorConnection, exchange, "enclosure");
 
-      actor.broadcast("i", MAPPER.createObjectNode().put("dome", "open"));
+      actor.broadcast(Map.of("dome", "open"));
 
       await().atMost(WAIT).until(() -> first.size() == 1 && second.size() == 1);
-      assertThat(first.get(0).routingKey()).isEqualTo(ActorChannel.BROADCAST);
+      assertThat(first.get(0).routingKey()).isEqualTo(CluTestActor.BROADCAST);
       assertThat(second.get(0).body().path("dome").asText()).isEqualTo("open");
     }
   }

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.cluws.amqp.testing.CluTestActor;
-import dev.cluws.amqp.testing.TestBroker;
+import dev.cluws.testkit.CluTestActor;
+import dev.cluws.testkit.TestBroker;
+import dev.cluws.testkit.WsClient;
+import dev.cluws.testkit.e2e.GatewayFixture;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -19,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * actors.
  */
 class AcksIT {
-  private final GatewayFixture fixture = new GatewayFixture();
+  private final GatewayFixture fixture = GatewayFixture.start();
 
   @AfterEach
   void tearDown() {
@@ -38,7 +40,7 @@ class AcksIT {
     assertThat(commandId)
         .matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
     assertThat(ack.path("headers").path("message_code").asText()).isEqualTo("i");
-    assertThat(ack.path("headers").path("sender").asText()).isEqualTo(fixture.name);
+    assertThat(ack.path("headers").path("sender").asText()).isEqualTo(fixture.name());
     assertThat(ack.path("body").path("ack").asText()).isEqualTo("published");
     assertThat(ack.path("body").path("consumer").asText()).isEqualTo(actor.name());
     assertThat(ack.path("body").path("command_id").asText()).isEqualTo(commandId);
@@ -133,11 +135,11 @@ class AcksIT {
     // every frame came from an actor (CLU's own routing failure names the consumer), none from
     // the gateway itself
     assertThat(clu.frames())
-        .noneMatch(f -> f.path("headers").path("sender").asText().equals(fixture.name));
+        .noneMatch(f -> f.path("headers").path("sender").asText().equals(fixture.name()));
   }
 
   private void awaitClients(int count) {
-    await().atMost(WsClient.WAIT).until(() -> fixture.gateway().hub().clientCount() == count);
+    await().atMost(WsClient.WAIT).until(() -> fixture.gateway().clientCount() == count);
   }
 
   private static List<String> fieldNames(JsonNode node) {

@@ -3,14 +3,16 @@ package dev.cluws.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.cluws.amqp.testing.CluTestActor;
-import dev.cluws.amqp.testing.TestBroker;
 import dev.cluws.core.Gateway;
 import dev.cluws.core.GatewaySettings;
 import dev.cluws.core.spi.CluWsException;
 import dev.cluws.jetty.AdminPort;
 import dev.cluws.jetty.ServerSettings;
 import dev.cluws.jetty.WebsocketServer;
+import dev.cluws.testkit.CluTestActor;
+import dev.cluws.testkit.TestBroker;
+import dev.cluws.testkit.WsClient;
+import dev.cluws.testkit.e2e.GatewayFixture;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -40,9 +42,10 @@ class AdminPortIT {
   @Test
   void theOperationsPortAnswersHealthReadinessAndMetricsAndTheWebsocketPortStillDoes()
       throws Exception {
-    try (GatewayFixture fixture = new GatewayFixture(LOOPBACK.withAdmin(AdminPort.on(0)))) {
-      int admin = fixture.server.adminPort();
-      assertThat(admin).isPositive().isNotEqualTo(fixture.server.port());
+    try (GatewayFixture fixture =
+        GatewayFixture.builder().server(LOOPBACK.withAdmin(AdminPort.on(0))).start()) {
+      int admin = fixture.server().adminPort();
+      assertThat(admin).isPositive().isNotEqualTo(fixture.server().port());
 
       assertThat(get(admin, "/healthz").statusCode()).isEqualTo(200);
       assertThat(get(admin, "/readyz").body()).startsWith("ready: ");
@@ -50,36 +53,37 @@ class AdminPortIT {
       assertThat(metrics.statusCode()).isEqualTo(200);
       assertThat(metrics.body()).contains("cluws_clients_connected");
       for (String path : new String[] {"/healthz", "/readyz", "/metrics"}) {
-        assertThat(get(fixture.server.port(), path).statusCode()).as(path).isEqualTo(200);
+        assertThat(get(fixture.server().port(), path).statusCode()).as(path).isEqualTo(200);
       }
     }
   }
 
   @Test
   void theOperationsPortServesNoConsoleAndOpensNoWebsocket() throws Exception {
-    try (GatewayFixture fixture = new GatewayFixture(LOOPBACK.withAdmin(AdminPort.on(0)))) {
-      int admin = fixture.server.adminPort();
+    try (GatewayFixture fixture =
+        GatewayFixture.builder().server(LOOPBACK.withAdmin(AdminPort.on(0))).start()) {
+      int admin = fixture.server().adminPort();
 
       for (String path : new String[] {"/", "/clu-ws.js", "/console/console.js", "/other"}) {
         assertThat(get(admin, path).statusCode()).as(path).isEqualTo(404);
       }
       assertThatThrownBy(() -> WsClient.connect(URI.create("ws://127.0.0.1:" + admin + "/")))
           .isInstanceOf(IllegalStateException.class);
-      assertThat(fixture.gateway().hub().clientCount()).isZero();
-      assertThat(get(fixture.server.port(), "/").statusCode()).isEqualTo(200);
+      assertThat(fixture.gateway().clientCount()).isZero();
+      assertThat(get(fixture.server().port(), "/").statusCode()).isEqualTo(200);
     }
   }
 
   @Test
   void withoutThePublicCopyTheWebsocketPortAnswers426ThereAndStillServesClients() throws Exception {
     ServerSettings settings = LOOPBACK.withAdmin(AdminPort.on(0).withAlsoOnPublicPort(false));
-    try (GatewayFixture fixture = new GatewayFixture(settings)) {
+    try (GatewayFixture fixture = GatewayFixture.builder().server(settings).start()) {
       CluTestActor actor = fixture.actor();
-      int port = fixture.server.port();
+      int port = fixture.server().port();
 
       for (String path : new String[] {"/healthz", "/readyz", "/metrics"}) {
         assertThat(get(port, path).statusCode()).as(path).isEqualTo(426);
-        assertThat(get(fixture.server.adminPort(), path).statusCode()).as(path).isEqualTo(200);
+        assertThat(get(fixture.server().adminPort(), path).statusCode()).as(path).isEqualTo(200);
       }
       assertThat(get(port, "/").statusCode()).isEqualTo(200);
       WsClient client = fixture.client(fixture.uri("/metrics"));
@@ -97,7 +101,7 @@ class AdminPortIT {
       Gateway gateway =
           Gateway.builder()
               .gatewaySettings(GatewaySettings.named(TestBroker.uniqueName("gw")))
-              .settings(TestBroker.settings())
+              .settings(GatewayFixture.amqpSettings())
               .build();
       WebsocketServer server =
           new WebsocketServer(gateway, LOOPBACK.withAdmin(AdminPort.on(taken.getLocalPort())));

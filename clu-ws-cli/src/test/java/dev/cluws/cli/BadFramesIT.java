@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.cluws.amqp.testing.CluTestActor;
+import dev.cluws.testkit.CluTestActor;
+import dev.cluws.testkit.WsClient;
+import dev.cluws.testkit.e2e.GatewayFixture;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -18,7 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the connection stays open and nothing is published.
  */
 class BadFramesIT {
-  private final GatewayFixture fixture = new GatewayFixture();
+  private final GatewayFixture fixture = GatewayFixture.start();
 
   @AfterEach
   void tearDown() {
@@ -67,13 +69,13 @@ class BadFramesIT {
     CluTestActor actor = fixture.actor();
     WsClient sender = fixture.client();
     WsClient bystander = fixture.client();
-    await().atMost(WsClient.WAIT).until(() -> fixture.gateway().hub().clientCount() == 2);
+    await().atMost(WsClient.WAIT).until(() -> fixture.gateway().clientCount() == 2);
 
     sender.send(frame);
 
     JsonNode answer = sender.awaitFrame(f -> true);
     assertThat(answer.path("headers").path("message_code").asText()).isEqualTo("e");
-    assertThat(answer.path("headers").path("sender").asText()).isEqualTo(fixture.name);
+    assertThat(answer.path("headers").path("sender").asText()).isEqualTo(fixture.name());
     assertThat(answer.path("body").path("error").asText()).startsWith(error);
     assertThat(CluCompatibilityIT.fieldNames(answer))
         .containsExactly("headers", "exchange", "message_id", "routing_key", "timestamp", "body");
@@ -112,7 +114,7 @@ class BadFramesIT {
     big.send(huge);
 
     assertThat(big.awaitCloseCode()).isEqualTo(1009);
-    await().atMost(WsClient.WAIT).until(() -> fixture.gateway().hub().clientCount() == 1);
+    await().atMost(WsClient.WAIT).until(() -> fixture.gateway().clientCount() == 1);
     assertThat(other.isClosed()).isFalse();
   }
 

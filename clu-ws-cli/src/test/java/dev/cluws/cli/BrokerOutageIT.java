@@ -7,14 +7,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import dev.cluws.amqp.AmqpSettings;
-import dev.cluws.amqp.testing.CluTestActor;
 import dev.cluws.amqp.testing.TcpProxy;
-import dev.cluws.amqp.testing.TestBroker;
 import dev.cluws.core.Gateway;
 import dev.cluws.core.GatewaySettings;
 import dev.cluws.core.spi.SourceState;
 import dev.cluws.jetty.ServerSettings;
 import dev.cluws.jetty.WebsocketServer;
+import dev.cluws.testkit.CluTestActor;
+import dev.cluws.testkit.TestBroker;
+import dev.cluws.testkit.WsClient;
+import dev.cluws.testkit.e2e.GatewayFixture;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,7 +36,9 @@ class BrokerOutageIT {
 
   private final TcpProxy proxy = TcpProxy.toTestBroker();
   private final AmqpSettings amqp =
-      TestBroker.settings().withPort(proxy.port()).withRecoveryInterval(Duration.ofMillis(500));
+      GatewayFixture.amqpSettings()
+          .withPort(proxy.port())
+          .withRecoveryInterval(Duration.ofMillis(500));
   private final String name = TestBroker.uniqueName("gw");
   private final WebsocketServer server =
       new WebsocketServer(
@@ -63,7 +67,7 @@ class BrokerOutageIT {
       resources.add(client);
       clients.add(client);
     }
-    await().atMost(WAIT).until(() -> server.gateway().hub().clientCount() == count);
+    await().atMost(WAIT).until(() -> server.gateway().clientCount() == count);
     return clients;
   }
 

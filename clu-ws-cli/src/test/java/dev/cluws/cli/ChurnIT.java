@@ -3,7 +3,9 @@ package dev.cluws.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.cluws.amqp.testing.CluTestActor;
+import dev.cluws.testkit.CluTestActor;
+import dev.cluws.testkit.WsClient;
+import dev.cluws.testkit.e2e.GatewayFixture;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
@@ -19,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class ChurnIT {
   private static final int ROUNDS = 20;
   private static final int PER_ROUND = 100;
-  private final GatewayFixture fixture = new GatewayFixture();
+  private final GatewayFixture fixture = GatewayFixture.start();
 
   @AfterEach
   void tearDown() {
@@ -52,8 +54,8 @@ class ChurnIT {
       }
     }
 
-    await().atMost(Duration.ofSeconds(30)).until(() -> fixture.gateway().hub().clientCount() == 1);
-    await().atMost(Duration.ofSeconds(30)).until(() -> fixture.server.openWebsockets() == 1);
+    await().atMost(Duration.ofSeconds(30)).until(() -> fixture.gateway().clientCount() == 1);
+    await().atMost(Duration.ofSeconds(30)).until(() -> fixture.server().openWebsockets() == 1);
     assertThat(fixture.gateway().stats().clientsConnected.sum()).isEqualTo(ROUNDS * PER_ROUND + 1L);
     await().atMost(WsClient.WAIT).until(() -> stays.frames().size() == ROUNDS);
   }

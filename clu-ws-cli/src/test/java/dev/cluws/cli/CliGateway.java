@@ -1,9 +1,9 @@
 package dev.cluws.cli;
 
 import com.google.inject.Injector;
-import dev.cluws.amqp.testing.TestBroker;
 import dev.cluws.jetty.WebsocketServer;
 import dev.cluws.jetty.reload.Reloader;
+import dev.cluws.testkit.TestBroker;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;

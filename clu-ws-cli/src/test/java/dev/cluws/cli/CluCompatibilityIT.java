@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.cluws.amqp.testing.CluTestActor;
-import dev.cluws.amqp.testing.CluTestActor.ReceivedCommand;
-import dev.cluws.amqp.testing.ReplyObserver;
+import dev.cluws.testkit.CluTestActor;
+import dev.cluws.testkit.CluTestActor.ReceivedCommand;
+import dev.cluws.testkit.ReplyObserver;
+import dev.cluws.testkit.WsClient;
+import dev.cluws.testkit.e2e.GatewayFixture;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +22,7 @@ import org.junit.jupiter.api.Test;
  */
 class CluCompatibilityIT {
   private static final Duration WAIT = WsClient.WAIT;
-  private final GatewayFixture fixture = new GatewayFixture();
+  private final GatewayFixture fixture = GatewayFixture.start();
 
   @AfterEach
   void tearDown() {
@@ -47,7 +49,7 @@ class CluCompatibilityIT {
       assertThat(headers.path("internal").isBoolean()).isTrue();
       assertThat(headers.path("command_id").isNull()).isTrue();
       assertThat(headers.path("commander_id").isNull()).isTrue();
-      assertThat(frame.path("exchange").asText()).isEqualTo(fixture.amqp.exchange());
+      assertThat(frame.path("exchange").asText()).isEqualTo(fixture.amqp().exchange());
       assertThat(frame.path("routing_key").asText()).isEqualTo("reply.broadcast");
       assertThat(frame.path("message_id").asText()).matches("[0-9a-f]{32}");
       assertThat(frame.path("timestamp").asText())
@@ -76,19 +78,19 @@ class CluCompatibilityIT {
     assertThat(replies.get(0).path("body").isEmpty()).isTrue();
     assertThat(replies.get(1).path("body").path("text").asText()).isEqualTo("Pong.");
     assertThat(replies.get(1).path("headers").path("commander_id").asText())
-        .isEqualTo(fixture.name + "." + actor.name());
+        .isEqualTo(fixture.name() + "." + actor.name());
     assertThat(replies.get(1).path("routing_key").asText())
-        .isEqualTo("reply." + fixture.name + "." + actor.name());
+        .isEqualTo("reply." + fixture.name() + "." + actor.name());
 
     ReceivedCommand received = actor.received().get(0);
     assertThat(received.routingKey()).isEqualTo("command." + actor.name());
     assertThat(received.body().path("command_string").asText()).isEqualTo("ping");
     assertThat(received.properties().getCorrelationId()).isEqualTo("id-1234");
-    assertThat(received.properties().getReplyTo()).isEqualTo(fixture.name + "_replies");
+    assertThat(received.properties().getReplyTo()).isEqualTo(fixture.name() + "_replies");
     assertThat(received.properties().getContentType()).isEqualTo("text/json");
     assertThat(String.valueOf(received.header("command_id"))).isEqualTo("id-1234");
     assertThat(String.valueOf(received.header("commander_id")))
-        .isEqualTo(fixture.name + "." + actor.name());
+        .isEqualTo(fixture.name() + "." + actor.name());
     assertThat(received.header("internal")).isEqualTo(false);
     assertThat(received.header("write_to_log")).isEqualTo(true);
   }
@@ -137,7 +139,7 @@ class CluCompatibilityIT {
     assertThat(failure.path("headers").path("sender").asText()).isEqualTo("no_such_actor");
     assertThat(failure.path("body").path("error").asText())
         .isEqualTo("Failed routing message to consumer 'no_such_actor'.");
-    assertThat(failure.path("routing_key").asText()).isEqualTo("reply." + fixture.name);
+    assertThat(failure.path("routing_key").asText()).isEqualTo("reply." + fixture.name());
   }
 
   @Test
@@ -186,7 +188,7 @@ class CluCompatibilityIT {
       }
     }
 
-    await().atMost(WAIT).until(() -> fixture.gateway().hub().clientCount() == 1);
+    await().atMost(WAIT).until(() -> fixture.gateway().clientCount() == 1);
     await().atMost(WAIT).until(() -> stays.frames().size() == 200);
   }
 
@@ -194,7 +196,7 @@ class CluCompatibilityIT {
   void aCommandIsNotSeenByAnObserverOfRepliesOnly() {
     // The gateway publishes commands on command.<consumer> only: reply listeners see the replies.
     CluTestActor actor = fixture.actor();
-    try (ReplyObserver observer = ReplyObserver.start(fixture.amqp.exchange(), "reply.#")) {
+    try (ReplyObserver observer = ReplyObserver.start(fixture.amqp().exchange(), "reply.#")) {
       WsClient client = fixture.client();
       client.send(
           "{\"consumer\": \""
@@ -223,7 +225,7 @@ class CluCompatibilityIT {
 
     await().atMost(WAIT).until(() -> everything.frames().size() == 3);
     JsonNode error = subscribed.awaitFrame(f -> "e".equals(code(f)));
-    assertThat(error.path("headers").path("sender").asText()).isEqualTo(fixture.name);
+    assertThat(error.path("headers").path("sender").asText()).isEqualTo(fixture.name());
     await().atMost(WAIT).until(() -> subscribed.frames().size() == 2);
     assertThat(subscribed.frames())
         .filteredOn(f -> f.path("body").has("seq"))
@@ -234,15 +236,15 @@ class CluCompatibilityIT {
 
   @Test
   void anInvalidSubscriptionRefusesTheUpgradeWithTheReason() throws Exception {
-    String response = RawHttp.upgrade(fixture.server.port(), "/?actors=bad%20name");
+    String response = RawHttp.upgrade(fixture.server().port(), "/?actors=bad%20name");
 
     assertThat(response).startsWith("HTTP/1.1 400");
     assertThat(response).contains("invalid parameter 'actors'");
-    assertThat(fixture.gateway().hub().clientCount()).isZero();
+    assertThat(fixture.gateway().clientCount()).isZero();
   }
 
   private void awaitClients(int count) {
-    await().atMost(WAIT).until(() -> fixture.gateway().hub().clientCount() == count);
+    await().atMost(WAIT).until(() -> fixture.gateway().clientCount() == count);
   }
 
   static String code(JsonNode frame) {

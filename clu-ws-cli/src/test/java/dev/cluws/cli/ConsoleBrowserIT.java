@@ -2,8 +2,9 @@ package dev.cluws.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cluws.amqp.testing.CluTestActor;
-import dev.cluws.amqp.testing.TestBroker;
+import dev.cluws.testkit.CluTestActor;
+import dev.cluws.testkit.TestBroker;
+import dev.cluws.testkit.e2e.GatewayFixture;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,7 +48,7 @@ class ConsoleBrowserIT {
 
   @Test
   void theConsoleShowsBroadcastsAndCommandCardsAccessiblyInARealBrowser() throws Exception {
-    try (GatewayFixture fixture = new GatewayFixture()) {
+    try (GatewayFixture fixture = GatewayFixture.start()) {
       CluTestActor actor = fixture.actor();
       try (AutoCloseable heartbeat = NodeTests.heartbeat(actor)) {
         run(fixture, "console.test.js", Map.of("CLU_WS_ACTOR", actor.name()));
@@ -62,10 +63,10 @@ class ConsoleBrowserIT {
       throws Exception {
     Path bench = Path.of("target", "state-view-bench.json").toAbsolutePath();
     Files.deleteIfExists(bench);
-    try (GatewayFixture fixture = new GatewayFixture();
+    try (GatewayFixture fixture = GatewayFixture.start();
         StatePublisher publisher =
             StatePublisher.start(
-                fixture.amqp.exchange(), TestBroker.uniqueName("publisher"), "st", () -> {})) {
+                fixture.amqp().exchange(), TestBroker.uniqueName("publisher"), "st", () -> {})) {
       run(
           fixture,
           "state.test.js",
@@ -80,13 +81,13 @@ class ConsoleBrowserIT {
 
   @Test
   void theConsoleSaysInWordsThatTheGatewayClosedTheConnectionAndWhy() throws Exception {
-    try (GatewayFixture fixture = new GatewayFixture()) {
+    try (GatewayFixture fixture = GatewayFixture.start()) {
       try (StatePublisher publisher =
           StatePublisher.start(
-              fixture.amqp.exchange(),
+              fixture.amqp().exchange(),
               TestBroker.uniqueName("publisher"),
               "st",
-              fixture.server::close)) {
+              fixture.server()::close)) {
         run(fixture, "connection.test.js", Map.of("CLU_WS_PUBLISHER", publisher.name()));
       }
     }
@@ -94,7 +95,8 @@ class ConsoleBrowserIT {
 
   @Test
   void theStateViewSaysSoWhenTheGatewayKeepsNoStateAndFillsFromLiveReplies() throws Exception {
-    try (GatewayFixture fixture = new GatewayFixture(b -> b.state(0, 1, 1))) {
+    try (GatewayFixture fixture =
+        GatewayFixture.builder().gatewaySettings(b -> b.state(0, 1, 1)).start()) {
       CluTestActor actor = fixture.actor();
       try (AutoCloseable heartbeat = NodeTests.heartbeat(actor)) {
         run(fixture, "no-state.test.js", Map.of("CLU_WS_ACTOR", actor.name()));

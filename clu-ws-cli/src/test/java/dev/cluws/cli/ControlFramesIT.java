@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.cluws.amqp.testing.CluTestActor;
+import dev.cluws.testkit.CluTestActor;
+import dev.cluws.testkit.WsClient;
+import dev.cluws.testkit.e2e.GatewayFixture;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -21,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * their order, so a reply the client does want (a fence) shows that anything before it has arrived.
  */
 class ControlFramesIT {
-  private final GatewayFixture fixture = new GatewayFixture();
+  private final GatewayFixture fixture = GatewayFixture.start();
 
   @AfterEach
   void tearDown() {
@@ -72,7 +74,7 @@ class ControlFramesIT {
         client.frames().stream()
             .map(
                 f ->
-                    sender(f).equals(fixture.name)
+                    sender(f).equals(fixture.name())
                         ? "gateway " + f.path("headers").path("command_id").asText()
                         : (sender(f).equals(first.name()) ? "first " : "second ")
                             + f.path("body").path("step").asInt())
@@ -96,7 +98,7 @@ class ControlFramesIT {
                 + " \"filters\": {\"actors\": \"lvmecp,lvm*\"}}");
 
     assertThat(answer.path("headers").path("message_code").asText()).isEqualTo(":");
-    assertThat(answer.path("headers").path("sender").asText()).isEqualTo(fixture.name);
+    assertThat(answer.path("headers").path("sender").asText()).isEqualTo(fixture.name());
     assertThat(answer.path("exchange").asText()).isEmpty();
     assertThat(answer.path("routing_key").asText()).isEmpty();
     assertThat(answer.path("body").path("control").asText()).isEqualTo("subscribe");
@@ -124,7 +126,7 @@ class ControlFramesIT {
     client.send(command(actor, "ping", "p1"));
 
     assertThat(error.path("headers").path("message_code").asText()).isEqualTo("e");
-    assertThat(error.path("headers").path("sender").asText()).isEqualTo(fixture.name);
+    assertThat(error.path("headers").path("sender").asText()).isEqualTo(fixture.name());
     assertThat(error.path("body").path("error").asText())
         .isEqualTo(
             "unknown control 'subscibe': expected \"subscribe\", \"unsubscribe\" or \"snapshot\"");
@@ -244,7 +246,7 @@ class ControlFramesIT {
     List<JsonNode> frames = client.frames();
     JsonNode warning = frames.get(0);
     assertThat(warning.path("headers").path("message_code").asText()).isEqualTo("w");
-    assertThat(warning.path("headers").path("sender").asText()).isEqualTo(fixture.name);
+    assertThat(warning.path("headers").path("sender").asText()).isEqualTo(fixture.name());
     assertThat(warning.path("body").path("error").asText())
         .startsWith("unknown parameter 'exmaple': no filter of that name is installed (installed: ")
         .endsWith("); it is ignored");
@@ -258,7 +260,7 @@ class ControlFramesIT {
     return client.awaitFrame(
         f ->
             commandId.equals(f.path("headers").path("command_id").asText(null))
-                && fixture.name.equals(f.path("headers").path("sender").asText()));
+                && fixture.name().equals(f.path("headers").path("sender").asText()));
   }
 
   private static void awaitFrames(WsClient client, int count) {
@@ -266,7 +268,7 @@ class ControlFramesIT {
   }
 
   private void awaitClients(int count) {
-    await().atMost(WsClient.WAIT).until(() -> fixture.gateway().hub().clientCount() == count);
+    await().atMost(WsClient.WAIT).until(() -> fixture.gateway().clientCount() == count);
   }
 
   private static String sender(JsonNode frame) {

@@ -3,7 +3,7 @@ package dev.cluws.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.cluws.amqp.testing.TestBroker;
+import dev.cluws.testkit.TestBroker;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

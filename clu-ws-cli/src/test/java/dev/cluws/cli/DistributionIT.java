@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
-import dev.cluws.amqp.actor.ActorChannel;
-import dev.cluws.amqp.testing.CluTestActor;
-import dev.cluws.amqp.testing.TestBroker;
+import dev.cluws.testkit.CluTestActor;
+import dev.cluws.testkit.TestBroker;
+import dev.cluws.testkit.WsClient;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -20,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -179,18 +178,9 @@ class DistributionIT {
           .isTrue();
       ConnectionFactory factory = new ConnectionFactory();
       factory.setUri(uri.group(1));
-      try (Connection connection = factory.newConnection("dist-actor");
+      try (CluTestActor actor = CluTestActor.start(factory, "sdss_exchange", "camera");
           WsClient client = WsClient.connect(URI.create("ws://127.0.0.1:" + port + "/"))) {
-        ActorChannel actor =
-            ActorChannel.declare(connection.createChannel(), "sdss_exchange", "camera");
-        actor.consume(
-            1,
-            Runnable::run,
-            command ->
-                actor.reply(
-                    command,
-                    ":",
-                    JsonMapper.builder().build().createObjectNode().put("exposed", 1)));
+        actor.on("expose", command -> actor.reply(command, ":", Map.of("exposed", 1)));
 
         client.send(
             "{\"consumer\": \"camera\", \"command_string\": \"expose\", \"command_id\": \"e-1\"}");

@@ -3,9 +3,11 @@ package dev.cluws.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.cluws.amqp.testing.CluTestActor;
 import dev.cluws.core.command.CommandGate;
 import dev.cluws.jetty.ServerSettings;
+import dev.cluws.testkit.CluTestActor;
+import dev.cluws.testkit.WsClient;
+import dev.cluws.testkit.e2e.GatewayFixture;
 import java.net.http.HttpClient;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -50,7 +52,8 @@ class ForwardedIT {
 
   @Test
   void withForwardedTheAuditLogNamesTheClientAddressFromXForwardedFor() {
-    try (GatewayFixture fixture = new GatewayFixture(LOOPBACK.withForwarded(true))) {
+    try (GatewayFixture fixture =
+        GatewayFixture.builder().server(LOOPBACK.withForwarded(true)).start()) {
       String line = auditLineOfAPing(fixture, "X-Forwarded-For", "203.0.113.7");
 
       assertThat(line).startsWith("203.0.113.7 client=").contains("outcome=forwarded");
@@ -59,7 +62,8 @@ class ForwardedIT {
 
   @Test
   void withForwardedTheStandardForwardedHeaderWorksTooWithAnIpv6AddressAndPort() {
-    try (GatewayFixture fixture = new GatewayFixture(LOOPBACK.withForwarded(true))) {
+    try (GatewayFixture fixture =
+        GatewayFixture.builder().server(LOOPBACK.withForwarded(true)).start()) {
       String line =
           auditLineOfAPing(fixture, "Forwarded", "for=\"[2001:db8::17]:4711\";proto=https");
 
@@ -69,7 +73,7 @@ class ForwardedIT {
 
   @Test
   void withoutForwardedTheProxyHeadersAreIgnoredAndTheTcpPeerIsLogged() {
-    try (GatewayFixture fixture = new GatewayFixture(LOOPBACK)) {
+    try (GatewayFixture fixture = GatewayFixture.builder().server(LOOPBACK).start()) {
       String line = auditLineOfAPing(fixture, "X-Forwarded-For", "203.0.113.7");
 
       assertThat(line).startsWith("127.0.0.1:").doesNotContain("203.0.113.7");

@@ -3,7 +3,9 @@ package dev.cluws.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.cluws.amqp.testing.CluTestActor;
+import dev.cluws.testkit.CluTestActor;
+import dev.cluws.testkit.WsClient;
+import dev.cluws.testkit.e2e.GatewayFixture;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Random;
@@ -17,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class FuzzIT {
   private static final long SEED = 20261124L;
   private static final int FRAMES = 3000;
-  private final GatewayFixture fixture = new GatewayFixture();
+  private final GatewayFixture fixture = GatewayFixture.start();
 
   @AfterEach
   void tearDown() {
@@ -59,14 +61,14 @@ class FuzzIT {
   @Test
   void aTextFrameThatIsNotUtf8IsClosedWith1007AndTheServerGoesOn() throws Exception {
     WsClient bystander = fixture.client();
-    try (RawWebSocket raw = new RawWebSocket(fixture.server.port())) {
+    try (RawWebSocket raw = new RawWebSocket(fixture.server().port())) {
       raw.send(1, new byte[] {'{', (byte) 0xC3, (byte) 0x28, '}'});
       assertThat(raw.awaitCloseCode()).isEqualTo(1007);
     }
     CluTestActor actor = fixture.actor();
     actor.broadcast(Map.of("ok", true));
     bystander.awaitFrame(f -> f.path("body").has("ok"));
-    await().atMost(WsClient.WAIT).until(() -> fixture.gateway().hub().clientCount() == 1);
+    await().atMost(WsClient.WAIT).until(() -> fixture.gateway().clientCount() == 1);
   }
 
   /** One frame that is not a valid command, of a random kind. */

@@ -4,7 +4,9 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.cluws.amqp.testing.CluTestActor;
+import dev.cluws.testkit.CluTestActor;
+import dev.cluws.testkit.WsClient;
+import dev.cluws.testkit.e2e.GatewayFixture;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -43,7 +45,8 @@ class GhostClientsIT {
     AFTER_THE_FIRST_FRAME
   }
 
-  private final GatewayFixture fixture = new GatewayFixture(b -> b.maxConnections(LIMIT));
+  private final GatewayFixture fixture =
+      GatewayFixture.builder().gatewaySettings(b -> b.maxConnections(LIMIT)).start();
 
   /** Resets after a 101, and upgrades refused (503) because the limit was reached. */
   private final AtomicInteger upgraded = new AtomicInteger();
@@ -56,7 +59,7 @@ class GhostClientsIT {
   }
 
   private int registered() {
-    return fixture.gateway().hub().clientCount();
+    return fixture.gateway().clientCount();
   }
 
   private int permits() {
@@ -64,12 +67,12 @@ class GhostClientsIT {
   }
 
   private double gauge() {
-    return PrometheusText.scrape(fixture.server.port()).value("cluws_clients_connected");
+    return PrometheusText.scrape(fixture.server().port()).value("cluws_clients_connected");
   }
 
   /** Opens a websocket upgrade on a raw socket and resets the connection at {@code point}. */
   private void connectAndReset(String path, ResetPoint point) throws IOException {
-    Socket socket = new Socket(InetAddress.getLoopbackAddress(), fixture.server.port());
+    Socket socket = new Socket(InetAddress.getLoopbackAddress(), fixture.server().port());
     try {
       socket.setSoLinger(true, 0); // close() sends RST
       socket.setSoTimeout(10_000);
@@ -174,7 +177,7 @@ class GhostClientsIT {
     }
     await().until(() -> registered() == LIMIT);
     assertThat(permits()).isEqualTo(LIMIT);
-    Socket refused = new Socket(InetAddress.getLoopbackAddress(), fixture.server.port());
+    Socket refused = new Socket(InetAddress.getLoopbackAddress(), fixture.server().port());
     try (refused) {
       refused.setSoTimeout(10_000);
       refused

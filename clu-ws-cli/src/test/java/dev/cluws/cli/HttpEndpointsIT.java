@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.cluws.amqp.testing.CluTestActor;
 import dev.cluws.jetty.HttpEndpoints;
 import dev.cluws.jetty.ServerSettings;
+import dev.cluws.testkit.CluTestActor;
+import dev.cluws.testkit.WsClient;
+import dev.cluws.testkit.e2e.GatewayFixture;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -34,13 +36,11 @@ class HttpEndpointsIT {
 
   @Test
   void aWebsocketOpensOnTheEndpointsPathsAndWorksThere() throws Exception {
-    try (GatewayFixture fixture = new GatewayFixture()) {
+    try (GatewayFixture fixture = GatewayFixture.start()) {
       CluTestActor actor = fixture.actor();
       List<WsClient> clients =
           PATHS.stream().map(path -> fixture.client(fixture.uri(path))).toList();
-      await()
-          .atMost(WsClient.WAIT)
-          .until(() -> fixture.gateway().hub().clientCount() == PATHS.size());
+      await().atMost(WsClient.WAIT).until(() -> fixture.gateway().clientCount() == PATHS.size());
 
       clients
           .get(3)
@@ -55,8 +55,8 @@ class HttpEndpointsIT {
       for (WsClient client : clients) {
         client.awaitFrame(f -> "on-metrics".equals(f.path("headers").path("command_id").asText()));
       }
-      assertThat(status(fixture.server.port(), "/healthz")).isEqualTo(200);
-      assertThat(status(fixture.server.port(), "/metrics")).isEqualTo(200);
+      assertThat(status(fixture.server().port(), "/healthz")).isEqualTo(200);
+      assertThat(status(fixture.server().port(), "/metrics")).isEqualTo(200);
     }
   }
 
@@ -64,13 +64,13 @@ class HttpEndpointsIT {
   void withEveryEndpointOffEveryPlainRequestGets426AsFromClu() throws Exception {
     ServerSettings settings =
         ServerSettings.defaults().withHost("127.0.0.1").withPort(0).withHttp(HttpEndpoints.none());
-    try (GatewayFixture fixture = new GatewayFixture(settings)) {
+    try (GatewayFixture fixture = GatewayFixture.builder().server(settings).start()) {
       for (String path : PATHS) {
-        assertThat(status(fixture.server.port(), path)).as(path).isEqualTo(426);
+        assertThat(status(fixture.server().port(), path)).as(path).isEqualTo(426);
       }
-      assertThat(fixture.server.meterRegistry()).isEmpty();
+      assertThat(fixture.server().meterRegistry()).isEmpty();
       fixture.client(fixture.uri("/metrics"));
-      await().atMost(WsClient.WAIT).until(() -> fixture.gateway().hub().clientCount() == 1);
+      await().atMost(WsClient.WAIT).until(() -> fixture.gateway().clientCount() == 1);
     }
   }
 }

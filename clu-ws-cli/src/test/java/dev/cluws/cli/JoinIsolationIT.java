@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.cluws.amqp.testing.CluTestActor;
 import dev.cluws.core.ProviderCatalog;
 import dev.cluws.core.spi.FilterContext;
 import dev.cluws.core.spi.ReplyFilter;
 import dev.cluws.core.spi.ReplyFilterProvider;
+import dev.cluws.testkit.CluTestActor;
+import dev.cluws.testkit.WsClient;
+import dev.cluws.testkit.e2e.GatewayFixture;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,14 +35,16 @@ class JoinIsolationIT {
   private final CountDownLatch release = new CountDownLatch(1);
   private final AtomicBoolean armed = new AtomicBoolean(true);
   private final GatewayFixture fixture =
-      new GatewayFixture(
-          b -> b.replay(REPLAYED, 64L << 20),
-          b ->
-              b.filterProviders(
-                  ProviderCatalog.of(
-                      ReplyFilterProvider.class,
-                      ReplyFilterProvider::name,
-                      List.of(new BlockingProvider()))));
+      GatewayFixture.builder()
+          .gatewaySettings(b -> b.replay(REPLAYED, 64L << 20))
+          .gateway(
+              b ->
+                  b.filterProviders(
+                      ProviderCatalog.of(
+                          ReplyFilterProvider.class,
+                          ReplyFilterProvider::name,
+                          List.of(new BlockingProvider()))))
+          .start();
 
   /** {@code blocking}: accepts every reply; its first call waits for the test (60 s at most). */
   private final class BlockingProvider implements ReplyFilterProvider {
@@ -95,7 +99,7 @@ class JoinIsolationIT {
       throws Exception {
     CluTestActor actor = fixture.actor();
     WsClient observer = fixture.client();
-    await().atMost(WsClient.WAIT).until(() -> fixture.gateway().hub().clientCount() == 1);
+    await().atMost(WsClient.WAIT).until(() -> fixture.gateway().clientCount() == 1);
     for (int n = 1; n <= REPLAYED; n++) {
       actor.broadcast(Map.of("n", n));
     }
@@ -120,7 +124,7 @@ class JoinIsolationIT {
     List<JsonNode> frames = client.frames();
     assertThat(numbers(frames)).isEqualTo(range(1, REPLAYED + LIVE));
     JsonNode notice = frames.get(REPLAYED);
-    assertThat(notice.path("headers").path("sender").asText()).isEqualTo(fixture.name);
+    assertThat(notice.path("headers").path("sender").asText()).isEqualTo(fixture.name());
     assertThat(notice.path("body").path("replay").asText()).isEqualTo("complete");
     assertThat(notice.path("body").path("replayed").asInt()).isEqualTo(REPLAYED);
   }

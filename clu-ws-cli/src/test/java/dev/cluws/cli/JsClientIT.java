@@ -2,17 +2,9 @@ package dev.cluws.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.rabbitmq.client.Connection;
-import dev.cluws.amqp.actor.ActorChannel;
-import dev.cluws.amqp.actor.ActorCommand;
-import dev.cluws.amqp.internal.Connections;
-import dev.cluws.amqp.testing.CluTestActor;
-import dev.cluws.amqp.testing.TestBroker;
-import dev.cluws.jetty.SecuritySettings;
-import dev.cluws.jetty.auth.StaticTokenAuthenticator;
-import java.io.IOException;
+import dev.cluws.testkit.CluTestActor;
+import dev.cluws.testkit.TestBroker;
+import dev.cluws.testkit.e2e.GatewayFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,7 +16,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The JavaScript client ({@code clients/js}): its Node tests ({@code node --test}) against a real
@@ -35,17 +26,13 @@ class JsClientIT {
   private static final Duration TIMEOUT = Duration.ofSeconds(120);
 
   @Test
-  void theJavaScriptClientPassesItsTestsAgainstARealGateway(@TempDir Path dir) throws Exception {
+  void theJavaScriptClientPassesItsTestsAgainstARealGateway() throws Exception {
     List<String> node = NodeTests.node();
     String token = "js-token-" + UUID.randomUUID();
-    Path tokens = dir.resolve("tokens");
-    Files.writeString(
-        tokens, "sha256:" + StaticTokenAuthenticator.sha256(token) + " js operator\n");
-    SecuritySettings security =
-        SecuritySettings.none().withAuthenticator(StaticTokenAuthenticator.load(tokens));
-    try (GatewayFixture fixture = new GatewayFixture();
-        GatewayFixture secured = new GatewayFixture(security);
-        SlowActor slow = SlowActor.start(fixture.amqp.exchange(), TestBroker.uniqueName("slow"))) {
+    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    try (GatewayFixture fixture = GatewayFixture.start();
+        GatewayFixture secured = GatewayFixture.builder().token(token, "js", "operator").start()) {
+      CluTestActor slow = slowActor(fixture.actor(TestBroker.uniqueName("slow")), timer);
       CluTestActor actor = fixture.actor();
       CluTestActor securedActor = secured.actor();
       try (AutoCloseable heartbeat = NodeTests.heartbeat(actor)) {
@@ -59,7 +46,7 @@ class JsClientIT {
                 Map.of(
                     "CLU_WS_URL", fixture.uri().toString(),
                     "CLU_WS_ACTOR", actor.name(),
-                    "CLU_WS_SLOW_ACTOR", slow.name,
+                    "CLU_WS_SLOW_ACTOR", slow.name(),
                     "CLU_WS_AUTH_URL", secured.uri().toString(),
                     "CLU_WS_AUTH_ACTOR", securedActor.name(),
                     "CLU_WS_TOKEN", token),
@@ -68,6 +55,8 @@ class JsClientIT {
 
         assertPassedAll(run);
       }
+    } finally {
+      timer.shutdownNow();
     }
   }
 
@@ -110,47 +99,22 @@ class JsClientIT {
   /**
    * A CLU actor whose {@code wait <ms>} command answers {@code >} at once and {@code :} with {@code
    * {"text": "waited <ms> ms"}} that much later (at most 5 s), so a test can drop a socket while a
-   * command is still running. Anything else fails.
+   * command is still running; {@code wait} with anything else fails.
    */
-  private static final class SlowActor implements AutoCloseable {
-    private final String name;
-    private final Connection connection;
-    private final ActorChannel channel;
-    private final JsonMapper mapper = JsonMapper.builder().build();
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
-
-    private SlowActor(Connection connection, ActorChannel channel) {
-      this.name = channel.name();
-      this.connection = connection;
-      this.channel = channel;
-    }
-
-    static SlowActor start(String exchange, String name) throws IOException {
-      Connection connection = TestBroker.connect(name);
-      SlowActor actor =
-          new SlowActor(
-              connection, ActorChannel.declare(connection.createChannel(), exchange, name));
-      actor.channel.consume(0, Runnable::run, actor::handle);
-      return actor;
-    }
-
-    private void handle(ActorCommand command) {
-      channel.reply(command, ">", mapper.createObjectNode());
-      String[] words = command.commandString().trim().split("\\s+");
-      if (words.length == 2 && words[0].equals("wait") && words[1].matches("\\d{1,4}")) {
-        long ms = Math.min(5000, Long.parseLong(words[1]));
-        ObjectNode done = mapper.createObjectNode().put("text", "waited " + ms + " ms");
-        // A reply after the test closed the connection fails, and is dropped with its task.
-        timer.schedule(() -> channel.reply(command, ":", done), ms, TimeUnit.MILLISECONDS);
-      } else {
-        channel.reply(command, "f", mapper.createObjectNode().put("error", "usage: wait <ms>"));
-      }
-    }
-
-    @Override
-    public void close() {
-      timer.shutdownNow();
-      Connections.closeQuietly(connection);
-    }
+  private static CluTestActor slowActor(CluTestActor actor, ScheduledExecutorService timer) {
+    return actor.on(
+        "wait",
+        command -> {
+          String[] words = command.commandString().trim().split("\\s+");
+          if (words.length == 2 && words[1].matches("\\d{1,4}")) {
+            long ms = Math.min(5000, Long.parseLong(words[1]));
+            Map<String, String> done = Map.of("text", "waited " + ms + " ms");
+            // A reply after the test closed the connection fails, and is dropped with its task.
+            var unused =
+                timer.schedule(() -> actor.reply(command, ":", done), ms, TimeUnit.MILLISECONDS);
+          } else {
+            actor.reply(command, "f", Map.of("error", "usage: wait <ms>"));
+          }
+        });
   }
 }

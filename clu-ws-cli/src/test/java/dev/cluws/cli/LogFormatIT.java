@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.cluws.testkit.WsClient;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

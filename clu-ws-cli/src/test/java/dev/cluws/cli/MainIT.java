@@ -151,7 +151,7 @@ class MainIT {
               "-H",
               "127.0.0.1",
               "--exchange",
-              dev.cluws.amqp.testing.TestBroker.uniqueName("ex"));
+              dev.cluws.testkit.TestBroker.uniqueName("ex"));
 
       assertThat(status).isEqualTo(Main.CANNOT_START);
       assertThat(err.toString().lines().toList())

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.cluws.amqp.testing.CluTestActor;
+import dev.cluws.testkit.CluTestActor;
+import dev.cluws.testkit.WsClient;
+import dev.cluws.testkit.e2e.GatewayFixture;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class MetricsIT {
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
-  private final GatewayFixture fixture = new GatewayFixture();
+  private final GatewayFixture fixture = GatewayFixture.start();
   private final CluTestActor actor = fixture.actor();
   private WsClient client;
 
@@ -32,7 +34,7 @@ class MetricsIT {
   }
 
   private PrometheusText scrape() {
-    return PrometheusText.scrape(fixture.server.port());
+    return PrometheusText.scrape(fixture.server().port());
   }
 
   private static String command(String consumer, String commandString, String id) {
@@ -52,7 +54,7 @@ class MetricsIT {
   @Test
   void theCountersMatchTheTrafficAClientCaused() {
     client = WsClient.connect(fixture.uri());
-    await().atMost(WsClient.WAIT).until(() -> fixture.gateway().hub().clientCount() == 1);
+    await().atMost(WsClient.WAIT).until(() -> fixture.gateway().clientCount() == 1);
 
     for (String id : List.of("p1", "p2", "p3")) {
       client.send(command(actor.name(), "ping", id));
@@ -121,7 +123,7 @@ class MetricsIT {
   @Test
   void theDeliveryLatencyHistogramHasOneSampleForEveryActorReplyWritten() {
     client = WsClient.connect(fixture.uri());
-    await().atMost(WsClient.WAIT).until(() -> fixture.gateway().hub().clientCount() == 1);
+    await().atMost(WsClient.WAIT).until(() -> fixture.gateway().clientCount() == 1);
 
     client.send(command(actor.name(), "ping", "p1"));
     client.awaitFinished("p1");
@@ -146,7 +148,7 @@ class MetricsIT {
   @Test
   void aReplyWithoutACluCodeIsCountedAsNone() {
     client = WsClient.connect(fixture.uri());
-    await().atMost(WsClient.WAIT).until(() -> fixture.gateway().hub().clientCount() == 1);
+    await().atMost(WsClient.WAIT).until(() -> fixture.gateway().clientCount() == 1);
 
     actor.reply("?", null, null, JSON.createObjectNode().put("odd", 1), false, "reply.broadcast");
     actor.broadcast(Map.of("after", 1));

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
-import dev.cluws.amqp.testing.CluTestActor;
 import dev.cluws.core.command.CommandGate;
 import dev.cluws.jetty.AdminPort;
 import dev.cluws.jetty.ServerSettings;
+import dev.cluws.testkit.CluTestActor;
+import dev.cluws.testkit.WsClient;
+import dev.cluws.testkit.e2e.GatewayFixture;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -74,17 +76,19 @@ class NginxIT {
       Assumptions.abort(message);
     }
     fixture =
-        new GatewayFixture(
-            ServerSettings.defaults()
-                .withHost("127.0.0.1")
-                .withPort(0)
-                .withForwarded(true)
-                .withAdmin(AdminPort.on(0).withAlsoOnPublicPort(false)));
+        GatewayFixture.builder()
+            .server(
+                ServerSettings.defaults()
+                    .withHost("127.0.0.1")
+                    .withPort(0)
+                    .withForwarded(true)
+                    .withAdmin(AdminPort.on(0).withAlsoOnPublicPort(false)))
+            .start();
     certificate();
     trustTestCertificate = sslContextTrusting(dir.resolve("fullchain.pem"));
     nginxPort = freePort();
     Path conf = dir.resolve("clu-ws.conf");
-    Files.writeString(conf, documentedConfig(nginxPort, fixture.server.port()));
+    Files.writeString(conf, documentedConfig(nginxPort, fixture.server().port()));
     Path main = dir.resolve("nginx.conf");
     Files.writeString(main, mainConfig(conf));
     nginx =

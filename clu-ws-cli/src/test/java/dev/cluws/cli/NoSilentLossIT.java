@@ -5,7 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.cluws.amqp.testing.CluTestActor;
+import dev.cluws.testkit.CluTestActor;
+import dev.cluws.testkit.WsClient;
+import dev.cluws.testkit.e2e.GatewayFixture;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -132,21 +134,23 @@ class NoSilentLossIT {
       throws Exception {
     int replies = 30_000;
     fixture =
-        new GatewayFixture(
-            b ->
-                b.outbox(2048, 2 * 1024 * 1024)
-                    .slowClientTimeout(Duration.ofSeconds(5))
-                    .replay(replies, 256L * 1024 * 1024));
+        GatewayFixture.builder()
+            .gatewaySettings(
+                b ->
+                    b.outbox(2048, 2 * 1024 * 1024)
+                        .slowClientTimeout(Duration.ofSeconds(5))
+                        .replay(replies, 256L * 1024 * 1024))
+            .start();
     CluTestActor actor = fixture.actor();
     // A raw socket that reads nothing until told to: TCP backs up, like a frozen browser tab.
     RawWebSocket frozen =
         new RawWebSocket(
-            new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), fixture.server.port()),
+            new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), fixture.server().port()),
             "/?seq=true");
     resources.add(frozen);
-    await().atMost(WAIT).until(() -> fixture.gateway().hub().clientCount() == 1);
+    await().atMost(WAIT).until(() -> fixture.gateway().clientCount() == 1);
     WsClient reader = fixture.client();
-    await().atMost(WAIT).until(() -> fixture.gateway().hub().clientCount() == 2);
+    await().atMost(WAIT).until(() -> fixture.gateway().clientCount() == 2);
 
     String pad = "x".repeat(1000); // about 30 MB: far more than the socket buffers hold
     for (int i = 0; i < replies; i++) {
@@ -183,10 +187,11 @@ class NoSilentLossIT {
 
   @Test
   void threeRepliesLargerThanTheOutboxAmongSmallOnesCostTheReaderNothing() {
-    fixture = new GatewayFixture(b -> b.outbox(4096, 4L * 1024 * 1024));
+    fixture =
+        GatewayFixture.builder().gatewaySettings(b -> b.outbox(4096, 4L * 1024 * 1024)).start();
     CluTestActor actor = fixture.actor();
     WsClient reader = fixture.client();
-    await().atMost(WAIT).until(() -> fixture.gateway().hub().clientCount() == 1);
+    await().atMost(WAIT).until(() -> fixture.gateway().clientCount() == 1);
     String big = "y".repeat(8_000_000);
 
     for (int i = 0; i < 85; i++) {
@@ -207,12 +212,15 @@ class NoSilentLossIT {
       throws Exception {
     int replies = 5_000;
     fixture =
-        new GatewayFixture(b -> b.outbox(256, 256 * 1024).slowClientTimeout(Duration.ofSeconds(2)));
+        GatewayFixture.builder()
+            .gatewaySettings(
+                b -> b.outbox(256, 256 * 1024).slowClientTimeout(Duration.ofSeconds(2)))
+            .start();
     CluTestActor actor = fixture.actor();
     PausedClient dashboard = paused(fixture.uri("/?policy=latest"));
-    await().atMost(WAIT).until(() -> fixture.gateway().hub().clientCount() == 1);
+    await().atMost(WAIT).until(() -> fixture.gateway().clientCount() == 1);
     WsClient reader = fixture.client();
-    await().atMost(WAIT).until(() -> fixture.gateway().hub().clientCount() == 2);
+    await().atMost(WAIT).until(() -> fixture.gateway().clientCount() == 2);
 
     String pad = "x".repeat(2000);
     for (int i = 0; i < replies; i++) {
@@ -230,7 +238,7 @@ class NoSilentLossIT {
     JsonNode notice =
         dashboard.frames.stream().filter(f -> f.path("body").has("missed")).findFirst().get();
     assertThat(notice.path("headers").path("message_code").asText()).isEqualTo("w");
-    assertThat(notice.path("headers").path("sender").asText()).isEqualTo(fixture.name);
+    assertThat(notice.path("headers").path("sender").asText()).isEqualTo(fixture.name());
     assertThat(notice.path("body").path("since_seq").asLong()).isNotNegative();
     assertThat(dashboard.close).isNotDone();
     assertThat(fixture.gateway().stats().slowClientsClosed.sum()).isZero();

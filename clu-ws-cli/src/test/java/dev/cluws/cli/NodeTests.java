@@ -2,7 +2,7 @@ package dev.cluws.cli;
 
 import static org.assertj.core.api.Assertions.fail;
 
-import dev.cluws.amqp.testing.CluTestActor;
+import dev.cluws.testkit.CluTestActor;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -3,8 +3,9 @@ package dev.cluws.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.cluws.amqp.testing.CluTestActor;
-import dev.cluws.amqp.testing.TestBroker;
+import dev.cluws.testkit.CluTestActor;
+import dev.cluws.testkit.TestBroker;
+import dev.cluws.testkit.WsClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;

@@ -5,8 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.cluws.amqp.testing.CluTestActor;
 import dev.cluws.cli.plugins.ExplodingFilterProvider;
+import dev.cluws.testkit.CluTestActor;
+import dev.cluws.testkit.WsClient;
+import dev.cluws.testkit.e2e.GatewayFixture;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -19,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * path ({@link PluginDistributionIT} installs it).
  */
 class PluginsIT {
-  private final GatewayFixture fixture = new GatewayFixture();
+  private final GatewayFixture fixture = GatewayFixture.start();
 
   @AfterEach
   void stop() {
@@ -36,7 +38,7 @@ class PluginsIT {
 
     client.awaitFrame(f -> sender(f).equals(actor.name()));
     JsonNode first = client.frames().get(0);
-    assertThat(sender(first)).isEqualTo(fixture.name);
+    assertThat(sender(first)).isEqualTo(fixture.name());
     assertThat(code(first)).isEqualTo("w");
     assertThat(first.path("body").path("error").asText())
         .startsWith("unknown parameter 'match': no filter of that name is installed (installed: ")
@@ -57,7 +59,7 @@ class PluginsIT {
         "{\"control\": \"subscribe\", \"command_id\": \"s1\", \"filters\": {\"match\": \"x\"}}");
 
     JsonNode error = client.awaitFrame(f -> "s1".equals(commandId(f)));
-    assertThat(sender(error)).isEqualTo(fixture.name);
+    assertThat(sender(error)).isEqualTo(fixture.name());
     assertThat(code(error)).isEqualTo("e");
     assertThat(error.path("body").path("error").asText())
         .startsWith("no filter named 'match' is installed (installed: ")
@@ -90,7 +92,7 @@ class PluginsIT {
     calm.broadcast(Map.of("n", 2));
 
     JsonNode error = victim.awaitFrame(f -> code(f).equals("e"));
-    assertThat(sender(error)).isEqualTo(fixture.name);
+    assertThat(sender(error)).isEqualTo(fixture.name());
     assertThat(error.path("headers").path("command_id").isNull()).isTrue();
     assertThat(error.path("body").path("error").asText())
         .isEqualTo(
@@ -127,12 +129,12 @@ class PluginsIT {
     WsClient connected = fixture.client(fixture.uri("/"));
     awaitClients(1);
 
-    String response = RawHttp.upgrade(fixture.server.port(), "/?explode.create=fail");
+    String response = RawHttp.upgrade(fixture.server().port(), "/?explode.create=fail");
 
     assertThat(response).startsWith("HTTP/1.1 400");
     assertThat(response).contains("filter 'explode' is not available: it failed on the server");
     assertThat(response).doesNotContain("the explode plugin has a bug");
-    assertThat(fixture.gateway().hub().clientCount()).isEqualTo(1);
+    assertThat(fixture.gateway().clientCount()).isEqualTo(1);
     actor.broadcast(Map.of("n", 1));
     connected.awaitFrame(f -> sender(f).equals(actor.name()));
     WsClient later = fixture.client(fixture.uri("/?explode=" + actor.name() + "-not"));
@@ -142,7 +144,7 @@ class PluginsIT {
   }
 
   private void awaitClients(int count) {
-    await().atMost(WsClient.WAIT).until(() -> fixture.gateway().hub().clientCount() == count);
+    await().atMost(WsClient.WAIT).until(() -> fixture.gateway().clientCount() == count);
   }
 
   private static String sender(JsonNode frame) {

@@ -1,5 +1,6 @@
 package dev.cluws.cli;
 
+import dev.cluws.testkit.WsClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -1,5 +1,6 @@
 package dev.cluws.cli;
 
+import dev.cluws.testkit.WsClient;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;

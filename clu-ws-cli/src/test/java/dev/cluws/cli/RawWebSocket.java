@@ -1,5 +1,6 @@
 package dev.cluws.cli;
 
+import dev.cluws.testkit.WsClient;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -3,10 +3,12 @@ package dev.cluws.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cluws.amqp.AmqpSettings;
-import dev.cluws.amqp.testing.CluTestActor;
-import dev.cluws.amqp.testing.TestBroker;
 import dev.cluws.jetty.ServerSettings;
 import dev.cluws.jetty.WebsocketServer;
+import dev.cluws.testkit.CluTestActor;
+import dev.cluws.testkit.TestBroker;
+import dev.cluws.testkit.WsClient;
+import dev.cluws.testkit.e2e.GatewayFixture;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.net.URL;
@@ -46,7 +48,7 @@ class ReadmeSnippetIT {
             file.toString());
     assertThat(status).as("javac exit status").isZero();
 
-    AmqpSettings broker = TestBroker.settings();
+    AmqpSettings broker = GatewayFixture.amqpSettings();
     ServerSettings web = ServerSettings.defaults().withHost("127.0.0.1").withPort(0);
     try (URLClassLoader loader =
             new URLClassLoader(new URL[] {dir.toUri().toURL()}, getClass().getClassLoader());

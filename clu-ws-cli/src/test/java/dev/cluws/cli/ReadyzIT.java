@@ -5,11 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import dev.cluws.amqp.AmqpSettings;
 import dev.cluws.amqp.testing.TcpProxy;
-import dev.cluws.amqp.testing.TestBroker;
 import dev.cluws.core.Gateway;
 import dev.cluws.core.GatewaySettings;
 import dev.cluws.jetty.ServerSettings;
 import dev.cluws.jetty.WebsocketServer;
+import dev.cluws.testkit.TestBroker;
+import dev.cluws.testkit.WsClient;
+import dev.cluws.testkit.e2e.GatewayFixture;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,7 +29,9 @@ class ReadyzIT {
 
   private final TcpProxy proxy = TcpProxy.toTestBroker();
   private final AmqpSettings amqp =
-      TestBroker.settings().withPort(proxy.port()).withRecoveryInterval(Duration.ofMillis(500));
+      GatewayFixture.amqpSettings()
+          .withPort(proxy.port())
+          .withRecoveryInterval(Duration.ofMillis(500));
   private final WebsocketServer server =
       new WebsocketServer(
               Gateway.builder()

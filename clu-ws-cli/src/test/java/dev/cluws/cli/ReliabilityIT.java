@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.cluws.amqp.testing.CluTestActor;
+import dev.cluws.testkit.CluTestActor;
+import dev.cluws.testkit.WsClient;
+import dev.cluws.testkit.e2e.GatewayFixture;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -27,10 +29,10 @@ class ReliabilityIT {
 
   @Test
   void aClientThatReconnectsWithSinceReceivesWhatItMissedBeforeLiveReplies() {
-    fixture = new GatewayFixture(b -> b);
+    fixture = GatewayFixture.start();
     CluTestActor actor = fixture.actor();
     WsClient first = fixture.client(fixture.uri("/?seq=true"));
-    await().atMost(WAIT).until(() -> fixture.gateway().hub().clientCount() == 1);
+    await().atMost(WAIT).until(() -> fixture.gateway().clientCount() == 1);
     for (int i = 0; i < 5; i++) {
       actor.broadcast(Map.of("n", i));
     }
@@ -60,10 +62,10 @@ class ReliabilityIT {
 
   @Test
   void sinceAlsoTakesTheMessageIdACluClientAlreadyHas() {
-    fixture = new GatewayFixture(b -> b);
+    fixture = GatewayFixture.start();
     CluTestActor actor = fixture.actor();
     WsClient first = fixture.client();
-    await().atMost(WAIT).until(() -> fixture.gateway().hub().clientCount() == 1);
+    await().atMost(WAIT).until(() -> fixture.gateway().clientCount() == 1);
     for (int i = 0; i < 4; i++) {
       actor.broadcast(Map.of("n", i));
     }
@@ -81,7 +83,7 @@ class ReliabilityIT {
 
   @Test
   void commandsBeyondTheRateLimitAreAnsweredWithAnErrorFrame() {
-    fixture = new GatewayFixture(b -> b.commandRate(1, 3));
+    fixture = GatewayFixture.builder().gatewaySettings(b -> b.commandRate(1, 3)).start();
     CluTestActor actor = fixture.actor();
     WsClient client = fixture.client();
 
@@ -100,7 +102,7 @@ class ReliabilityIT {
     }
     for (int i = 3; i < 5; i++) {
       JsonNode refusal = client.awaitFinished("r" + i).get(0);
-      assertThat(refusal.path("headers").path("sender").asText()).isEqualTo(fixture.name);
+      assertThat(refusal.path("headers").path("sender").asText()).isEqualTo(fixture.name());
       assertThat(refusal.path("body").path("error").asText()).contains("rate limit exceeded");
     }
     assertThat(actor.received()).hasSize(3);
@@ -108,11 +110,11 @@ class ReliabilityIT {
 
   @Test
   void aClientBeyondTheConnectionLimitIsRefusedWith503() throws Exception {
-    fixture = new GatewayFixture(b -> b.maxConnections(1));
+    fixture = GatewayFixture.builder().gatewaySettings(b -> b.maxConnections(1)).start();
     fixture.client();
-    await().atMost(WAIT).until(() -> fixture.gateway().hub().clientCount() == 1);
+    await().atMost(WAIT).until(() -> fixture.gateway().clientCount() == 1);
 
-    String response = RawHttp.upgrade(fixture.server.port(), "/");
+    String response = RawHttp.upgrade(fixture.server().port(), "/");
 
     assertThat(response).startsWith("HTTP/1.1 503");
     assertThat(response).contains("the gateway serves its maximum of 1 clients");
@@ -120,16 +122,16 @@ class ReliabilityIT {
 
   @Test
   void shuttingDownDeliversWhatWasQueuedThenClosesWith1001() {
-    fixture = new GatewayFixture(b -> b);
+    fixture = GatewayFixture.start();
     CluTestActor actor = fixture.actor();
     WsClient client = fixture.client();
-    await().atMost(WAIT).until(() -> fixture.gateway().hub().clientCount() == 1);
+    await().atMost(WAIT).until(() -> fixture.gateway().clientCount() == 1);
     for (int i = 0; i < 2000; i++) {
       actor.broadcast(Map.of("n", i));
     }
     await().atMost(WAIT).until(() -> fixture.gateway().stats().repliesIn.sum() == 2000);
 
-    fixture.server.close();
+    fixture.server().close();
 
     assertThat(client.awaitCloseCode()).isEqualTo(1001);
     assertThat(client.frames()).hasSize(2000);
@@ -139,7 +141,7 @@ class ReliabilityIT {
   void startingAndStoppingGatewaysInALoopLeavesNoThreadBehind() {
     int before = cluWsThreads();
     for (int i = 0; i < 10; i++) {
-      try (GatewayFixture loop = new GatewayFixture(b -> b)) {
+      try (GatewayFixture loop = GatewayFixture.start()) {
         loop.client();
       }
     }

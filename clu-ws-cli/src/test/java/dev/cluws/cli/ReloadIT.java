@@ -5,8 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.cluws.amqp.testing.CluTestActor;
-import dev.cluws.amqp.testing.TestBroker;
+import dev.cluws.testkit.CluTestActor;
+import dev.cluws.testkit.TestBroker;
+import dev.cluws.testkit.WsClient;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

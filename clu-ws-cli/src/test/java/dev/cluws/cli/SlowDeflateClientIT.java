@@ -3,7 +3,9 @@ package dev.cluws.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.cluws.amqp.testing.CluTestActor;
+import dev.cluws.testkit.CluTestActor;
+import dev.cluws.testkit.WsClient;
+import dev.cluws.testkit.e2e.GatewayFixture;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.time.Duration;
@@ -39,16 +41,18 @@ class SlowDeflateClientIT {
       throws Exception {
     int replies = 100;
     fixture =
-        new GatewayFixture(b -> b.outbox(64, 64 * 1024).slowClientTimeout(Duration.ofSeconds(1)));
+        GatewayFixture.builder()
+            .gatewaySettings(b -> b.outbox(64, 64 * 1024).slowClientTimeout(Duration.ofSeconds(1)))
+            .start();
     CluTestActor actor = fixture.actor();
     frozen =
         new RawWebSocket(
-            new Socket(InetAddress.getLoopbackAddress(), fixture.server.port()),
+            new Socket(InetAddress.getLoopbackAddress(), fixture.server().port()),
             "/?seq=true",
             "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits");
     assertThat(frozen.upgradeResponse().toLowerCase())
         .contains("sec-websocket-extensions: permessage-deflate");
-    await().atMost(WAIT).until(() -> fixture.gateway().hub().clientCount() == 1);
+    await().atMost(WAIT).until(() -> fixture.gateway().clientCount() == 1);
 
     // Random letters: deflate cannot shrink the flood below what the socket buffers hold.
     Random random = new Random(4001);

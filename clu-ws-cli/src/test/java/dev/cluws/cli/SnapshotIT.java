@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.cluws.amqp.testing.CluTestActor;
+import dev.cluws.testkit.CluTestActor;
+import dev.cluws.testkit.WsClient;
+import dev.cluws.testkit.e2e.GatewayFixture;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * RabbitMQ, CLU test actors.
  */
 class SnapshotIT {
-  private GatewayFixture fixture = new GatewayFixture();
+  private GatewayFixture fixture = GatewayFixture.start();
 
   @AfterEach
   void tearDown() {
@@ -57,7 +59,7 @@ class SnapshotIT {
     assertThat(snapshot.path("routing_key").asText()).isEmpty();
     assertThat(snapshot.path("timestamp").asText()).isEqualTo(third.path("timestamp").asText());
     assertThat(done.path("headers").path("message_code").asText()).isEqualTo(":");
-    assertThat(done.path("headers").path("sender").asText()).isEqualTo(fixture.name);
+    assertThat(done.path("headers").path("sender").asText()).isEqualTo(fixture.name());
     assertThat(done.path("headers").path("command_id").asText()).isEqualTo("n1");
     assertThat(done.path("body").path("actors").asInt()).isEqualTo(1);
   }
@@ -107,7 +109,7 @@ class SnapshotIT {
     assertThat(state).isGreaterThanOrEqualTo(20);
     JsonNode done = frames.get(1);
     assertThat(done.path("headers").path("message_code").asText()).isEqualTo("i");
-    assertThat(done.path("headers").path("sender").asText()).isEqualTo(fixture.name);
+    assertThat(done.path("headers").path("sender").asText()).isEqualTo(fixture.name());
     assertThat(done.path("body").path("actors").asInt()).isEqualTo(1);
     List<Integer> live =
         frames.subList(2, frames.size()).stream()
@@ -195,9 +197,9 @@ class SnapshotIT {
   @Test
   void aGatewayWithoutStateRefusesSnapshotsWithTheReason() throws Exception {
     fixture.close();
-    fixture = new GatewayFixture(b -> b.state(0, 1, 1));
+    fixture = GatewayFixture.builder().gatewaySettings(b -> b.state(0, 1, 1)).start();
 
-    String response = RawHttp.upgrade(fixture.server.port(), "/?snapshot=true");
+    String response = RawHttp.upgrade(fixture.server().port(), "/?snapshot=true");
     WsClient client = fixture.client();
     client.send("{\"control\": \"snapshot\", \"command_id\": \"n3\"}");
 
@@ -211,7 +213,7 @@ class SnapshotIT {
   }
 
   private void awaitClients(int count) {
-    await().atMost(WsClient.WAIT).until(() -> fixture.gateway().hub().clientCount() == count);
+    await().atMost(WsClient.WAIT).until(() -> fixture.gateway().clientCount() == count);
   }
 
   /** Keywords in the given order (key, value, key, value...). */

@@ -5,7 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.cluws.amqp.testing.CluTestActor;
+import dev.cluws.testkit.CluTestActor;
+import dev.cluws.testkit.WsClient;
+import dev.cluws.testkit.e2e.GatewayFixture;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +30,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class SubscriptionFiltersIT {
   private static final JsonMapper MAPPER = JsonMapper.builder().build();
-  private final GatewayFixture fixture = new GatewayFixture();
+  private final GatewayFixture fixture = GatewayFixture.start();
 
   @AfterEach
   void tearDown() {
@@ -231,7 +233,7 @@ class SubscriptionFiltersIT {
     another.send(command(actor, "ping", "theirs-1"));
     everything.awaitFinished("theirs-1");
 
-    String commander = fixture.name + "." + actor.name();
+    String commander = fixture.name() + "." + actor.name();
     String routingKey = "reply." + commander;
     actor.reply(">", "mine-1", commander, MAPPER.createObjectNode(), false, routingKey);
     JsonNode moving = keywordsJson("text", "Moving.", "az", 12.5);
@@ -259,15 +261,15 @@ class SubscriptionFiltersIT {
         "routing=re*ly.%23 | invalid parameter 'routing': 're*ly.#' is not a valid routing pattern",
       })
   void anInvalidValueRefusesTheUpgradeWithTheReason(String query, String reason) throws Exception {
-    String response = RawHttp.upgrade(fixture.server.port(), "/?" + query);
+    String response = RawHttp.upgrade(fixture.server().port(), "/?" + query);
 
     assertThat(response).startsWith("HTTP/1.1 400");
     assertThat(response).contains(reason);
-    assertThat(fixture.gateway().hub().clientCount()).isZero();
+    assertThat(fixture.gateway().clientCount()).isZero();
   }
 
   private void awaitClients(int count) {
-    await().atMost(WsClient.WAIT).until(() -> fixture.gateway().hub().clientCount() == count);
+    await().atMost(WsClient.WAIT).until(() -> fixture.gateway().clientCount() == count);
   }
 
   private static String command(CluTestActor actor, String commandString, String commandId) {

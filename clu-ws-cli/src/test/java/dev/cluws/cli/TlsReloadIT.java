@@ -4,10 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
-import dev.cluws.amqp.testing.CluTestActor;
-import dev.cluws.amqp.testing.TestBroker;
 import dev.cluws.amqp.testing.TestCertificates;
 import dev.cluws.amqp.testing.TestCertificates.TestCertificate;
+import dev.cluws.testkit.CluTestActor;
+import dev.cluws.testkit.TestBroker;
+import dev.cluws.testkit.WsClient;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.http.HttpClient;

@@ -6,13 +6,15 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cluws.amqp.AmqpSettings;
-import dev.cluws.amqp.testing.CluTestActor;
-import dev.cluws.amqp.testing.TestBroker;
 import dev.cluws.core.Gateway;
 import dev.cluws.core.GatewaySettings;
 import dev.cluws.core.spi.CluWsException;
 import dev.cluws.jetty.ServerSettings;
 import dev.cluws.jetty.WebsocketServer;
+import dev.cluws.testkit.CluTestActor;
+import dev.cluws.testkit.TestBroker;
+import dev.cluws.testkit.WsClient;
+import dev.cluws.testkit.e2e.GatewayFixture;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +30,7 @@ import org.junit.jupiter.api.Test;
 class TwoGatewaysIT {
   private static final Duration WAIT = WsClient.WAIT;
 
-  private final AmqpSettings amqp = TestBroker.settings();
+  private final AmqpSettings amqp = GatewayFixture.amqpSettings();
   private final String nameA = TestBroker.uniqueName("gw-a");
   private final String nameB = TestBroker.uniqueName("gw-b");
   private final List<AutoCloseable> resources = new ArrayList<>();
@@ -65,9 +67,9 @@ class TwoGatewaysIT {
   }
 
   private WsClient client(WebsocketServer server) {
-    int before = server.gateway().hub().clientCount();
+    int before = server.gateway().clientCount();
     WsClient client = keep(WsClient.connect(server.uri()));
-    await().atMost(WAIT).until(() -> server.gateway().hub().clientCount() == before + 1);
+    await().atMost(WAIT).until(() -> server.gateway().clientCount() == before + 1);
     return client;
   }
 

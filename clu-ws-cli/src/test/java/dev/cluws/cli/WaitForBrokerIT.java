@@ -4,9 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.cluws.amqp.testing.CluTestActor;
 import dev.cluws.amqp.testing.TcpProxy;
-import dev.cluws.amqp.testing.TestBroker;
+import dev.cluws.testkit.CluTestActor;
+import dev.cluws.testkit.TestBroker;
+import dev.cluws.testkit.WsClient;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -9,15 +9,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.rabbitmq.client.AMQP;
 import dev.cluws.amqp.AmqpSettings;
-import dev.cluws.amqp.testing.CluTestActor;
-import dev.cluws.amqp.testing.ReplyObserver;
-import dev.cluws.amqp.testing.TestBroker;
+import dev.cluws.amqp.testing.TestAmqp;
 import dev.cluws.core.Gateway;
 import dev.cluws.core.ProviderCatalog;
 import dev.cluws.core.spi.BrokerUnavailableException;
 import dev.cluws.core.spi.ReplyFilter;
 import dev.cluws.core.spi.ReplyFilterProvider;
 import dev.cluws.core.spi.SourceState;
+import dev.cluws.testkit.CluTestActor;
+import dev.cluws.testkit.ReplyObserver;
+import dev.cluws.testkit.TestBroker;
+import dev.cluws.testkit.WsClient;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -64,17 +66,17 @@ class WebsocketServerIT {
 
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private final AmqpSettings amqp = TestBroker.settings();
+  private final AmqpSettings amqp = TestAmqp.settings();
   private final String name = TestBroker.uniqueName("gw");
-  private final List<TestClient> clients = new ArrayList<>();
+  private final List<WsClient> clients = new ArrayList<>();
   private final List<AutoCloseable> brokerClients = new ArrayList<>();
   private Gateway gateway;
   private WebsocketServer server;
 
   @AfterEach
   void stop() {
-    for (TestClient client : clients) {
-      client.ws().abort();
+    for (WsClient client : clients) {
+      client.webSocket().abort();
     }
     for (AutoCloseable brokerClient : brokerClients) {
       try {
@@ -160,8 +162,8 @@ class WebsocketServerIT {
         .isTrue();
   }
 
-  private TestClient connect(String pathAndQuery) {
-    TestClient client = TestClient.connect(http, server.uri().resolve(pathAndQuery));
+  private WsClient connect(String pathAndQuery) {
+    WsClient client = WsClient.to(server.uri().resolve(pathAndQuery)).httpClient(http).connect();
     clients.add(client);
     return client;
   }
@@ -195,7 +197,7 @@ class WebsocketServerIT {
     connect("/ws");
     connect("/some/deep/path?foo=bar&flag");
 
-    await().atMost(WAIT).until(() -> server.gateway().hub().clientCount() == 3);
+    await().atMost(WAIT).until(() -> server.gateway().clientCount() == 3);
     assertThat(server.openWebsockets()).isEqualTo(3);
   }
 
@@ -240,41 +242,41 @@ class WebsocketServerIT {
       assertThat(status).startsWith("HTTP/1.1 400");
       assertThat(new String(body, 0, read)).contains("invalid parameter 'only'").contains("no");
     }
-    assertThat(server.gateway().hub().clientCount()).isZero();
+    assertThat(server.gateway().clientCount()).isZero();
   }
 
   @Test
   void aFrameThatIsNotJsonIsAnsweredWithAnErrorFrameAndTheConnectionStaysOpen() throws Exception {
     start(local());
-    TestClient client = connect("/");
+    WsClient client = connect("/");
 
     client.send("hello");
-    await().atMost(WAIT).until(() -> client.texts.size() == 1);
+    await().atMost(WAIT).until(() -> client.texts().size() == 1);
     client.send("[1, 2]");
-    await().atMost(WAIT).until(() -> client.texts.size() == 2);
+    await().atMost(WAIT).until(() -> client.texts().size() == 2);
 
-    JsonNode first = json(client.texts.get(0));
+    JsonNode first = json(client.texts().get(0));
     assertThat(first.at("/headers/message_code").asText()).isEqualTo("e");
     assertThat(first.at("/headers/sender").asText()).isEqualTo(name);
     assertThat(first.at("/body/error").asText()).contains("not valid JSON");
-    assertThat(json(client.texts.get(1)).at("/body/error").asText()).contains("JSON object");
-    assertThat(client.closeCode).isNotDone();
+    assertThat(json(client.texts().get(1)).at("/body/error").asText()).contains("JSON object");
+    assertThat(client.isClosed()).isFalse();
     assertThat(server.gateway().stats().invalidFrames.sum()).isEqualTo(2);
   }
 
   @Test
   void aBinaryFrameIsAnsweredWithAnErrorFrameAndCountedAsInvalid() throws Exception {
     start(local());
-    TestClient client = connect("/");
+    WsClient client = connect("/");
 
     client.sendBinary(new byte[] {1, 2, 3});
-    await().atMost(WAIT).until(() -> client.texts.size() == 1);
+    await().atMost(WAIT).until(() -> client.texts().size() == 1);
 
-    JsonNode error = json(client.texts.get(0));
+    JsonNode error = json(client.texts().get(0));
     assertThat(error.at("/headers/message_code").asText()).isEqualTo("e");
     assertThat(error.at("/body/error").asText()).contains("binary frames are not supported");
     assertThat(server.gateway().stats().invalidFrames.sum()).isEqualTo(1);
-    assertThat(client.closeCode).isNotDone();
+    assertThat(client.isClosed()).isFalse();
   }
 
   @Test
@@ -283,7 +285,7 @@ class WebsocketServerIT {
     // Makes command.lvmecp routable (so the broker returns nothing) while no actor answers.
     ReplyObserver observer = ReplyObserver.start(amqp.exchange(), "command.lvmecp");
     brokerClients.add(observer);
-    TestClient client = connect("/");
+    WsClient client = connect("/");
 
     client.send(
         "{\"consumer\": \"lvmecp\", \"command_string\": \"status\", \"command_id\": \"id-1\"}");
@@ -297,45 +299,45 @@ class WebsocketServerIT {
     assertThat(command.header("command_id")).isEqualTo("id-1");
     assertThat(command.header("commander_id")).isEqualTo(name + ".lvmecp");
     await().atMost(WAIT).until(() -> server.gateway().stats().commandsPublished.sum() == 1);
-    await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> client.texts.isEmpty());
+    await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> client.texts().isEmpty());
   }
 
   @Test
   void aTextMessageLargerThanOneMebibyteClosesTheWebsocketWith1009() {
     start(local());
-    TestClient client = connect("/");
+    WsClient client = connect("/");
 
-    client.ws().sendText("x".repeat((1 << 20) + 1), true);
+    client.webSocket().sendText("x".repeat((1 << 20) + 1), true);
 
-    assertThat(client.closeCode).succeedsWithin(WAIT).isEqualTo(1009);
-    await().atMost(WAIT).until(() -> server.gateway().hub().clientCount() == 0);
+    assertThat(client.awaitCloseCode()).isEqualTo(1009);
+    await().atMost(WAIT).until(() -> server.gateway().clientCount() == 0);
   }
 
   @Test
   void aTextMessageOfExactlyOneMebibyteIsReadAndAnswered() throws Exception {
     start(local());
-    TestClient client = connect("/");
+    WsClient client = connect("/");
 
     client.send("x".repeat(1 << 20));
 
-    await().atMost(WAIT).until(() -> client.texts.size() == 1);
-    assertThat(json(client.texts.get(0)).at("/body/error").asText()).contains("not valid JSON");
-    assertThat(client.closeCode).isNotDone();
+    await().atMost(WAIT).until(() -> client.texts().size() == 1);
+    assertThat(json(client.texts().get(0)).at("/body/error").asText()).contains("not valid JSON");
+    assertThat(client.isClosed()).isFalse();
   }
 
   @Test
   void everyClientReceivesAReplyAsTheSameUtf8Text() throws Exception {
     start(local());
     CluTestActor actor = actor();
-    TestClient one = connect("/");
-    TestClient two = connect("/other");
-    await().atMost(WAIT).until(() -> server.gateway().hub().clientCount() == 2);
+    WsClient one = connect("/");
+    WsClient two = connect("/other");
+    await().atMost(WAIT).until(() -> server.gateway().clientCount() == 2);
 
     Published reply = publishReply(actor, "{\"text\": \"Grüße ✓ 🚀\", \"n\": 1}");
 
-    await().atMost(WAIT).until(() -> one.texts.size() == 1 && two.texts.size() == 1);
-    String text = one.texts.get(0);
-    assertThat(two.texts.get(0).getBytes(UTF_8)).isEqualTo(text.getBytes(UTF_8));
+    await().atMost(WAIT).until(() -> one.texts().size() == 1 && two.texts().size() == 1);
+    String text = one.texts().get(0);
+    assertThat(two.texts().get(0).getBytes(UTF_8)).isEqualTo(text.getBytes(UTF_8));
     assertFrameShows(text, reply);
     assertThat(json(text).at("/body/text").asText()).isEqualTo("Grüße ✓ 🚀");
   }
@@ -344,17 +346,17 @@ class WebsocketServerIT {
   void aReplyLargerThanTheFrameLimitArrivesWhole() throws Exception {
     start(local());
     CluTestActor actor = actor();
-    TestClient client = connect("/");
-    await().atMost(WAIT).until(() -> server.gateway().hub().clientCount() == 1);
+    WsClient client = connect("/");
+    await().atMost(WAIT).until(() -> server.gateway().clientCount() == 1);
     String big = "é".repeat(800_000);
 
     Published reply = publishReply(actor, "{\"text\": \"" + big + "\"}");
 
-    await().atMost(WAIT).until(() -> client.texts.size() == 1);
-    String received = json(client.texts.get(0)).at("/body/text").asText();
+    await().atMost(WAIT).until(() -> client.texts().size() == 1);
+    String received = json(client.texts().get(0)).at("/body/text").asText();
     assertThat(received).hasSize(800_000);
     assertThat(received.equals(big)).as("the 800,000 'é' arrive unchanged").isTrue();
-    assertFrameShows(client.texts.get(0), reply);
+    assertFrameShows(client.texts().get(0), reply);
   }
 
   @Test
@@ -380,7 +382,7 @@ class WebsocketServerIT {
       DataInputStream in = new DataInputStream(socket.getInputStream());
       String head = readHead(in);
       assertThat(head).startsWith("HTTP/1.1 101").containsIgnoringCase("permessage-deflate");
-      await().atMost(WAIT).until(() -> server.gateway().hub().clientCount() == 1);
+      await().atMost(WAIT).until(() -> server.gateway().clientCount() == 1);
 
       Published first = publishReply(actor, "{\"text\": \"Grüße ✓\"}");
       Published second = publishReply(actor, "{\"text\": \"Grüße ✓ again\"}");
@@ -428,51 +430,51 @@ class WebsocketServerIT {
   @Test
   void aClientThatDropsItsConnectionWithoutACloseFrameLeavesTheGateway() {
     start(local());
-    TestClient client = connect("/");
-    await().atMost(WAIT).until(() -> server.gateway().hub().clientCount() == 1);
+    WsClient client = connect("/");
+    await().atMost(WAIT).until(() -> server.gateway().clientCount() == 1);
 
-    client.ws().abort();
+    client.webSocket().abort();
 
-    await().atMost(WAIT).until(() -> server.gateway().hub().clientCount() == 0);
+    await().atMost(WAIT).until(() -> server.gateway().clientCount() == 0);
     await().atMost(WAIT).until(() -> server.openWebsockets() == 0);
   }
 
   @Test
   void aClientThatAnswersPingsStaysOpenLongerThanTheIdleTimeout() {
     start(local().withKeepAlive(Duration.ofMillis(800), Duration.ofMillis(100)));
-    TestClient client = connect("/");
+    WsClient client = connect("/");
 
     // 15 pings take at least 1.5 s, almost twice the idle timeout.
-    await().atMost(WAIT).until(() -> client.pings.get() >= 15);
+    await().atMost(WAIT).until(() -> client.pings() >= 15);
 
-    assertThat(client.closeCode).isNotDone();
-    assertThat(server.gateway().hub().clientCount()).isEqualTo(1);
+    assertThat(client.isClosed()).isFalse();
+    assertThat(server.gateway().clientCount()).isEqualTo(1);
   }
 
   @Test
   void aClientThatAnswersNoPingIsClosedAfterTheIdleTimeout() {
     start(local().withKeepAlive(Duration.ofMillis(800), Duration.ofMillis(100)));
-    TestClient deaf = TestClient.connectDeaf(http, server.uri());
+    WsClient deaf = WsClient.to(server.uri()).httpClient(http).deaf().connect();
     clients.add(deaf);
-    await().atMost(WAIT).until(() -> server.gateway().hub().clientCount() == 1);
+    await().atMost(WAIT).until(() -> server.gateway().clientCount() == 1);
 
     await().atMost(WAIT).until(() -> server.openWebsockets() == 0);
-    assertThat(server.gateway().hub().clientCount()).isZero();
+    assertThat(server.gateway().clientCount()).isZero();
   }
 
   @Test
   void closingTheServerClosesEveryWebsocketWith1001AndLeavesNoThreadBehind() {
     start(local());
-    TestClient one = connect("/");
-    TestClient two = connect("/x");
-    await().atMost(WAIT).until(() -> server.gateway().hub().clientCount() == 2);
+    WsClient one = connect("/");
+    WsClient two = connect("/x");
+    await().atMost(WAIT).until(() -> server.gateway().clientCount() == 2);
     assertThat(threadsNamedAfter(name)).as("the gateway's own AMQP threads").isNotEmpty();
 
     server.close();
 
-    assertThat(one.closeCode).succeedsWithin(WAIT).isEqualTo(1001);
-    assertThat(two.closeCode).succeedsWithin(WAIT).isEqualTo(1001);
-    assertThat(server.gateway().hub().clientCount()).isZero();
+    assertThat(one.awaitCloseCode()).isEqualTo(1001);
+    assertThat(two.awaitCloseCode()).isEqualTo(1001);
+    assertThat(server.gateway().clientCount()).isZero();
     assertThat(server.gateway().sourceState()).isEqualTo(SourceState.CLOSED);
     await().atMost(WAIT).until(() -> serverThreads().isEmpty());
     await().atMost(WAIT).until(() -> threadsNamedAfter(name).isEmpty());

@@ -1,5 +1,6 @@
 package dev.cluws.amqp.testing;
 
+import dev.cluws.testkit.TestBroker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -1,12 +1,13 @@
 package dev.cluws.example.match;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.cluws.amqp.testing.CluTestActor;
 import dev.cluws.core.spi.ReplyFilterProvider;
+import dev.cluws.testkit.CluTestActor;
 import dev.cluws.testkit.ReplyBuilder;
+import dev.cluws.testkit.WsClient;
+import dev.cluws.testkit.e2e.GatewayFixture;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -17,12 +18,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The {@code match} plugin in a real gateway, loaded from its packaged jar on the class path (the
- * failsafe plugin runs integration tests against the module's jar, not its classes directory), with
- * the real broker, a CLU test actor and real websocket clients.
+ * The {@code match} plugin end to end, with the test kit's {@link GatewayFixture} (a real gateway
+ * on the broker), {@link WsClient} and {@link CluTestActor}. The plugin is loaded from its packaged
+ * jar on the class path (the failsafe plugin runs integration tests against the module's jar, not
+ * its classes directory), as a gateway would load it.
  */
 class MatchPluginIT {
-  private final GatewayFixture fixture = new GatewayFixture();
+  private final GatewayFixture fixture = GatewayFixture.start();
 
   @AfterEach
   void stop() {
@@ -45,7 +47,7 @@ class MatchPluginIT {
     WsClient everything = fixture.client("/");
     WsClient open = fixture.client("/?match=open");
     WsClient openDome = fixture.client("/?match=open&match.keyword=dome");
-    awaitClients(3);
+    fixture.awaitClients(3);
 
     actor.broadcast(Map.of("dome", "Closed"));
     actor.broadcast(Map.of("dome", "OPEN"));
@@ -73,20 +75,16 @@ class MatchPluginIT {
   void repliesToACommandReachAMatchClientOnlyWhenTheyMatch() {
     CluTestActor actor = fixture.actor();
     WsClient pong = fixture.client("/?match=pong");
-    awaitClients(1);
+    fixture.awaitClients(1);
 
+    // The actor answers some other client's command c-1, as CLU does: ">" (internal), then ":".
+    String commanderId = fixture.name() + "." + actor.name();
+    String routingKey = "reply." + fixture.name();
+    actor.reply(">", "c-1", commanderId, ReplyBuilder.parse("{}"), true, routingKey);
     actor.reply(
-        ">", "c-1", fixture.name + "." + actor.name(), body("{}"), true, "reply." + fixture.name);
-    actor.reply(
-        ":",
-        "c-1",
-        fixture.name + "." + actor.name(),
-        body("{\"text\": \"Pong.\"}"),
-        false,
-        "reply." + fixture.name);
+        ":", "c-1", commanderId, ReplyBuilder.parse("{\"text\": \"Pong.\"}"), false, routingKey);
 
-    JsonNode done =
-        pong.awaitFrame(f -> f.path("headers").path("message_code").asText().equals(":"));
+    JsonNode done = pong.awaitFrame(WsClient::isFinal);
     assertThat(done.path("headers").path("sender").asText()).isEqualTo(actor.name());
     assertThat(pong.frames()).containsExactly(done);
   }
@@ -100,28 +98,45 @@ class MatchPluginIT {
         .contains(
             "invalid parameter 'match': match has no option 'colour' (its only option is"
                 + " match.keyword=<keyword>)");
-    assertThat(fixture.gateway().hub().clientCount()).isZero();
+    assertThat(fixture.gateway().clientCount()).isZero();
+  }
+
+  @Test
+  void theOperatorsMaxTextsSettingRefusesAClientWithMoreTexts() throws IOException {
+    try (GatewayFixture limited =
+        GatewayFixture.builder().filterSetting("match", "max-texts", "2").start()) {
+      CluTestActor actor = limited.actor();
+      WsClient two = limited.client("/?match=open,closed");
+      limited.awaitClients(1);
+
+      String refused = upgrade(limited, "/?match=open,closed,moving");
+      actor.broadcast(Map.of("dome", "closed"));
+
+      assertThat(refused).startsWith("HTTP/1.1 400").contains("match takes at most 2 texts, not 3");
+      assertThat(two.awaitFrame(MatchPluginIT::isFromAnActor).at("/body/dome").asText())
+          .isEqualTo("closed");
+    }
+  }
+
+  private static boolean isFromAnActor(JsonNode frame) {
+    return frame.path("body").has("dome");
   }
 
   private static boolean isLast(JsonNode frame) {
     return frame.path("body").path("dome").asText().equals("opening");
   }
 
-  private void awaitClients(int count) {
-    await().atMost(WsClient.WAIT).until(() -> fixture.gateway().hub().clientCount() == count);
-  }
-
   private static List<String> bodies(WsClient client) {
     return client.frames().stream().map(f -> f.path("body").toString()).toList();
   }
 
-  private static JsonNode body(String json) {
-    return ReplyBuilder.parse(json);
-  }
-
   /** A websocket upgrade over a plain socket, to read a refusal's status and body. */
   private String upgrade(String pathAndQuery) throws IOException {
-    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), fixture.server.port())) {
+    return upgrade(fixture, pathAndQuery);
+  }
+
+  private static String upgrade(GatewayFixture gateway, String pathAndQuery) throws IOException {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), gateway.port())) {
       socket.setSoTimeout((int) WsClient.WAIT.toMillis());
       String request =
           "GET "

@@ -1,4 +1,4 @@
-package dev.cluws.amqp.testing;
+package dev.cluws.testkit;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
@@ -10,16 +10,19 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.jspecify.annotations.Nullable;
 
 /**
- * A plain AMQP listener on the exchange with its own exclusive queue bound to a pattern (like any
- * other CLU client): records every message it receives, to see what reached the exchange.
+ * A plain AMQP listener on an exchange with its own exclusive queue bound to a pattern (like any
+ * other CLU client): records every message it receives, to see what reached the exchange (what the
+ * gateway published for a command, say).
  */
 public final class ReplyObserver implements AutoCloseable {
 
   /** One message as delivered. */
   public record Message(String routingKey, AMQP.BasicProperties properties, String body) {
-    public Object header(String name) {
+    /** One header as a string ({@code null} when absent). */
+    public @Nullable Object header(String name) {
       Object value = properties.getHeaders() == null ? null : properties.getHeaders().get(name);
       return value == null ? null : value.toString();
     }
@@ -32,6 +35,7 @@ public final class ReplyObserver implements AutoCloseable {
     this.connection = connection;
   }
 
+  /** Starts observing {@code exchange} (declared as CLU does) with {@code bindingKey}. */
   public static ReplyObserver start(String exchange, String bindingKey) {
     Connection connection = TestBroker.connect(TestBroker.uniqueName("observer"));
     ReplyObserver observer = new ReplyObserver(connection);
@@ -59,6 +63,7 @@ public final class ReplyObserver implements AutoCloseable {
     return observer;
   }
 
+  /** Every message received so far, in order. */
   public List<Message> messages() {
     return List.copyOf(messages);
   }

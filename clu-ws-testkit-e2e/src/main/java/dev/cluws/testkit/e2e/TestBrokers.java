@@ -1,0 +1,61 @@
+package dev.cluws.testkit.e2e;
+
+import dev.cluws.broker.EmbeddedBroker;
+import dev.cluws.testkit.TestBroker;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes sure a broker listens at {@link TestBroker#HOST}:{@link TestBroker#PORT}: the RabbitMQ
+ * running there, or, where nothing listens, clu-ws's embedded broker (Apache Qpid Broker-J, as
+ * {@code clu-ws --embedded-broker} starts it), started once for the test JVM on that address and
+ * stopped when the JVM exits. So an end-to-end test runs the same on a machine with RabbitMQ and on
+ * one without; {@link #embedded()} tells which (the embedded broker ignores {@code x-expires}, see
+ * {@link EmbeddedBroker#DIFFERENCES}).
+ */
+public final class TestBrokers {
+  private static final Logger log = LoggerFactory.getLogger(TestBrokers.class);
+  private static final int PROBE_MILLIS = 1000;
+
+  private static @Nullable EmbeddedBroker embedded;
+
+  private TestBrokers() {}
+
+  /**
+   * Returns once a broker listens at the test broker's address, starting the embedded one if
+   * nothing does.
+   *
+   * @throws IllegalStateException when neither is possible (the port is taken by something else)
+   */
+  public static synchronized void ensureAvailable() {
+    if (embedded != null || listens()) {
+      return;
+    }
+    EmbeddedBroker broker = EmbeddedBroker.start(TestBroker.HOST, TestBroker.PORT);
+    log.info(
+        "nothing listens at {}:{}; started the embedded broker there ({})",
+        TestBroker.HOST,
+        TestBroker.PORT,
+        EmbeddedBroker.DIFFERENCES);
+    Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "clu-ws-test-broker-stop"));
+    embedded = broker;
+  }
+
+  /** Whether the tests run against the embedded broker this class started. */
+  public static synchronized boolean embedded() {
+    return embedded != null;
+  }
+
+  private static boolean listens() {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(TestBroker.HOST, TestBroker.PORT), PROBE_MILLIS);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+}
