@@ -8,12 +8,13 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Connection;
 import dev.cluws.amqp.AmqpMessageSource;
 import dev.cluws.amqp.AmqpSettings;
-import dev.cluws.amqp.testing.CluTestActor;
 import dev.cluws.amqp.testing.TcpProxy;
-import dev.cluws.amqp.testing.TestBroker;
+import dev.cluws.amqp.testing.TestAmqp;
 import dev.cluws.core.spi.CluWsException;
 import dev.cluws.core.spi.Reply;
 import dev.cluws.core.spi.ReplyHistory;
+import dev.cluws.testkit.CluTestActor;
+import dev.cluws.testkit.TestBroker;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,7 +31,7 @@ import org.junit.jupiter.api.Test;
 class StreamHistoryIT {
   private static final Duration WAIT = Duration.ofSeconds(20);
 
-  private final AmqpSettings settings = TestBroker.settings();
+  private final AmqpSettings settings = TestAmqp.settings();
   private final String stream = TestBroker.uniqueName("history");
   private final List<AutoCloseable> resources = new ArrayList<>();
 
