@@ -3,6 +3,7 @@ package dev.cluws.amqp;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.BlockedListener;
 import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.ConfirmListener;
@@ -36,6 +37,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,12 +53,27 @@ import org.slf4j.LoggerFactory;
  * {@code f} reply from that consumer, "Failed routing message to consumer '&lt;c&gt;'.", on {@code
  * reply.<name>}, so every listener on the exchange sees the command fail, exactly as with CLU.
  *
- * <p>{@link #send} never blocks: publishing happens on one publisher thread behind a bounded queue,
- * and the returned stage completes when the broker's confirm arrives. Uses its own connection.
+ * <p>{@link #send} never blocks, and the returned stage completes when the broker's confirm
+ * arrives. A command is published on the caller's thread when that cannot wait: nothing is queued
+ * for the publisher thread (so commands keep their order), no other thread is publishing, the
+ * broker has not blocked the connection, and the bytes the broker has not yet confirmed, this
+ * command's included, are at most {@value #INLINE_UNCONFIRMED_BYTES} (a confirmed command has been
+ * read from the socket, so the write fits in the socket's buffers, which hold far more). Otherwise,
+ * and for anything that may take a network round trip (replacing a closed channel), the command
+ * waits for the one publisher thread behind a bounded queue. The back-to-back round trip of a
+ * client thus crosses no thread hand-off on its way to the broker. Uses its own connection.
  */
 public final class AmqpCommandSink implements CommandSink {
   private static final Logger log = LoggerFactory.getLogger(AmqpCommandSink.class);
   static final int MAX_WAITING = 10_000;
+
+  /**
+   * The most bytes of command bodies the broker may not have confirmed yet when a command is
+   * published on the caller's thread: well below what a TCP connection's buffers take without the
+   * reader (Linux starts a socket at 16 KiB to send and 128 KiB to receive), so that write never
+   * waits for the broker.
+   */
+  static final int INLINE_UNCONFIRMED_BYTES = 8 * 1024;
 
   /** How long a nacked command waits for its return before the nack counts as a refusal. */
   static final long RETURN_AFTER_NACK_MILLIS = 1000;
@@ -72,6 +91,18 @@ public final class AmqpCommandSink implements CommandSink {
   private volatile Channel channel;
   private ThreadPoolExecutor publisher;
 
+  /** Held by whoever publishes: the publisher thread, or a caller publishing on its own thread. */
+  private final ReentrantLock publishing = new ReentrantLock();
+
+  /** Publishes handed to the publisher thread and not yet done. */
+  private final AtomicInteger handedOver = new AtomicInteger();
+
+  /** Body bytes of the commands published and not yet confirmed. */
+  private final AtomicLong unconfirmedBytes = new AtomicLong();
+
+  /** Whether the broker has blocked the connection (a resource alarm): it reads nothing more. */
+  private volatile boolean blocked;
+
   public AmqpCommandSink(AmqpSettings settings, String gatewayName) {
     this(settings, gatewayName, JsonMappers.newMapper().writer());
   }
@@ -88,14 +119,16 @@ public final class AmqpCommandSink implements CommandSink {
   private static final class Pending {
     final String messageId;
     final CompletableFuture<CommandOutcome> result;
+    final int bytes;
     volatile boolean returned;
 
     /** Nacked before any return: an unroutable command on a broker that nacks before it returns. */
     volatile boolean nacked;
 
-    Pending(String messageId, CompletableFuture<CommandOutcome> result) {
+    Pending(String messageId, CompletableFuture<CommandOutcome> result, int bytes) {
       this.messageId = messageId;
       this.result = result;
+      this.bytes = bytes;
     }
   }
 
@@ -111,6 +144,25 @@ public final class AmqpCommandSink implements CommandSink {
       Connection conn =
           Connections.open(Connections.factory(settings), settings, gatewayName + " (commands)");
       try {
+        conn.addBlockedListener(
+            new BlockedListener() {
+              @Override
+              public void handleBlocked(String reason) {
+                blocked = true;
+                log.warn(
+                    "the broker {} blocks publishing commands: {}",
+                    settings.describeBroker(),
+                    LogText.of(reason));
+              }
+
+              @Override
+              public void handleUnblocked() {
+                blocked = false;
+                log.info("the broker {} takes commands again", settings.describeBroker());
+              }
+            });
+        // A new connection (after recovery) starts unblocked; the broker says so again if not.
+        conn.addShutdownListener(cause -> blocked = false);
         this.channel = openChannel(conn);
       } catch (IOException | RuntimeException e) {
         Connections.closeQuietly(conn);
@@ -208,9 +260,24 @@ public final class AmqpCommandSink implements CommandSink {
       result.completeExceptionally(new BrokerUnavailableException("the gateway is not connected"));
       return result;
     }
+    Outgoing outgoing = outgoing(command);
+    if (publishHere(outgoing, result)) {
+      return result;
+    }
+    handedOver.incrementAndGet();
     try {
-      executor.execute(() -> publish(command, result));
+      executor.execute(
+          () -> {
+            publishing.lock();
+            try {
+              publish(outgoing, result);
+            } finally {
+              handedOver.decrementAndGet();
+              publishing.unlock();
+            }
+          });
     } catch (RejectedExecutionException e) {
+      handedOver.decrementAndGet();
       result.completeExceptionally(
           new CluWsException(
               closed
@@ -220,14 +287,45 @@ public final class AmqpCommandSink implements CommandSink {
     return result;
   }
 
-  /** Runs on the publisher thread only, so the channel's confirm sequence stays consistent. */
-  private void publish(Command command, CompletableFuture<CommandOutcome> result) {
-    Channel ch = usableChannel();
-    if (ch == null) {
-      result.completeExceptionally(
-          new BrokerUnavailableException("the connection to the broker is down"));
-      return;
+  /**
+   * Publishes on the caller's thread when that cannot wait (see the class comment); false leaves
+   * the command to the publisher thread.
+   */
+  private boolean publishHere(Outgoing outgoing, CompletableFuture<CommandOutcome> result) {
+    if (blocked
+        || handedOver.get() > 0
+        || unconfirmedBytes.get() + outgoing.body.length > INLINE_UNCONFIRMED_BYTES
+        || !publishing.tryLock()) {
+      return false;
     }
+    try {
+      Channel ch = channel;
+      if (handedOver.get() > 0 || ch == null || !ch.isOpen() || ch.getNextPublishSeqNo() == 0) {
+        return false;
+      }
+      publishOn(ch, outgoing, result);
+      return true;
+    } finally {
+      publishing.unlock();
+    }
+  }
+
+  /** A command as it goes to the broker: routing key, properties and body. */
+  private static final class Outgoing {
+    final String routingKey;
+    final String messageId;
+    final AMQP.BasicProperties props;
+    final byte[] body;
+
+    Outgoing(String routingKey, String messageId, AMQP.BasicProperties props, byte[] body) {
+      this.routingKey = routingKey;
+      this.messageId = messageId;
+      this.props = props;
+      this.body = body;
+    }
+  }
+
+  private Outgoing outgoing(Command command) {
     String messageId = CluIds.newMessageId();
     Map<String, Object> headers = new LinkedHashMap<>();
     headers.put(Reply.COMMAND_ID, command.commandId());
@@ -249,6 +347,25 @@ public final class AmqpCommandSink implements CommandSink {
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }
+    return new Outgoing("command." + command.consumer(), messageId, props, body);
+  }
+
+  /** Runs on the publisher thread, holding {@link #publishing}. */
+  private void publish(Outgoing outgoing, CompletableFuture<CommandOutcome> result) {
+    Channel ch = usableChannel();
+    if (ch == null) {
+      result.completeExceptionally(
+          new BrokerUnavailableException("the connection to the broker is down"));
+      return;
+    }
+    publishOn(ch, outgoing, result);
+  }
+
+  /**
+   * Publishes on an open channel. Holding {@link #publishing}, so the channel's confirm sequence
+   * stays consistent.
+   */
+  private void publishOn(Channel ch, Outgoing outgoing, CompletableFuture<CommandOutcome> result) {
     long seq = ch.getNextPublishSeqNo();
     if (seq == 0) {
       // Recovery has opened the new channel but not yet put it in confirm mode: a publish now
@@ -257,14 +374,18 @@ public final class AmqpCommandSink implements CommandSink {
           new BrokerUnavailableException("the connection to the broker is being recovered"));
       return;
     }
-    Pending pending = new Pending(messageId, result);
+    Pending pending = new Pending(outgoing.messageId, result, outgoing.body.length);
+    unconfirmedBytes.addAndGet(pending.bytes);
     unconfirmed.put(seq, pending);
-    byMessageId.put(messageId, pending);
+    byMessageId.put(outgoing.messageId, pending);
     try {
-      ch.basicPublish(settings.exchange(), "command." + command.consumer(), true, props, body);
+      ch.basicPublish(
+          settings.exchange(), outgoing.routingKey, true, outgoing.props, outgoing.body);
     } catch (IOException | RuntimeException e) {
-      unconfirmed.remove(seq);
-      byMessageId.remove(messageId);
+      if (unconfirmed.remove(seq, pending)) {
+        unconfirmedBytes.addAndGet(-pending.bytes);
+      }
+      byMessageId.remove(outgoing.messageId);
       result.completeExceptionally(
           new BrokerUnavailableException(
               "the broker connection failed while publishing: " + Connections.reason(e), e));
@@ -295,8 +416,19 @@ public final class AmqpCommandSink implements CommandSink {
           LogText.of(replyText));
     }
     try {
-      publisher.execute(() -> publishRoutingFailure(consumer, props));
+      handedOver.incrementAndGet();
+      publisher.execute(
+          () -> {
+            publishing.lock();
+            try {
+              publishRoutingFailure(consumer, props);
+            } finally {
+              handedOver.decrementAndGet();
+              publishing.unlock();
+            }
+          });
     } catch (RejectedExecutionException e) {
+      handedOver.decrementAndGet();
       log.warn("could not publish the routing failure for consumer {}", LogText.field(consumer));
     }
   }
@@ -352,6 +484,7 @@ public final class AmqpCommandSink implements CommandSink {
     for (Long seq : pendings.keySet()) {
       Pending pending = pendings.remove(seq);
       if (pending != null) {
+        unconfirmedBytes.addAndGet(-pending.bytes);
         byMessageId.remove(pending.messageId);
         pending.result.completeExceptionally(error);
       }
@@ -398,6 +531,7 @@ public final class AmqpCommandSink implements CommandSink {
       for (Long seq : confirmed.keySet()) {
         Pending pending = unconfirmed.remove(seq);
         if (pending != null) {
+          unconfirmedBytes.addAndGet(-pending.bytes);
           byMessageId.remove(pending.messageId);
           taken.add(pending);
         }

@@ -115,6 +115,31 @@ class AmqpCommandSinkIT {
   }
 
   @Test
+  void commandsSentBackToBackReachTheActorInTheOrderTheyWereSent() throws Exception {
+    actor = CluTestActor.start(settings.exchange(), TestBroker.uniqueName("actor"));
+    sink.start();
+    // Long enough that the unconfirmed ones pass the bound for publishing on the caller's
+    // thread: some go out from here, the rest through the publisher thread.
+    String padding = "x".repeat(200);
+    int count = 300;
+    List<CompletableFuture<CommandOutcome>> outcomes = new java.util.ArrayList<>();
+
+    for (int i = 0; i < count; i++) {
+      outcomes.add(
+          sink.send(new Command(actor.name(), "echo " + i + " " + padding, "id-" + i))
+              .toCompletableFuture());
+    }
+
+    CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+    assertThat(outcomes).allSatisfy(o -> assertThat(o.get()).isEqualTo(CommandOutcome.PUBLISHED));
+    await().atMost(WAIT).until(() -> actor.received().size() == count);
+    assertThat(actor.received())
+        .extracting(c -> c.properties().getCorrelationId())
+        .containsExactlyElementsOf(
+            java.util.stream.IntStream.range(0, count).mapToObj(i -> "id-" + i).toList());
+  }
+
+  @Test
   void aCommandBeforeStartFailsAtOnceWithBrokerUnavailable() {
     CompletableFuture<CommandOutcome> result =
         sink.send(new Command("anyone", "ping", "id-1")).toCompletableFuture();
