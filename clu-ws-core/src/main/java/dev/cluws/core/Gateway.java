@@ -21,6 +21,7 @@ import dev.cluws.core.log.LogText;
 import dev.cluws.core.reply.FilterChain;
 import dev.cluws.core.reply.FilterRequest;
 import dev.cluws.core.reply.HistoryRequests;
+import dev.cluws.core.reply.HistoryResume;
 import dev.cluws.core.reply.Hub;
 import dev.cluws.core.reply.Joins;
 import dev.cluws.core.reply.StateRebuild;
@@ -146,6 +147,7 @@ public final class Gateway implements AutoCloseable {
   private final ReplyHistory history;
 
   private final HistoryRequests historyRequests;
+  private final HistoryResume historyResume;
   private volatile StateRebuild rebuild;
 
   /** Each filter provider's settings, by name: the same for every client. */
@@ -234,6 +236,7 @@ public final class Gateway implements AutoCloseable {
     this.gate = new CommandGate(sink, codec, stats, accessPolicy, hub::sourceState, settings);
     this.history = b.history;
     this.historyRequests = history == null ? null : new HistoryRequests(codec, history);
+    this.historyResume = history == null ? null : new HistoryResume(codec, history);
     this.controls =
         new ControlHandler(
             codec, stats, settings, joins, filters, this::buildChain, historyRequests);
@@ -578,19 +581,93 @@ public final class Gateway implements AutoCloseable {
           subscription.unknownParameters().isEmpty()
               ? null
               : unknownParametersWarning(subscription.unknownParameters());
-      join = joins.join(client, warning, subscription.since(), subscription.snapshot());
+      String since = subscription.since();
+      if (resumesFromHistory(since)) {
+        // Read on the history's thread; the client joins when the read ends (see HistoryResume).
+        historyResume
+            .read(client, since)
+            .whenComplete(
+                (plan, failure) ->
+                    joinAfterHistory(
+                        client,
+                        subscription,
+                        warning,
+                        plan != null ? plan : failed(since, failure)));
+        return client;
+      }
+      join = joins.join(client, warning, since, subscription.snapshot());
     }
     // Filtered, encoded and queued outside the gateway's and the hub's locks: other clients'
     // replies and other connects do not wait for this one's replay or snapshot.
     join.run();
+    connected(client, subscription, transport.remoteAddress());
+    return client;
+  }
+
+  /**
+   * Whether a client's resume point is served from the shared history: a time, or a message id the
+   * replay ring does not have (a reply number is this process's own and never is).
+   */
+  private boolean resumesFromHistory(String since) {
+    if (historyResume == null || since == null) {
+      return false;
+    }
+    if (HistoryResume.timeOf(since) != null) {
+      return true;
+    }
+    try {
+      Long.parseLong(since);
+      return false;
+    } catch (NumberFormatException notANumber) {
+      return !joins.ringHas(since);
+    }
+  }
+
+  private HistoryResume.Plan failed(String since, Throwable failure) {
+    log.warn("could not read the history to resume a client: {}", failure.toString());
+    return new HistoryResume.Plan(
+        List.of(),
+        Set.of(),
+        null,
+        false,
+        "the shared history "
+            + history.name()
+            + " could not be read, so what was missed since "
+            + since
+            + " is unknown");
+  }
+
+  /** The second half of a connect whose resume the history served, on the history's thread. */
+  private void joinAfterHistory(
+      ClientConnection client,
+      Subscription subscription,
+      EncodedFrame warning,
+      HistoryResume.Plan plan) {
+    try {
+      Joins.Join join;
+      synchronized (lifecycle) {
+        if (closed) {
+          client.close(GOING_AWAY, "server shutting down");
+          return;
+        }
+        join = joins.join(client, warning, subscription.since(), subscription.snapshot(), plan);
+      }
+      join.run();
+      connected(client, subscription, client.remoteAddress());
+    } catch (RuntimeException e) {
+      log.error("could not connect client {} after reading the history", client.id(), e);
+      client.close();
+    }
+  }
+
+  private void connected(ClientConnection client, Subscription subscription, String address) {
     Instant historyFrom = historySince(subscription.parameters());
     if (historyFrom != null && !client.isClosed()) {
       historyRequests.serve(
           client, historyFrom, List.of(), HistoryRequests.MAX_REPLIES, null, MessageCode.INFO);
     }
     stats.clientsConnected.increment();
-    log.debug("client {} connected from {}", client.id(), transport.remoteAddress());
-    return client;
+    log.debug("client {} connected from {}", client.id(), address);
   }
 
   /**

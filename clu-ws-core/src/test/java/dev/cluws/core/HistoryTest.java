@@ -45,9 +45,16 @@ class HistoryTest extends InMemoryGatewayTestBase {
   }
 
   private static Reply at(String actor, String body, Instant timestamp) {
+    return message(java.util.UUID.randomUUID().toString(), actor, body, timestamp);
+  }
+
+  private static Reply message(String id, String actor, String body, Instant timestamp) {
     Reply r = TestReplies.reply(actor, "i", null, body);
-    return new Reply(
-        r.headers(), r.exchange(), r.routingKey(), r.messageId(), null, timestamp, r.body());
+    return new Reply(r.headers(), r.exchange(), r.routingKey(), id, null, timestamp, r.body());
+  }
+
+  private static Reply n(int n) {
+    return message("m" + n, "lvmecp", "{\"n\": " + n + "}", minutesAgo(30 - n));
   }
 
   private static Instant minutesAgo(long minutes) {
@@ -284,5 +291,145 @@ class HistoryTest extends InMemoryGatewayTestBase {
     assertThatThrownBy(() -> gateway.subscribe(query("history=yesterday")))
         .isInstanceOf(SubscriptionException.class)
         .hasMessageStartingWith("invalid parameter 'history'");
+  }
+
+  // --- resuming from the history: since=<message_id> this instance does not keep, since=<time>
+
+  @Test
+  void aClientResumingFromAReplyThisInstanceNeverSawGetsWhatItMissedFromTheHistoryThenLive() {
+    history.append(n(1));
+    history.append(n(2));
+    history.append(n(3));
+    withHistory();
+    RecordingTransport transport = RecordingTransport.completingInline();
+
+    connect("since=m1", transport);
+    source.push(n(4));
+
+    List<String> frames = describe(transport);
+    assertThat(frames)
+        .containsExactly(
+            "live lvmecp {\"n\":2}",
+            "live lvmecp {\"n\":3}",
+            frames.get(2),
+            "live lvmecp {\"n\":4}");
+    JsonNode notice = transport.json().get(2).path("body");
+    assertThat(notice.path("replay").asText()).isEqualTo("complete");
+    assertThat(notice.path("replayed").asInt()).isEqualTo(2);
+    assertThat(notice.path("from_history").asInt()).isEqualTo(2);
+  }
+
+  @Test
+  void repliesTheHistorySentAreNotSentAgainWhenThisInstancesQueueDeliversThemLater() {
+    history.append(n(1));
+    history.append(n(2));
+    history.append(n(3));
+    withHistory();
+    RecordingTransport transport = RecordingTransport.completingInline();
+
+    connect("since=m1", transport);
+    source.push(n(2)); // this instance's own queue lagged behind the stream
+    source.push(n(3));
+    source.push(n(4));
+
+    assertThat(describe(transport))
+        .filteredOn(frame -> frame.startsWith("live"))
+        .containsExactly("live lvmecp {\"n\":2}", "live lvmecp {\"n\":3}", "live lvmecp {\"n\":4}");
+  }
+
+  @Test
+  void repliesThisInstanceReceivedAfterTheHistoryWasReadFollowTheHistorysOnes() {
+    history.append(n(1));
+    history.append(n(2));
+    history.append(n(3));
+    withHistory();
+    source.push(n(3));
+    source.push(n(4)); // in this instance's ring, not yet in the history it reads
+
+    RecordingTransport transport = RecordingTransport.completingInline();
+    connect("since=m1", transport);
+
+    assertThat(describe(transport))
+        .filteredOn(frame -> frame.startsWith("live"))
+        .containsExactly("live lvmecp {\"n\":2}", "live lvmecp {\"n\":3}", "live lvmecp {\"n\":4}");
+    assertThat(last(transport).path("body").path("replayed").asInt()).isEqualTo(3);
+  }
+
+  @Test
+  void aClientResumingFromATimeGetsTheRepliesFromThatTimeOn() {
+    history.append(n(1));
+    history.append(n(2));
+    history.append(n(3));
+    withHistory();
+    RecordingTransport transport = RecordingTransport.completingInline();
+
+    connect("since=" + minutesAgo(28).plusSeconds(10), transport);
+
+    assertThat(describe(transport))
+        .filteredOn(frame -> frame.startsWith("live"))
+        .containsExactly("live lvmecp {\"n\":3}");
+    assertThat(last(transport).path("body").path("replay").asText()).isEqualTo("complete");
+  }
+
+  @Test
+  void aResumePointTheHistoryNoLongerKeepsIsAnExactGap() {
+    history.append(n(2));
+    withHistory();
+    RecordingTransport transport = RecordingTransport.completingInline();
+
+    connect("since=m1", transport);
+
+    JsonNode notice = last(transport);
+    assertThat(code(notice)).isEqualTo("w");
+    assertThat(notice.path("body").path("replay").asText()).isEqualTo("gap");
+    assertThat(notice.path("body").path("text").asText())
+        .startsWith(
+            "message_id 'm1' is neither among the replies this gateway keeps nor in the"
+                + " shared history test-history");
+  }
+
+  @Test
+  void aResumeTimeOlderThanTheHistoryKeepsSaysWhatIsLost() {
+    Instant keptSince = minutesAgo(28);
+    history.append(n(2));
+    history.keptSince(keptSince);
+    withHistory();
+    RecordingTransport transport = RecordingTransport.completingInline();
+
+    connect("since=" + minutesAgo(60), transport);
+
+    JsonNode notice = last(transport);
+    assertThat(code(notice)).isEqualTo("w");
+    assertThat(notice.path("body").path("replayed").asInt()).isEqualTo(1);
+    assertThat(notice.path("body").path("text").asText())
+        .contains("are no longer kept in the shared history test-history and are lost");
+  }
+
+  @Test
+  void aResumeFromTheHistoryShowsOnlyWhatTheClientsRoleMaySee() {
+    history.append(n(1));
+    history.append(message("s1", "secret", "{\"n\": 99}", minutesAgo(5)));
+    history.append(n(3));
+    withHistory(b -> b, hidingRepliesFrom("secret"));
+    RecordingTransport transport = RecordingTransport.completingInline();
+
+    connect("since=m1", transport);
+
+    assertThat(describe(transport))
+        .filteredOn(frame -> frame.startsWith("live"))
+        .containsExactly("live lvmecp {\"n\":3}");
+  }
+
+  @Test
+  void aResumeFromAReplyTheRingStillKeepsDoesNotReadTheHistory() {
+    withHistory();
+    source.push(n(1));
+    source.push(n(2));
+    history.holdReads(); // a read would never end: the test would see no replay
+    RecordingTransport transport = RecordingTransport.completingInline();
+
+    connect("since=m1", transport);
+
+    assertThat(describe(transport).get(0)).isEqualTo("live lvmecp {\"n\":2}");
   }
 }

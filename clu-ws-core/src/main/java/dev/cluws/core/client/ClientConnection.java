@@ -22,6 +22,7 @@ import dev.cluws.core.spi.MessageCode;
 import dev.cluws.core.spi.Origin;
 import dev.cluws.core.spi.Reply;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -188,7 +189,46 @@ public final class ClientConnection implements FilterChain.FailureListener {
    * commands) protects it from shedding.
    */
   public void deliver(EncodedFrame frame, boolean ownFinal) {
+    SkipLive skip = skipLive;
+    if (skip != null && skip.skips(frame.messageId())) {
+      return;
+    }
     offer(frame, ownFinal);
+  }
+
+  /**
+   * Live replies with these message ids are not delivered to this client for the next {@code
+   * windowNanos}: a resume from the shared history sent them already (this instance's own queue may
+   * deliver them a moment later). Each is skipped once.
+   */
+  public void skipLive(Set<String> messageIds, long windowNanos) {
+    skipLive = new SkipLive(messageIds, System.nanoTime() + windowNanos);
+  }
+
+  private volatile SkipLive skipLive;
+
+  /** The ids a resumed client has received from the history, until matched or expired. */
+  private final class SkipLive {
+    private final Set<String> ids;
+    private final long until;
+
+    SkipLive(Set<String> ids, long until) {
+      this.ids = new java.util.HashSet<>(ids);
+      this.until = until;
+    }
+
+    /** Whether the live frame with this id is one to skip (removing it); drops itself when done. */
+    synchronized boolean skips(String messageId) {
+      if (System.nanoTime() - until > 0 || ids.isEmpty()) {
+        skipLive = null;
+        return false;
+      }
+      boolean skip = messageId != null && ids.remove(messageId);
+      if (ids.isEmpty()) {
+        skipLive = null;
+      }
+      return skip;
+    }
   }
 
   /**

@@ -8,7 +8,11 @@ import dev.cluws.core.codec.FrameCodec;
 import dev.cluws.core.spi.Glob;
 import dev.cluws.core.spi.MessageCode;
 import dev.cluws.core.spi.Reply;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
@@ -45,6 +49,16 @@ public final class Joins {
     this.sequence = sequence;
   }
 
+  /**
+   * Whether the replay ring holds the reply with this message id (so a resume from it needs no
+   * history); {@code false} for a number (a reply number is this process's own).
+   */
+  public boolean ringHas(String messageId) {
+    synchronized (lock) {
+      return ring != null && ring.seqOf(messageId) >= 0;
+    }
+  }
+
   /** Whether the gateway keeps the current state (and so can answer snapshot requests). */
   public boolean keepsState() {
     return state.enabled();
@@ -62,6 +76,21 @@ public final class Joins {
    * doubled between replay, snapshot and live, and the fan-out to other clients never waits for it.
    */
   public Join join(ClientConnection client, EncodedFrame first, String since, boolean snapshot) {
+    return join(client, first, since, snapshot, null);
+  }
+
+  /**
+   * {@link #join(ClientConnection, EncodedFrame, String, boolean)} for a resume that the shared
+   * history served ({@code history} not {@code null}, read by {@link HistoryResume#read}): the
+   * replay is the history's replies, then the ring's replies the history did not have; live replies
+   * the history already sent are skipped.
+   */
+  public Join join(
+      ClientConnection client,
+      EncodedFrame first,
+      String since,
+      boolean snapshot,
+      HistoryResume.Plan history) {
     client.joinLock().lock();
     try {
       synchronized (lock) {
@@ -73,7 +102,7 @@ public final class Joins {
             client,
             first,
             since,
-            since == null ? null : plan(since),
+            since == null ? null : history != null ? planAfter(history, client) : plan(since),
             sequence.getAsLong(),
             snapshot ? state.snapshot(List.of()) : null,
             null,
@@ -187,6 +216,13 @@ public final class Joins {
   @SuppressWarnings("ReferenceEquality") // the same instance: no filter rewrote the reply
   private void replay(ClientConnection client, String since, Replay plan, long last) {
     int replayed = 0;
+    for (EncodedFrame frame : plan.before()) {
+      if (client.isClosed()) {
+        return;
+      }
+      client.sendAhead(frame, false);
+      replayed++;
+    }
     for (ReplayRing.Entry entry : plan.entries()) {
       if (client.isClosed()) {
         return;
@@ -216,6 +252,9 @@ public final class Joins {
             .put("since", since)
             .put("replayed", replayed)
             .put("last", last);
+    if (!plan.before().isEmpty()) {
+      body.put("from_history", plan.before().size());
+    }
     String text = "replayed " + replayed + " replies sent since " + since;
     if (plan.gap() != null) {
       text = plan.gap() + "; " + text;
@@ -264,7 +303,43 @@ public final class Joins {
     return codec.gatewayReply(code, commandId, body);
   }
 
-  private record Replay(List<ReplayRing.Entry> entries, String gap) {}
+  private record Replay(List<ReplayRing.Entry> entries, String gap, List<EncodedFrame> before) {
+    Replay(List<ReplayRing.Entry> entries, String gap) {
+      this(entries, gap, List.of());
+    }
+  }
+
+  /**
+   * The replay after a history read: its replies first, then those of the ring it did not have
+   * (received later, or older than a resume time); the client skips, for a while, the live replies
+   * it had. Under the hub's lock.
+   */
+  private Replay planAfter(HistoryResume.Plan history, ClientConnection client) {
+    List<ReplayRing.Entry> later = new ArrayList<>();
+    Set<String> inRing = new HashSet<>();
+    if (ring != null && history.ringToo() && ring.size() > 0) {
+      for (ReplayRing.Entry entry : ring.after(ring.firstSeq() - 1)) {
+        String id = entry.reply().messageId();
+        if (id != null) {
+          inRing.add(id);
+        }
+        if (id != null && history.ids().contains(id)) {
+          continue;
+        }
+        Instant at = entry.reply().timestamp();
+        if (history.notBefore() != null && at != null && at.isBefore(history.notBefore())) {
+          continue;
+        }
+        later.add(entry);
+      }
+    }
+    Set<String> notYetLive = new HashSet<>(history.ids());
+    notYetLive.removeAll(inRing);
+    if (!notYetLive.isEmpty()) {
+      client.skipLive(notYetLive, HistoryResume.SKIP_WINDOW_NANOS);
+    }
+    return new Replay(later, history.gap(), history.frames());
+  }
 
   /** What to replay after {@code since}, and what gap (if any) cannot be filled. */
   private Replay plan(String since) {
