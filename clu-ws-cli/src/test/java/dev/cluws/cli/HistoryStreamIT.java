@@ -7,12 +7,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.cluws.amqp.AmqpSettings;
 import dev.cluws.amqp.history.HistorySettings;
 import dev.cluws.amqp.history.StreamHistory;
-import dev.cluws.amqp.testing.CluTestActor;
-import dev.cluws.amqp.testing.TestBroker;
 import dev.cluws.core.Gateway;
 import dev.cluws.core.GatewaySettings;
 import dev.cluws.jetty.ServerSettings;
 import dev.cluws.jetty.WebsocketServer;
+import dev.cluws.testkit.CluTestActor;
+import dev.cluws.testkit.TestBroker;
+import dev.cluws.testkit.WsClient;
+import dev.cluws.testkit.e2e.GatewayFixture;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,7 +33,7 @@ import org.junit.jupiter.api.Test;
 class HistoryStreamIT {
   private static final Duration WAIT = WsClient.WAIT;
 
-  private final AmqpSettings amqp = TestBroker.settings();
+  private final AmqpSettings amqp = GatewayFixture.amqpSettings();
   private final String stream = TestBroker.uniqueName("history");
   private final List<AutoCloseable> resources = new ArrayList<>();
   private final CluTestActor actor =

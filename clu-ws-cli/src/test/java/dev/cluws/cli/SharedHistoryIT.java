@@ -8,12 +8,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.cluws.amqp.AmqpSettings;
 import dev.cluws.amqp.history.HistorySettings;
 import dev.cluws.amqp.history.StreamHistory;
-import dev.cluws.amqp.testing.CluTestActor;
-import dev.cluws.amqp.testing.TestBroker;
 import dev.cluws.core.Gateway;
 import dev.cluws.core.GatewaySettings;
 import dev.cluws.jetty.ServerSettings;
 import dev.cluws.jetty.WebsocketServer;
+import dev.cluws.testkit.CluTestActor;
+import dev.cluws.testkit.TestBroker;
+import dev.cluws.testkit.WsClient;
+import dev.cluws.testkit.e2e.GatewayFixture;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -48,7 +50,7 @@ class SharedHistoryIT {
 
   @TempDir Path dir;
 
-  private final AmqpSettings amqp = TestBroker.settings();
+  private final AmqpSettings amqp = GatewayFixture.amqpSettings();
   private final String stream = TestBroker.uniqueName("history");
   private final String nameA = TestBroker.uniqueName("gw-a");
   private final String nameB = TestBroker.uniqueName("gw-b");
