@@ -1,7 +1,7 @@
 package dev.cluws.amqp.internal;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Envelope;
@@ -13,13 +13,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns an AMQP delivery into a {@link Reply}, checking it the way CLU does: a reply is valid only
@@ -58,30 +59,63 @@ public final class ReplyParser {
               + correlationId
               + "'");
     }
-    JsonNode tree;
+    byte[] json;
     try {
-      tree = body == null || body.length == 0 ? null : reader.readTree(body);
+      json = jsonValue(body);
     } catch (JsonProcessingException e) {
       return new Result(null, "body is not JSON: " + e.getOriginalMessage());
     } catch (IOException e) {
       return new Result(null, "body could not be read: " + e.getMessage());
     }
-    if (tree == null || tree.isMissingNode()) {
+    if (json == null) {
       return new Result(null, "body is empty");
     }
     Date timestamp = props.getTimestamp();
     Instant instant =
         timestamp == null ? null : timestamp.toInstant().truncatedTo(ChronoUnit.SECONDS);
     Reply reply =
-        new Reply(
+        Reply.ofJson(
             headers,
             envelope.getExchange(),
             envelope.getRoutingKey(),
             props.getMessageId(),
             correlationId,
             instant,
-            tree);
+            json);
     return new Result(reply, null);
+  }
+
+  /**
+   * Checks that the body is JSON by reading every token of its first value (without building a
+   * tree), and returns that value's text: the body itself, or the part of it without the whitespace
+   * around the value (and, as before, without anything after it, which a tree parse ignored too).
+   * {@code null} for an empty body.
+   */
+  private byte @Nullable [] jsonValue(byte @Nullable [] body) throws IOException {
+    if (body == null || body.length == 0) {
+      return null;
+    }
+    try (JsonParser parser = reader.createParser(body)) {
+      if (parser.nextToken() == null) {
+        return null;
+      }
+      int start = (int) parser.currentTokenLocation().getByteOffset();
+      parser.skipChildren();
+      // A string is read lazily: finish it so that it is checked and the location is after it.
+      parser.finishToken();
+      int end = (int) parser.currentLocation().getByteOffset();
+      if (start < 0 || end > body.length || end <= start) {
+        throw new IOException("could not locate the JSON value in the body");
+      }
+      while (end > start && isJsonWhitespace(body[end - 1])) {
+        end--;
+      }
+      return start == 0 && end == body.length ? body : Arrays.copyOfRange(body, start, end);
+    }
+  }
+
+  private static boolean isJsonWhitespace(byte b) {
+    return b == ' ' || b == '\n' || b == '\r' || b == '\t';
   }
 
   /**
@@ -92,9 +126,11 @@ public final class ReplyParser {
     if (table == null || table.isEmpty()) {
       return Collections.emptyMap();
     }
+    String[] keys = table.keySet().toArray(new String[0]);
+    Arrays.sort(keys);
     Map<String, Object> result = new LinkedHashMap<>(table.size() * 2);
-    for (Map.Entry<String, Object> entry : new TreeMap<>(table).entrySet()) {
-      result.put(entry.getKey(), convert(entry.getValue()));
+    for (String key : keys) {
+      result.put(key, convert(table.get(key)));
     }
     return result;
   }

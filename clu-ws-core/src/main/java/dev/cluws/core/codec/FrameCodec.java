@@ -17,6 +17,7 @@ import dev.cluws.core.spi.Origin;
 import dev.cluws.core.spi.Reply;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -26,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -51,6 +53,8 @@ public final class FrameCodec {
   private final ThreadLocal<ByteArrayBuilder> buffers =
       ThreadLocal.withInitial(() -> new ByteArrayBuilder(1024));
   private volatile FormattedSecond lastTimestamp;
+  private volatile EncodedHeaders lastHeaders;
+  private volatile Map<String, Object> lastSeenHeaders;
 
   public FrameCodec(JsonMapper mapper, String gatewayName) {
     this(mapper, gatewayName, Clock.systemUTC());
@@ -84,19 +88,19 @@ public final class FrameCodec {
     try (JsonGenerator gen = mapper.getFactory().createGenerator(out)) {
       gen.writeStartObject();
       gen.writeFieldName("headers");
-      gen.writeStartObject();
-      for (Map.Entry<String, Object> header : reply.headers().entrySet()) {
-        gen.writeFieldName(header.getKey());
-        writeHeaderValue(gen, header.getValue());
-      }
-      gen.writeEndObject();
+      writeHeaders(gen, reply.headers());
       gen.writeStringField("exchange", reply.exchange());
       gen.writeStringField("message_id", reply.messageId());
       gen.writeStringField("routing_key", reply.routingKey());
       Instant ts = reply.timestamp();
       gen.writeStringField("timestamp", ts == null ? null : formatTimestamp(ts));
       gen.writeFieldName("body");
-      mapper.writeTree(gen, reply.body());
+      Optional<ByteBuffer> json = reply.bodyJson();
+      if (json.isPresent()) {
+        gen.writeRawValue(new RawJson(json.get())); // checked JSON as it came: no tree, no re-write
+      } else {
+        mapper.writeTree(gen, reply.body());
+      }
       if (numbered) {
         gen.writeNumberField("seq", sequence);
       }
@@ -114,6 +118,49 @@ public final class FrameCodec {
         reply.actor(),
         reply.messageId());
   }
+
+  /**
+   * The headers as a JSON object. Headers equal to those of the reply before (an actor's
+   * broadcasts, the replies to one command) are encoded once and then copied: the last such map is
+   * kept with its bytes. Headers that change with every reply (a header with a counter or a clock)
+   * are written field by field, and never pay for the cache beyond one comparison.
+   */
+  private void writeHeaders(JsonGenerator gen, Map<String, Object> headers) throws IOException {
+    EncodedHeaders cached = lastHeaders;
+    if (cached != null && (cached.headers() == headers || cached.headers().equals(headers))) {
+      gen.writeRawValue(new RawJson(cached.utf8()));
+      return;
+    }
+    Map<String, Object> previous = lastSeenHeaders;
+    lastSeenHeaders = headers;
+    if (previous != null && previous.equals(headers)) {
+      EncodedHeaders encoded = new EncodedHeaders(headers, encodeHeaders(headers));
+      lastHeaders = encoded;
+      gen.writeRawValue(new RawJson(encoded.utf8()));
+      return;
+    }
+    writeHeaderFields(gen, headers);
+  }
+
+  private byte[] encodeHeaders(Map<String, Object> headers) throws IOException {
+    ByteArrayBuilder out = new ByteArrayBuilder(256);
+    try (JsonGenerator gen = mapper.getFactory().createGenerator(out)) {
+      writeHeaderFields(gen, headers);
+    }
+    return out.toByteArray();
+  }
+
+  private void writeHeaderFields(JsonGenerator gen, Map<String, Object> headers)
+      throws IOException {
+    gen.writeStartObject();
+    for (Map.Entry<String, Object> header : headers.entrySet()) {
+      gen.writeFieldName(header.getKey());
+      writeHeaderValue(gen, header.getValue());
+    }
+    gen.writeEndObject();
+  }
+
+  private record EncodedHeaders(Map<String, Object> headers, byte[] utf8) {}
 
   /** The common header types directly; anything else (lists, maps) through the mapper. */
   private void writeHeaderValue(JsonGenerator gen, Object value) throws IOException {

@@ -99,7 +99,11 @@ final class ReplayRing {
   }
 
   private static long estimateSize(Reply reply) {
-    long size = FRAME_OVERHEAD + StateStore.estimateSize(reply.body());
+    int jsonLength = reply.bodyJsonLength();
+    // A body kept as JSON text is not parsed for its size: its text, as Java would hold it.
+    long size =
+        FRAME_OVERHEAD
+            + (jsonLength >= 0 ? 16 + 2L * jsonLength : StateStore.estimateSize(reply.body()));
     for (Map.Entry<String, Object> header : reply.headers().entrySet()) {
       Object value = header.getValue();
       size += header.getKey().length() + (value == null ? 4 : 2L * value.toString().length());

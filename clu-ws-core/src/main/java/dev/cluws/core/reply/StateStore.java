@@ -1,18 +1,31 @@
 package dev.cluws.core.reply;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.ByteBufferBackedInputStream;
 import dev.cluws.core.spi.Glob;
+import dev.cluws.core.spi.JsonMappers;
 import dev.cluws.core.spi.Reply;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The current state of the actor system as the gateway has seen it: the latest value of every
@@ -31,6 +44,10 @@ import java.util.function.Supplier;
 final class StateStore {
   /** What an entry costs beyond its key and value, roughly (map node, references). */
   private static final int ENTRY_OVERHEAD = 48;
+
+  private static final Logger log = LoggerFactory.getLogger(StateStore.class);
+  private static final JsonMapper MAPPER = JsonMappers.newMapper();
+  private static final JsonFactory JSON = MAPPER.getFactory();
 
   private final int maxActors;
   private final int maxKeywords;
@@ -76,31 +93,29 @@ final class StateStore {
       return;
     }
     String actor = reply.sender();
-    JsonNode body = reply.body();
-    if (actor == null
-        || actor.equals(gatewayName)
-        || reply.snapshot()
-        || !body.isObject()
-        || body.isEmpty()) {
+    if (actor == null || actor.equals(gatewayName) || reply.snapshot()) {
+      return;
+    }
+    Optional<ByteBuffer> json = reply.bodyJson();
+    ActorState state;
+    if (json.isPresent()) {
+      state = takeKeywords(actor, json.get());
+    } else {
+      JsonNode body = reply.body();
+      if (!body.isObject() || body.isEmpty()) {
+        return;
+      }
+      state = stateOf(actor);
+      Iterator<Map.Entry<String, JsonNode>> fields = body.fields();
+      while (fields.hasNext()) {
+        Map.Entry<String, JsonNode> field = fields.next();
+        put(state, field.getKey(), field.getValue(), estimateSize(field.getValue()));
+      }
+    }
+    if (state == null) {
       return;
     }
     Instant timestamp = reply.timestamp() != null ? reply.timestamp() : receivedAt.get();
-    ActorState state = actors.get(actor);
-    if (state == null) {
-      state = new ActorState();
-      actors.put(actor, state);
-    }
-    Iterator<Map.Entry<String, JsonNode>> fields = body.fields();
-    while (fields.hasNext()) {
-      Map.Entry<String, JsonNode> field = fields.next();
-      String keyword = field.getKey();
-      long size = ENTRY_OVERHEAD + 2L * keyword.length() + estimateSize(field.getValue());
-      Value previous = state.keywords.put(keyword, new Value(field.getValue(), size));
-      if (previous != null) {
-        bytes -= previous.size;
-      }
-      bytes += size;
-    }
     if (state.newest == null || timestamp.isAfter(state.newest)) {
       state.newest = timestamp;
     }
@@ -176,6 +191,61 @@ final class StateStore {
     publishedBytes = bytes;
   }
 
+  private ActorState stateOf(String actor) {
+    ActorState state = actors.get(actor);
+    if (state == null) {
+      state = new ActorState();
+      actors.put(actor, state);
+    }
+    return state;
+  }
+
+  private void put(ActorState state, String keyword, Object value, long valueSize) {
+    long size = ENTRY_OVERHEAD + 2L * keyword.length() + valueSize;
+    Value previous = state.keywords.put(keyword, new Value(value, size));
+    if (previous != null) {
+      bytes -= previous.size;
+    }
+    bytes += size;
+  }
+
+  /**
+   * Takes the top-level fields of a body kept as JSON text (checked by the source) without parsing
+   * it into a tree: each value is kept as its own JSON text, parsed only for a snapshot. Returns
+   * the actor's state, or {@code null} when the body is not an object with fields.
+   */
+  private @Nullable ActorState takeKeywords(String actor, ByteBuffer json) {
+    int base = json.position();
+    try (JsonParser parser = JSON.createParser(new ByteBufferBackedInputStream(json.duplicate()))) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      ActorState state = null;
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String keyword = parser.currentName();
+        JsonToken token = parser.nextToken();
+        long start = parser.currentTokenLocation().getByteOffset();
+        parser.skipChildren();
+        parser.finishToken(); // a string is read lazily: the location must be after it
+        long end = parser.currentLocation().getByteOffset();
+        if (token == null || start < 0 || end <= start) {
+          return state;
+        }
+        byte[] value = new byte[(int) (end - start)];
+        json.get(base + (int) start, value);
+        if (state == null) {
+          state = stateOf(actor);
+        }
+        put(state, keyword, value, 16 + 2L * value.length);
+      }
+      return state;
+    } catch (IOException e) {
+      // The source checked the body: not expected. Keep what was taken.
+      log.debug("could not take the keywords of a reply of {}", actor, e);
+      return actors.get(actor);
+    }
+  }
+
   private void evictEldest() {
     Iterator<ActorState> eldest = actors.values().iterator();
     ActorState state = eldest.next();
@@ -200,7 +270,7 @@ final class StateStore {
       }
       ObjectNode body = JsonNodeFactory.instance.objectNode();
       for (Map.Entry<String, Value> keyword : entry.getValue().keywords.entrySet()) {
-        body.set(keyword.getKey(), keyword.getValue().node);
+        body.set(keyword.getKey(), keyword.getValue().node());
       }
       result.add(new ActorSnapshot(actor, body, entry.getValue().newest));
     }
@@ -248,7 +318,19 @@ final class StateStore {
     Instant newest;
   }
 
-  private record Value(JsonNode node, long size) {}
+  /** A keyword's value: a tree, or JSON text (from a body kept as text) parsed when asked. */
+  private record Value(Object value, long size) {
+    JsonNode node() {
+      if (value instanceof JsonNode) {
+        return (JsonNode) value;
+      }
+      try {
+        return MAPPER.readTree((byte[]) value);
+      } catch (IOException e) {
+        throw new UncheckedIOException("a kept keyword value is not JSON", e);
+      }
+    }
+  }
 
   /** The state of one actor: the latest value of each keyword, and when the newest arrived. */
   record ActorSnapshot(String actor, ObjectNode body, Instant newest) {}

@@ -1,5 +1,7 @@
 package dev.cluws.core.spi;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -24,6 +26,11 @@ public enum MessageCode {
   WARNING('w'),
   /** {@code d}: debug output. */
   DEBUG('d');
+
+  /** Every code, wrapped once: looking a code up allocates nothing (it runs for every reply). */
+  @SuppressWarnings("ImmutableEnumChecker") // Optional of an enum constant is immutable
+  private static final List<Optional<MessageCode>> ALL =
+      Arrays.stream(values()).map(Optional::of).toList();
 
   private final char symbol;
   private final String text;
@@ -58,9 +65,9 @@ public enum MessageCode {
 
   /** The code for a character, or empty. */
   public static Optional<MessageCode> of(char symbol) {
-    for (MessageCode code : values()) {
-      if (code.symbol == symbol) {
-        return Optional.of(code);
+    for (Optional<MessageCode> code : ALL) {
+      if (code.get().symbol == symbol) {
+        return code;
       }
     }
     return Optional.empty();

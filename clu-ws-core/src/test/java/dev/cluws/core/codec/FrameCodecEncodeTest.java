@@ -6,6 +6,7 @@ import static dev.cluws.core.TestReplies.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cluws.core.TestReplies;
 import dev.cluws.core.spi.MessageCode;
 import dev.cluws.core.spi.Reply;
@@ -43,6 +44,53 @@ class FrameCodecEncodeTest {
 
   private JsonNode encode(Reply reply) throws Exception {
     return MAPPER.readTree(codec.encode(reply, 1).text());
+  }
+
+  @Test
+  void aBodyKeptAsJsonTextIsWrittenIntoTheFrameAsTheActorPublishedIt() throws Exception {
+    String published = "{\"dome_status\": \"0x10\", \"labels\": [\"A\", \"B\"], \"t\": 1.50}";
+    Reply parsed = replyWith(cluHeaders(), "m1", TIMESTAMP);
+    Reply kept =
+        Reply.ofJson(
+            parsed.headers(),
+            parsed.exchange(),
+            parsed.routingKey(),
+            parsed.messageId(),
+            parsed.correlationId(),
+            parsed.timestamp(),
+            published.getBytes(StandardCharsets.UTF_8));
+
+    String text = codec.encode(kept, 1).text();
+
+    assertThat(text).endsWith(",\"body\":" + published + "}");
+    assertThat(MAPPER.readTree(text).get("body")).isEqualTo(json(published));
+    JsonNode envelope = ((ObjectNode) MAPPER.readTree(text)).without("body");
+    JsonNode parsedEnvelope =
+        ((ObjectNode) MAPPER.readTree(codec.encode(parsed, 1).text())).without("body");
+    assertThat(envelope).isEqualTo(parsedEnvelope);
+  }
+
+  @Test
+  void repliesWithEqualHeadersInARowGetTheSameHeadersAsEachAlone() throws Exception {
+    Map<String, Object> changing = cluHeaders();
+    List<String> frames = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      if (i == 2) {
+        changing.put("message_code", "i");
+      }
+      frames.add(codec.encode(replyWith(changing, "m" + i, TIMESTAMP), i + 1).text());
+    }
+
+    FrameCodec fresh = new FrameCodec(MAPPER, "clu-ws-test");
+    for (int i = 0; i < 4; i++) {
+      Map<String, Object> headers = cluHeaders();
+      if (i >= 2) {
+        headers.put("message_code", "i");
+      }
+      assertThat(frames.get(i))
+          .isEqualTo(fresh.encode(replyWith(headers, "m" + i, TIMESTAMP), i + 1).text());
+      fresh = new FrameCodec(MAPPER, "clu-ws-test");
+    }
   }
 
   @Test

@@ -7,6 +7,7 @@ import dev.cluws.core.reply.StateStore.ActorSnapshot;
 import dev.cluws.core.spi.Glob;
 import dev.cluws.core.spi.Origin;
 import dev.cluws.core.spi.Reply;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,6 +53,39 @@ class StateStoreTest {
     assertThat(all())
         .containsExactly(
             Map.entry("lvmecp", "{\"dome_status\":\"0x20\",\"text\":\"a\",\"lights\":[1,2]}"));
+  }
+
+  @Test
+  void keywordsOfBodiesKeptAsJsonTextAreInTheSnapshotLikeThoseOfParsedBodies() {
+    Reply first = reply("lvmecp", "{}");
+    store.update(
+        Reply.ofJson(
+            first.headers(),
+            first.exchange(),
+            first.routingKey(),
+            "m1",
+            null,
+            null,
+            "{\"dome_status\": \"0x10\", \"pos\": {\"ra\": 1.5, \"dec\": [1, 2]}, \"text\": \"a, b\"}"
+                .getBytes(StandardCharsets.UTF_8)),
+        () -> NOW);
+    store.update(reply("lvmecp", "{\"dome_status\": \"0x20\"}"), () -> NOW);
+    store.update(
+        Reply.ofJson(
+            first.headers(),
+            first.exchange(),
+            first.routingKey(),
+            "m3",
+            null,
+            null,
+            "[1, 2]".getBytes(StandardCharsets.UTF_8)),
+        () -> NOW);
+
+    assertThat(all())
+        .containsExactly(
+            Map.entry(
+                "lvmecp",
+                "{\"dome_status\":\"0x20\",\"pos\":{\"ra\":1.5,\"dec\":[1,2]},\"text\":\"a, b\"}"));
   }
 
   @Test
