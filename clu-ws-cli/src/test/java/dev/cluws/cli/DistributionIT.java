@@ -52,6 +52,23 @@ class DistributionIT {
   }
 
   @Test
+  void javaOptsOverrideTheJvmOptionsOfTheCommand() throws Exception {
+    ProcessBuilder builder =
+        new ProcessBuilder(SCRIPT.toString(), "--version").redirectErrorStream(true);
+    builder
+        .environment()
+        .put("JAVA_OPTS", "-Xmx300m -XX:-UseSerialGC -XX:+UseG1GC -XX:+PrintCommandLineFlags");
+    Process process = builder.start();
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.exitValue()).isZero();
+    assertThat(output)
+        .contains("-XX:MaxHeapSize=" + 300L * 1024 * 1024)
+        .contains("-XX:+UseG1GC")
+        .contains("clu-ws ");
+  }
+
+  @Test
   void theCommandServesCluClientsAndClosesThemWith1001OnSigterm() throws Exception {
     int port = freePort();
     String exchange = TestBroker.uniqueName("dist-ex");
