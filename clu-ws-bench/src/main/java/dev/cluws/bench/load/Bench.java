@@ -195,12 +195,20 @@ final class Bench implements AutoCloseable {
     params.put("gateway_args", String.join(" ", args));
   }
 
-  /** A new JSON record: scenario, time, machine, empty params and results. */
+  /**
+   * A new JSON record for a run: scenario, time, machine, empty params and results (with {@code
+   * --wait-idle}, once the machine is idle).
+   */
   ObjectNode record(String scenario) {
+    return record(scenario, true);
+  }
+
+  /** A new JSON record; {@code run} false for a record that measures nothing (no idle wait). */
+  ObjectNode record(String scenario, boolean run) {
     ObjectNode record = mapper.createObjectNode();
     record.put("scenario", scenario);
     record.put("time", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
-    double idle = awaitIdleMachine();
+    double idle = run ? awaitIdleMachine() : -1;
     ObjectNode machine = record.putObject("machine");
     machine.put("cpus", Runtime.getRuntime().availableProcessors());
     machine.put("load_average_1m", loadAverage());

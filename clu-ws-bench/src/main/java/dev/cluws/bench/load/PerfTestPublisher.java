@@ -49,7 +49,33 @@ final class PerfTestPublisher {
       List<String> command,
       Path output) {}
 
+  /**
+   * What PerfTest printed: its average sending rate (-1 if it printed none), its best one-second
+   * sending rate, and whether any second had nacks.
+   */
+  record Report(double averageRate, double peakSecondRate, boolean nacked) {}
+
   private PerfTestPublisher() {}
+
+  /** Reads PerfTest's per-second lines and its final summary. */
+  static Report parse(String output) {
+    double avg = -1;
+    Matcher m = AVG.matcher(output);
+    if (m.find()) {
+      avg = Double.parseDouble(m.group(1));
+    }
+    double peak = 0;
+    Matcher s = SENT.matcher(output);
+    while (s.find()) {
+      peak = Math.max(peak, Double.parseDouble(s.group(1)));
+    }
+    boolean nacked = false;
+    Matcher n = NACKED.matcher(output);
+    while (n.find()) {
+      nacked |= Long.parseLong(n.group(1)) > 0;
+    }
+    return new Report(avg, peak, nacked);
+  }
 
   /** The class path of PerfTest: {@code --perftest-classpath}, else the distribution's. */
   static String classpath(String option) {
@@ -186,21 +212,10 @@ final class PerfTestPublisher {
     } catch (IOException e) {
       text = "";
     }
-    double avg = -1;
-    Matcher m = AVG.matcher(text);
-    if (m.find()) {
-      avg = Double.parseDouble(m.group(1));
-    }
-    double peak = 0;
-    Matcher s = SENT.matcher(text);
-    while (s.find()) {
-      peak = Math.max(peak, Double.parseDouble(s.group(1)));
-    }
-    boolean nacked = false;
-    Matcher n = NACKED.matcher(text);
-    while (n.find()) {
-      nacked |= Long.parseLong(n.group(1)) > 0;
-    }
+    Report report = parse(text);
+    double avg = report.averageRate();
+    double peak = report.peakSecondRate();
+    boolean nacked = report.nacked();
     int status = finished ? process.exitValue() : -1;
     if (status != 0 || avg < 0) {
       log.warn("PerfTest exited with status {}; its output is in {}", status, output);

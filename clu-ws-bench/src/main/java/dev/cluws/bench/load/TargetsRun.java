@@ -209,7 +209,7 @@ final class TargetsRun {
       verdicts.add(failedRow("6. 1,000 clients, full speed"));
     }
 
-    ObjectNode record = bench.record("targets");
+    ObjectNode record = bench.record("targets", false);
     record.put("rabbitmq_version", brokerVersion(bench));
     ArrayNode rows = record.putArray("targets");
     for (Verdict v : verdicts) {
