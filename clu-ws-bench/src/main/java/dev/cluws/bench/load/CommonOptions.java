@@ -61,11 +61,14 @@ final class CommonOptions {
   @Option(
       names = "--gateway-jvm-opts",
       paramLabel = "<options>",
-      defaultValue = "-XX:+ExitOnOutOfMemoryError -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30",
+      defaultValue =
+          "-XX:+ExitOnOutOfMemoryError -XX:+UseSerialGC -Xms16m -Xmx512m -XX:MinHeapFreeRatio=10"
+              + " -XX:MaxHeapFreeRatio=30 -XX:TrimNativeHeapInterval=1000",
       description =
           "JVM options of the gateways the tool starts, space-separated; e.g."
               + " \"-XX:StartFlightRecording=filename=gw.jfr,settings=profile\" (default:"
-              + " ${DEFAULT-VALUE}, as the clu-ws script).")
+              + " ${DEFAULT-VALUE}, as the clu-ws script; the tool also sets MALLOC_ARENA_MAX=2"
+              + " for them unless it is set, as the script does).")
   String gatewayJvmOptions;
 
   @Option(

@@ -94,6 +94,7 @@ final class GatewayProcess implements GatewayTarget {
         .environment()
         .put("CLU_WS_RABBITMQ_PASSWORD", broker.password()); // not on the command line
     builder.environment().remove("CLU_WS_RABBITMQ_URL");
+    builder.environment().putIfAbsent("MALLOC_ARENA_MAX", "2"); // as bin/clu-ws
     Process process;
     try {
       process = builder.start();
