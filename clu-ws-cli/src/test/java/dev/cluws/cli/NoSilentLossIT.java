@@ -8,19 +8,10 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.cluws.testkit.CluTestActor;
 import dev.cluws.testkit.WsClient;
 import dev.cluws.testkit.e2e.GatewayFixture;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -49,73 +40,6 @@ class NoSilentLossIT {
     if (fixture != null) {
       fixture.close();
     }
-  }
-
-  /**
-   * A websocket client that reads nothing until told to (like a frozen browser tab that comes
-   * back), then records every frame and the close frame.
-   */
-  private static final class PausedClient implements WebSocket.Listener, AutoCloseable {
-    final List<JsonNode> frames = new CopyOnWriteArrayList<>();
-    final CompletableFuture<String> close = new CompletableFuture<>();
-    private final StringBuilder partial = new StringBuilder();
-    private final WebSocket socket;
-
-    PausedClient(URI uri) throws Exception {
-      socket =
-          HttpClient.newHttpClient()
-              .newWebSocketBuilder()
-              .buildAsync(uri, this)
-              .get(WAIT.toSeconds(), TimeUnit.SECONDS);
-    }
-
-    @Override
-    public void onOpen(WebSocket webSocket) {
-      // no request: the socket is not read, and TCP backs up
-    }
-
-    void startReading() {
-      socket.request(1);
-    }
-
-    @Override
-    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-      partial.append(data);
-      if (last) {
-        try {
-          frames.add(MAPPER.readTree(partial.toString()));
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-        partial.setLength(0);
-      }
-      webSocket.request(1);
-      return null;
-    }
-
-    @Override
-    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-      close.complete(statusCode + " " + reason);
-      return null;
-    }
-
-    @Override
-    public void onError(WebSocket webSocket, Throwable error) {
-      java.io.StringWriter trace = new java.io.StringWriter();
-      error.printStackTrace(new java.io.PrintWriter(trace));
-      close.complete("error after " + frames.size() + " frames: " + trace);
-    }
-
-    @Override
-    public void close() {
-      socket.abort();
-    }
-  }
-
-  private PausedClient paused(URI uri) throws Exception {
-    PausedClient client = new PausedClient(uri);
-    resources.add(client);
-    return client;
   }
 
   private static List<Integer> ns(List<JsonNode> frames) {
@@ -217,7 +141,7 @@ class NoSilentLossIT {
                 b -> b.outbox(256, 256 * 1024).slowClientTimeout(Duration.ofSeconds(2)))
             .start();
     CluTestActor actor = fixture.actor();
-    PausedClient dashboard = paused(fixture.uri("/?policy=latest"));
+    WsClient dashboard = fixture.keep(WsClient.to(fixture.uri("/?policy=latest")).deaf().connect());
     await().atMost(WAIT).until(() -> fixture.gateway().clientCount() == 1);
     WsClient reader = fixture.client();
     await().atMost(WAIT).until(() -> fixture.gateway().clientCount() == 2);
@@ -232,15 +156,15 @@ class NoSilentLossIT {
     // Every reply is either received or counted in a notice; the last notice comes within a second.
     await()
         .atMost(FLOOD_WAIT)
-        .until(() -> ns(dashboard.frames).size() + missed(dashboard.frames) == replies);
-    assertThat(missed(dashboard.frames)).isPositive();
-    assertThat(ns(dashboard.frames)).isSorted().doesNotHaveDuplicates();
+        .until(() -> ns(dashboard.frames()).size() + missed(dashboard.frames()) == replies);
+    assertThat(missed(dashboard.frames())).isPositive();
+    assertThat(ns(dashboard.frames())).isSorted().doesNotHaveDuplicates();
     JsonNode notice =
-        dashboard.frames.stream().filter(f -> f.path("body").has("missed")).findFirst().get();
+        dashboard.frames().stream().filter(f -> f.path("body").has("missed")).findFirst().get();
     assertThat(notice.path("headers").path("message_code").asText()).isEqualTo("w");
     assertThat(notice.path("headers").path("sender").asText()).isEqualTo(fixture.name());
     assertThat(notice.path("body").path("since_seq").asLong()).isNotNegative();
-    assertThat(dashboard.close).isNotDone();
+    assertThat(dashboard.isClosed()).isFalse();
     assertThat(fixture.gateway().stats().slowClientsClosed.sum()).isZero();
     assertThat(ns(reader.frames())).containsExactlyElementsOf(upTo(replies));
   }

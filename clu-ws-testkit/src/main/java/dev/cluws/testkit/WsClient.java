@@ -40,8 +40,9 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>To connect with headers, a bearer token, subprotocols or a client that trusts a test
- * certificate, use {@link #to(URI)}. A {@linkplain Connector#deaf() deaf} client never reads after
- * the upgrade (so it answers no ping and its receive buffer fills): a slow client for tests.
+ * certificate, use {@link #to(URI)}. A {@linkplain Connector#deaf() deaf} client reads nothing
+ * after the upgrade until {@link #startReading()} (so it answers no ping and TCP backs up): a slow
+ * or frozen client for tests.
  */
 public final class WsClient implements AutoCloseable {
   /** How long every wait of this class lasts at most, unless a method takes a timeout. */
@@ -56,7 +57,7 @@ public final class WsClient implements AutoCloseable {
   public record Close(int code, String reason) {}
 
   private final WebSocket socket;
-  private final boolean reads;
+  private volatile boolean reads;
   private final List<String> texts = new CopyOnWriteArrayList<>();
   private final List<JsonNode> frames = new CopyOnWriteArrayList<>();
   private final List<String> notJson = new CopyOnWriteArrayList<>();
@@ -157,7 +158,10 @@ public final class WsClient implements AutoCloseable {
       return this;
     }
 
-    /** A client that reads nothing after the upgrade: answers no ping, lets its buffers fill. */
+    /**
+     * A client that reads nothing after the upgrade until {@link WsClient#startReading()}: it
+     * answers no ping and lets TCP back up, like a frozen browser tab.
+     */
     public Connector deaf() {
       reads = false;
       return this;
@@ -232,10 +236,14 @@ public final class WsClient implements AutoCloseable {
    * @throws IllegalStateException when the server sent a text frame that is not JSON
    */
   public List<JsonNode> frames() {
+    requireJson();
+    return List.copyOf(frames);
+  }
+
+  private void requireJson() {
     if (!notJson.isEmpty()) {
       throw new IllegalStateException("the server sent a frame that is not JSON: " + notJson);
     }
-    return List.copyOf(frames);
   }
 
   /** The frames whose {@code headers.command_id} is {@code commandId}, in order. */
@@ -254,13 +262,30 @@ public final class WsClient implements AutoCloseable {
    * @throws AssertionError when none arrived in time, listing what did
    */
   public JsonNode awaitFrame(Predicate<JsonNode> matching, Duration timeout) {
-    awaitTrue(() -> frames().stream().anyMatch(matching), timeout, "a matching frame");
-    return frames().stream().filter(matching).findFirst().orElseThrow();
+    // Frames only accumulate: each poll tests only those that arrived since the last one.
+    int[] tested = {0};
+    JsonNode[] found = {null};
+    awaitTrue(
+        () -> {
+          requireJson();
+          for (int i = tested[0]; i < frames.size(); i++) {
+            JsonNode frame = frames.get(i);
+            if (matching.test(frame)) {
+              found[0] = frame;
+              return true;
+            }
+            tested[0] = i + 1;
+          }
+          return false;
+        },
+        timeout,
+        "a matching frame");
+    return Objects.requireNonNull(found[0]);
   }
 
   /** Waits, at most {@link #WAIT}, until {@code count} frames have arrived; returns them all. */
   public List<JsonNode> awaitFrames(int count) {
-    awaitTrue(() -> frames().size() >= count, WAIT, count + " frames");
+    awaitTrue(() -> frames.size() >= count, WAIT, count + " frames");
     return frames();
   }
 
@@ -271,6 +296,14 @@ public final class WsClient implements AutoCloseable {
   public List<JsonNode> awaitFinished(String commandId) {
     awaitFrame(f -> commandId.equals(commandIdOf(f)) && isFinal(f));
     return framesFor(commandId);
+  }
+
+  /** Starts reading, for a {@linkplain Connector#deaf() deaf} client (no-op otherwise). */
+  public void startReading() {
+    if (!reads) {
+      reads = true;
+      socket.request(1);
+    }
   }
 
   /** The number of pings the server sent (answered automatically unless the client is deaf). */
@@ -350,7 +383,8 @@ public final class WsClient implements AutoCloseable {
   @Override
   public void close() {
     if (!socket.isOutputClosed()) {
-      socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye");
+      // No failure is lost: the connection is aborted right after, whatever the close did.
+      var unused = socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye");
     }
     socket.abort();
   }
@@ -373,15 +407,30 @@ public final class WsClient implements AutoCloseable {
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() - deadline > 0) {
         throw new AssertionError(
-            "waited " + timeout.toMillis() + " ms for " + what + "; received " + texts);
+            "waited " + timeout.toMillis() + " ms for " + what + "; received " + describe());
       }
       try {
-        Thread.sleep(10);
+        Thread.sleep(20);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException(e);
       }
     }
+  }
+
+  /** How many frames came, and the last few (bounded: a failure message stays readable). */
+  private String describe() {
+    List<String> all = List.copyOf(texts);
+    int count = all.size();
+    List<String> last = all.subList(Math.max(0, count - 3), count);
+    StringBuilder text = new StringBuilder(count + " frames");
+    if (count > 0) {
+      text.append(count > 3 ? ", the last 3: " : ": ");
+      for (String frame : last) {
+        text.append(frame.length() > 500 ? frame.substring(0, 500) + "..." : frame).append(' ');
+      }
+    }
+    return text.toString().trim();
   }
 
   private final class Listener implements WebSocket.Listener {

@@ -5,7 +5,8 @@ import dev.cluws.testkit.TestBroker;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import org.jspecify.annotations.Nullable;
+import java.util.HashMap;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +22,8 @@ public final class TestBrokers {
   private static final Logger log = LoggerFactory.getLogger(TestBrokers.class);
   private static final int PROBE_MILLIS = 1000;
 
-  private static @Nullable EmbeddedBroker embedded;
+  /** The embedded brokers this class started, by port. */
+  private static final Map<Integer, EmbeddedBroker> STARTED = new HashMap<>();
 
   private TestBrokers() {}
 
@@ -29,30 +31,40 @@ public final class TestBrokers {
    * Returns once a broker listens at the test broker's address, starting the embedded one if
    * nothing does.
    *
-   * @throws IllegalStateException when neither is possible (the port is taken by something else)
+   * @throws RuntimeException when neither is possible (the port is taken by something else)
    */
-  public static synchronized void ensureAvailable() {
-    if (embedded != null || listens()) {
-      return;
-    }
-    EmbeddedBroker broker = EmbeddedBroker.start(TestBroker.HOST, TestBroker.PORT);
-    log.info(
-        "nothing listens at {}:{}; started the embedded broker there ({})",
-        TestBroker.HOST,
-        TestBroker.PORT,
-        EmbeddedBroker.DIFFERENCES);
-    Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "clu-ws-test-broker-stop"));
-    embedded = broker;
+  public static void ensureAvailable() {
+    ensureAvailable(TestBroker.PORT);
   }
 
   /** Whether the tests run against the embedded broker this class started. */
   public static synchronized boolean embedded() {
-    return embedded != null;
+    return STARTED.containsKey(TestBroker.PORT);
   }
 
-  private static boolean listens() {
+  /**
+   * {@link #ensureAvailable()} for a broker on {@code port} of {@link TestBroker#HOST}.
+   *
+   * @return whether this call started the embedded broker
+   */
+  static synchronized boolean ensureAvailable(int port) {
+    if (STARTED.containsKey(port) || listens(port)) {
+      return false;
+    }
+    EmbeddedBroker broker = EmbeddedBroker.start(TestBroker.HOST, port);
+    log.info(
+        "nothing listens at {}:{}; started the embedded broker there ({})",
+        TestBroker.HOST,
+        port,
+        EmbeddedBroker.DIFFERENCES);
+    Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "clu-ws-test-broker-stop"));
+    STARTED.put(port, broker);
+    return true;
+  }
+
+  private static boolean listens(int port) {
     try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(TestBroker.HOST, TestBroker.PORT), PROBE_MILLIS);
+      socket.connect(new InetSocketAddress(TestBroker.HOST, port), PROBE_MILLIS);
       return true;
     } catch (IOException e) {
       return false;
