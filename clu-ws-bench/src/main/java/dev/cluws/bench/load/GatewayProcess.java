@@ -28,6 +28,9 @@ final class GatewayProcess implements GatewayTarget {
   private static final Logger log = LoggerFactory.getLogger(GatewayProcess.class);
   private static final Duration STOP_WAIT = Duration.ofSeconds(15);
 
+  /** The distribution's etc/logback.xml, copied onto the tool's class path by its build. */
+  static final String GATEWAY_LOGBACK = "clu-ws-gateway/logback.xml";
+
   private final Process process;
   private final URI uri;
   private final String exchange;
@@ -66,6 +69,10 @@ final class GatewayProcess implements GatewayTarget {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
+    if (jvmOptions.stream().noneMatch(o -> o.startsWith("-Dlogback.configurationFile="))) {
+      // The distribution's logging (INFO, Jetty at WARN), as bin/clu-ws gives it from etc/.
+      command.add("-Dlogback.configurationFile=" + GATEWAY_LOGBACK);
+    }
     command.addAll(
         List.of(
             "-cp",
@@ -136,6 +143,15 @@ final class GatewayProcess implements GatewayTarget {
                 + logTail());
       }
       sleep(50);
+    }
+  }
+
+  /** What the gateway has written to its standard output and error so far. */
+  String logText() {
+    try {
+      return Files.readString(logFile, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

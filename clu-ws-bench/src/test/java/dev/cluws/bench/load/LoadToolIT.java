@@ -12,6 +12,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -176,6 +177,26 @@ class LoadToolIT {
     assertThat(results.path("opened").asInt()).isEqualTo(50);
     assertThat(results.path("registered").asInt()).isEqualTo(50);
     assertThat(results.path("gateway_memory").has("rss_bytes_per_connection")).isTrue();
+  }
+
+  @Test
+  void aGatewayTheToolStartsLogsAsTheDistributionDoesWithoutDebugLines() throws Exception {
+    String log;
+    try (GatewayProcess gateway =
+        GatewayProcess.start(
+            new BrokerSettings("127.0.0.1", 5672, "guest", "guest"),
+            List.of(),
+            null,
+            List.of(),
+            "clu_ws_load_logging_" + System.nanoTime(),
+            "clu_ws_load_logging_" + System.nanoTime(),
+            Duration.ofSeconds(60))) {
+      log = gateway.logText();
+    }
+
+    // A gateway logging at DEBUG spends its CPU formatting Jetty's per-frame lines: the
+    // measurement would measure the log.
+    assertThat(log).contains(" INFO ").doesNotContain(" DEBUG ");
   }
 
   @Test
