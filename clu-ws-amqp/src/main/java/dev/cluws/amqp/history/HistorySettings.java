@@ -13,7 +13,7 @@ import java.util.Objects;
  *     segments, so it may keep a reply somewhat longer)
  * @param maxBytes how many bytes the stream keeps at most ({@code x-max-length-bytes}; also whole
  *     segments)
- * @param readTimeout how long one read may take before it fails
+ * @param readTimeout how long a read may wait for the broker (nothing delivered) before it fails
  */
 public record HistorySettings(String stream, Duration maxAge, long maxBytes, Duration readTimeout) {
 
@@ -23,7 +23,7 @@ public record HistorySettings(String stream, Duration maxAge, long maxBytes, Dur
   /** The default retention by size: 1 GB. */
   public static final long DEFAULT_MAX_BYTES = 1_000_000_000L;
 
-  /** The default longest read: one minute. */
+  /** The default longest wait for the broker during a read: one minute. */
   public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofMinutes(1);
 
   /** The largest segment the stream is split into (RabbitMQ's default, 500 MB). */

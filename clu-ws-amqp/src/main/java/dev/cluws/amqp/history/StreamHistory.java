@@ -266,6 +266,7 @@ public final class StreamHistory implements ReplyHistory {
     private @Nullable Channel channel;
     private @Nullable ScheduledFuture<?> timeout;
     private volatile long firstOffset = -1;
+    private volatile long lastProgress = System.nanoTime();
 
     StreamRead(Instant from, Visitor visitor, ScheduledExecutorService timer) {
       this.from = from;
@@ -278,17 +279,24 @@ public final class StreamHistory implements ReplyHistory {
       this.channel = ch;
       ch.addShutdownListener(this::onShutdown);
       try {
+        // A read fails when the broker sends nothing for the read timeout (a long read that makes
+        // progress, such as a rebuild from a large stream, goes on).
+        long period = Math.max(1, settings.readTimeout().toMillis() / 4);
         timeout =
-            timer.schedule(
-                () ->
+            timer.scheduleWithFixedDelay(
+                () -> {
+                  if (System.nanoTime() - lastProgress > settings.readTimeout().toNanos()) {
                     fail(
                         new CluWsException(
                             "reading the history stream '"
                                 + name()
-                                + "' took longer than "
+                                + "' stalled: nothing arrived for "
                                 + settings.readTimeout().toSeconds()
-                                + " s")),
-                settings.readTimeout().toMillis(),
+                                + " s"));
+                  }
+                },
+                period,
+                period,
                 TimeUnit.MILLISECONDS);
       } catch (RejectedExecutionException closing) {
         throw new CluWsException("history " + name() + " is closed");
@@ -327,6 +335,7 @@ public final class StreamHistory implements ReplyHistory {
         if (!seen.compareAndSet(false, true)) {
           return;
         }
+        lastProgress = System.nanoTime();
         Long offset = offsetOf(properties);
         firstOffset = offset == null ? -1 : offset;
         Channel ch = getChannel();
@@ -372,6 +381,7 @@ public final class StreamHistory implements ReplyHistory {
         if (ended.get()) {
           return;
         }
+        lastProgress = System.nanoTime();
         try {
           Long offset = offsetOf(properties);
           String marker = markerOf(properties);

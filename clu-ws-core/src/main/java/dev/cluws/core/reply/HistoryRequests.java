@@ -11,7 +11,6 @@ import dev.cluws.core.spi.Reply;
 import dev.cluws.core.spi.ReplyHistory;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * and {@value #MAX_BYTES} bytes of frames; a client has at most one request in flight. What the
  * client may see applies as on every path: its role's visibility first, then its filters (as for a
  * replay), then the actors the request names. The read runs on the history's thread, never on the
- * client's; the frames are collected (within the bounds), then queued to the client in order, each
+ * client's; the frames are queued to the client in order as they are read (within the bounds), each
  * an actor's reply with the extra header {@code "history": true}, followed by one frame from the
  * gateway that ends the answer: {@code {"control": "history", "replies": n, "complete": ...}}.
  * History frames are not live frames: they follow the live frames queued before the answer, and
@@ -104,13 +103,12 @@ public final class HistoryRequests {
                         codec.errorFrame(
                             MessageCode.ERROR,
                             commandId,
-                            "history request failed: the history could not be read ("
+                            "history request failed after "
+                                + collector.sent
+                                + " replies: the history could not be read ("
                                 + rootMessage(failure)
                                 + "); ask again later"));
                     return;
-                  }
-                  for (EncodedFrame frame : collector.frames) {
-                    client.deliver(frame, false);
                   }
                   served.increment();
                   client.send(codec.encode(collector.end(from, read, commandId, doneCode), 0));
@@ -138,7 +136,10 @@ public final class HistoryRequests {
     private final ClientConnection client;
     private final List<Glob> actors;
     private final int limit;
-    final List<EncodedFrame> frames = new ArrayList<>();
+
+    /** Frames queued to the client so far (as they are read: sending overlaps the read). */
+    int sent;
+
     private long bytes;
     private String bound;
     private Instant lastAt;
@@ -172,12 +173,13 @@ public final class HistoryRequests {
         bound = "bytes";
         return false;
       }
-      frames.add(frame);
+      client.deliver(frame, false);
+      sent++;
       bytes += frame.size();
       if (out.timestamp() != null) {
         lastAt = out.timestamp();
       }
-      if (frames.size() >= limit) {
+      if (sent >= limit) {
         bound = "replies";
         return false;
       }
@@ -190,15 +192,15 @@ public final class HistoryRequests {
               .mapper()
               .createObjectNode()
               .put("control", HISTORY)
-              .put("replies", frames.size())
+              .put("replies", sent)
               .put("since", from.truncatedTo(ChronoUnit.SECONDS).toString());
       boolean gap = read.keptSince() != null;
       boolean complete = bound == null && !gap;
       body.put("complete", complete);
       StringBuilder text =
           new StringBuilder()
-              .append(frames.size())
-              .append(frames.size() == 1 ? " reply" : " replies")
+              .append(sent)
+              .append(sent == 1 ? " reply" : " replies")
               .append(" from history ")
               .append(history.name())
               .append(" since ")

@@ -32,7 +32,7 @@ public interface ReplyHistory extends AutoCloseable {
    * when the read began (so a read ends even while replies keep arriving), and hands each valid one
    * to {@code visitor} until it returns {@code false}. The visitor runs on one of the history's
    * threads, one reply at a time; it must not block. The stage completes when the read ends, or
-   * fails with a {@link CluWsException} (the broker went away, the read took longer than the
+   * fails with a {@link CluWsException} (the broker went away, or sent nothing for longer than the
    * history allows).
    */
   CompletionStage<Read> read(Instant from, Visitor visitor);

@@ -38,6 +38,8 @@ class HttpRoutesTest {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(WAIT).build();
   private final AtomicReference<SourceState> state = new AtomicReference<>(SourceState.UP);
   private final SessionRegistry sessions = new SessionRegistry();
+  private final java.util.concurrent.atomic.AtomicReference<String> catchingUp =
+      new java.util.concurrent.atomic.AtomicReference<>();
   private final PrometheusMeterRegistry meters =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private Server server;
@@ -66,6 +68,7 @@ class HttpRoutesTest {
             "test-gateway",
             endpoints,
             state::get,
+            catchingUp::get,
             sessions,
             meters::scrape,
             new StaticFiles(getClass().getClassLoader(), "dev/cluws/jetty/internal/testconsole/"),
@@ -243,6 +246,24 @@ class HttpRoutesTest {
     assertThat(recovering.body()).contains("RECOVERING").contains("reconnecting");
     assertThat(connecting.statusCode()).isEqualTo(503);
     assertThat(connecting.body()).contains("CONNECTING").contains("first connection");
+  }
+
+  @Test
+  void readyzIsUnavailableWhileTheGatewayCatchesUpWithItsHistory() throws Exception {
+    start(HttpEndpoints.all());
+    catchingUp.set(
+        "catching up: rebuilding the current state from history stream 'h' (7 replies"
+            + " read so far)");
+
+    HttpResponse<String> behind = get("/readyz");
+    catchingUp.set(null);
+
+    assertThat(behind.statusCode()).isEqualTo(503);
+    assertThat(behind.body())
+        .isEqualTo(
+            "not ready: catching up: rebuilding the current state from history stream 'h' (7"
+                + " replies read so far)\n");
+    assertThat(get("/readyz").statusCode()).isEqualTo(200);
   }
 
   @Test
