@@ -371,6 +371,12 @@ public final class StreamHistory implements ReplyHistory {
       private boolean first = true;
       private @Nullable Instant keptSince;
 
+      /**
+       * Started at the oldest message kept, after older ones were dropped: decided by the first
+       * reply.
+       */
+      private boolean maybeDropped;
+
       Reader(Channel ch) {
         super(ch);
       }
@@ -390,12 +396,13 @@ public final class StreamHistory implements ReplyHistory {
             // Started at the oldest message kept, and older ones were dropped: retention may have
             // dropped part of what was asked for (decided with the first reply's time below).
             if (offset != null && offset == firstOffset && offset > 0) {
-              keptSince = Instant.MAX;
+              maybeDropped = true;
             }
           }
           if (marker != null) {
             if (marker.equals(id)) {
-              if (keptSince == Instant.MAX) {
+              if (maybeDropped) {
+                maybeDropped = false;
                 keptSince = Instant.now(); // nothing at all is kept from before the read
               }
               end(new Read(replies, false, keptSince), tag);
@@ -404,7 +411,8 @@ public final class StreamHistory implements ReplyHistory {
           } else {
             Reply reply = parse(envelope, properties, body);
             if (reply != null) {
-              if (keptSince == Instant.MAX) {
+              if (maybeDropped) {
+                maybeDropped = false;
                 Instant at = reply.timestamp();
                 keptSince = at != null && at.isAfter(from) ? at : null;
               }
