@@ -1,5 +1,7 @@
 package dev.cluws.bench.load;
 
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -38,8 +40,14 @@ final class GatewayProcess implements GatewayTarget {
   private final Thread killer;
   private boolean closed;
 
-  private GatewayProcess(Process process, URI uri, String exchange, Path logFile) {
+  private final BrokerSettings broker;
+  private final String name;
+
+  private GatewayProcess(
+      Process process, URI uri, String exchange, Path logFile, BrokerSettings broker, String name) {
     this.process = process;
+    this.broker = broker;
+    this.name = name;
     this.uri = uri;
     this.exchange = exchange;
     this.logFile = logFile;
@@ -109,7 +117,8 @@ final class GatewayProcess implements GatewayTarget {
       throw new UncheckedIOException("cannot start the gateway JVM", e);
     }
     GatewayProcess gateway =
-        new GatewayProcess(process, URI.create("ws://127.0.0.1:" + port + "/"), exchange, logFile);
+        new GatewayProcess(
+            process, URI.create("ws://127.0.0.1:" + port + "/"), exchange, logFile, broker, name);
     try {
       gateway.awaitPort(port, startTimeout);
     } catch (RuntimeException e) {
@@ -143,6 +152,22 @@ final class GatewayProcess implements GatewayTarget {
                 + logTail());
       }
       sleep(50);
+    }
+  }
+
+  /**
+   * Deletes the gateway's replies queue (kept by the broker for a minute after the gateway left, so
+   * that a restarted gateway resumes) and the run's exchange, so that no run leaves anything on the
+   * broker.
+   */
+  private void deleteFromBroker() {
+    try (Connection connection = broker.connect("clu-ws-load cleanup")) {
+      Channel channel = connection.createChannel();
+      channel.queueDelete(name + "_replies");
+      channel.exchangeDelete(exchange);
+    } catch (IOException | RuntimeException e) {
+      log.warn(
+          "could not delete the gateway's queue and exchange from the broker: {}", e.toString());
     }
   }
 
@@ -204,6 +229,7 @@ final class GatewayProcess implements GatewayTarget {
         // the JVM is shutting down; the hook runs anyway
       }
     }
+    deleteFromBroker();
     if (clean) {
       try {
         Files.deleteIfExists(logFile);

@@ -182,16 +182,25 @@ class LoadToolIT {
   @Test
   void aGatewayTheToolStartsLogsAsTheDistributionDoesWithoutDebugLines() throws Exception {
     String log;
+    String name = "clu_ws_load_logging_" + System.nanoTime();
     try (GatewayProcess gateway =
         GatewayProcess.start(
             new BrokerSettings("127.0.0.1", 5672, "guest", "guest"),
             List.of(),
             null,
             List.of(),
-            "clu_ws_load_logging_" + System.nanoTime(),
-            "clu_ws_load_logging_" + System.nanoTime(),
+            name + "_ex",
+            name,
             Duration.ofSeconds(60))) {
       log = gateway.logText();
+    }
+    ConnectionFactory factory = new ConnectionFactory();
+    factory.setHost("127.0.0.1");
+    try (Connection connection = factory.newConnection()) {
+      Channel channel = connection.createChannel();
+      assertThatThrownBy(() -> channel.queueDeclarePassive(name + "_replies"))
+          .as("the gateway's replies queue is deleted when the tool stops the gateway")
+          .isInstanceOf(IOException.class);
     }
 
     // A gateway logging at DEBUG spends its CPU formatting Jetty's per-frame lines: the
