@@ -183,31 +183,11 @@ public final class ControlHandler {
     }
     // Snapshot frames are never shed and a snapshot may be large: while the client has not read
     // what is queued for it, refuse another one rather than pile it on (and run into the outbox's
-    // hard bound, which closes the client).
-    Outbox outbox = client.outbox();
-    if (outbox.queued() >= settings.outboxMaxFrames()
-        || outbox.queuedBytes() >= settings.outboxMaxBytes()) {
-      throw new SubscriptionException(
-          "snapshot refused: "
-              + outbox.queued()
-              + " frames are still waiting to be sent to this connection (its outbox is full);"
-              + " read them, then ask again");
-    }
-    // A snapshot costs the gateway work (filtering and encoding up to --state-actors frames, on
-    // this thread, outside the hub's lock): it costs one of the client's commands.
-    if (!client.tryAcquireCommand()) {
-      stats.commandsRateLimited.increment();
-      throw new SubscriptionException(
-          "snapshot refused: rate limit exceeded (a snapshot counts as a command; at most "
-              + CommandGate.formatRate(settings.commandsPerSecond())
-              + " per second, bursts of "
-              + settings.commandBurst()
-              + ")");
-    }
-    List<Glob> patterns = new ArrayList<>();
-    for (String actor : frame.actors()) {
-      patterns.add(new Glob(actor));
-    }
+    // hard bound, which closes the client). A snapshot costs the gateway work (filtering and
+    // encoding up to --state-actors frames, on this thread, outside the hub's lock): it costs one
+    // of the client's commands.
+    admitCostlyRequest(client, "snapshot", "a snapshot");
+    List<Glob> patterns = globs(frame.actors());
     joins.sendSnapshot(client, patterns, frame.commandId());
   }
 
@@ -222,28 +202,8 @@ public final class ControlHandler {
           "history refused: this gateway keeps no shared history (it runs without"
               + " --history-stream)");
     }
-    Outbox outbox = client.outbox();
-    if (outbox.queued() >= settings.outboxMaxFrames()
-        || outbox.queuedBytes() >= settings.outboxMaxBytes()) {
-      throw new SubscriptionException(
-          "history refused: "
-              + outbox.queued()
-              + " frames are still waiting to be sent to this connection (its outbox is full);"
-              + " read them, then ask again");
-    }
-    if (!client.tryAcquireCommand()) {
-      stats.commandsRateLimited.increment();
-      throw new SubscriptionException(
-          "history refused: rate limit exceeded (a history request counts as a command; at most "
-              + CommandGate.formatRate(settings.commandsPerSecond())
-              + " per second, bursts of "
-              + settings.commandBurst()
-              + ")");
-    }
-    List<Glob> patterns = new ArrayList<>();
-    for (String actor : frame.actors()) {
-      patterns.add(new Glob(actor));
-    }
+    admitCostlyRequest(client, "history", "a history request");
+    List<Glob> patterns = globs(frame.actors());
     int limit = frame.limit() == 0 ? HistoryRequests.MAX_REPLIES : frame.limit();
     if (!history.serve(
         client, frame.since(), patterns, limit, frame.commandId(), MessageCode.DONE)) {
@@ -251,6 +211,44 @@ public final class ControlHandler {
           "history refused: the previous history request of this connection is still being"
               + " answered; wait for its end frame");
     }
+  }
+
+  /**
+   * Refuses a request that makes the gateway queue many frames for this client (a snapshot, a
+   * history request) while the client's outbox is full, and charges it one of the client's
+   * commands.
+   */
+  private void admitCostlyRequest(ClientConnection client, String request, String countsAs) {
+    Outbox outbox = client.outbox();
+    if (outbox.queued() >= settings.outboxMaxFrames()
+        || outbox.queuedBytes() >= settings.outboxMaxBytes()) {
+      throw new SubscriptionException(
+          request
+              + " refused: "
+              + outbox.queued()
+              + " frames are still waiting to be sent to this connection (its outbox is full);"
+              + " read them, then ask again");
+    }
+    if (!client.tryAcquireCommand()) {
+      stats.commandsRateLimited.increment();
+      throw new SubscriptionException(
+          request
+              + " refused: rate limit exceeded ("
+              + countsAs
+              + " counts as a command; at most "
+              + CommandGate.formatRate(settings.commandsPerSecond())
+              + " per second, bursts of "
+              + settings.commandBurst()
+              + ")");
+    }
+  }
+
+  private static List<Glob> globs(List<String> actors) {
+    List<Glob> patterns = new ArrayList<>();
+    for (String actor : actors) {
+      patterns.add(new Glob(actor));
+    }
+    return patterns;
   }
 
   private EncodedFrame controlAnswer(String action, String commandId, Subscription subscription) {
