@@ -208,10 +208,10 @@ class HistoryVisibilityIT {
   }
 
   /**
-   * Alpha and beta each publish replies 1..{@link #EACH}, taking turns (beta's carry its secret);
-   * an operator connected before receives them all live, and then its history request returns them
-   * all from the stream (fed beside the gateway's own queue, so asked until it has them): the data
-   * is there.
+   * Alpha and beta each publish replies 1..{@link #EACH}, taking turns, alpha's first before any
+   * other is published (beta's carry its secret); an operator connected before receives them all
+   * live, and then its history request returns them all from the stream (fed beside the gateway's
+   * own queue, so asked until it has them): the data is there.
    *
    * @return the frames of the operator's last history request: every reply, oldest first
    */
@@ -219,8 +219,15 @@ class HistoryVisibilityIT {
     int before = server.gateway().hub().clientCount();
     WsClient operator = client(OPERATOR_TOKEN, "");
     await().atMost(WsClient.WAIT).until(() -> server.gateway().hub().clientCount() == before + 1);
+    // Alpha's first reply is in the stream before anything else is published: the actors publish on
+    // connections of their own, so without this wait the broker may append some of beta's replies
+    // ahead of it, and a resume from it would not be after all of beta's.
+    alpha.broadcast(Map.of("n", 1, "dome", "open"));
+    await().atMost(WsClient.WAIT).until(() -> numbers(operator, alphaName).size() == 1);
     for (int i = 1; i <= EACH; i++) {
-      alpha.broadcast(Map.of("n", i, "dome", "open"));
+      if (i > 1) {
+        alpha.broadcast(Map.of("n", i, "dome", "open"));
+      }
       beta.broadcast(Map.of("n", i, "secret", betaSecret));
     }
     await()

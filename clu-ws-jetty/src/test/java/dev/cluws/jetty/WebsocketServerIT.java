@@ -33,6 +33,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -311,6 +312,71 @@ class WebsocketServerIT {
 
     assertThat(client.awaitCloseCode()).isEqualTo(1009);
     await().atMost(WAIT).until(() -> server.gateway().clientCount() == 0);
+  }
+
+  @Test
+  void aClientThatWritesAllOfAFarTooBigMessageBeforeReadingGetsClose1009AndNotAReset()
+      throws Exception {
+    start(local());
+    WsClient other = connect("/other");
+
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 5_000);
+      socket.setSoTimeout(10_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(
+          ("GET / HTTP/1.1\r\n"
+                  + "Host: 127.0.0.1\r\n"
+                  + "Upgrade: websocket\r\n"
+                  + "Connection: Upgrade\r\n"
+                  + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                  + "Sec-WebSocket-Version: 13\r\n"
+                  + "\r\n")
+              .getBytes(UTF_8));
+      out.flush();
+      DataInputStream in = new DataInputStream(socket.getInputStream());
+      assertThat(readHead(in)).startsWith("HTTP/1.1 101");
+
+      // One text frame of 8 MiB, masked with a zero key, written in full before anything is read:
+      // the gateway must read (and drop) the rest after its close, or the write ends in a reset.
+      int size = 8 << 20;
+      ByteBuffer header = ByteBuffer.allocate(14).put((byte) 0x81).put((byte) (0x80 | 127));
+      header.putLong(size).putInt(0);
+      out.write(header.array());
+      byte[] chunk = new byte[64 * 1024];
+      Arrays.fill(chunk, (byte) 'x');
+      for (int written = 0; written < size; written += chunk.length) {
+        out.write(chunk);
+      }
+      out.flush();
+
+      assertThat(in.readUnsignedByte()).as("FIN, CLOSE").isEqualTo(0x88);
+      int length = in.readUnsignedByte() & 0x7f;
+      assertThat(length).isGreaterThanOrEqualTo(2);
+      assertThat(in.readUnsignedShort()).as("close code").isEqualTo(1009);
+    }
+    await().atMost(WAIT).until(() -> server.gateway().clientCount() == 1);
+    assertThat(other.isClosed()).isFalse();
+  }
+
+  @Test
+  void aTextMessageSentInFragmentsIsJoinedAndCountedAgainstTheLimitAsAWhole() throws Exception {
+    start(local());
+    WsClient joined = connect("/");
+    WsClient tooBig = connect("/other");
+
+    joined.webSocket().sendText("{\"consumer\": \"nobody-", false).join();
+    joined.webSocket().sendText("x".repeat(1000), false).join();
+    joined.webSocket().sendText("\", \"command_string\": \"ping\"}", true);
+    String half = "x".repeat(1 << 19);
+    tooBig.webSocket().sendText(half, false).join();
+    tooBig.webSocket().sendText(half, false).join();
+    tooBig.webSocket().sendText("x", true);
+
+    await().atMost(WAIT).until(() -> joined.texts().size() == 1);
+    assertThat(json(joined.texts().get(0)).at("/headers/message_code").asText()).isEqualTo("f");
+    assertThat(json(joined.texts().get(0)).at("/body/error").asText()).contains("nobody-");
+    assertThat(tooBig.awaitCloseCode()).isEqualTo(1009);
   }
 
   @Test
