@@ -102,7 +102,8 @@ class NoSilentLossIT {
     assertThat(before.size()).isLessThan(replies);
 
     WsClient resumed = fixture.client(fixture.uri("/?since=" + messageId));
-    JsonNode notice = resumed.awaitFrame(f -> f.path("body").has("replay"));
+    // The notice follows the replayed frames: tens of thousands of them, slow on a busy machine.
+    JsonNode notice = resumed.awaitFrame(f -> f.path("body").has("replay"), FLOOD_WAIT);
     assertThat(notice.path("body").path("replay").asText()).isEqualTo("complete");
     List<Integer> all = new ArrayList<>(ns(before));
     all.addAll(ns(resumed.frames()));
