@@ -207,19 +207,7 @@ class WebsocketServerIT {
     start(local());
 
     try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 5_000);
-      socket.setSoTimeout(10_000);
-      OutputStream out = socket.getOutputStream();
-      out.write(
-          ("GET /?only=no HTTP/1.1\r\n"
-                  + "Host: 127.0.0.1\r\n"
-                  + "Upgrade: websocket\r\n"
-                  + "Connection: Upgrade\r\n"
-                  + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                  + "Sec-WebSocket-Version: 13\r\n"
-                  + "\r\n")
-              .getBytes(UTF_8));
-      out.flush();
+      sendUpgrade(socket, "/?only=no", "");
       BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), UTF_8));
       String status = in.readLine();
       String line;
@@ -321,19 +309,7 @@ class WebsocketServerIT {
     WsClient other = connect("/other");
 
     try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 5_000);
-      socket.setSoTimeout(10_000);
-      OutputStream out = socket.getOutputStream();
-      out.write(
-          ("GET / HTTP/1.1\r\n"
-                  + "Host: 127.0.0.1\r\n"
-                  + "Upgrade: websocket\r\n"
-                  + "Connection: Upgrade\r\n"
-                  + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                  + "Sec-WebSocket-Version: 13\r\n"
-                  + "\r\n")
-              .getBytes(UTF_8));
-      out.flush();
+      OutputStream out = sendUpgrade(socket, "/", "");
       DataInputStream in = new DataInputStream(socket.getInputStream());
       assertThat(readHead(in)).startsWith("HTTP/1.1 101");
 
@@ -431,20 +407,7 @@ class WebsocketServerIT {
     CluTestActor actor = actor();
 
     try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 5_000);
-      socket.setSoTimeout(10_000);
-      OutputStream out = socket.getOutputStream();
-      out.write(
-          ("GET / HTTP/1.1\r\n"
-                  + "Host: 127.0.0.1\r\n"
-                  + "Upgrade: websocket\r\n"
-                  + "Connection: Upgrade\r\n"
-                  + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                  + "Sec-WebSocket-Version: 13\r\n"
-                  + "Sec-WebSocket-Extensions: permessage-deflate\r\n"
-                  + "\r\n")
-              .getBytes(UTF_8));
-      out.flush();
+      sendUpgrade(socket, "/", "Sec-WebSocket-Extensions: permessage-deflate\r\n");
       DataInputStream in = new DataInputStream(socket.getInputStream());
       String head = readHead(in);
       assertThat(head).startsWith("HTTP/1.1 101").containsIgnoringCase("permessage-deflate");
@@ -469,6 +432,28 @@ class WebsocketServerIT {
         assertFrameShows(inflate(inflater, payload), reply);
       }
     }
+  }
+
+  /** Connects a raw socket to the server and sends a websocket upgrade for that path. */
+  private OutputStream sendUpgrade(Socket socket, String path, String extraHeaders)
+      throws Exception {
+    socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 5_000);
+    socket.setSoTimeout(10_000);
+    OutputStream out = socket.getOutputStream();
+    out.write(
+        ("GET "
+                + path
+                + " HTTP/1.1\r\n"
+                + "Host: 127.0.0.1\r\n"
+                + "Upgrade: websocket\r\n"
+                + "Connection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                + "Sec-WebSocket-Version: 13\r\n"
+                + extraHeaders
+                + "\r\n")
+            .getBytes(UTF_8));
+    out.flush();
+    return out;
   }
 
   private static String readHead(DataInputStream in) throws Exception {
