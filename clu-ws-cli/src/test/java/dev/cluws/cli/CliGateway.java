@@ -12,10 +12,12 @@ import picocli.CommandLine;
 
 /**
  * A gateway started from {@code clu-ws} options the way {@link Main} starts one (the same parsing,
- * injector, server and reloading), on loopback with a unique exchange and name, without blocking.
+ * injector, plugins, history stream, server and reloading), on loopback with a unique exchange and
+ * name, without blocking.
  */
 final class CliGateway implements AutoCloseable {
   final String exchange = TestBroker.uniqueName("cli-ex");
+  final String name = TestBroker.uniqueName("cli-gw");
   final WebsocketServer server;
   final Reloader reloader;
   final SecurityConfig security;
@@ -30,10 +32,12 @@ final class CliGateway implements AutoCloseable {
                 "0",
                 "-H",
                 TestBroker.HOST,
+                "-P",
+                String.valueOf(TestBroker.PORT),
                 "--exchange",
                 exchange,
                 "--name",
-                TestBroker.uniqueName("cli-gw")));
+                name));
     args.addAll(List.of(options));
     String[] argv = args.toArray(new String[0]);
     CluWsCommand command = new CluWsCommand(Map.of(), (g, a, s, w, x, p) -> 0);
@@ -41,9 +45,16 @@ final class CliGateway implements AutoCloseable {
     ConfigDefaults.install(commandLine, Map.of(), argv);
     commandLine.parseArgs(argv);
     security = command.securityConfig();
+    ProcessSettings process = command.processSettings();
     Injector injector =
         Main.injector(
-            command.gatewaySettings(), command.amqpSettings(), command.serverSettings(), security);
+            command.gatewaySettings(),
+            command.amqpSettings(),
+            command.serverSettings(),
+            security,
+            process.demo(),
+            process.plugins(),
+            process.history());
     server = injector.getInstance(WebsocketServer.class).start();
     reloader = Main.startReloading(security, server);
   }

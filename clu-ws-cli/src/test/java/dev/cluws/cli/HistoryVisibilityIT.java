@@ -17,14 +17,12 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * A role limited to one actor never receives a frame of another from the shared history stream
@@ -48,14 +46,13 @@ class HistoryVisibilityIT {
   private final List<AutoCloseable> resources = new ArrayList<>();
   private final String alphaName = TestBroker.uniqueName("alpha");
   private final String betaName = TestBroker.uniqueName("beta");
-  private final String gatewayName = TestBroker.uniqueName("gw");
-  private final String exchange = TestBroker.uniqueName("test-ex");
   private final String stream = TestBroker.uniqueName("history");
 
   /** Text only actor beta's replies carry: a viewer must never see it. */
   private final String betaSecret = "beta-secret-" + UUID.randomUUID();
 
   private WebsocketServer server;
+  private String exchange;
   private CluTestActor alpha;
   private CluTestActor beta;
 
@@ -75,29 +72,20 @@ class HistoryVisibilityIT {
             + alphaName
             + "\"]}\n"
             + "}}\n");
-    server =
-        start(
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "0",
-            "-H",
-            TestBroker.HOST,
-            "-P",
-            String.valueOf(TestBroker.PORT),
-            "--exchange",
-            exchange,
-            "--name",
-            gatewayName,
-            "--token-file",
-            dir.resolve("tokens").toString(),
-            "--permissions",
-            dir.resolve("permissions.json").toString(),
-            "--history-stream",
-            stream,
-            // A tiny replay ring: a resume point among the first replies is only in the stream.
-            "--replay-frames",
-            "5");
+    CliGateway gateway =
+        keep(
+            CliGateway.start(
+                "--token-file",
+                dir.resolve("tokens").toString(),
+                "--permissions",
+                dir.resolve("permissions.json").toString(),
+                "--history-stream",
+                stream,
+                // A tiny replay ring: a resume point among the first replies is only in the stream.
+                "--replay-frames",
+                "5"));
+    server = gateway.server;
+    exchange = gateway.exchange;
     alpha = keep(CluTestActor.start(exchange, alphaName));
     beta = keep(CluTestActor.start(exchange, betaName));
   }
@@ -113,38 +101,13 @@ class HistoryVisibilityIT {
     }
     if (server != null) {
       TestBroker.deleteQueue(stream); // durable: each test deletes its own
+      TestBroker.deleteExchange(exchange); // auto-delete, gone with the stream's binding already
     }
-    TestBroker.deleteExchange(exchange); // auto-delete, gone with the stream's binding already
   }
 
   private <T extends AutoCloseable> T keep(T resource) {
     resources.add(resource);
     return resource;
-  }
-
-  private WebsocketServer start(String... argv) {
-    AtomicReference<WebsocketServer> started = new AtomicReference<>();
-    CluWsCommand command =
-        new CluWsCommand(
-            Map.of(),
-            (gateway, amqp, serverSettings, brokerWait, security, process) -> {
-              started.set(
-                  Main.injector(
-                          gateway,
-                          amqp,
-                          serverSettings,
-                          security,
-                          process.demo(),
-                          process.plugins(),
-                          process.history())
-                      .getInstance(WebsocketServer.class)
-                      .start());
-              return 0;
-            });
-    CommandLine commandLine = new CommandLine(command);
-    ConfigDefaults.install(commandLine, Map.of(), argv);
-    assertThat(commandLine.execute(argv)).isZero();
-    return keep(started.get());
   }
 
   private WsClient client(String token, String query) {

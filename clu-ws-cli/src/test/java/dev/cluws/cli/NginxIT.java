@@ -1,7 +1,6 @@
 package dev.cluws.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
 import dev.cluws.core.command.CommandGate;
@@ -14,7 +13,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -25,8 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
-import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,7 +30,6 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,7 +47,6 @@ import org.junit.jupiter.api.io.TempDir;
 class NginxIT {
   private static final Path DOC = Path.of("..", "docs", "operations.md");
   private static final String MARKER = "<!-- nginx-config:";
-  private static final Path NGINX = Path.of("/usr/sbin/nginx");
 
   /** The client connects from here, so that its address differs from nginx's 127.0.0.1. */
   private static final String CLIENT_ADDRESS = "127.0.0.2";
@@ -60,21 +54,13 @@ class NginxIT {
   @TempDir static Path dir;
 
   private static GatewayFixture fixture;
-  private static Process nginx;
+  private static LoopbackNginx nginx;
   private static int nginxPort;
   private static SSLContext trustTestCertificate;
 
   @BeforeAll
   static void startTheGatewayAndNginxWithTheDocumentedConfiguration() throws Exception {
-    if (!Files.isExecutable(NGINX)) {
-      String message =
-          "NginxIT skipped: no nginx at " + NGINX + " (apt-get install nginx; .ci/run installs it)";
-      if ("1".equals(System.getenv("CLU_WS_REQUIRE_NGINX"))) {
-        fail(message);
-      }
-      System.err.println(message);
-      Assumptions.abort(message);
-    }
+    LoopbackNginx.requireInstalled("NginxIT");
     fixture =
         GatewayFixture.builder()
             .server(
@@ -86,36 +72,16 @@ class NginxIT {
             .start();
     certificate();
     trustTestCertificate = sslContextTrusting(dir.resolve("fullchain.pem"));
-    nginxPort = freePort();
+    nginxPort = LoopbackNginx.freePort();
     Path conf = dir.resolve("clu-ws.conf");
     Files.writeString(conf, documentedConfig(nginxPort, fixture.server().port()));
-    Path main = dir.resolve("nginx.conf");
-    Files.writeString(main, mainConfig(conf));
-    nginx =
-        new ProcessBuilder(
-                NGINX.toString(),
-                "-p",
-                dir.toString(),
-                "-c",
-                main.toString(),
-                "-e",
-                dir.resolve("error.log").toString(),
-                "-g",
-                "daemon off;")
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("nginx.out").toFile())
-            .start();
-    await().atMost(Duration.ofSeconds(20)).until(() -> listening(nginxPort) || !nginx.isAlive());
-    assertThat(nginx.isAlive()).withFailMessage("nginx did not start:%n%s", nginxOutput()).isTrue();
+    nginx = LoopbackNginx.start(dir, nginxPort, "  include " + conf + ";");
   }
 
   @AfterAll
   static void stopNginxAndTheGateway() throws InterruptedException {
     if (nginx != null) {
-      nginx.destroy(); // SIGTERM: nginx's fast shutdown, workers included
-      if (!nginx.waitFor(10, TimeUnit.SECONDS)) {
-        nginx.destroyForcibly();
-      }
+      nginx.close();
     }
     if (fixture != null) {
       fixture.close();
@@ -238,30 +204,6 @@ class NginxIT {
     return text.replace(from, to);
   }
 
-  /**
-   * What Debian's {@code /etc/nginx/nginx.conf} provides around it, with files in the test's
-   * folder.
-   */
-  private static String mainConfig(Path include) {
-    String d = dir.toString();
-    return String.join(
-        "\n",
-        "worker_processes 1;",
-        "pid " + d + "/nginx.pid;",
-        "error_log " + d + "/error.log;",
-        "events { worker_connections 64; }",
-        "http {",
-        "  access_log " + d + "/access.log;",
-        "  client_body_temp_path " + d + "/body;",
-        "  proxy_temp_path " + d + "/proxy;",
-        "  fastcgi_temp_path " + d + "/fastcgi;",
-        "  uwsgi_temp_path " + d + "/uwsgi;",
-        "  scgi_temp_path " + d + "/scgi;",
-        "  include " + include + ";",
-        "}",
-        "");
-  }
-
   /** A self-signed certificate for 127.0.0.1 in PEM, as Let's Encrypt's files are. */
   private static void certificate() throws Exception {
     Process openssl =
@@ -318,31 +260,5 @@ class NginxIT {
                 .createSocket(plain, "127.0.0.1", nginxPort, true);
     tls.startHandshake();
     return tls;
-  }
-
-  private static boolean listening(int port) {
-    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
-
-  private static String nginxOutput() {
-    StringBuilder text = new StringBuilder();
-    for (String file : List.of("nginx.out", "error.log")) {
-      try {
-        text.append(Files.readString(dir.resolve(file))).append('\n');
-      } catch (IOException e) {
-        text.append("(no ").append(file).append(")\n");
-      }
-    }
-    return text.toString();
   }
 }

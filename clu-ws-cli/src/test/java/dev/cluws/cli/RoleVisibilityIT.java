@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import dev.cluws.jetty.WebsocketServer;
 import dev.cluws.testkit.CluTestActor;
 import dev.cluws.testkit.TestBroker;
 import dev.cluws.testkit.WsClient;
@@ -21,13 +20,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * A role limited to one actor never receives a frame of another actor, through any path a frame
@@ -49,13 +46,13 @@ class RoleVisibilityIT {
   private final List<AutoCloseable> resources = new ArrayList<>();
   private final String alphaName = TestBroker.uniqueName("alpha");
   private final String betaName = TestBroker.uniqueName("beta");
-  private final String gatewayName = TestBroker.uniqueName("gw");
 
   /** Text only actor beta's replies carry: a viewer must never see it. */
   private final String betaSecret = "beta-secret-" + UUID.randomUUID();
 
+  private CliGateway gateway;
+  private String gatewayName;
   private String exchange;
-  private WebsocketServer server;
   private CluTestActor alpha;
   private CluTestActor beta;
 
@@ -80,25 +77,15 @@ class RoleVisibilityIT {
             + alphaName
             + "\"]}\n"
             + "}}\n");
-    exchange = TestBroker.uniqueName("test-ex");
-    server =
-        start(
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "0",
-            "-H",
-            TestBroker.HOST,
-            "-P",
-            String.valueOf(TestBroker.PORT),
-            "--exchange",
-            exchange,
-            "--name",
-            gatewayName,
+    gateway =
+        CliGateway.start(
             "--token-file",
             dir.resolve("tokens").toString(),
             "--permissions",
             dir.resolve("permissions.json").toString());
+    resources.add(gateway);
+    gatewayName = gateway.name;
+    exchange = gateway.exchange;
     alpha = actor(alphaName);
     beta = actor(betaName);
   }
@@ -114,25 +101,6 @@ class RoleVisibilityIT {
     }
   }
 
-  private WebsocketServer start(String... argv) {
-    AtomicReference<WebsocketServer> started = new AtomicReference<>();
-    CluWsCommand command =
-        new CluWsCommand(
-            Map.of(),
-            (gateway, amqp, serverSettings, brokerWait, security, process) -> {
-              started.set(
-                  Main.injector(gateway, amqp, serverSettings, security)
-                      .getInstance(WebsocketServer.class)
-                      .start());
-              return 0;
-            });
-    CommandLine commandLine = new CommandLine(command);
-    ConfigDefaults.install(commandLine, Map.of(), argv);
-    assertThat(commandLine.execute(argv)).isZero();
-    resources.add(started.get());
-    return started.get();
-  }
-
   private CluTestActor actor(String name) {
     CluTestActor actor = CluTestActor.start(exchange, name);
     resources.add(actor);
@@ -140,7 +108,7 @@ class RoleVisibilityIT {
   }
 
   private WsClient client(String token, String query) {
-    URI uri = server.uri().resolve("/" + query);
+    URI uri = gateway.uri().resolve("/" + query);
     WsClient client =
         WsClient.connect(
             uri, HttpClient.newHttpClient(), b -> b.header("Authorization", "Bearer " + token));

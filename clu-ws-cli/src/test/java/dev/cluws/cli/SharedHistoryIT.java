@@ -1,7 +1,6 @@
 package dev.cluws.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,24 +15,17 @@ import dev.cluws.testkit.CluTestActor;
 import dev.cluws.testkit.TestBroker;
 import dev.cluws.testkit.WsClient;
 import dev.cluws.testkit.e2e.GatewayFixture;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,7 +38,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SharedHistoryIT {
   private static final Duration WAIT = WsClient.WAIT;
-  private static final Path NGINX = Path.of("/usr/sbin/nginx");
 
   @TempDir Path dir;
 
@@ -58,54 +49,23 @@ class SharedHistoryIT {
   private WebsocketServer gatewayA;
   private WebsocketServer gatewayB;
   private CluTestActor actor;
-  private Process nginx;
+  private LoopbackNginx nginx;
   private int nginxPort;
 
   @BeforeEach
   void startTwoGatewaysAndNginxInFront() throws Exception {
-    if (!Files.isExecutable(NGINX)) {
-      String message =
-          "SharedHistoryIT skipped: no nginx at "
-              + NGINX
-              + " (apt-get install nginx; .ci/run installs it)";
-      if ("1".equals(System.getenv("CLU_WS_REQUIRE_NGINX"))) {
-        fail(message);
-      }
-      System.err.println(message);
-      Assumptions.abort(message);
-    }
+    LoopbackNginx.requireInstalled("SharedHistoryIT");
     gatewayA = start(nameA, 0);
     gatewayB = start(nameB, 0);
     actor = keep(CluTestActor.start(amqp.exchange(), TestBroker.uniqueName("actor")));
-    nginxPort = freePort();
-    Files.writeString(dir.resolve("nginx.conf"), config(gatewayA.port(), gatewayB.port()));
-    nginx =
-        new ProcessBuilder(
-                NGINX.toString(),
-                "-p",
-                dir.toString(),
-                "-c",
-                dir.resolve("nginx.conf").toString(),
-                "-e",
-                dir.resolve("error.log").toString(),
-                "-g",
-                "daemon off;")
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("nginx.out").toFile())
-            .start();
-    await().atMost(Duration.ofSeconds(20)).until(() -> listening(nginxPort) || !nginx.isAlive());
-    assertThat(nginx.isAlive())
-        .withFailMessage("nginx did not start: %s", Files.readString(dir.resolve("nginx.out")))
-        .isTrue();
+    nginxPort = LoopbackNginx.freePort();
+    nginx = LoopbackNginx.start(dir, nginxPort, balancer(gatewayA.port(), gatewayB.port()));
   }
 
   @AfterEach
   void tearDown() throws InterruptedException {
     if (nginx != null) {
-      nginx.destroy();
-      if (!nginx.waitFor(10, TimeUnit.SECONDS)) {
-        nginx.destroyForcibly();
-      }
+      nginx.close();
     }
     for (AutoCloseable resource : resources) {
       try {
@@ -299,21 +259,10 @@ class SharedHistoryIT {
             HttpResponse.BodyHandlers.ofString());
   }
 
-  private String config(int portA, int portB) {
-    String d = dir.toString();
+  /** nginx's round robin over the two gateways, websockets passed through. */
+  private String balancer(int portA, int portB) {
     return String.join(
         "\n",
-        "worker_processes 1;",
-        "pid " + d + "/nginx.pid;",
-        "error_log " + d + "/error.log;",
-        "events { worker_connections 64; }",
-        "http {",
-        "  access_log " + d + "/access.log;",
-        "  client_body_temp_path " + d + "/body;",
-        "  proxy_temp_path " + d + "/proxy;",
-        "  fastcgi_temp_path " + d + "/fastcgi;",
-        "  uwsgi_temp_path " + d + "/uwsgi;",
-        "  scgi_temp_path " + d + "/scgi;",
         "  map $http_upgrade $connection_upgrade { default upgrade; '' close; }",
         "  upstream clu_ws {",
         "    server 127.0.0.1:" + portA + " max_fails=1 fail_timeout=60s;",
@@ -329,22 +278,6 @@ class SharedHistoryIT {
         "      proxy_read_timeout 1h;",
         "      proxy_next_upstream error timeout;",
         "    }",
-        "  }",
-        "}",
-        "");
-  }
-
-  private static boolean listening(int port) {
-    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
+        "  }");
   }
 }
