@@ -27,6 +27,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Date;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -480,8 +481,12 @@ public final class AmqpCommandSink implements CommandSink {
                         : Connections.reason(cause))));
   }
 
+  /**
+   * Fails the commands pending now; each is taken out once, whichever thread gets it first (a
+   * confirm may take some meanwhile).
+   */
   private void failAll(Map<Long, Pending> pendings, RuntimeException error) {
-    for (Long seq : pendings.keySet()) {
+    for (Long seq : List.copyOf(pendings.keySet())) {
       Pending pending = pendings.remove(seq);
       if (pending != null) {
         unconfirmedBytes.addAndGet(-pending.bytes);
