@@ -9,6 +9,7 @@ import dev.cluws.jetty.internal.KeepAlive;
 import dev.cluws.jetty.internal.SessionRegistry;
 import dev.cluws.jetty.internal.StaticFiles;
 import dev.cluws.jetty.internal.UpgradeRequiredHandler;
+import dev.cluws.jetty.internal.WebsocketUpgrades;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -36,7 +37,6 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 import org.eclipse.jetty.websocket.api.StatusCode;
-import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -165,19 +165,6 @@ public final class WebsocketServer implements AutoCloseable {
       adminConnector = null;
     }
 
-    WebSocketUpgradeHandler websockets =
-        WebSocketUpgradeHandler.from(
-            server,
-            container -> {
-              container.setMaxTextMessageSize(settings.maxTextMessageBytes());
-              container.setMaxBinaryMessageSize(settings.maxTextMessageBytes());
-              // Frames up to the message limit stay whole, as CLU (Python websockets) sends them.
-              container.setMaxFrameSize(settings.maxTextMessageBytes());
-              container.setIdleTimeout(settings.idleTimeout());
-              container.setMaxOutgoingFrames(MAX_OUTGOING_FRAMES);
-              // "/*" matches every path: like CLU, any path upgrades.
-              container.addMapping("/*", new GatewayCreator(gateway, sessions, security));
-            });
     HttpEndpoints endpoints = settings.http();
     if (endpoints.metrics()) {
       meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -191,7 +178,7 @@ public final class WebsocketServer implements AutoCloseable {
         admin == null || admin.alsoOnPublicPort()
             ? endpoints
             : endpoints.withHealth(false).withMetrics(false);
-    websockets.setHandler(
+    HttpRoutes publicRoutes =
         new HttpRoutes(
             gateway.name(),
             publicEndpoints,
@@ -201,7 +188,21 @@ public final class WebsocketServer implements AutoCloseable {
             meters == null ? null : meters::scrape,
             endpoints.console() ? StaticFiles.console() : null,
             security,
-            new UpgradeRequiredHandler(gateway.name())));
+            new UpgradeRequiredHandler(gateway.name()));
+    // "/*": like CLU, any path upgrades. Frames up to the message limit stay whole, as CLU
+    // (Python websockets) sends them.
+    WebsocketUpgrades websockets =
+        new WebsocketUpgrades(
+            server,
+            new GatewayCreator(gateway, sessions, security),
+            limits -> {
+              limits.setMaxTextMessageSize(settings.maxTextMessageBytes());
+              limits.setMaxBinaryMessageSize(settings.maxTextMessageBytes());
+              limits.setMaxFrameSize(settings.maxTextMessageBytes());
+              limits.setIdleTimeout(settings.idleTimeout());
+              limits.setMaxOutgoingFrames(MAX_OUTGOING_FRAMES);
+            },
+            publicRoutes);
     if (adminConnector == null) {
       server.setHandler(websockets);
     } else {
