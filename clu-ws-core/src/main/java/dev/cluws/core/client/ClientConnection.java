@@ -21,10 +21,10 @@ import dev.cluws.core.spi.ClientIdentity;
 import dev.cluws.core.spi.MessageCode;
 import dev.cluws.core.spi.Origin;
 import dev.cluws.core.spi.Reply;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -49,22 +49,57 @@ public final class ClientConnection implements FilterChain.FailureListener {
    */
   public static final int TOO_SLOW = Outbox.TOO_SLOW;
 
+  private static final VarHandle CLOSED;
+  private static final VarHandle FILTER_FAILURES;
+  private static final VarHandle THROTTLES;
+  private static final VarHandle COMMAND_RATE;
+  private static final VarHandle JOIN_LOCK;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      CLOSED = lookup.findVarHandle(ClientConnection.class, "closed", boolean.class);
+      FILTER_FAILURES = lookup.findVarHandle(ClientConnection.class, "filterFailures", long.class);
+      THROTTLES = lookup.findVarHandle(ClientConnection.class, "throttles", Throttles.class);
+      COMMAND_RATE = lookup.findVarHandle(ClientConnection.class, "commandRate", TokenBucket.class);
+      JOIN_LOCK = lookup.findVarHandle(ClientConnection.class, "joinLock", ReentrantLock.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private volatile Subscription subscription;
   private final ClientTransport transport;
   private final Outbox outbox;
   private final Services services;
-  private final AtomicBoolean closed = new AtomicBoolean();
+  private final CommandTracker commands;
+  private final Visibility visibility;
+
+  // An idle client costs memory for as long as it stays connected, so what most clients never
+  // use is made when first needed (all but the first field: compare-and-set, see the accessors)
+  // and counters are plain fields, not objects.
+
+  @SuppressWarnings("UnusedVariable") // through CLOSED
+  private volatile boolean closed;
+
+  @SuppressWarnings("UnusedVariable") // through FILTER_FAILURES
+  private volatile long filterFailures;
+
+  /** The client's log throttles, from its first throttled log line ({@link #throttles()}). */
+  private volatile Throttles throttles;
+
+  /** The client's command rate limit, from its first command ({@link #tryAcquireCommand()}). */
+  private volatile TokenBucket commandRate;
+
+  /** Serialises the client's joins, from its first join ({@link #joinLock()}). */
+  private volatile ReentrantLock joinLock;
 
   /** One log line per interval for this client's invalid frames, denied and refused commands. */
-  private final LogThrottle invalidFrameLog = LogThrottle.everyTenSeconds();
-
-  private final LogThrottle deniedLog = LogThrottle.everyTenSeconds();
-  private final LogThrottle rateLimitedLog = LogThrottle.everyTenSeconds();
-  private final AtomicLong filterFailures = new AtomicLong();
-  private final CommandTracker commands;
-  private final TokenBucket commandRate;
-  private final Visibility visibility;
-  private final ReentrantLock joinLock = new ReentrantLock();
+  private static final class Throttles {
+    final LogThrottle invalidFrames = LogThrottle.everyTenSeconds();
+    final LogThrottle denied = LogThrottle.everyTenSeconds();
+    final LogThrottle rateLimited = LogThrottle.everyTenSeconds();
+  }
 
   /**
    * What a connection needs from the gateway, and nothing more: the codec, the counters, the
@@ -92,10 +127,7 @@ public final class ClientConnection implements FilterChain.FailureListener {
     this.transport = transport;
     this.outbox = outboxFactory.apply(this::close); // a failed send means the websocket is gone
     this.services = services;
-    GatewaySettings settings = services.settings();
     this.commands = subscription.commands();
-    this.commandRate =
-        new TokenBucket(settings.commandsPerSecond(), settings.commandBurst(), System.nanoTime());
     this.visibility = visibility;
   }
 
@@ -164,7 +196,7 @@ public final class ClientConnection implements FilterChain.FailureListener {
    */
   public void rejectInvalidFrame(String error, String commandId) {
     services.stats().invalidFrames.increment();
-    long skipped = invalidFrameLog.admit(System.nanoTime());
+    long skipped = throttles().invalidFrames.admit(System.nanoTime());
     if (skipped >= 0) {
       log.info(
           "client {} ({}) sent an invalid frame: {}{}",
@@ -280,12 +312,21 @@ public final class ClientConnection implements FilterChain.FailureListener {
    * later): one is queued after the other, never interleaved with it.
    */
   public ReentrantLock joinLock() {
-    return joinLock;
+    ReentrantLock lock = joinLock;
+    if (lock == null) {
+      lock = new ReentrantLock();
+      if (!JOIN_LOCK.compareAndSet(this, null, lock)) {
+        lock = joinLock;
+      }
+    }
+    return lock;
   }
 
   private void offer(EncodedFrame frame, boolean protect) {
-    // On the thread of a join (a filter failing on a replayed frame, say): part of the join.
-    offer(frame, protect, joinLock.isHeldByCurrentThread());
+    // On the thread of a join (a filter failing on a replayed frame, say): part of the join. A
+    // client that never joined has no lock yet, and so no join in progress.
+    ReentrantLock lock = joinLock;
+    offer(frame, protect, lock != null && lock.isHeldByCurrentThread());
   }
 
   /** Every frame for this client enters its outbox here, after its role's visibility, last. */
@@ -319,7 +360,7 @@ public final class ClientConnection implements FilterChain.FailureListener {
    */
   @Override
   public void filterFailed(String filter, Reply reply, RuntimeException failure) {
-    long count = filterFailures.incrementAndGet();
+    long count = (long) FILTER_FAILURES.getAndAdd(this, 1L) + 1;
     if (count > REPORTED_FILTER_FAILURES && count % 1000 != 0) {
       return;
     }
@@ -346,17 +387,40 @@ public final class ClientConnection implements FilterChain.FailureListener {
 
   /** The throttle of the audit lines for this client's commands denied by the access policy. */
   public LogThrottle deniedLog() {
-    return deniedLog;
+    return throttles().denied;
   }
 
   /** The throttle of the audit lines for this client's commands refused by its rate limit. */
   public LogThrottle rateLimitedLog() {
-    return rateLimitedLog;
+    return throttles().rateLimited;
   }
 
-  /** Whether the client may send one more command now (its token bucket). */
+  private Throttles throttles() {
+    Throttles t = throttles;
+    if (t == null) {
+      t = new Throttles();
+      if (!THROTTLES.compareAndSet(this, null, t)) {
+        t = throttles;
+      }
+    }
+    return t;
+  }
+
+  /**
+   * Whether the client may send one more command now (its token bucket). The bucket is made full at
+   * the client's first command, which is what a bucket made at connect time holds by then.
+   */
   public boolean tryAcquireCommand() {
-    return commandRate.tryTake(System.nanoTime());
+    long now = System.nanoTime();
+    TokenBucket bucket = commandRate;
+    if (bucket == null) {
+      GatewaySettings settings = services.settings();
+      bucket = new TokenBucket(settings.commandsPerSecond(), settings.commandBurst(), now);
+      if (!COMMAND_RATE.compareAndSet(this, null, bucket)) {
+        bucket = commandRate;
+      }
+    }
+    return bucket.tryTake(now);
   }
 
   /** Unfinished commands the gateway remembers for this client. */
@@ -416,12 +480,14 @@ public final class ClientConnection implements FilterChain.FailureListener {
 
   /** Forgets the client: removed from the hub, its outbox dropped. Idempotent. */
   public void close() {
-    if (closed.compareAndSet(false, true)) {
+    if (CLOSED.compareAndSet(this, false, true)) {
       outbox.close();
       services.registry().accept(this);
       subscription.abandon(); // gives the client's place under the connection limit back
-      CommandGate.auditNotLogged(this, deniedLog.drain(), rateLimitedLog.drain());
-      long invalid = invalidFrameLog.drain();
+      Throttles t = throttles;
+      CommandGate.auditNotLogged(
+          this, t == null ? 0 : t.denied.drain(), t == null ? 0 : t.rateLimited.drain());
+      long invalid = t == null ? 0 : t.invalidFrames.drain();
       if (invalid > 0) {
         log.info(
             "client {} ({}): {} more invalid frames not logged", id(), remoteAddress(), invalid);
@@ -431,7 +497,7 @@ public final class ClientConnection implements FilterChain.FailureListener {
   }
 
   public boolean isClosed() {
-    return closed.get();
+    return closed;
   }
 
   @Override

@@ -92,6 +92,9 @@ public final class Outbox {
    */
   static final int FRAMES_PER_TURN = 64;
 
+  /** The queue's first capacity: one frame in flight with a couple behind it needs no more. */
+  private static final int INITIAL_QUEUE_CAPACITY = 3;
+
   /** What an outbox does with frames beyond its bound. */
   public enum Policy {
     /** Keep every frame; hold the hub back; close the client if it stays behind too long. */
@@ -143,8 +146,11 @@ public final class Outbox {
   private final GatewayStats stats;
   private final Object lock = new Object();
 
-  /** Queued frames: an {@link EncodedFrame} (sheddable) or a {@link Protected} wrapper. */
-  private final ArrayDeque<Object> queue = new ArrayDeque<>();
+  /**
+   * Queued frames: an {@link EncodedFrame} (sheddable) or a {@link Protected} wrapper. Starts with
+   * room for a few frames (an idle client's outbox stays small) and grows with the backlog.
+   */
+  private final ArrayDeque<Object> queue = new ArrayDeque<>(INITIAL_QUEUE_CAPACITY);
 
   /**
    * Live frames offered while a replay or snapshot is being queued ahead of them ({@link #hold}),

@@ -46,7 +46,9 @@ public final class Subscription {
     this.clientId = clientId;
     this.identity = identity;
     this.parameters = parameters;
-    this.filters = Collections.unmodifiableMap(new LinkedHashMap<>(filters));
+    // Most clients ask for no filter: no map of their own then (memory per idle connection).
+    this.filters =
+        filters.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(filters));
     this.unknownParameters = List.copyOf(unknownParameters);
     this.chain = chain;
     this.since = options.since();
@@ -188,6 +190,9 @@ public final class Subscription {
 
   /** Splits comma-separated values and drops blanks, keeping the parameters' order. */
   public static Map<String, List<String>> normalize(Map<String, List<String>> query) {
+    if (query.isEmpty()) {
+      return Map.of();
+    }
     Map<String, List<String>> result = new LinkedHashMap<>();
     for (Map.Entry<String, List<String>> entry : query.entrySet()) {
       result.put(entry.getKey(), FilterParameters.values(entry.getValue()));
