@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.util.Fields;
 import org.eclipse.jetty.util.UrlEncoded;
@@ -49,10 +50,13 @@ final class DetachedUpgrade {
         request.isSecure());
   }
 
-  /** The session's view of the response that accepted the upgrade. */
+  /**
+   * The session's view of the response that accepted the upgrade: 101 (a session exists only for an
+   * upgrade that succeeded; Jetty sets the status after the session's handler is made).
+   */
   static UpgradeResponse response(ServerUpgradeResponse response) {
     return new Response(
-        response.getStatus(),
+        HttpStatus.SWITCHING_PROTOCOLS_101,
         response.getAcceptedSubProtocol(),
         extensions(response.getExtensions()));
   }
