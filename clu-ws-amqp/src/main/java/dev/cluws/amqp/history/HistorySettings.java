@@ -1,6 +1,7 @@
 package dev.cluws.amqp.history;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -56,6 +57,22 @@ public record HistorySettings(String stream, Duration maxAge, long maxBytes, Dur
   /** The same with another retention. */
   public HistorySettings withRetention(Duration newMaxAge, long newMaxBytes) {
     return new HistorySettings(stream, newMaxAge, newMaxBytes, readTimeout);
+  }
+
+  /**
+   * The arguments the stream is declared with: {@code x-queue-type: stream} and the retention.
+   * Whoever declares the stream again must give the same ones (the broker refuses others).
+   */
+  public Map<String, Object> streamArguments() {
+    return Map.of(
+        "x-queue-type",
+        "stream",
+        "x-max-age",
+        maxAgeArgument(),
+        "x-max-length-bytes",
+        maxBytes,
+        "x-stream-max-segment-size-bytes",
+        segmentBytes());
   }
 
   /** {@code x-max-age} as RabbitMQ reads it: whole seconds, {@code "3600s"}. */

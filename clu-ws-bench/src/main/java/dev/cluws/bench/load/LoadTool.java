@@ -35,7 +35,8 @@ import picocli.CommandLine.ParentCommand;
       LoadTool.Roundtrip.class,
       LoadTool.Idle.class,
       LoadTool.All.class,
-      LoadTool.Targets.class
+      LoadTool.Targets.class,
+      LoadTool.History.class
     })
 public final class LoadTool implements Callable<Integer> {
   /** Exit status when a run failed (not when a target was missed: that is for people to judge). */
@@ -243,6 +244,102 @@ public final class LoadTool implements Callable<Integer> {
     @Override
     boolean run(Bench bench) {
       return TargetsRun.run(bench, scale);
+    }
+  }
+
+  @Command(
+      name = "history",
+      description = {
+        "The shared history stream (issue 15, docs/benchmarks.md): a gateway with a stream of its",
+        "own, R history requests of up to L replies of one actor after M were published, timed",
+        "from the control frame to the end frame (the first is cold); with --rebuild-replies, a",
+        "stream of N replies and S gateway starts on it, timed until /readyz answers 200. Every",
+        "stream is deleted at the end."
+      })
+  static final class History extends Base {
+    @Option(
+        names = "--replies",
+        defaultValue = "20000",
+        description = "Replies M published before the requests (default: ${DEFAULT-VALUE}).")
+    int replies;
+
+    @Option(
+        names = "--limit",
+        defaultValue = "10000",
+        description = "The requests' limit L (default: ${DEFAULT-VALUE}).")
+    int limit;
+
+    @Option(
+        names = "--minutes",
+        defaultValue = "5",
+        description = "The requests' minutes (default: ${DEFAULT-VALUE}).")
+    double minutes;
+
+    @Option(
+        names = "--requests",
+        defaultValue = "5",
+        description =
+            "Requests R on one websocket; 0 = no request run (default: ${DEFAULT-VALUE}).")
+    int requests;
+
+    @Option(
+        names = "--rebuild-replies",
+        defaultValue = "0",
+        description = "Replies N in the rebuild run's stream; 0 = no rebuild run (default).")
+    int rebuildReplies;
+
+    @Option(
+        names = "--rebuild-starts",
+        defaultValue = "3",
+        description = "Gateway starts S on the rebuild run's stream (default: ${DEFAULT-VALUE}).")
+    int rebuildStarts;
+
+    @Option(
+        names = "--rebuild-compare-classpath",
+        paramLabel = "<classpath>",
+        description =
+            "Also start a gateway of this class path (another build of clu-ws) after each start,"
+                + " on the same stream, and report both medians.")
+    String rebuildCompareClasspath;
+
+    @Override
+    boolean run(Bench bench) {
+      if (requests < 0 || rebuildReplies < 0 || rebuildStarts < 1 || replies < 1 || limit < 1) {
+        throw new IllegalArgumentException(
+            "--replies, --limit and --rebuild-starts must be positive, --requests and"
+                + " --rebuild-replies at least 0");
+      }
+      boolean ok = true;
+      if (requests > 0) {
+        ObjectNode record = bench.record("history-request");
+        try {
+          SummaryRow row =
+              HistoryRun.requests(
+                  bench,
+                  new HistoryRun.RequestParams(replies, limit, minutes, requests),
+                  (ObjectNode) record.get("params"),
+                  (ObjectNode) record.get("results"));
+          bench.emit(record, List.of(row));
+        } catch (RuntimeException e) {
+          ok &= Suite.failed(bench, record, e);
+        }
+      }
+      if (rebuildReplies > 0) {
+        ObjectNode record = bench.record("history-rebuild");
+        try {
+          SummaryRow row =
+              HistoryRun.rebuild(
+                  bench,
+                  new HistoryRun.RebuildParams(
+                      rebuildReplies, rebuildStarts, rebuildCompareClasspath),
+                  (ObjectNode) record.get("params"),
+                  (ObjectNode) record.get("results"));
+          bench.emit(record, List.of(row));
+        } catch (RuntimeException e) {
+          ok &= Suite.failed(bench, record, e);
+        }
+      }
+      return ok;
     }
   }
 

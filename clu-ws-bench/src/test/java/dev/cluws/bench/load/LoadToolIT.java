@@ -45,6 +45,50 @@ class LoadToolIT {
   }
 
   @Test
+  void historyRequestsGetTheirWholeAnswerAndARestartedGatewayReadsTheWholeStreamLeavingNoStream()
+      throws Exception {
+    Output out =
+        run(
+            "history",
+            "--replies",
+            "300",
+            "--limit",
+            "200",
+            "--requests",
+            "2",
+            "--rebuild-replies",
+            "500",
+            "--rebuild-starts",
+            "1");
+
+    assertThat(out.status()).isZero();
+    assertThat(out.records()).hasSize(2);
+    JsonNode request = out.records().get(0);
+    assertThat(request.path("scenario").asText()).isEqualTo("history-request");
+    assertThat(request.path("results").path("history_frames").asInt()).isEqualTo(200);
+    assertThat(request.path("results").path("request_ms")).hasSize(2);
+    assertThat(request.path("results").path("end_frame").asText())
+        .contains("\"replies\":200", "\"limit\":\"replies\"");
+    JsonNode rebuild = out.records().get(1);
+    assertThat(rebuild.path("scenario").asText()).isEqualTo("history-rebuild");
+    assertThat(rebuild.path("results").path("starts").get(0).path("replies_read").asLong())
+        .isEqualTo(500);
+    assertThat(out.text()).contains("| history request |").contains("| history rebuild |");
+    ConnectionFactory factory = new ConnectionFactory();
+    factory.setHost("127.0.0.1");
+    try (Connection connection = factory.newConnection()) {
+      for (JsonNode record : out.records()) {
+        String stream = record.path("params").path("stream").asText();
+        assertThat(stream).isNotEmpty();
+        Channel channel = connection.createChannel();
+        assertThatThrownBy(() -> channel.queueDeclarePassive(stream))
+            .as("the run deleted its stream %s", stream)
+            .isInstanceOf(IOException.class);
+      }
+    }
+  }
+
+  @Test
   void fanoutClientsAndBaselineReceiveEveryReplyOnceAndInOrder() throws Exception {
     Output out =
         run(

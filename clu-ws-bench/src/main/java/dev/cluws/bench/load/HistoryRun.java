@@ -1,0 +1,335 @@
+package dev.cluws.bench.load;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import dev.cluws.amqp.history.HistorySettings;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.eclipse.jetty.websocket.api.Session;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The shared history's two figures (issue 15): how long a history request of many replies takes,
+ * from sending the control frame to the end frame, and how long a gateway takes to rebuild its
+ * state from a large stream when it starts, until {@code /readyz} answers 200. Each run uses a
+ * stream of its own and deletes it at the end.
+ */
+final class HistoryRun {
+  private static final Logger log = LoggerFactory.getLogger(HistoryRun.class);
+  private static final Pattern REBUILT =
+      Pattern.compile("state rebuilt from history \\S+: (\\d+) replies read in (\\d+) ms");
+
+  private HistoryRun() {}
+
+  /** What a request run does. */
+  record RequestParams(int replies, int limit, double minutes, int requests) {}
+
+  /**
+   * Starts a gateway with a new history stream, publishes {@code replies} replies of one actor, and
+   * sends {@code requests} history requests for that actor one after the other on one websocket
+   * (the first is the gateway's first read of the stream: cold).
+   */
+  static SummaryRow requests(Bench bench, RequestParams p, ObjectNode params, ObjectNode results) {
+    requireOwnGateway(bench);
+    params.put("replies", p.replies());
+    params.put("limit", p.limit());
+    params.put("minutes", p.minutes());
+    params.put("requests", p.requests());
+    String stream = bench.uniqueName("history");
+    params.put("stream", stream);
+    List<String> extra = List.of("--history-stream", stream);
+    bench.describeGateway(params, extra);
+    long deadline = System.nanoTime() + bench.timeout().toNanos();
+    String frame =
+        "{\"control\":\"history\",\"command_id\":\"bench\",\"actors\":[\""
+            + BenchMessages.SENDER
+            + "\"],\"minutes\":"
+            + p.minutes()
+            + ",\"limit\":"
+            + p.limit()
+            + "}";
+    params.put("request", frame);
+    try (GatewayTarget gateway = bench.gateway("history", extra)) {
+      try (ReplyPublisher publisher =
+          new ReplyPublisher(bench.broker(), gateway.exchange(), bench.options().confirmWindow)) {
+        ReplyPublisher.Result published = publisher.publish(p.replies(), false, 0, deadline);
+        results.put("published", published.published());
+        results.put("publish_rate", Format.rate(published.rate()));
+        log.info(
+            "history: {} replies published at {}/s; requesting",
+            published.published(),
+            Format.rate(published.rate()));
+      }
+      HistoryClient client = new HistoryClient();
+      List<Session> sessions =
+          bench.ws().connectAll(gateway.uri(), List.of(client), Duration.ofSeconds(30));
+      try {
+        double[] millis = new double[p.requests()];
+        double[] gatewayCpu = new double[p.requests()];
+        double[] brokerCpu = new double[p.requests()];
+        ArrayNode each = results.putArray("request_ms");
+        ArrayNode eachGateway = results.putArray("gateway_cpu_ms");
+        ArrayNode eachBroker = results.putArray("broker_cpu_ms");
+        long frames = -1;
+        for (int i = 0; i < p.requests(); i++) {
+          long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+          CpuSnapshot before = CpuSnapshot.take(gateway.pid(), bench.brokerPid());
+          HistoryClient.Answer answer = client.request(frame, left);
+          CpuSnapshot after = CpuSnapshot.take(gateway.pid(), bench.brokerPid());
+          millis[i] = answer.millis();
+          gatewayCpu[i] = cpuMillis(before.gateway(), after.gateway());
+          brokerCpu[i] = cpuMillis(before.broker(), after.broker());
+          each.add(CpuSnapshot.round(answer.millis(), 1));
+          eachGateway.add(CpuSnapshot.round(gatewayCpu[i], 0));
+          eachBroker.add(CpuSnapshot.round(brokerCpu[i], 0));
+          frames = answer.historyFrames();
+          if (i == 0) {
+            results.put("end_frame", answer.endFrame());
+          }
+          log.info(
+              "history request {}: {} replies in {} ms (CPU: gateway {} ms, broker {} ms)",
+              i + 1,
+              answer.historyFrames(),
+              Format.dec(answer.millis(), 1),
+              Format.dec(gatewayCpu[i], 0),
+              Format.dec(brokerCpu[i], 0));
+        }
+        results.put("history_frames", frames);
+        results.put("cold_ms", CpuSnapshot.round(millis[0], 1));
+        double warm = p.requests() > 1 ? median(Arrays.copyOfRange(millis, 1, millis.length)) : -1;
+        results.put("warm_median_ms", CpuSnapshot.round(warm, 1));
+        double warmGateway =
+            p.requests() > 1 ? median(Arrays.copyOfRange(gatewayCpu, 1, gatewayCpu.length)) : -1;
+        double warmBroker =
+            p.requests() > 1 ? median(Arrays.copyOfRange(brokerCpu, 1, brokerCpu.length)) : -1;
+        results.put("cold_gateway_cpu_ms", CpuSnapshot.round(gatewayCpu[0], 0));
+        results.put("warm_median_gateway_cpu_ms", CpuSnapshot.round(warmGateway, 0));
+        results.put("warm_median_broker_cpu_ms", CpuSnapshot.round(warmBroker, 0));
+        return new SummaryRow(
+            "history request",
+            p.replies() + " published, limit " + p.limit() + ", " + p.requests() + " requests",
+            "-",
+            "-",
+            frames + " replies per answer",
+            "cold " + Format.dec(millis[0], 0) + " ms, warm median " + Format.dec(warm, 0) + " ms",
+            "cold "
+                + Format.dec(gatewayCpu[0], 0)
+                + " ms, warm median "
+                + Format.dec(warmGateway, 0)
+                + " ms CPU per request",
+            "-",
+            "from sending the control frame to the end frame; broker CPU per warm request "
+                + Format.dec(warmBroker, 0)
+                + " ms");
+      } finally {
+        WsClients.closeAll(sessions, Duration.ofSeconds(5));
+      }
+    } finally {
+      deleteStream(bench, stream);
+    }
+  }
+
+  /** What a rebuild run does. */
+  record RebuildParams(int replies, int starts, String compareClasspath) {}
+
+  /**
+   * Fills a new stream with {@code replies} replies (declared and bound as a gateway does, with the
+   * default retention; no gateway consumes them meanwhile), then starts a gateway on it {@code
+   * starts} times, each time measuring how long until {@code /readyz} answers 200 and how long the
+   * gateway says the rebuild took.
+   */
+  static SummaryRow rebuild(Bench bench, RebuildParams p, ObjectNode params, ObjectNode results) {
+    requireOwnGateway(bench);
+    params.put("replies", p.replies());
+    params.put("starts", p.starts());
+    String stream = bench.uniqueName("rebuild-history");
+    String exchange = bench.uniqueName("rebuild-ex");
+    params.put("stream", stream);
+    params.put("exchange", exchange);
+    List<String> extra = List.of("--history-stream", stream);
+    bench.describeGateway(params, extra);
+    long deadline = System.nanoTime() + bench.timeout().toNanos();
+    HistorySettings settings = HistorySettings.named(stream);
+    try {
+      try (ReplyPublisher publisher =
+          new ReplyPublisher(bench.broker(), exchange, bench.options().confirmWindow)) {
+        declareStream(bench, settings, exchange);
+        ReplyPublisher.Result published = publisher.publish(p.replies(), false, 0, deadline);
+        results.put("published", published.published());
+        results.put("publish_rate", Format.rate(published.rate()));
+        log.info(
+            "rebuild: {} replies in stream {} at {}/s",
+            published.published(),
+            stream,
+            Format.rate(published.rate()));
+      }
+      double[] readyMs = new double[p.starts()];
+      double[] rebuildMs = new double[p.starts()];
+      ArrayNode each = results.putArray("starts");
+      double[] compareMs = new double[p.compareClasspath() == null ? 0 : p.starts()];
+      for (int i = 0; i < p.starts() * (p.compareClasspath() == null ? 1 : 2); i++) {
+        boolean compared = p.compareClasspath() != null && i % 2 == 1;
+        String name = bench.uniqueName("rebuild");
+        long start = System.nanoTime();
+        try (GatewayProcess gateway =
+            GatewayProcess.start(
+                bench.broker(),
+                bench.options().gatewayJvmOptionList(),
+                compared ? p.compareClasspath() : bench.options().gatewayClasspath,
+                withExtra(bench.options().gatewayArgList(), extra),
+                exchange,
+                name,
+                Duration.ofSeconds(60))) {
+          double listenMs = (System.nanoTime() - start) / 1e6;
+          awaitReady(gateway.uri(), deadline);
+          double ready = (System.nanoTime() - start) / 1e6;
+          Matcher m = REBUILT.matcher(gateway.logText());
+          long read = m.find() ? Long.parseLong(m.group(1)) : -1;
+          double rebuilt = read >= 0 ? Double.parseDouble(m.group(2)) : -1;
+          if (compared) {
+            compareMs[i / 2] = rebuilt;
+          } else {
+            int k = p.compareClasspath() == null ? i : i / 2;
+            readyMs[k] = ready;
+            rebuildMs[k] = rebuilt;
+          }
+          ObjectNode one = each.addObject();
+          if (compared) {
+            one.put("classpath", p.compareClasspath());
+          }
+          one.put("listening_ms", CpuSnapshot.round(listenMs, 0));
+          one.put("ready_ms", CpuSnapshot.round(ready, 0));
+          one.put("rebuild_ms_logged", rebuilt);
+          one.put("replies_read", read);
+          log.info(
+              "rebuild {}{}: ready after {} ms (listening after {} ms; the gateway logged {}"
+                  + " replies in {} ms)",
+              i + 1,
+              compared ? " (compared class path)" : "",
+              Format.dec(ready, 0),
+              Format.dec(listenMs, 0),
+              read,
+              Format.dec(rebuilt, 0));
+        }
+      }
+      double ready = median(readyMs);
+      double rebuilt = median(rebuildMs);
+      results.put("ready_median_ms", CpuSnapshot.round(ready, 0));
+      results.put("rebuild_median_ms", CpuSnapshot.round(rebuilt, 0));
+      if (compareMs.length > 0) {
+        results.put("compared_rebuild_median_ms", CpuSnapshot.round(median(compareMs), 0));
+      }
+      results.put(
+          "rebuild_replies_per_second",
+          rebuilt > 0 ? Format.rate(p.replies() * 1000 / rebuilt) : -1);
+      return new SummaryRow(
+          "history rebuild",
+          p.replies() + " replies in the stream, " + p.starts() + " starts",
+          rebuilt > 0 ? Format.num(p.replies() * 1000 / rebuilt) + " read/s" : "-",
+          "-",
+          "-",
+          "-",
+          "-",
+          "-",
+          "median: /readyz 200 after "
+              + Format.dec(ready / 1000, 1)
+              + " s from the JVM's start; rebuild "
+              + Format.dec(rebuilt / 1000, 1)
+              + " s (logged)"
+              + (compareMs.length > 0
+                  ? "; compared class path: rebuild "
+                      + Format.dec(median(compareMs) / 1000, 1)
+                      + " s"
+                  : ""));
+    } finally {
+      deleteStream(bench, stream);
+      try (Connection connection = bench.broker().connect("clu-ws-load cleanup")) {
+        connection.createChannel().exchangeDelete(exchange);
+      } catch (IOException | RuntimeException e) {
+        log.warn("could not delete exchange {}: {}", exchange, e.toString());
+      }
+    }
+  }
+
+  private static List<String> withExtra(List<String> args, List<String> extra) {
+    List<String> all = new ArrayList<>(args);
+    all.addAll(extra);
+    return all;
+  }
+
+  private static void requireOwnGateway(Bench bench) {
+    if (bench.options().gatewayUrl != null) {
+      throw new IllegalArgumentException(
+          "history runs start their own gateway with a stream of their own: no --gateway-url");
+    }
+  }
+
+  /** Declares the stream and binds it to the exchange as a gateway with these settings does. */
+  private static void declareStream(Bench bench, HistorySettings settings, String exchange) {
+    try (Connection connection = bench.broker().connect("clu-ws-load history")) {
+      Channel channel = connection.createChannel();
+      channel.queueDeclare(settings.stream(), true, false, false, settings.streamArguments());
+      channel.queueBind(settings.stream(), exchange, "reply.#");
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot declare the stream " + settings.stream(), e);
+    }
+  }
+
+  private static void deleteStream(Bench bench, String stream) {
+    try (Connection connection = bench.broker().connect("clu-ws-load cleanup")) {
+      connection.createChannel().queueDelete(stream);
+    } catch (IOException | RuntimeException e) {
+      log.warn("could not delete the history stream {}: {}", stream, e.toString());
+    }
+  }
+
+  /** Polls {@code /readyz} every 50 ms until it answers 200. */
+  private static void awaitReady(URI wsUri, long deadline) {
+    URI readyz = URI.create("http://" + wsUri.getHost() + ":" + wsUri.getPort() + "/readyz");
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    HttpRequest request = HttpRequest.newBuilder(readyz).timeout(Duration.ofSeconds(5)).build();
+    String last = "";
+    while (System.nanoTime() < deadline) {
+      try {
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() == 200) {
+          return;
+        }
+        last = response.statusCode() + " " + response.body();
+      } catch (IOException e) {
+        last = e.toString();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted", e);
+      }
+      FanoutRun.sleep(50);
+    }
+    throw new IllegalStateException("the gateway was not ready in time: " + last);
+  }
+
+  private static double cpuMillis(long before, long after) {
+    return before < 0 || after < 0 ? -1 : (after - before) / 1e6;
+  }
+
+  static double median(double[] values) {
+    if (values.length == 0) {
+      return -1;
+    }
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+}
