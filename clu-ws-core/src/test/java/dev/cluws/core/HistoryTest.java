@@ -8,8 +8,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.cluws.core.access.AccessPolicy;
 import dev.cluws.core.client.ClientConnection;
 import dev.cluws.core.client.Outbox;
+import dev.cluws.core.reply.HistoryRequests;
 import dev.cluws.core.reply.SubscriptionException;
 import dev.cluws.core.spi.Reply;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -153,6 +155,60 @@ class HistoryTest extends InMemoryGatewayTestBase {
     assertThat(end.path("body").path("replies").asInt()).isEqualTo(2);
     assertThat(end.path("body").path("complete").asBoolean()).isTrue();
     assertThat(frames).hasSize(3);
+  }
+
+  @Test
+  void aHistoryFrameCarriesTheBodyExactlyAsTheActorPublishedIt() {
+    Reply template = TestReplies.reply("lvmecp", "i", null, "{}");
+    String published = "{\"ra\":1.50,\"note\":\"caf\\u00e9\",\"big\":12345678901234567890}";
+    history.append(
+        Reply.ofJson(
+            template.headers(),
+            template.exchange(),
+            template.routingKey(),
+            "m1",
+            null,
+            minutesAgo(1),
+            published.getBytes(StandardCharsets.UTF_8)));
+    withHistory();
+    RecordingTransport transport = RecordingTransport.completingInline();
+    ClientConnection client = connect("", transport);
+
+    client.onText("{\"control\": \"history\", \"minutes\": 10}");
+
+    String frame = transport.frames().get(0).text();
+    assertThat(frame).contains("\"history\":true").endsWith("\"body\":" + published + "}");
+  }
+
+  @Test
+  void aHistoryAnswerIsReadOnlyAsFastAsTheClientTakesItSoItNeverFillsTheOutbox() {
+    int count = 3 * HistoryRequests.PACE_FRAMES;
+    for (int i = 1; i <= count; i++) {
+      history.append(at("lvmecp", "{\"n\": " + i + "}", minutesAgo(5)));
+    }
+    withHistory();
+    RecordingTransport transport = RecordingTransport.completingOnDemand();
+    ClientConnection client = connect("", transport);
+
+    client.onText("{\"control\": \"history\", \"actors\": [\"lvmecp\"], \"minutes\": 10}");
+
+    // The client takes nothing: the read stops once its outbox holds a pace's worth.
+    assertThat(history.pauses()).isEqualTo(1);
+    assertThat(client.outbox().queued()).isBetween(1, HistoryRequests.PACE_FRAMES + 1);
+    assertThat(client.outbox().isOver()).isFalse();
+
+    transport.completeInlineFromNowOn();
+    transport.completeNext();
+    history.releaseReads();
+
+    List<String> frames = describe(transport);
+    List<String> expected = new ArrayList<>();
+    for (int i = 1; i <= count; i++) {
+      expected.add("history lvmecp {\"n\":" + i + "}");
+    }
+    assertThat(frames.subList(0, count)).isEqualTo(expected);
+    assertThat(last(transport).path("body").path("replies").asInt()).isEqualTo(count);
+    assertThat(frames).hasSize(count + 1);
   }
 
   @Test

@@ -8,16 +8,20 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A {@link ReplyHistory} in memory, for unit tests of the core: the replies the test appends, read
- * at once on the caller's thread, or held until the test lets them go ({@link #holdReads}).
+ * at once on the caller's thread, or held until the test lets them go ({@link #holdReads}). Like
+ * the stream, a read pauses while its visitor is not {@link Visitor#ready ready}; the test lets it
+ * go on with {@link #releaseReads}.
  */
 final class InMemoryHistory implements ReplyHistory {
   private final List<Reply> replies = new CopyOnWriteArrayList<>();
   private final List<Runnable> heldReads = new CopyOnWriteArrayList<>();
   private volatile boolean hold;
   private volatile Instant keptSince;
+  private final AtomicInteger pauses = new AtomicInteger();
   volatile boolean started;
   volatile boolean closed;
 
@@ -35,6 +39,11 @@ final class InMemoryHistory implements ReplyHistory {
     List<Runnable> reads = new ArrayList<>(heldReads);
     heldReads.clear();
     reads.forEach(Runnable::run);
+  }
+
+  /** How often a read paused because its visitor was not ready. */
+  int pauses() {
+    return pauses.get();
   }
 
   /** Reads say that the history keeps replies only since {@code since} (retention). */
@@ -57,19 +66,32 @@ final class InMemoryHistory implements ReplyHistory {
     CompletableFuture<Read> result = new CompletableFuture<>();
     List<Reply> snapshot = List.copyOf(replies); // what the history held when the read began
     Runnable read =
-        () -> {
-          long count = 0;
-          for (Reply reply : snapshot) {
-            if (reply.timestamp() != null && reply.timestamp().isBefore(from)) {
-              continue;
+        new Runnable() {
+          private int next;
+          private long count;
+
+          @Override
+          public void run() {
+            while (next < snapshot.size()) {
+              Reply reply = snapshot.get(next);
+              if (reply.timestamp() != null && reply.timestamp().isBefore(from)) {
+                next++;
+                continue;
+              }
+              if (!visitor.ready()) {
+                pauses.incrementAndGet();
+                heldReads.add(this);
+                return;
+              }
+              next++;
+              count++;
+              if (!visitor.accept(reply)) {
+                result.complete(new Read(count, true, keptSince));
+                return;
+              }
             }
-            count++;
-            if (!visitor.accept(reply)) {
-              result.complete(new Read(count, true, keptSince));
-              return;
-            }
+            result.complete(new Read(count, false, keptSince));
           }
-          result.complete(new Read(count, false, keptSince));
         };
     if (hold) {
       heldReads.add(read);

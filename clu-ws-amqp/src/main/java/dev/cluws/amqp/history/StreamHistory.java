@@ -22,8 +22,8 @@ import dev.cluws.core.spi.Reply;
 import dev.cluws.core.spi.ReplyHistory;
 import java.io.IOException;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Date;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -77,7 +77,10 @@ public final class StreamHistory implements ReplyHistory {
   static final String OFFSET_HEADER = "x-stream-offset";
 
   /** The prefetch window of a read, and how often it acknowledges (half of it). */
-  static final int READ_PREFETCH = 2000;
+  static final int READ_PREFETCH = 1000;
+
+  /** How often a read that waits for its visitor to be ready asks it again. */
+  static final long PACE_MILLIS = 5;
 
   private final AmqpSettings amqp;
   private final HistorySettings settings;
@@ -150,12 +153,7 @@ public final class StreamHistory implements ReplyHistory {
     Channel ch = conn.createChannel();
     try {
       ch.exchangeDeclare(amqp.exchange(), BuiltinExchangeType.TOPIC, false, true, null);
-      Map<String, Object> arguments = new HashMap<>();
-      arguments.put("x-queue-type", "stream");
-      arguments.put("x-max-age", settings.maxAgeArgument());
-      arguments.put("x-max-length-bytes", settings.maxBytes());
-      arguments.put("x-stream-max-segment-size-bytes", settings.segmentBytes());
-      ch.queueDeclare(name(), true, false, false, arguments);
+      ch.queueDeclare(name(), true, false, false, settings.streamArguments());
       ch.queueBind(name(), amqp.exchange(), "reply.#");
       bindings.increment();
     } finally {
@@ -249,6 +247,18 @@ public final class StreamHistory implements ReplyHistory {
     return offset instanceof Number ? ((Number) offset).longValue() : null;
   }
 
+  /** The message's timestamp in whole seconds, as a parsed reply has it. */
+  private static @Nullable Instant timestampOf(AMQP.BasicProperties properties) {
+    Date timestamp = properties.getTimestamp();
+    return timestamp == null ? null : timestamp.toInstant().truncatedTo(ChronoUnit.SECONDS);
+  }
+
+  private static @Nullable String senderOf(AMQP.BasicProperties properties) {
+    Map<String, Object> headers = properties.getHeaders();
+    Object sender = headers == null ? null : headers.get(Reply.SENDER);
+    return sender == null ? null : sender.toString();
+  }
+
   private static @Nullable String markerOf(AMQP.BasicProperties properties) {
     Map<String, Object> headers = properties.getHeaders();
     Object marker = headers == null ? null : headers.get(MARKER_HEADER);
@@ -268,6 +278,9 @@ public final class StreamHistory implements ReplyHistory {
     private volatile long firstOffset = -1;
     private volatile long lastProgress = System.nanoTime();
 
+    /** Since when the read waits for its visitor to be ready ({@link System#nanoTime()}), or 0. */
+    private volatile long waitingSince;
+
     StreamRead(Instant from, Visitor visitor, ScheduledExecutorService timer) {
       this.from = from;
       this.visitor = visitor;
@@ -285,7 +298,18 @@ public final class StreamHistory implements ReplyHistory {
         timeout =
             timer.scheduleWithFixedDelay(
                 () -> {
-                  if (System.nanoTime() - lastProgress > settings.readTimeout().toNanos()) {
+                  long waiting = waitingSince;
+                  if (waiting != 0
+                      && System.nanoTime() - waiting > settings.readTimeout().toNanos()) {
+                    fail(
+                        new CluWsException(
+                            "the replies read from the history stream '"
+                                + name()
+                                + "' were not taken for "
+                                + settings.readTimeout().toSeconds()
+                                + " s"));
+                  } else if (waiting == 0
+                      && System.nanoTime() - lastProgress > settings.readTimeout().toNanos()) {
                     fail(
                         new CluWsException(
                             "reading the history stream '"
@@ -367,7 +391,9 @@ public final class StreamHistory implements ReplyHistory {
 
     private final class Reader extends DefaultConsumer {
       private long replies;
+      private final Object acks = new Object();
       private long unacked;
+      private long lastTag;
       private boolean first = true;
       private @Nullable Instant keptSince;
 
@@ -379,6 +405,60 @@ public final class StreamHistory implements ReplyHistory {
 
       Reader(Channel ch) {
         super(ch);
+      }
+
+      /**
+       * Acknowledges every half window, which asks the broker for more, while the visitor is ready;
+       * when it is not, asks it again every {@value #PACE_MILLIS} ms and acknowledges then.
+       */
+      private void ackOrWait(long tag) throws IOException {
+        synchronized (acks) {
+          lastTag = tag;
+          if (++unacked < READ_PREFETCH / 2 || waitingSince != 0) {
+            return;
+          }
+          if (visitor.ready()) {
+            ack();
+            return;
+          }
+          waitingSince = System.nanoTime();
+        }
+        retryLater();
+      }
+
+      private void ack() throws IOException {
+        getChannel().basicAck(lastTag, true);
+        unacked = 0;
+      }
+
+      private void retryLater() {
+        try {
+          var unused = timer.schedule(this::retry, PACE_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closing) {
+          fail(new CluWsException("history " + name() + " is closed"));
+        }
+      }
+
+      private void retry() {
+        if (ended.get()) {
+          return;
+        }
+        synchronized (acks) {
+          if (!visitor.ready()) {
+            retryLater();
+            return;
+          }
+          waitingSince = 0;
+          lastProgress = System.nanoTime();
+          try {
+            ack();
+          } catch (IOException | RuntimeException e) {
+            fail(
+                new BrokerUnavailableException(
+                    "cannot read the history stream '" + name() + "': " + Connections.reason(e),
+                    e));
+          }
+        }
       }
 
       @Override
@@ -409,14 +489,15 @@ public final class StreamHistory implements ReplyHistory {
               return;
             }
           } else {
-            Reply reply = parse(envelope, properties, body);
-            if (reply != null) {
-              if (maybeDropped) {
-                maybeDropped = false;
-                Instant at = reply.timestamp();
-                keptSince = at != null && at.isAfter(from) ? at : null;
-              }
-              if (reply.timestamp() == null || !reply.timestamp().isBefore(from)) {
+            // Decided from the message's properties, before its body is parsed.
+            Instant at = timestampOf(properties);
+            if (maybeDropped) {
+              maybeDropped = false;
+              keptSince = at != null && at.isAfter(from) ? at : null;
+            }
+            if ((at == null || !at.isBefore(from)) && visitor.wants(senderOf(properties))) {
+              Reply reply = parse(envelope, properties, body);
+              if (reply != null) {
                 replies++;
                 if (!visitor.accept(reply)) {
                   end(new Read(replies, true, keptSince), tag);
@@ -425,10 +506,7 @@ public final class StreamHistory implements ReplyHistory {
               }
             }
           }
-          if (++unacked >= READ_PREFETCH / 2) {
-            getChannel().basicAck(envelope.getDeliveryTag(), true);
-            unacked = 0;
-          }
+          ackOrWait(envelope.getDeliveryTag());
         } catch (Throwable e) { // never let an exception reach amqp-client's consumer thread
           fail(new CluWsException("reading the history stream '" + name() + "' failed: " + e, e));
         }
@@ -437,10 +515,7 @@ public final class StreamHistory implements ReplyHistory {
 
     private @Nullable Reply parse(Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
       // The stream's offset header is the broker's, not the actor's: the reply does not carry it.
-      Map<String, Object> headers = new HashMap<>(properties.getHeaders());
-      headers.remove(OFFSET_HEADER);
-      ReplyParser.Result parsed =
-          parser.parse(envelope, properties.builder().headers(headers).build(), body);
+      ReplyParser.Result parsed = parser.parse(envelope, properties, body, OFFSET_HEADER);
       if (!parsed.valid()) {
         log.debug("history {}: skipping an invalid reply ({})", name(), parsed.problem());
         return null;

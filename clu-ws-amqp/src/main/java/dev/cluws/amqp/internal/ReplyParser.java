@@ -43,7 +43,16 @@ public final class ReplyParser {
   }
 
   public Result parse(Envelope envelope, AMQP.BasicProperties props, byte[] body) {
-    Map<String, Object> headers = convertTable(props.getHeaders());
+    return parse(envelope, props, body, null);
+  }
+
+  /**
+   * {@link #parse(Envelope, AMQP.BasicProperties, byte[])} leaving out one header that the broker
+   * added (e.g. a stream's offset), which is not the actor's.
+   */
+  public Result parse(
+      Envelope envelope, AMQP.BasicProperties props, byte[] body, @Nullable String brokerHeader) {
+    Map<String, Object> headers = convertTable(props.getHeaders(), brokerHeader);
     Object code = headers.get(Reply.MESSAGE_CODE);
     if (code == null || code.toString().isEmpty()) {
       return new Result(null, "no message_code header");
@@ -123,6 +132,11 @@ public final class ReplyParser {
    * keep the wire order; alphabetical order is what CLU's frames show).
    */
   static Map<String, Object> convertTable(Map<String, Object> table) {
+    return convertTable(table, null);
+  }
+
+  private static Map<String, Object> convertTable(
+      Map<String, Object> table, @Nullable String leftOut) {
     if (table == null || table.isEmpty()) {
       return Collections.emptyMap();
     }
@@ -130,7 +144,9 @@ public final class ReplyParser {
     Arrays.sort(keys);
     Map<String, Object> result = new LinkedHashMap<>(table.size() * 2);
     for (String key : keys) {
-      result.put(key, convert(table.get(key)));
+      if (!key.equals(leftOut)) {
+        result.put(key, convert(table.get(key)));
+      }
     }
     return result;
   }

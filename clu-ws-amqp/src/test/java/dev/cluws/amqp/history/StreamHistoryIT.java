@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -177,6 +178,90 @@ class StreamHistoryIT {
 
     assertThat(read.stopped()).isTrue();
     assertThat(numbers(replies)).containsExactly(1, 2, 3);
+  }
+
+  @Test
+  void aReaderGetsOnlyTheSendersItWantsAndCountsOnlyThose() throws Exception {
+    StreamHistory history = start();
+    CluTestActor wanted = actor();
+    CluTestActor other = actor();
+    for (int i = 1; i <= 10; i++) {
+      wanted.broadcast(Map.of("n", i));
+      other.broadcast(Map.of("n", 100 + i));
+    }
+    await()
+        .atMost(WAIT)
+        .until(() -> read(history, Instant.EPOCH, new ArrayList<>()).replies() == 20);
+
+    List<Reply> replies = new ArrayList<>();
+    ReplyHistory.Read read =
+        history
+            .read(
+                Instant.EPOCH,
+                new ReplyHistory.Visitor() {
+                  @Override
+                  public boolean wants(String sender) {
+                    return wanted.name().equals(sender);
+                  }
+
+                  @Override
+                  public boolean accept(Reply reply) {
+                    replies.add(reply);
+                    return true;
+                  }
+                })
+            .toCompletableFuture()
+            .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+    assertThat(numbers(replies))
+        .isEqualTo(java.util.stream.IntStream.rangeClosed(1, 10).boxed().toList());
+    assertThat(read.replies()).isEqualTo(10);
+  }
+
+  @Test
+  void aReaderThatIsNotReadyReceivesAboutOneWindowUntilItIsReadyAgain() throws Exception {
+    StreamHistory history = start();
+    CluTestActor actor = actor();
+    int count = 3 * StreamHistory.READ_PREFETCH;
+    for (int i = 1; i <= count; i++) {
+      actor.broadcast(Map.of("n", i));
+    }
+    await()
+        .atMost(WAIT)
+        .until(() -> read(history, Instant.EPOCH, new ArrayList<>()).replies() == count);
+
+    List<Reply> replies = new CopyOnWriteArrayList<>();
+    java.util.concurrent.atomic.AtomicBoolean ready =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    CompletableFuture<ReplyHistory.Read> read =
+        history
+            .read(
+                Instant.EPOCH,
+                new ReplyHistory.Visitor() {
+                  @Override
+                  public boolean ready() {
+                    return ready.get();
+                  }
+
+                  @Override
+                  public boolean accept(Reply reply) {
+                    replies.add(reply);
+                    return true;
+                  }
+                })
+            .toCompletableFuture();
+
+    // The broker sends one prefetch window (up to the end of the stream chunk it is in), and no
+    // more while nothing is acknowledged.
+    await().atMost(WAIT).until(() -> replies.size() >= StreamHistory.READ_PREFETCH);
+    assertThat(read).isNotDone();
+    assertThat(replies.size()).isLessThan(2 * StreamHistory.READ_PREFETCH);
+
+    ready.set(true);
+    ReplyHistory.Read outcome = read.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertThat(outcome.replies()).isEqualTo(count);
+    assertThat(numbers(replies))
+        .isEqualTo(java.util.stream.IntStream.rangeClosed(1, count).boxed().toList());
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.cluws.core.reply;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cluws.core.client.ClientConnection;
+import dev.cluws.core.client.Outbox;
 import dev.cluws.core.codec.EncodedFrame;
 import dev.cluws.core.codec.FrameCodec;
 import dev.cluws.core.spi.Glob;
@@ -11,9 +12,7 @@ import dev.cluws.core.spi.Reply;
 import dev.cluws.core.spi.ReplyHistory;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -43,6 +42,16 @@ public final class HistoryRequests {
 
   /** The most bytes of frames one request returns. */
   public static final long MAX_BYTES = 16L * 1024 * 1024;
+
+  /**
+   * A read goes on while the client's outbox holds at most this many frames (and {@link
+   * #PACE_BYTES}): the history is read at the pace the client takes it, so an answer never fills
+   * the outbox (which would hold back live replies, or shed them), nor the gateway's heap.
+   */
+  public static final int PACE_FRAMES = 512;
+
+  /** See {@link #PACE_FRAMES}. */
+  public static final long PACE_BYTES = 512L * 1024;
 
   /** The header, {@code true}, on every frame of an answer to a history request. */
   public static final String HISTORY = "history";
@@ -151,14 +160,35 @@ public final class HistoryRequests {
     }
 
     @Override
+    public boolean wants(String sender) {
+      if (actors.isEmpty()) {
+        return true;
+      }
+      if (sender == null) {
+        return false;
+      }
+      for (Glob actor : actors) {
+        if (actor.matches(sender)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    @Override
+    public boolean ready() {
+      Outbox outbox = client.outbox();
+      return client.isClosed()
+          || (outbox.queued() <= PACE_FRAMES && outbox.queuedBytes() <= PACE_BYTES);
+    }
+
+    @Override
     public boolean accept(Reply stored) {
       if (client.isClosed()) {
         return false;
       }
       Reply reply = stored.withOrigin(Origin.ACTOR);
-      String sender = reply.sender();
-      if (!actors.isEmpty()
-          && (sender == null || actors.stream().noneMatch(p -> p.matches(sender)))) {
+      if (!wants(reply.sender())) {
         return true;
       }
       if (!client.sees(reply)) {
@@ -230,18 +260,9 @@ public final class HistoryRequests {
       return codec.gatewayReply(gap ? MessageCode.WARNING : doneCode, commandId, body);
     }
 
+    /** The reply with the history header; its body stays the JSON text it came as (not parsed). */
     private Reply marked(Reply reply) {
-      Map<String, Object> headers = new LinkedHashMap<>(reply.headers());
-      headers.put(HISTORY, true);
-      return new Reply(
-          headers,
-          reply.exchange(),
-          reply.routingKey(),
-          reply.messageId(),
-          reply.correlationId(),
-          reply.timestamp(),
-          reply.body(),
-          Origin.ACTOR);
+      return reply.withHeader(HISTORY, true);
     }
   }
 }

@@ -291,6 +291,25 @@ public final class Reply {
         origin);
   }
 
+  /**
+   * The same reply with one header more (or replaced), keeping its body as it is: a body made from
+   * JSON text stays text, written into the frame as it came, never parsed for this.
+   */
+  public Reply withHeader(String name, Object value) {
+    Map<String, Object> more = new LinkedHashMap<>(headers);
+    more.put(Objects.requireNonNull(name, "name"), value);
+    return new Reply(
+        Collections.unmodifiableMap(more),
+        exchange,
+        routingKey,
+        messageId,
+        correlationId,
+        timestamp,
+        body,
+        json,
+        origin);
+  }
+
   /** The same reply with another origin (for the code that makes the frame). */
   public Reply withOrigin(Origin newOrigin) {
     return newOrigin == origin

@@ -46,6 +46,25 @@ public interface ReplyHistory extends AutoCloseable {
   interface Visitor {
     /** Takes one reply; {@code false} ends the read (the stage completes as stopped). */
     boolean accept(Reply reply);
+
+    /**
+     * Whether the visitor wants the replies of this sender (the {@code sender} header, {@code null}
+     * when absent), asked before a reply is parsed: a read skips the others without parsing them,
+     * and does not count them in {@link Read#replies}. Every sender by default.
+     */
+    default boolean wants(@Nullable String sender) {
+      return true;
+    }
+
+    /**
+     * Whether the visitor can take more replies now (e.g. its client's outbox has room). While it
+     * says no, the read asks the history for no more than the few replies already on their way, and
+     * asks the visitor again every few milliseconds; the read's timeout does not run meanwhile.
+     * Always by default.
+     */
+    default boolean ready() {
+      return true;
+    }
   }
 
   /**
