@@ -11,6 +11,7 @@ import dev.cluws.core.client.ClientConnection;
 import dev.cluws.core.client.ClientRegistry;
 import dev.cluws.core.client.ClientTransport;
 import dev.cluws.core.client.ControlHandler;
+import dev.cluws.core.client.FanOutSenders;
 import dev.cluws.core.client.Outbox;
 import dev.cluws.core.codec.ControlFrames;
 import dev.cluws.core.codec.EncodedFrame;
@@ -165,7 +166,10 @@ public final class Gateway implements AutoCloseable {
   private boolean closed;
   private ScheduledExecutorService housekeeping;
 
-  /** Where outboxes write frames to websockets, so the delivery thread only queues them. */
+  /**
+   * Where outboxes write frames to websockets: sender threads, so a fan-out mostly only queues, or
+   * (for the first clients of a reply after a pause) the delivery thread itself.
+   */
   private final Executor senders;
 
   /** The gateway's own sender threads, when it was not given an executor. */
@@ -176,7 +180,11 @@ public final class Gateway implements AutoCloseable {
     this.admission = new Admission(settings.maxConnections());
     this.codec = new FrameCodec(b.mapper, settings.name());
     this.registry = new ClientRegistry();
-    this.hub = new Hub(codec, stats, settings, registry);
+    this.ownSenders = b.sendExecutor == null ? newSenders(settings.name()) : null;
+    // The first frames of a reply that follows a pause are written on the delivery thread.
+    FanOutSenders fanOutSenders = ownSenders == null ? null : new FanOutSenders(ownSenders);
+    this.senders = b.sendExecutor != null ? b.sendExecutor : fanOutSenders;
+    this.hub = new Hub(codec, stats, settings, registry, fanOutSenders);
     this.joins = hub.joins();
     ClassLoader loader = b.classLoader;
     PluginConfiguration plugins = b.plugins;
@@ -231,8 +239,6 @@ public final class Gateway implements AutoCloseable {
                     b.mapper,
                     plugins.settingsOf(PluginConfiguration.Kind.SINK, sinkProvider)));
     this.accessPolicy = b.accessPolicy;
-    this.ownSenders = b.sendExecutor == null ? newSenders(settings.name()) : null;
-    this.senders = b.sendExecutor != null ? b.sendExecutor : ownSenders;
     this.gate = new CommandGate(sink, codec, stats, accessPolicy, hub::sourceState, settings);
     this.history = b.history;
     this.historyRequests = history == null ? null : new HistoryRequests(codec, history);
@@ -1026,8 +1032,10 @@ public final class Gateway implements AutoCloseable {
 
     /**
      * Where clients' frames are written to their websockets (default: the gateway's own pool of one
-     * thread per core, closed with the gateway). {@link Outbox#DIRECT} writes on the thread that
-     * fans out, which suits tests that check delivery synchronously.
+     * thread per core, closed with the gateway, except that the first frames of a reply that
+     * follows a pause are written on the delivering thread, see {@link FanOutSenders}). {@link
+     * Outbox#DIRECT} writes on the thread that fans out, which suits tests that check delivery
+     * synchronously.
      */
     public Builder sendExecutor(Executor executor) {
       this.sendExecutor = Objects.requireNonNull(executor, "executor");

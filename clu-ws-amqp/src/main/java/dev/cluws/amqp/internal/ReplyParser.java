@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -20,6 +19,8 @@ import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -36,7 +37,31 @@ public final class ReplyParser {
     }
   }
 
+  /** The most distinct strings {@link #shared} keeps. */
+  static final int MAX_SHARED_STRINGS = 1024;
+
+  /** The longest string {@link #shared} keeps. */
+  static final int MAX_SHARED_LENGTH = 64;
+
+  /**
+   * Headers whose values repeat from reply to reply (an actor's name, a message code, a flag, the
+   * client a command came from), unlike a command's or a message's id.
+   */
+  private static final Set<String> REPEATING_HEADERS =
+      Set.of(Reply.MESSAGE_CODE, Reply.SENDER, Reply.INTERNAL, Reply.COMMANDER_ID);
+
   private final ObjectReader reader;
+
+  /**
+   * One instance of each string that repeats from reply to reply (header names, the values of
+   * {@link #REPEATING_HEADERS}, exchange, routing key), so that the replies the gateway keeps (the
+   * replay ring holds thousands) share them instead of each holding its own copy: less memory to
+   * copy and to collect per reply. Bounded: once full, new strings are kept per reply as before.
+   */
+  private final Map<String, String> shared = new ConcurrentHashMap<>();
+
+  /** The last timestamp parsed, shared by the replies of the same second. */
+  private volatile Instant lastSecond;
 
   public ReplyParser(ObjectReader reader) {
     this.reader = reader;
@@ -52,7 +77,7 @@ public final class ReplyParser {
    */
   public Result parse(
       Envelope envelope, AMQP.BasicProperties props, byte[] body, @Nullable String brokerHeader) {
-    Map<String, Object> headers = convertTable(props.getHeaders(), brokerHeader);
+    Map<String, Object> headers = headers(props.getHeaders(), brokerHeader);
     Object code = headers.get(Reply.MESSAGE_CODE);
     if (code == null || code.toString().isEmpty()) {
       return new Result(null, "no message_code header");
@@ -80,18 +105,69 @@ public final class ReplyParser {
       return new Result(null, "body is empty");
     }
     Date timestamp = props.getTimestamp();
-    Instant instant =
-        timestamp == null ? null : timestamp.toInstant().truncatedTo(ChronoUnit.SECONDS);
+    Instant instant = timestamp == null ? null : second(timestamp);
     Reply reply =
         Reply.ofJson(
             headers,
-            envelope.getExchange(),
-            envelope.getRoutingKey(),
+            shared(envelope.getExchange()),
+            shared(envelope.getRoutingKey()),
             props.getMessageId(),
             correlationId,
             instant,
             json);
     return new Result(reply, null);
+  }
+
+  /** The timestamp to the second, the same instance as the last reply's when they are equal. */
+  private Instant second(Date timestamp) {
+    long epochSecond = Math.floorDiv(timestamp.getTime(), 1000L);
+    Instant last = lastSecond;
+    if (last != null && last.getEpochSecond() == epochSecond) {
+      return last;
+    }
+    Instant instant = Instant.ofEpochSecond(epochSecond);
+    lastSecond = instant;
+    return instant;
+  }
+
+  /**
+   * The reply's headers as {@link #convertTable} makes them (without {@code leftOut}), with
+   * repeating strings shared.
+   */
+  private Map<String, Object> headers(Map<String, Object> table, @Nullable String leftOut) {
+    if (table == null || table.isEmpty()) {
+      return Collections.emptyMap();
+    }
+    String[] keys = table.keySet().toArray(new String[0]);
+    Arrays.sort(keys);
+    Map<String, Object> result = new LinkedHashMap<>(table.size() * 2);
+    for (String key : keys) {
+      if (key.equals(leftOut)) {
+        continue;
+      }
+      Object value = convert(table.get(key));
+      if (value instanceof String && REPEATING_HEADERS.contains(key)) {
+        value = shared((String) value);
+      }
+      result.put(shared(key), value);
+    }
+    return result;
+  }
+
+  /** The shared instance of a string equal to {@code text} (see {@link #shared}). */
+  private String shared(String text) {
+    if (text == null || text.length() > MAX_SHARED_LENGTH) {
+      return text;
+    }
+    String known = shared.get(text);
+    if (known != null) {
+      return known;
+    }
+    if (shared.size() >= MAX_SHARED_STRINGS) {
+      return text;
+    }
+    known = shared.putIfAbsent(text, text);
+    return known == null ? text : known;
   }
 
   /**

@@ -6,7 +6,10 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.impl.LongStringHelper;
 import dev.cluws.core.spi.JsonMappers;
+import dev.cluws.core.spi.Reply;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -75,5 +78,70 @@ class ReplyParserTest {
   void aBodyThatIsAScalarIsKeptWhole() {
     assertThat(text(parse("42"))).isEqualTo("42");
     assertThat(text(parse("\"text\" "))).isEqualTo("\"text\"");
+  }
+
+  private static AMQP.BasicProperties properties(
+      String sender, String commandId, long timestampMillis) {
+    Map<String, Object> headers = new LinkedHashMap<>();
+    headers.put("sender", LongStringHelper.asLongString(sender));
+    headers.put("message_code", LongStringHelper.asLongString(":"));
+    headers.put("command_id", LongStringHelper.asLongString(commandId));
+    return new AMQP.BasicProperties.Builder()
+        .headers(headers)
+        .correlationId(commandId)
+        .timestamp(new Date(timestampMillis))
+        .build();
+  }
+
+  private Reply parse(AMQP.BasicProperties properties) {
+    // A new envelope per delivery, as amqp-client makes them: its strings are new every time.
+    Envelope delivered =
+        new Envelope(1, false, new String("sdss_exchange"), new String("reply.broadcast"));
+    return parser.parse(delivered, properties, "{}".getBytes(StandardCharsets.UTF_8)).reply();
+  }
+
+  private static Object key(Reply reply, String name) {
+    return reply.headers().keySet().stream().filter(name::equals).findFirst().orElseThrow();
+  }
+
+  @Test
+  void repliesShareTheirHeaderNamesSenderCodeExchangeAndRoutingKeyButNotTheirCommandIds() {
+    Reply first = parse(properties(new String("lvmecp"), "c1", 1_000));
+    Reply second = parse(properties(new String("lvmecp"), "c2", 1_000));
+
+    assertThat(second.headers())
+        .containsEntry("sender", "lvmecp")
+        .containsEntry("command_id", "c2");
+    assertThat(key(second, "sender")).isSameAs(key(first, "sender"));
+    assertThat(key(second, "command_id")).isSameAs(key(first, "command_id"));
+    assertThat(second.headers().get("sender")).isSameAs(first.headers().get("sender"));
+    assertThat(second.headers().get("message_code")).isSameAs(first.headers().get("message_code"));
+    assertThat(second.exchange()).isSameAs(first.exchange()).isEqualTo("sdss_exchange");
+    assertThat(second.routingKey()).isSameAs(first.routingKey()).isEqualTo("reply.broadcast");
+    assertThat(second.headers().get("command_id")).isNotSameAs(first.headers().get("command_id"));
+  }
+
+  @Test
+  void theTimestampIsKeptToTheSecondAndSharedByTheRepliesOfOneSecond() {
+    Reply first = parse(properties("lvmecp", "c1", 1_700_000_000_123L));
+    Reply second = parse(properties("lvmecp", "c2", 1_700_000_000_999L));
+    Reply third = parse(properties("lvmecp", "c3", 1_700_000_001_000L));
+
+    assertThat(first.timestamp()).isEqualTo(Instant.ofEpochSecond(1_700_000_000L));
+    assertThat(second.timestamp()).isSameAs(first.timestamp());
+    assertThat(third.timestamp()).isEqualTo(Instant.ofEpochSecond(1_700_000_001L));
+  }
+
+  @Test
+  void beyondItsBoundTheParserKeepsNewStringsPerReplyAndStillParsesThemRight() {
+    for (int i = 0; i < ReplyParser.MAX_SHARED_STRINGS + 10; i++) {
+      assertThat(parse(properties("actor-" + i, "c" + i, 1_000)).headers())
+          .containsEntry("sender", "actor-" + i);
+    }
+    Reply late = parse(properties(new String("a-late-actor"), "c", 1_000));
+    Reply again = parse(properties(new String("a-late-actor"), "c", 1_000));
+
+    assertThat(again.headers()).containsEntry("sender", "a-late-actor");
+    assertThat(again.headers().get("sender")).isNotSameAs(late.headers().get("sender"));
   }
 }

@@ -5,6 +5,7 @@ import dev.cluws.core.GatewaySettings;
 import dev.cluws.core.GatewayStats;
 import dev.cluws.core.client.ClientConnection;
 import dev.cluws.core.client.ClientRegistry;
+import dev.cluws.core.client.FanOutSenders;
 import dev.cluws.core.client.Outbox;
 import dev.cluws.core.codec.EncodedFrame;
 import dev.cluws.core.codec.FrameCodec;
@@ -56,6 +57,10 @@ public final class Hub implements ReplyListener {
   private volatile long lastSequence;
   private final ClientRegistry registry;
   private final FanOut fanOut;
+
+  /** Told when each reply's fan-out starts and ends, or {@code null}. */
+  private final FanOutSenders senders;
+
   private final Joins joins;
   private volatile SourceState sourceState = SourceState.CONNECTING;
   private boolean brokerLost;
@@ -85,12 +90,32 @@ public final class Hub implements ReplyListener {
    */
   public Hub(FrameCodec codec, GatewayStats stats, int replayFrames, long replayBytes) {
     this(
-        codec, stats, replayFrames, replayBytes, new StateStore(0, 1, 1, ""), new ClientRegistry());
+        codec,
+        stats,
+        replayFrames,
+        replayBytes,
+        new StateStore(0, 1, 1, ""),
+        new ClientRegistry(),
+        null);
   }
 
   /** A hub over {@code registry}, with replay bounds and a current-state store for snapshots. */
   public Hub(
       FrameCodec codec, GatewayStats stats, GatewaySettings settings, ClientRegistry registry) {
+    this(codec, stats, settings, registry, null);
+  }
+
+  /**
+   * Like {@link #Hub(FrameCodec, GatewayStats, GatewaySettings, ClientRegistry)}, telling {@code
+   * senders} (the outboxes' send executor, or {@code null}) when each reply's fan-out starts and
+   * ends, so that a reply that follows a pause is written on the delivery thread.
+   */
+  public Hub(
+      FrameCodec codec,
+      GatewayStats stats,
+      GatewaySettings settings,
+      ClientRegistry registry,
+      FanOutSenders senders) {
     this(
         codec,
         stats,
@@ -101,7 +126,8 @@ public final class Hub implements ReplyListener {
             settings.stateKeywords(),
             settings.stateBytes(),
             settings.name()),
-        registry);
+        registry,
+        senders);
   }
 
   private Hub(
@@ -110,13 +136,15 @@ public final class Hub implements ReplyListener {
       int replayFrames,
       long replayBytes,
       StateStore state,
-      ClientRegistry registry) {
+      ClientRegistry registry,
+      FanOutSenders senders) {
     this.codec = codec;
     this.stats = stats;
     this.ring =
         replayFrames > 0 && replayBytes > 0 ? new ReplayRing(replayFrames, replayBytes) : null;
     this.state = state;
     this.registry = registry;
+    this.senders = senders;
     this.fanOut = new FanOut(codec);
     this.joins = new Joins(codec, registry, ring, state, replayLock, () -> sequence);
   }
@@ -130,7 +158,17 @@ public final class Hub implements ReplyListener {
       long seq = ++sequence;
       lastSequence = seq;
       state.update(reply, Instant::now);
-      EncodedFrame frame = fanOut.deliver(reply, seq, registry.current());
+      EncodedFrame frame;
+      if (senders == null) {
+        frame = fanOut.deliver(reply, seq, registry.current());
+      } else {
+        senders.fanOutStarts();
+        try {
+          frame = fanOut.deliver(reply, seq, registry.current());
+        } finally {
+          senders.fanOutEnds();
+        }
+      }
       if (ring != null) {
         // Kept with the frame the clients got, or unencoded (encoded on replay) when no client
         // took the reply as it is: a gateway nobody listens to never encodes.

@@ -43,10 +43,7 @@ final class SessionTransport implements ClientTransport {
   @Override
   public void send(EncodedFrame frame, boolean more, SendCallback callback) {
     if (coreSession != null) {
-      coreSession.sendFrame(
-          new Frame(OpCode.TEXT, frame.buffer()),
-          org.eclipse.jetty.util.Callback.from(() -> callback.completed(null), callback::completed),
-          more);
+      coreSession.sendFrame(new Frame(OpCode.TEXT, frame.buffer()), new Completion(callback), more);
     } else {
       session.sendText(
           frame.text(), Callback.from(() -> callback.completed(null), callback::completed));
@@ -66,6 +63,33 @@ final class SessionTransport implements ClientTransport {
   @Override
   public String remoteAddress() {
     return remoteAddress;
+  }
+
+  /**
+   * One frame's completion as Jetty's callback: one object per frame instead of a callback and two
+   * lambdas. Non-blocking: the outbox's completion only queues or starts the next send.
+   */
+  private static final class Completion implements org.eclipse.jetty.util.Callback {
+    private final SendCallback callback;
+
+    Completion(SendCallback callback) {
+      this.callback = callback;
+    }
+
+    @Override
+    public void succeeded() {
+      callback.completed(null);
+    }
+
+    @Override
+    public void failed(Throwable failure) {
+      callback.completed(failure);
+    }
+
+    @Override
+    public InvocationType getInvocationType() {
+      return InvocationType.NON_BLOCKING;
+    }
   }
 
   /** Whether frames go out as pre-encoded bytes (true for every session Jetty creates). */
