@@ -281,7 +281,10 @@ class StreamHistoryIT {
       }
       replies.clear();
       read = read(history, Instant.EPOCH, replies);
-      if (read.keptSince() != null) {
+      // A busy broker may write a whole round in one chunk, whose segment retention then drops at
+      // once: the read then rightly finds nothing kept before its own end marker. Go on until a
+      // read finds part of the replies kept.
+      if (read.keptSince() != null && !replies.isEmpty()) {
         break;
       }
     }
