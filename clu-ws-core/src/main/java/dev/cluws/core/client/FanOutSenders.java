@@ -20,8 +20,9 @@ import java.util.concurrent.Executor;
  *
  * <p>{@link #fanOutStarts()} and {@link #fanOutEnds()} are called by the hub around each fan-out,
  * under its lock, so on one thread at a time; only that thread, between the two, ever runs a task
- * itself. Other threads (joins, control answers, the completion of writes) always use the sender
- * threads, as does a task submitted from within a task run here.
+ * itself. Tasks submitted on other threads (a join's replay, answers to control frames, upkeep) go
+ * to the sender threads, as does a task submitted from within a task run here. (A write that
+ * completes later goes on draining its outbox on the thread that completed it, as before.)
  */
 public final class FanOutSenders implements Executor {
   /** The pause after a fan-out beyond which the next one counts as below saturation. */
