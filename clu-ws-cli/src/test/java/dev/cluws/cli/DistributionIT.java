@@ -69,6 +69,34 @@ class DistributionIT {
   }
 
   @Test
+  void theCommandStartsJavaWithTheDocumentedMemoryOptionsWhichJavaOptsOverride() throws Exception {
+    assertThat(commandLineFlags("-XX:+PrintCommandLineFlags"))
+        .contains("-XX:+UseSerialGC")
+        .contains("-XX:MaxNewSize=" + 8L * 1024 * 1024)
+        .contains("-XX:-TieredCompilation")
+        .contains("-XX:MaxHeapFreeRatio=30");
+
+    assertThat(
+            commandLineFlags(
+                "-XX:+TieredCompilation -XX:MaxNewSize=64m -XX:+PrintCommandLineFlags"))
+        .contains("-XX:+TieredCompilation")
+        .contains("-XX:MaxNewSize=" + 64L * 1024 * 1024)
+        .doesNotContain("-XX:-TieredCompilation");
+  }
+
+  /** What {@code clu-ws --version} prints with these {@code JAVA_OPTS}. */
+  private static String commandLineFlags(String javaOpts) throws Exception {
+    ProcessBuilder builder =
+        new ProcessBuilder(SCRIPT.toString(), "--version").redirectErrorStream(true);
+    builder.environment().put("JAVA_OPTS", javaOpts);
+    Process process = builder.start();
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.exitValue()).isZero();
+    return output;
+  }
+
+  @Test
   void theCommandServesCluClientsAndClosesThemWith1001OnSigterm() throws Exception {
     int port = freePort();
     String exchange = TestBroker.uniqueName("dist-ex");

@@ -63,7 +63,8 @@ final class CommonOptions {
       paramLabel = "<options>",
       defaultValue =
           "-XX:+ExitOnOutOfMemoryError -XX:+UseSerialGC -Xms16m -Xmx512m -XX:MinHeapFreeRatio=10"
-              + " -XX:MaxHeapFreeRatio=30 -XX:TrimNativeHeapInterval=1000",
+              + " -XX:MaxHeapFreeRatio=30 -XX:MaxNewSize=8m -XX:-TieredCompilation"
+              + " -XX:TrimNativeHeapInterval=1000",
       description =
           "JVM options of the gateways the tool starts, space-separated; e.g."
               + " \"-XX:StartFlightRecording=filename=gw.jfr,settings=profile\" (default:"
