@@ -196,12 +196,23 @@ public final class StreamHistory implements ReplyHistory {
     }
     reads.increment();
     StreamRead read = new StreamRead(from, visitor, t);
+    // Opening the read takes round trips to the broker: on the history's thread, never the
+    // caller's (a Jetty thread for a client's request).
     try {
-      read.begin(conn);
-    } catch (IOException | RuntimeException e) {
-      read.fail(
-          new BrokerUnavailableException(
-              "cannot read the history stream '" + name() + "': " + Connections.reason(e), e));
+      read.watch();
+      t.execute(
+          () -> {
+            try {
+              read.begin(conn);
+            } catch (IOException | RuntimeException e) {
+              read.fail(
+                  new BrokerUnavailableException(
+                      "cannot read the history stream '" + name() + "': " + Connections.reason(e),
+                      e));
+            }
+          });
+    } catch (RejectedExecutionException closing) {
+      read.fail(new CluWsException("history " + name() + " is closed"));
     }
     return read.result;
   }
@@ -273,8 +284,8 @@ public final class StreamHistory implements ReplyHistory {
     private final String id = UUID.randomUUID().toString();
     final CompletableFuture<Read> result = new CompletableFuture<>();
     private final AtomicBoolean ended = new AtomicBoolean();
-    private @Nullable Channel channel;
-    private @Nullable ScheduledFuture<?> timeout;
+    private volatile @Nullable Channel channel;
+    private volatile @Nullable ScheduledFuture<?> timeout;
     private volatile long firstOffset = -1;
     private volatile long lastProgress = System.nanoTime();
 
@@ -287,44 +298,52 @@ public final class StreamHistory implements ReplyHistory {
       this.timer = timer;
     }
 
+    /** Starts the read's timeout. */
+    void watch() {
+      // A read fails when the broker sends nothing for the read timeout (a long read that makes
+      // progress, such as a rebuild from a large stream, goes on).
+      long period = Math.max(1, settings.readTimeout().toMillis() / 4);
+      timeout =
+          timer.scheduleWithFixedDelay(
+              () -> {
+                long waiting = waitingSince;
+                if (waiting != 0
+                    && System.nanoTime() - waiting > settings.readTimeout().toNanos()) {
+                  fail(
+                      new CluWsException(
+                          "the replies read from the history stream '"
+                              + name()
+                              + "' were not taken for "
+                              + settings.readTimeout().toSeconds()
+                              + " s"));
+                } else if (waiting == 0
+                    && System.nanoTime() - lastProgress > settings.readTimeout().toNanos()) {
+                  fail(
+                      new CluWsException(
+                          "reading the history stream '"
+                              + name()
+                              + "' stalled: nothing arrived for "
+                              + settings.readTimeout().toSeconds()
+                              + " s"));
+                }
+              },
+              period,
+              period,
+              TimeUnit.MILLISECONDS);
+    }
+
+    /** Opens the read's channel, appends its marker and starts the probe. */
     void begin(Connection conn) throws IOException {
+      if (ended.get()) {
+        return;
+      }
       Channel ch = conn.createChannel();
       this.channel = ch;
-      ch.addShutdownListener(this::onShutdown);
-      try {
-        // A read fails when the broker sends nothing for the read timeout (a long read that makes
-        // progress, such as a rebuild from a large stream, goes on).
-        long period = Math.max(1, settings.readTimeout().toMillis() / 4);
-        timeout =
-            timer.scheduleWithFixedDelay(
-                () -> {
-                  long waiting = waitingSince;
-                  if (waiting != 0
-                      && System.nanoTime() - waiting > settings.readTimeout().toNanos()) {
-                    fail(
-                        new CluWsException(
-                            "the replies read from the history stream '"
-                                + name()
-                                + "' were not taken for "
-                                + settings.readTimeout().toSeconds()
-                                + " s"));
-                  } else if (waiting == 0
-                      && System.nanoTime() - lastProgress > settings.readTimeout().toNanos()) {
-                    fail(
-                        new CluWsException(
-                            "reading the history stream '"
-                                + name()
-                                + "' stalled: nothing arrived for "
-                                + settings.readTimeout().toSeconds()
-                                + " s"));
-                  }
-                },
-                period,
-                period,
-                TimeUnit.MILLISECONDS);
-      } catch (RejectedExecutionException closing) {
-        throw new CluWsException("history " + name() + " is closed");
+      if (ended.get()) { // failed (timed out, closed) while the channel was opened
+        closeQuietly(ch);
+        return;
       }
+      ch.addShutdownListener(this::onShutdown);
       // The end of this read: everything appended before the marker is read, nothing after it.
       AMQP.BasicProperties marker =
           new AMQP.BasicProperties.Builder()
