@@ -189,6 +189,11 @@ final class GatewayProcess implements GatewayTarget {
     }
   }
 
+  /** The gateway's name; its replies queue is {@code <name>_replies}. */
+  String name() {
+    return name;
+  }
+
   @Override
   public URI uri() {
     return uri;

@@ -34,7 +34,8 @@ final class HistoryRun {
   private HistoryRun() {}
 
   /** What a request run does. */
-  record RequestParams(int replies, int limit, double minutes, int requests) {}
+  record RequestParams(
+      int replies, int limit, double minutes, int requests, boolean connectFirst) {}
 
   /**
    * Starts a gateway with a new history stream, publishes {@code replies} replies of one actor, and
@@ -47,6 +48,7 @@ final class HistoryRun {
     params.put("limit", p.limit());
     params.put("minutes", p.minutes());
     params.put("requests", p.requests());
+    params.put("connect_first", p.connectFirst());
     String stream = bench.uniqueName("history");
     params.put("stream", stream);
     List<String> extra = List.of("--history-stream", stream);
@@ -62,20 +64,32 @@ final class HistoryRun {
             + "}";
     params.put("request", frame);
     try (GatewayTarget gateway = bench.gateway("history", extra)) {
-      try (ReplyPublisher publisher =
-          new ReplyPublisher(bench.broker(), gateway.exchange(), bench.options().confirmWindow)) {
-        ReplyPublisher.Result published = publisher.publish(p.replies(), false, 0, deadline);
-        results.put("published", published.published());
-        results.put("publish_rate", Format.rate(published.rate()));
-        log.info(
-            "history: {} replies published at {}/s; requesting",
-            published.published(),
-            Format.rate(published.rate()));
-      }
       HistoryClient client = new HistoryClient();
-      List<Session> sessions =
-          bench.ws().connectAll(gateway.uri(), List.of(client), Duration.ofSeconds(30));
+      List<Session> sessions = new ArrayList<>();
       try {
+        if (p.connectFirst()) {
+          // A client that has received the replies live before it asks for their history.
+          sessions.addAll(
+              bench.ws().connectAll(gateway.uri(), List.of(client), Duration.ofSeconds(30)));
+        }
+        try (ReplyPublisher publisher =
+            new ReplyPublisher(bench.broker(), gateway.exchange(), bench.options().confirmWindow)) {
+          ReplyPublisher.Result published = publisher.publish(p.replies(), false, 0, deadline);
+          results.put("published", published.published());
+          results.put("publish_rate", Format.rate(published.rate()));
+          log.info(
+              "history: {} replies published at {}/s; requesting",
+              published.published(),
+              Format.rate(published.rate()));
+        }
+        // The gateway takes the published replies live too: let it finish them, so that a request
+        // is timed alone rather than with the end of that backlog.
+        long settled = awaitLiveBacklogTaken(bench, (GatewayProcess) gateway, deadline);
+        results.put("live_backlog_wait_ms", settled);
+        if (!p.connectFirst()) {
+          sessions.addAll(
+              bench.ws().connectAll(gateway.uri(), List.of(client), Duration.ofSeconds(30)));
+        }
         double[] millis = new double[p.requests()];
         double[] gatewayCpu = new double[p.requests()];
         double[] brokerCpu = new double[p.requests()];
@@ -261,6 +275,36 @@ final class HistoryRun {
         log.warn("could not delete exchange {}: {}", exchange, e.toString());
       }
     }
+  }
+
+  /**
+   * Waits until the gateway's replies queue is empty and the gateway is idle (under a tenth of a
+   * core over a quarter second), at most 60 s; returns how long it waited in ms.
+   */
+  private static long awaitLiveBacklogTaken(Bench bench, GatewayProcess gateway, long deadline) {
+    long start = System.nanoTime();
+    long until = Math.min(deadline, start + Duration.ofSeconds(60).toNanos());
+    String queue = gateway.name() + "_replies";
+    try (Connection connection = bench.broker().connect("clu-ws-load history")) {
+      Channel channel = connection.createChannel();
+      while (System.nanoTime() < until
+          && channel.queueDeclarePassive(queue).getMessageCount() > 0) {
+        FanoutRun.sleep(50);
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot look at the gateway's queue " + queue, e);
+    }
+    long pid = gateway.pid().orElse(-1);
+    while (pid > 0 && System.nanoTime() < until) {
+      long cpu = ProcStats.cpuNanos(pid);
+      long wall = System.nanoTime();
+      FanoutRun.sleep(250);
+      double cores = (ProcStats.cpuNanos(pid) - cpu) / (double) (System.nanoTime() - wall);
+      if (cores < 0.1) {
+        break;
+      }
+    }
+    return (System.nanoTime() - start) / 1_000_000;
   }
 
   private static List<String> withExtra(List<String> args, List<String> extra) {

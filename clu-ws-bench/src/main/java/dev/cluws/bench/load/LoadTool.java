@@ -283,6 +283,13 @@ public final class LoadTool implements Callable<Integer> {
     int requests;
 
     @Option(
+        names = "--connect-first",
+        description =
+            "Connect the requesting client before the replies are published (it receives them live"
+                + " first, as a page would), instead of after.")
+    boolean connectFirst;
+
+    @Option(
         names = "--rebuild-replies",
         defaultValue = "0",
         description = "Replies N in the rebuild run's stream; 0 = no rebuild run (default).")
@@ -316,7 +323,7 @@ public final class LoadTool implements Callable<Integer> {
           SummaryRow row =
               HistoryRun.requests(
                   bench,
-                  new HistoryRun.RequestParams(replies, limit, minutes, requests),
+                  new HistoryRun.RequestParams(replies, limit, minutes, requests, connectFirst),
                   (ObjectNode) record.get("params"),
                   (ObjectNode) record.get("results"));
           bench.emit(record, List.of(row));
