@@ -35,7 +35,12 @@ final class HistoryRun {
 
   /** What a request run does. */
   record RequestParams(
-      int replies, int limit, double minutes, int requests, boolean connectFirst) {}
+      int replies,
+      int limit,
+      double minutes,
+      int requests,
+      boolean connectFirst,
+      boolean restart) {}
 
   /**
    * Starts a gateway with a new history stream, publishes {@code replies} replies of one actor, and
@@ -49,6 +54,10 @@ final class HistoryRun {
     params.put("minutes", p.minutes());
     params.put("requests", p.requests());
     params.put("connect_first", p.connectFirst());
+    params.put("restart", p.restart());
+    if (p.connectFirst() && p.restart()) {
+      throw new IllegalArgumentException("--connect-first and --restart exclude each other");
+    }
     String stream = bench.uniqueName("history");
     params.put("stream", stream);
     List<String> extra = List.of("--history-stream", stream);
@@ -63,7 +72,9 @@ final class HistoryRun {
             + p.limit()
             + "}";
     params.put("request", frame);
-    try (GatewayTarget gateway = bench.gateway("history", extra)) {
+    GatewayTarget first = bench.gateway("history", extra);
+    GatewayTarget gateway = first;
+    try {
       HistoryClient client = new HistoryClient();
       List<Session> sessions = new ArrayList<>();
       try {
@@ -86,6 +97,24 @@ final class HistoryRun {
         // is timed alone rather than with the end of that backlog.
         long settled = awaitLiveBacklogTaken(bench, (GatewayProcess) gateway, deadline);
         results.put("live_backlog_wait_ms", settled);
+        if (p.restart()) {
+          // A new gateway on the same stream and exchange: it rebuilds its state from the stream
+          // (reading the replies just published) before it is ready, as after a restart.
+          first.close();
+          long start = System.nanoTime();
+          gateway =
+              GatewayProcess.start(
+                  bench.broker(),
+                  bench.options().gatewayJvmOptionList(),
+                  bench.options().gatewayClasspath,
+                  withExtra(bench.options().gatewayArgList(), extra),
+                  first.exchange(),
+                  bench.uniqueName("history-restarted"),
+                  Duration.ofSeconds(60));
+          awaitReady(gateway.uri(), deadline);
+          results.put("restart_ready_ms", (System.nanoTime() - start) / 1_000_000);
+          awaitLiveBacklogTaken(bench, (GatewayProcess) gateway, deadline);
+        }
         if (!p.connectFirst()) {
           sessions.addAll(
               bench.ws().connectAll(gateway.uri(), List.of(client), Duration.ofSeconds(30)));
@@ -151,6 +180,8 @@ final class HistoryRun {
         WsClients.closeAll(sessions, Duration.ofSeconds(5));
       }
     } finally {
+      gateway.close();
+      first.close();
       deleteStream(bench, stream);
     }
   }

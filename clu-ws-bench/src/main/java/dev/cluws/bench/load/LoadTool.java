@@ -290,6 +290,13 @@ public final class LoadTool implements Callable<Integer> {
     boolean connectFirst;
 
     @Option(
+        names = "--restart",
+        description =
+            "Before the requests, replace the gateway by a new one on the same stream, which"
+                + " rebuilds its state from the replies published (as after a restart).")
+    boolean restart;
+
+    @Option(
         names = "--rebuild-replies",
         defaultValue = "0",
         description = "Replies N in the rebuild run's stream; 0 = no rebuild run (default).")
@@ -323,7 +330,8 @@ public final class LoadTool implements Callable<Integer> {
           SummaryRow row =
               HistoryRun.requests(
                   bench,
-                  new HistoryRun.RequestParams(replies, limit, minutes, requests, connectFirst),
+                  new HistoryRun.RequestParams(
+                      replies, limit, minutes, requests, connectFirst, restart),
                   (ObjectNode) record.get("params"),
                   (ObjectNode) record.get("results"));
           bench.emit(record, List.of(row));

@@ -45,8 +45,9 @@ class LoadToolIT {
   }
 
   @Test
-  void historyRequestsGetTheirWholeAnswerAndARestartedGatewayReadsTheWholeStreamLeavingNoStream()
-      throws Exception {
+  void
+      historyRequestsToARestartedGatewayGetTheirWholeAnswerAndARebuildReadsTheWholeStreamLeavingNoStream()
+          throws Exception {
     Output out =
         run(
             "history",
@@ -56,6 +57,7 @@ class LoadToolIT {
             "200",
             "--requests",
             "2",
+            "--restart",
             "--rebuild-replies",
             "500",
             "--rebuild-starts",
@@ -67,6 +69,7 @@ class LoadToolIT {
     assertThat(request.path("scenario").asText()).isEqualTo("history-request");
     assertThat(request.path("results").path("history_frames").asInt()).isEqualTo(200);
     assertThat(request.path("results").path("request_ms")).hasSize(2);
+    assertThat(request.path("results").path("restart_ready_ms").asLong()).isPositive();
     assertThat(request.path("results").path("end_frame").asText())
         .contains("\"replies\":200", "\"limit\":\"replies\"");
     JsonNode rebuild = out.records().get(1);
