@@ -7,6 +7,7 @@ import dev.cluws.core.client.ClientConnection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -174,22 +175,32 @@ class JoinTest extends InMemoryGatewayTestBase {
     gateway.close();
     gateway = gateway(b -> b.replay(replies, 64L << 20));
     List<RecordingTransport> transports = new ArrayList<>();
+    // The stream is live when the first client joins, and goes on until it has: on a fast
+    // machine the pusher would otherwise finish before the first connect.
+    CountDownLatch streaming = new CountDownLatch(1);
+    CountDownLatch joined = new CountDownLatch(1);
     Future<?> pushing =
         pusher.submit(
             () -> {
               for (int n = 1; n <= replies; n++) {
                 push("lvmecp", n);
+                if (n == replies / 3) {
+                  streaming.countDown();
+                  assertThat(joined.await(BOUND.toSeconds(), TimeUnit.SECONDS)).isTrue();
+                }
               }
+              return null;
             });
-    for (int i = 0; i < 100 && !pushing.isDone(); i++) {
+    assertThat(streaming.await(BOUND.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    for (int i = 0; i < 100 && (i == 0 || !pushing.isDone()); i++) {
       RecordingTransport transport = RecordingTransport.completingInline();
       connect("since=0", transport);
       transports.add(transport);
+      joined.countDown();
       Thread.yield();
     }
     pushing.get(30, TimeUnit.SECONDS);
 
-    assertThat(transports).isNotEmpty();
     for (RecordingTransport transport : transports) {
       List<JsonNode> frames = transport.json();
       assertThat(numbers(frames)).isEqualTo(range(1, replies));
