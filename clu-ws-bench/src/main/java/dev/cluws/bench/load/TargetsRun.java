@@ -264,7 +264,94 @@ final class TargetsRun {
                 + " ms)",
             "p99 <= ceiling's p99 + 1 ms",
             complete(o) && gwP99 <= baseP99 + 1 ? "met" : "not met"));
+    if (clients > 1) {
+      plainFanout(bench, verdicts, clients, rate, replies, warmup, o);
+    }
     return true;
+  }
+
+  /**
+   * The same replies to as many plain AMQP consumers as the gateway had clients, each on its own
+   * queue (the broker fans out): the ceiling issue 12's own table gives for 100 clients. Run after
+   * the gateway's run, with no gateway, so that neither shares the broker with the other.
+   */
+  private static void plainFanout(
+      Bench bench,
+      List<Verdict> verdicts,
+      int clients,
+      double rate,
+      int replies,
+      int warmup,
+      FanoutRun.Outcome gateway) {
+    String name =
+        "3. latency, "
+            + clients
+            + " clients at "
+            + Format.num(rate)
+            + "/s, against "
+            + clients
+            + " plain consumers";
+    ObjectNode record = bench.record("target3-plain-fanout");
+    PlainFanoutRun.Outcome plain;
+    try {
+      plain =
+          PlainFanoutRun.run(
+              bench,
+              "target3-plain-k" + clients,
+              clients,
+              replies,
+              rate,
+              warmup,
+              (ObjectNode) record.get("params"),
+              (ObjectNode) record.get("results"));
+    } catch (RuntimeException e) {
+      LoadTool.Suite.failed(bench, record, e);
+      verdicts.add(failedRow(name));
+      return;
+    }
+    ObjectNode cpu = (ObjectNode) record.get("results").get("cpu");
+    bench.emit(
+        record,
+        List.of(
+            new SummaryRow(
+                "target3-plain-fanout",
+                "K="
+                    + clients
+                    + " plain consumers M="
+                    + replies
+                    + " rate="
+                    + Format.rateOption(rate),
+                "-",
+                "-",
+                plain.lost() + " lost",
+                plain.latency().count() > 0 ? Format.latency(plain.latency()) : "-",
+                "-",
+                "-",
+                "load tool "
+                    + cpu.path("load_tool_cores").asDouble()
+                    + ", broker "
+                    + cpu.path("broker_cores").asDouble()
+                    + ", other processes "
+                    + cpu.path("other_processes_cores").asDouble()
+                    + " cores")));
+    double plainP99 = plain.latency().percentile(99) / 1000.0;
+    double gwP99 = gateway.results().path("clients").path("latency").path("p99_ms").asDouble();
+    boolean plainComplete = plain.end() == FanoutRun.End.COMPLETE && plain.lost() == 0;
+    verdicts.add(
+        new Verdict(
+            name,
+            "p50 / p99 "
+                + dec(plain.latency().percentile(50) / 1000.0, 2)
+                + " / "
+                + dec(plainP99, 2)
+                + " ms ("
+                + clients
+                + " queues; run after the gateway's)",
+            "p99 " + dec(gwP99, 2) + " ms (the run above)",
+            "p99 <= ceiling's p99 + 1 ms",
+            !plainComplete
+                ? "invalid: the plain consumers lost replies"
+                : complete(gateway) && gwP99 <= plainP99 + 1 ? "met" : "not met"));
   }
 
   private static boolean commands(

@@ -1,0 +1,118 @@
+package dev.cluws.bench.load;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The same paced replies as a gateway run, received by K plain AMQP consumers instead of K
+ * websocket clients: each consumer on its own connection and its own queue bound to {@code
+ * reply.#}, so the broker does the fan-out (issue 12's table measured its "plain AMQP consumer"
+ * column for 100 clients this way, with 100 queues). No gateway runs meanwhile; the publisher, its
+ * rate, the warm-up and the latency measure (receive time minus the send time in the body, every
+ * consumer's replies in one histogram) are those of {@link FanoutRun}.
+ */
+final class PlainFanoutRun {
+  private static final Logger log = LoggerFactory.getLogger(PlainFanoutRun.class);
+
+  /** The consumers' latency and what they received. */
+  record Outcome(Histogram latency, long received, long lost, FanoutRun.End end) {}
+
+  private PlainFanoutRun() {}
+
+  static Outcome run(
+      Bench bench,
+      String runName,
+      int consumers,
+      int replies,
+      double rate,
+      int warmup,
+      ObjectNode params,
+      ObjectNode results) {
+    params.put("plain_consumers", consumers);
+    params.put("replies", replies);
+    params.put("rate", rate > 0 ? Double.toString(rate) : "max");
+    params.put("warmup_replies", warmup);
+    String exchange = bench.uniqueName(runName) + "-ex";
+    params.put("exchange", exchange);
+    long deadline = System.nanoTime() + bench.timeout().toNanos();
+    List<BaselineConsumer> plain = new ArrayList<>();
+    try {
+      for (int i = 0; i < consumers; i++) {
+        plain.add(BaselineConsumer.start(bench.broker(), exchange, replies));
+      }
+      try (ReplyPublisher publisher =
+          new ReplyPublisher(bench.broker(), exchange, bench.options().confirmWindow)) {
+        log.info("{}: {} plain consumers; warming up with {} replies", runName, consumers, warmup);
+        if (warmup > 0) {
+          publisher.publishWarmup(0, warmup, rate, deadline);
+          await(bench, plain, warmup - 1L, true, deadline);
+        }
+        CpuSnapshot start = CpuSnapshot.take(OptionalLong.empty(), bench.brokerPid());
+        log.info("{}: publishing {} replies at {}", runName, replies, Format.rateOption(rate));
+        ReplyPublisher.Result published = publisher.publish(replies, false, rate, deadline);
+        FanoutRun.End end = await(bench, plain, replies, false, deadline);
+        CpuSnapshot stop = CpuSnapshot.take(OptionalLong.empty(), bench.brokerPid());
+
+        Histogram latency = new Histogram();
+        long received = 0;
+        long lost = 0;
+        for (BaselineConsumer consumer : plain) {
+          ReceiveStats s = consumer.stats();
+          latency.add(s.latency());
+          received += s.received();
+          lost += s.lost();
+        }
+        results.put("end", end.name().toLowerCase(java.util.Locale.ROOT));
+        ObjectNode pub = results.putObject("publisher");
+        pub.put("kind", "clu-ws-load");
+        pub.put("published", published.published());
+        pub.put("rate", Format.rate(published.rate()));
+        ObjectNode out = results.putObject("plain_consumers");
+        out.put("consumers", consumers);
+        out.put("received", received);
+        out.put("lost", lost);
+        Format.latency(out.putObject("latency"), latency);
+        start.writeCores(stop, results.putObject("cpu"));
+        return new Outcome(latency, received, lost, end);
+      }
+    } finally {
+      plain.forEach(BaselineConsumer::close);
+    }
+  }
+
+  /** Waits until every consumer has the last warm-up reply, or {@code expected} measured ones. */
+  private static FanoutRun.End await(
+      Bench bench, List<BaselineConsumer> plain, long target, boolean warmup, long deadline) {
+    long stallNanos = bench.stall().toNanos();
+    long progressAt = System.nanoTime();
+    long seen = -1;
+    while (true) {
+      long sum = 0;
+      boolean all = true;
+      for (BaselineConsumer consumer : plain) {
+        long n = warmup ? consumer.stats().warmupSeen() : consumer.stats().received();
+        sum += n;
+        all &= n >= target;
+      }
+      if (all) {
+        return FanoutRun.End.COMPLETE;
+      }
+      long now = System.nanoTime();
+      if (sum != seen) {
+        seen = sum;
+        progressAt = now;
+      }
+      if (now - progressAt > stallNanos) {
+        return FanoutRun.End.STALLED;
+      }
+      if (now > deadline) {
+        return FanoutRun.End.TIMEOUT;
+      }
+      FanoutRun.sleep(10);
+    }
+  }
+}
