@@ -138,14 +138,24 @@ final class Bench implements AutoCloseable {
     String name = uniqueName(run);
     List<String> args = new ArrayList<>(options.gatewayArgList());
     args.addAll(extraArgs);
-    return GatewayProcess.start(
-        broker,
-        options.gatewayJvmOptionList(),
-        options.gatewayClasspath,
-        args,
-        name + "-ex",
-        name,
-        Duration.ofSeconds(60));
+    GatewayProcess gateway =
+        GatewayProcess.start(
+            broker,
+            options.gatewayJvmOptionList(),
+            options.gatewayClasspath,
+            args,
+            name + "-ex",
+            name,
+            Duration.ofSeconds(60));
+    try {
+      // A gateway with a history stream rebuilds its state from it before it is ready, reading
+      // the stream: a run starts after that, not beside it.
+      GatewayProcess.awaitReady(gateway.uri(), System.nanoTime() + timeout().toNanos());
+    } catch (RuntimeException e) {
+      gateway.close();
+      throw e;
+    }
+    return gateway;
   }
 
   /**

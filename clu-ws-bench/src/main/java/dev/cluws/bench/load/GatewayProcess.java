@@ -9,6 +9,9 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -127,6 +130,30 @@ final class GatewayProcess implements GatewayTarget {
     }
     log.info("gateway {} (pid {}) listens on {}", name, process.pid(), gateway.uri);
     return gateway;
+  }
+
+  /** Polls {@code /readyz} every 50 ms until it answers 200. */
+  static void awaitReady(URI wsUri, long deadline) {
+    URI readyz = URI.create("http://" + wsUri.getHost() + ":" + wsUri.getPort() + "/readyz");
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    HttpRequest request = HttpRequest.newBuilder(readyz).timeout(Duration.ofSeconds(5)).build();
+    String last = "";
+    while (System.nanoTime() < deadline) {
+      try {
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() == 200) {
+          return;
+        }
+        last = response.statusCode() + " " + response.body();
+      } catch (IOException e) {
+        last = e.toString();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted", e);
+      }
+      FanoutRun.sleep(50);
+    }
+    throw new IllegalStateException("the gateway was not ready in time: " + last);
   }
 
   private void awaitPort(int port, Duration timeout) {

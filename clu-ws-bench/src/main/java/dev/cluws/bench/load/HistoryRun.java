@@ -6,10 +6,6 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import dev.cluws.amqp.history.HistorySettings;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -111,7 +107,7 @@ final class HistoryRun {
                   first.exchange(),
                   bench.uniqueName("history-restarted"),
                   Duration.ofSeconds(60));
-          awaitReady(gateway.uri(), deadline);
+          GatewayProcess.awaitReady(gateway.uri(), deadline);
           results.put("restart_ready_ms", (System.nanoTime() - start) / 1_000_000);
           awaitLiveBacklogTaken(bench, (GatewayProcess) gateway, deadline);
         }
@@ -238,7 +234,7 @@ final class HistoryRun {
                 name,
                 Duration.ofSeconds(60))) {
           double listenMs = (System.nanoTime() - start) / 1e6;
-          awaitReady(gateway.uri(), deadline);
+          GatewayProcess.awaitReady(gateway.uri(), deadline);
           double ready = (System.nanoTime() - start) / 1e6;
           Matcher m = REBUILT.matcher(gateway.logText());
           long read = m.find() ? Long.parseLong(m.group(1)) : -1;
@@ -368,30 +364,6 @@ final class HistoryRun {
     } catch (IOException | RuntimeException e) {
       log.warn("could not delete the history stream {}: {}", stream, e.toString());
     }
-  }
-
-  /** Polls {@code /readyz} every 50 ms until it answers 200. */
-  private static void awaitReady(URI wsUri, long deadline) {
-    URI readyz = URI.create("http://" + wsUri.getHost() + ":" + wsUri.getPort() + "/readyz");
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    HttpRequest request = HttpRequest.newBuilder(readyz).timeout(Duration.ofSeconds(5)).build();
-    String last = "";
-    while (System.nanoTime() < deadline) {
-      try {
-        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() == 200) {
-          return;
-        }
-        last = response.statusCode() + " " + response.body();
-      } catch (IOException e) {
-        last = e.toString();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted", e);
-      }
-      FanoutRun.sleep(50);
-    }
-    throw new IllegalStateException("the gateway was not ready in time: " + last);
   }
 
   private static double cpuMillis(long before, long after) {
