@@ -113,8 +113,19 @@ public final class LoadTool implements Callable<Integer> {
 
     @Mixin PublishOptions publish = new PublishOptions();
 
+    @Option(
+        names = "--plain-fanout",
+        description = {
+          "After each run, the same replies to K plain AMQP consumers, each on its own",
+          "connection and queue, with no gateway running (the broker fans out)."
+        })
+    boolean plainFanout;
+
     @Override
     boolean run(Bench bench) {
+      if (plainFanout && publish.perfTest) {
+        throw new IllegalArgumentException("--plain-fanout runs with the tool's publisher only");
+      }
       boolean ok = true;
       for (int k : clients) {
         ok &=
@@ -127,6 +138,12 @@ public final class LoadTool implements Callable<Integer> {
                 publish.gatewayWarmup,
                 publish.warmup,
                 publish.perfTest);
+        if (plainFanout) {
+          int warmup = publish.warmup > 0 ? publish.warmup : FanoutRun.Params.defaultWarmup(k);
+          ok &=
+              PlainFanoutRun.runAndEmit(bench, "plain-fanout", k, replies, publish.rate, warmup)
+                  != null;
+        }
       }
       return ok;
     }

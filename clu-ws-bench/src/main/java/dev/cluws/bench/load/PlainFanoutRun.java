@@ -23,6 +23,57 @@ final class PlainFanoutRun {
 
   private PlainFanoutRun() {}
 
+  /**
+   * Runs it as scenario {@code scenario}: emits its JSON line and summary row, or the failure;
+   * returns the outcome, or {@code null} when the run failed.
+   */
+  static Outcome runAndEmit(
+      Bench bench, String scenario, int consumers, int replies, double rate, int warmup) {
+    ObjectNode record = bench.record(scenario);
+    Outcome plain;
+    try {
+      plain =
+          run(
+              bench,
+              scenario + "-k" + consumers,
+              consumers,
+              replies,
+              rate,
+              warmup,
+              (ObjectNode) record.get("params"),
+              (ObjectNode) record.get("results"));
+    } catch (RuntimeException e) {
+      LoadTool.Suite.failed(bench, record, e);
+      return null;
+    }
+    ObjectNode cpu = (ObjectNode) record.get("results").get("cpu");
+    bench.emit(
+        record,
+        List.of(
+            new SummaryRow(
+                scenario,
+                "K="
+                    + consumers
+                    + " plain consumers M="
+                    + replies
+                    + " rate="
+                    + Format.rateOption(rate),
+                "-",
+                "-",
+                plain.lost() + " lost",
+                plain.latency().count() > 0 ? Format.latency(plain.latency()) : "-",
+                "-",
+                "-",
+                "load tool "
+                    + cpu.path("load_tool_cores").asDouble()
+                    + ", broker "
+                    + cpu.path("broker_cores").asDouble()
+                    + ", other processes "
+                    + cpu.path("other_processes_cores").asDouble()
+                    + " cores")));
+    return plain;
+  }
+
   static Outcome run(
       Bench bench,
       String runName,

@@ -133,8 +133,14 @@ final class ProcStats {
     if (info == null) {
       return -1;
     }
+    // One line per generation for the serial and parallel collectors (the young one, nearly empty
+    // after the collection, first), one for G1: the heap's use is their sum.
     Matcher m = HEAP_USED.matcher(info);
-    return m.find() ? Long.parseLong(m.group(1)) * 1024 : -1;
+    long used = -1;
+    while (m.find()) {
+      used = Math.max(used, 0) + Long.parseLong(m.group(1)) * 1024;
+    }
+    return used;
   }
 
   /**

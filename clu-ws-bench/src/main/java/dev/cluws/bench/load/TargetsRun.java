@@ -291,49 +291,12 @@ final class TargetsRun {
             + "/s, against "
             + clients
             + " plain consumers";
-    ObjectNode record = bench.record("target3-plain-fanout");
-    PlainFanoutRun.Outcome plain;
-    try {
-      plain =
-          PlainFanoutRun.run(
-              bench,
-              "target3-plain-k" + clients,
-              clients,
-              replies,
-              rate,
-              warmup,
-              (ObjectNode) record.get("params"),
-              (ObjectNode) record.get("results"));
-    } catch (RuntimeException e) {
-      LoadTool.Suite.failed(bench, record, e);
+    PlainFanoutRun.Outcome plain =
+        PlainFanoutRun.runAndEmit(bench, "target3-plain-fanout", clients, replies, rate, warmup);
+    if (plain == null) {
       verdicts.add(failedRow(name));
       return;
     }
-    ObjectNode cpu = (ObjectNode) record.get("results").get("cpu");
-    bench.emit(
-        record,
-        List.of(
-            new SummaryRow(
-                "target3-plain-fanout",
-                "K="
-                    + clients
-                    + " plain consumers M="
-                    + replies
-                    + " rate="
-                    + Format.rateOption(rate),
-                "-",
-                "-",
-                plain.lost() + " lost",
-                plain.latency().count() > 0 ? Format.latency(plain.latency()) : "-",
-                "-",
-                "-",
-                "load tool "
-                    + cpu.path("load_tool_cores").asDouble()
-                    + ", broker "
-                    + cpu.path("broker_cores").asDouble()
-                    + ", other processes "
-                    + cpu.path("other_processes_cores").asDouble()
-                    + " cores")));
     double plainP99 = plain.latency().percentile(99) / 1000.0;
     double gwP99 = gateway.results().path("clients").path("latency").path("p99_ms").asDouble();
     boolean plainComplete = plain.end() == FanoutRun.End.COMPLETE && plain.lost() == 0;

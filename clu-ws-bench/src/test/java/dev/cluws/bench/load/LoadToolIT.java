@@ -128,6 +128,49 @@ class LoadToolIT {
   }
 
   @Test
+  void plainConsumersOfAPlainFanoutEachReceiveEveryReplyAndLeaveNoExchangeBehind()
+      throws Exception {
+    Output out =
+        run(
+            "fanout",
+            "--clients",
+            "3",
+            "--replies",
+            "300",
+            "--rate",
+            "1000",
+            "--gateway-warmup",
+            "50",
+            "--warmup",
+            "50",
+            "--stall",
+            "5",
+            "--plain-fanout");
+
+    assertThat(out.status()).isZero();
+    assertThat(out.records()).hasSize(2);
+    JsonNode plain = out.records().get(1);
+    assertThat(plain.path("scenario").asText()).isEqualTo("plain-fanout");
+    JsonNode results = plain.path("results");
+    assertThat(results.path("end").asText()).isEqualTo("complete");
+    assertThat(results.path("plain_consumers").path("consumers").asInt()).isEqualTo(3);
+    assertThat(results.path("plain_consumers").path("received").asLong()).isEqualTo(900);
+    assertThat(results.path("plain_consumers").path("lost").asLong()).isZero();
+    assertThat(results.path("plain_consumers").path("latency").path("count").asLong())
+        .isEqualTo(900);
+    assertThat(out.text()).contains("| plain-fanout | K=3 plain consumers M=300");
+    String exchange = plain.path("params").path("exchange").asText();
+    ConnectionFactory factory = new ConnectionFactory();
+    factory.setHost("127.0.0.1");
+    try (Connection connection = factory.newConnection()) {
+      Channel channel = connection.createChannel();
+      assertThatThrownBy(() -> channel.exchangeDeclarePassive(exchange))
+          .as("the auto-delete exchange %s went with its consumers", exchange)
+          .isInstanceOf(IOException.class);
+    }
+  }
+
+  @Test
   void aPerfTestFloodReachesTheClientsAndThePlainConsumerAndLeavesNothingOnTheBroker()
       throws Exception {
     Output out =
