@@ -480,13 +480,7 @@ final class FanoutRun {
         o.latency().count() > 0 ? Format.latency(o.latency()) : "- (no send time)",
         Format.dec(o.gatewayCores(), 2),
         o.peakRss() >= 0 ? "peak RSS " + Format.dec(Format.mib(o.peakRss()), 0) + " MiB" : "-",
-        "load tool "
-            + cpu.path("load_tool_cores").asDouble()
-            + ", broker "
-            + cpu.path("broker_cores").asDouble()
-            + ", other processes "
-            + cpu.path("other_processes_cores").asDouble()
-            + " cores"
+        Format.cpuNote(cpu)
             + (o.end() == End.COMPLETE
                 ? ""
                 : "; " + o.end().name().toLowerCase(java.util.Locale.ROOT)));

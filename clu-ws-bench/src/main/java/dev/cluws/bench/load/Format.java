@@ -1,11 +1,23 @@
 package dev.cluws.bench.load;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Locale;
 
 /** Number formatting shared by the JSON records and the summary table. */
 final class Format {
   private Format() {}
+
+  /** The summary table's note on who used the CPU, from a record's {@code cpu} object. */
+  static String cpuNote(JsonNode cpu) {
+    return "load tool "
+        + cpu.path("load_tool_cores").asDouble()
+        + ", broker "
+        + cpu.path("broker_cores").asDouble()
+        + ", other processes "
+        + cpu.path("other_processes_cores").asDouble()
+        + " cores";
+  }
 
   static double ms(long micros) {
     return CpuSnapshot.round(micros / 1000.0, 3);

@@ -64,13 +64,7 @@ final class PlainFanoutRun {
                 plain.latency().count() > 0 ? Format.latency(plain.latency()) : "-",
                 "-",
                 "-",
-                "load tool "
-                    + cpu.path("load_tool_cores").asDouble()
-                    + ", broker "
-                    + cpu.path("broker_cores").asDouble()
-                    + ", other processes "
-                    + cpu.path("other_processes_cores").asDouble()
-                    + " cores")));
+                Format.cpuNote(cpu))));
     return plain;
   }
 
