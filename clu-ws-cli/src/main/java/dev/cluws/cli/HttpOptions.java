@@ -35,6 +35,14 @@ final class HttpOptions {
   boolean forwarded;
 
   @Option(
+      names = "--permessage-deflate",
+      description =
+          "Compress frames for clients that offer permessage-deflate (browsers do). Off by"
+              + " default: each such websocket then keeps a compressor (about 90 KiB) and every"
+              + " frame is compressed once per client (see docs/operations.md).")
+  boolean permessageDeflate;
+
+  @Option(
       names = "--admin-port",
       paramLabel = "<port>",
       description =
@@ -114,6 +122,7 @@ final class HttpOptions {
         .withPort(port)
         .withHttp(endpoints())
         .withForwarded(forwarded)
+        .withPermessageDeflate(permessageDeflate)
         .withAdmin(admin());
   }
 }

@@ -32,6 +32,12 @@ class HttpOptionsTest {
   }
 
   @Test
+  void permessageDeflateIsOffUnlessAskedFor() {
+    assertThat(settings(Map.of()).permessageDeflate()).isFalse();
+    assertThat(settings(Map.of(), "--permessage-deflate").permessageDeflate()).isTrue();
+  }
+
+  @Test
   void theOperationsPortListensOnLoopbackUnlessToldOtherwise() {
     assertThat(settings(Map.of(), "--admin-port", "9877").admin())
         .isEqualTo(new AdminPort("127.0.0.1", 9877, true));

@@ -3,6 +3,7 @@ package dev.cluws.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.cluws.jetty.ServerSettings;
 import dev.cluws.testkit.CluTestActor;
 import dev.cluws.testkit.WsClient;
 import dev.cluws.testkit.e2e.GatewayFixture;
@@ -17,8 +18,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A slow client that negotiated permessage-deflate (as every browser does) still gets its 4001
- * close frame with the resume point when it reads again within the abort grace.
+ * A slow client that negotiated permessage-deflate (as every browser does, when the gateway runs
+ * with {@code --permessage-deflate}) still gets its 4001 close frame with the resume point when it
+ * reads again within the abort grace.
  */
 class SlowDeflateClientIT {
   private static final Duration WAIT = WsClient.WAIT;
@@ -43,6 +45,11 @@ class SlowDeflateClientIT {
     fixture =
         GatewayFixture.builder()
             .gatewaySettings(b -> b.outbox(64, 64 * 1024).slowClientTimeout(Duration.ofSeconds(1)))
+            .server(
+                ServerSettings.defaults()
+                    .withHost("127.0.0.1")
+                    .withPort(0)
+                    .withPermessageDeflate(true))
             .start();
     CluTestActor actor = fixture.actor();
     frozen =

@@ -202,6 +202,7 @@ public final class WebsocketServer implements AutoCloseable {
               limits.setIdleTimeout(settings.idleTimeout());
               limits.setMaxOutgoingFrames(MAX_OUTGOING_FRAMES);
             },
+            settings.permessageDeflate(),
             publicRoutes);
     if (adminConnector == null) {
       server.setHandler(websockets);

@@ -34,6 +34,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -402,8 +403,38 @@ class WebsocketServerIT {
   }
 
   @Test
-  void aClientThatNegotiatesPerMessageDeflateReceivesRepliesItCanInflate() throws Exception {
+  void aClientThatOffersPerMessageDeflateIsAnsweredWithoutItByDefaultAndReadsPlainFrames()
+      throws Exception {
     start(local());
+    CluTestActor actor = actor();
+
+    try (Socket socket = new Socket()) {
+      sendUpgrade(socket, "/", "Sec-WebSocket-Extensions: permessage-deflate\r\n");
+      DataInputStream in = new DataInputStream(socket.getInputStream());
+      String head = readHead(in);
+      assertThat(head).startsWith("HTTP/1.1 101").doesNotContainIgnoringCase("permessage-deflate");
+      await().atMost(WAIT).until(() -> server.gateway().clientCount() == 1);
+
+      Published reply = publishReply(actor, "{\"text\": \"Grüße ✓\"}");
+
+      int b0 = in.readUnsignedByte();
+      int b1 = in.readUnsignedByte();
+      long length = b1 & 0x7f;
+      if (length == 126) {
+        length = in.readUnsignedShort();
+      } else if (length == 127) {
+        length = in.readLong();
+      }
+      byte[] payload = new byte[(int) length];
+      in.readFully(payload);
+      assertThat(b0).as("FIN, no RSV1 (not compressed), TEXT").isEqualTo(0x81);
+      assertFrameShows(new String(payload, StandardCharsets.UTF_8), reply);
+    }
+  }
+
+  @Test
+  void aClientThatNegotiatesPerMessageDeflateReceivesRepliesItCanInflate() throws Exception {
+    start(local().withPermessageDeflate(true));
     CluTestActor actor = actor();
 
     try (Socket socket = new Socket()) {

@@ -20,8 +20,10 @@ final class IdleRun {
 
   private IdleRun() {}
 
-  static SummaryRow run(Bench bench, int connections, ObjectNode params, ObjectNode results) {
+  static SummaryRow run(
+      Bench bench, int connections, boolean deflate, ObjectNode params, ObjectNode results) {
     params.put("connections", connections);
+    params.put("permessage_deflate_offered", deflate);
     bench.describeGateway(params, List.of());
     long deadline = System.nanoTime() + bench.timeout().toNanos();
     try (GatewayTarget gateway = bench.gateway("idle");
@@ -41,7 +43,7 @@ final class IdleRun {
       }
       long openStart = System.nanoTime();
       List<Session> sessions =
-          bench.ws().connectAll(gateway.uri(), clients, bench.timeout().dividedBy(2));
+          bench.ws().connectAll(gateway.uri(), clients, bench.timeout().dividedBy(2), deflate);
       double openSeconds = (System.nanoTime() - openStart) / 1e9;
       try {
         log.info(
@@ -56,6 +58,14 @@ final class IdleRun {
             pid.isPresent() ? ProcStats.nativeMemory(pid.getAsLong()) : Map.of();
 
         results.put("opened", sessions.size());
+        results.put(
+            "permessage_deflate_negotiated",
+            sessions.stream()
+                .filter(
+                    s ->
+                        s.getUpgradeResponse().getExtensions().stream()
+                            .anyMatch(e -> e.getName().equals("permessage-deflate")))
+                .count());
         results.put("registered", registered);
         results.put("open_after_measurement", stillOpen);
         results.put("open_seconds", CpuSnapshot.round(openSeconds, 2));

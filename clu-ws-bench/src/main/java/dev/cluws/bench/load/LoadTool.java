@@ -216,9 +216,14 @@ public final class LoadTool implements Callable<Integer> {
         description = "Idle websockets N (default: ${DEFAULT-VALUE}).")
     int connections;
 
+    @Option(
+        names = "--deflate",
+        description = "Each websocket offers permessage-deflate, as browsers do.")
+    boolean deflate;
+
     @Override
     boolean run(Bench bench) {
-      return Suite.idle(bench, connections);
+      return Suite.idle(bench, connections, deflate);
     }
   }
 
@@ -533,12 +538,17 @@ public final class LoadTool implements Callable<Integer> {
     }
 
     static boolean idle(Bench bench, int connections) {
+      return idle(bench, connections, false);
+    }
+
+    static boolean idle(Bench bench, int connections, boolean deflate) {
       ObjectNode record = bench.record("idle");
       try {
         SummaryRow row =
             IdleRun.run(
                 bench,
                 connections,
+                deflate,
                 (ObjectNode) record.get("params"),
                 (ObjectNode) record.get("results"));
         bench.emit(record, List.of(row));

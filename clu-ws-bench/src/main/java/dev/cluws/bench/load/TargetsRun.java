@@ -427,6 +427,7 @@ final class TargetsRun {
           IdleRun.run(
               bench,
               connections,
+              false,
               (ObjectNode) record.get("params"),
               (ObjectNode) record.get("results"));
       bench.emit(record, List.of(row));

@@ -12,6 +12,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.api.StatusCode;
+import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,6 +61,15 @@ final class WsClients implements AutoCloseable {
    * waits until all are open; fails if any cannot open within {@code timeout}.
    */
   List<Session> connectAll(URI uri, List<? extends Session.Listener> listeners, Duration timeout) {
+    return connectAll(uri, listeners, timeout, false);
+  }
+
+  /**
+   * The same; with {@code deflate}, each websocket offers the {@code permessage-deflate} extension,
+   * as browsers do.
+   */
+  List<Session> connectAll(
+      URI uri, List<? extends Session.Listener> listeners, Duration timeout, boolean deflate) {
     long deadline = System.nanoTime() + timeout.toNanos();
     Semaphore inFlight = new Semaphore(CONNECT_CONCURRENCY);
     List<CompletableFuture<Session>> futures = new ArrayList<>(listeners.size());
@@ -75,7 +85,11 @@ final class WsClients implements AutoCloseable {
                   + " websockets in "
                   + timeout);
         }
-        CompletableFuture<Session> future = client.connect(listener, uri);
+        ClientUpgradeRequest request = new ClientUpgradeRequest();
+        if (deflate) {
+          request.addExtensions("permessage-deflate");
+        }
+        CompletableFuture<Session> future = client.connect(listener, uri, request);
         var unused = future.whenComplete((s, e) -> inFlight.release());
         futures.add(future);
       }

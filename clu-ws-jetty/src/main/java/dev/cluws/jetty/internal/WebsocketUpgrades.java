@@ -33,12 +33,22 @@ public final class WebsocketUpgrades extends Handler.Wrapper {
   /**
    * @param configure sets the sessions' limits (message and frame sizes, idle timeout, outgoing
    *     frames)
+   * @param permessageDeflate whether a client that offers {@code permessage-deflate} gets it;
+   *     without, the extension is not negotiated and frames go uncompressed
    */
   public WebsocketUpgrades(
-      Server server, WebSocketCreator creator, Consumer<Configuration> configure, Handler next) {
+      Server server,
+      WebSocketCreator creator,
+      Consumer<Configuration> configure,
+      boolean permessageDeflate,
+      Handler next) {
     super(next);
     ServerWebSocketContainer container = ServerWebSocketContainer.ensure(server);
     WebSocketComponents components = WebSocketServerComponents.ensureWebSocketComponents(server);
+    if (!permessageDeflate) {
+      // An extension the registry does not know is left out of the upgrade's answer.
+      components.getExtensionRegistry().unregister("permessage-deflate");
+    }
     JettyWebSocketFrameHandlerFactory endpoints =
         new JettyWebSocketFrameHandlerFactory(container, components);
     container.addBean(endpoints);

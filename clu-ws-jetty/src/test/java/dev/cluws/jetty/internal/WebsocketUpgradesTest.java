@@ -76,6 +76,7 @@ class WebsocketUpgradesTest {
               return new Endpoint();
             },
             limits -> limits.setMaxTextMessageSize(LIMIT),
+            false,
             next));
     server.start();
     uri = URI.create("ws://127.0.0.1:" + connector.getLocalPort() + "/");
