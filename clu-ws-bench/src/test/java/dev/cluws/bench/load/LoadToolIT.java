@@ -270,6 +270,22 @@ class LoadToolIT {
   }
 
   @Test
+  void idleConnectionsThatOfferDeflateGetItOnlyFromAGatewayThatAllowsIt() throws Exception {
+    Output declined = run("idle", "--connections", "20", "--deflate");
+    Output allowed =
+        run("idle", "--connections", "20", "--deflate", "--gateway-args", "--permessage-deflate");
+
+    assertThat(declined.status()).isZero();
+    assertThat(allowed.status()).isZero();
+    JsonNode declinedResults = declined.records().get(0).path("results");
+    JsonNode allowedResults = allowed.records().get(0).path("results");
+    assertThat(declinedResults.path("registered").asInt()).isEqualTo(20);
+    assertThat(declinedResults.path("permessage_deflate_negotiated").asInt()).isZero();
+    assertThat(allowedResults.path("registered").asInt()).isEqualTo(20);
+    assertThat(allowedResults.path("permessage_deflate_negotiated").asInt()).isEqualTo(20);
+  }
+
+  @Test
   void aGatewayTheToolStartsLogsAsTheDistributionDoesWithoutDebugLines() throws Exception {
     String log;
     String name = "clu_ws_load_logging_" + System.nanoTime();
