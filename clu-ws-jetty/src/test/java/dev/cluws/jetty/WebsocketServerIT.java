@@ -23,6 +23,7 @@ import dev.cluws.testkit.WsClient;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -417,18 +418,9 @@ class WebsocketServerIT {
 
       Published reply = publishReply(actor, "{\"text\": \"Grüße ✓\"}");
 
-      int b0 = in.readUnsignedByte();
-      int b1 = in.readUnsignedByte();
-      long length = b1 & 0x7f;
-      if (length == 126) {
-        length = in.readUnsignedShort();
-      } else if (length == 127) {
-        length = in.readLong();
-      }
-      byte[] payload = new byte[(int) length];
-      in.readFully(payload);
-      assertThat(b0).as("FIN, no RSV1 (not compressed), TEXT").isEqualTo(0x81);
-      assertFrameShows(new String(payload, StandardCharsets.UTF_8), reply);
+      RawFrame frame = readFrame(in);
+      assertThat(frame.firstByte()).as("FIN, no RSV1 (not compressed), TEXT").isEqualTo(0x81);
+      assertFrameShows(new String(frame.payload(), StandardCharsets.UTF_8), reply);
     }
   }
 
@@ -449,20 +441,28 @@ class WebsocketServerIT {
 
       Inflater inflater = new Inflater(true);
       for (Published reply : List.of(first, second)) {
-        int b0 = in.readUnsignedByte();
-        int b1 = in.readUnsignedByte();
-        long length = b1 & 0x7f;
-        if (length == 126) {
-          length = in.readUnsignedShort();
-        } else if (length == 127) {
-          length = in.readLong();
-        }
-        byte[] payload = new byte[(int) length];
-        in.readFully(payload);
-        assertThat(b0).as("FIN, RSV1 (compressed), TEXT").isEqualTo(0xC1);
-        assertFrameShows(inflate(inflater, payload), reply);
+        RawFrame frame = readFrame(in);
+        assertThat(frame.firstByte()).as("FIN, RSV1 (compressed), TEXT").isEqualTo(0xC1);
+        assertFrameShows(inflate(inflater, frame.payload()), reply);
       }
     }
+  }
+
+  /** A server frame as read off the socket: its first byte (FIN, RSV bits, opcode), payload. */
+  private record RawFrame(int firstByte, byte[] payload) {}
+
+  /** Reads one unmasked server frame. */
+  private static RawFrame readFrame(DataInputStream in) throws IOException {
+    int b0 = in.readUnsignedByte();
+    long length = in.readUnsignedByte() & 0x7f;
+    if (length == 126) {
+      length = in.readUnsignedShort();
+    } else if (length == 127) {
+      length = in.readLong();
+    }
+    byte[] payload = new byte[(int) length];
+    in.readFully(payload);
+    return new RawFrame(b0, payload);
   }
 
   /** Connects a raw socket to the server and sends a websocket upgrade for that path. */
