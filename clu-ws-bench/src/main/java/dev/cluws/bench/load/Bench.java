@@ -149,7 +149,7 @@ final class Bench implements AutoCloseable {
             Duration.ofSeconds(60));
     try {
       // A gateway with a history stream rebuilds its state from it before it is ready, reading
-      // the stream: a run starts after that, not beside it.
+      // the stream: a run starts after that, not beside it (when the gateway serves /readyz).
       GatewayProcess.awaitReady(gateway.uri(), System.nanoTime() + timeout().toNanos());
     } catch (RuntimeException e) {
       gateway.close();

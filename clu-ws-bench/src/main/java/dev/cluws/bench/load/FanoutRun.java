@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.function.ToLongFunction;
 import org.eclipse.jetty.websocket.api.Session;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +60,11 @@ final class FanoutRun {
     /** A warm-up of about 200,000 frames in all, between 200 and 20,000 replies. */
     static int defaultWarmup(int clients) {
       return Math.max(200, Math.min(20_000, 200_000 / Math.max(1, clients)));
+    }
+
+    /** {@code warmup} if it was given (above 0), else {@link #defaultWarmup} for the clients. */
+    static int warmupOrDefault(int warmup, int clients) {
+      return warmup > 0 ? warmup : defaultWarmup(clients);
     }
   }
 
@@ -263,34 +269,17 @@ final class FanoutRun {
       long deadline) {
     publisher.publishWarmup(firstIndex, count, rate, deadline);
     long last = firstIndex + count - 1L;
-    long stallNanos = bench.stall().toNanos();
-    long progressAt = System.nanoTime();
-    long seen = -1;
-    while (true) {
-      long sum = baseline.stats().warmupSeen();
-      boolean all = sum >= last;
-      for (ReadingClient reader : readers) {
-        long w = reader.stats().warmupSeen();
-        sum += w;
-        all &= w >= last;
-      }
-      if (all) {
-        return;
-      }
-      long now = System.nanoTime();
-      if (sum != seen) {
-        seen = sum;
-        progressAt = now;
-      }
-      if (now - progressAt > stallNanos || now > deadline) {
-        throw new IllegalStateException(
-            "warm-up did not reach every client: "
-                + countBehind(readers, last)
-                + " of "
-                + readers.size()
-                + " readers missed the last warm-up reply");
-      }
-      sleep(10);
+    List<ReceiveStats> all = new ArrayList<>();
+    all.add(baseline.stats());
+    readers.forEach(r -> all.add(r.stats()));
+    if (awaitCounts(bench, all, ReceiveStats::warmupSeen, last, deadline, () -> {})
+        != End.COMPLETE) {
+      throw new IllegalStateException(
+          "warm-up did not reach every client: "
+              + countBehind(readers, last)
+              + " of "
+              + readers.size()
+              + " readers missed the last warm-up reply");
     }
   }
 
@@ -309,32 +298,58 @@ final class FanoutRun {
       OptionalLong pid,
       CpuSnapshot start,
       long deadline) {
+    List<ReceiveStats> all = new ArrayList<>();
+    all.add(baseline.stats());
+    readers.forEach(r -> all.add(r.stats()));
+    CpuSnapshot[] atProgress = {start};
+    End end =
+        awaitCounts(
+            bench,
+            all,
+            ReceiveStats::received,
+            expected,
+            deadline,
+            () -> atProgress[0] = CpuSnapshot.take(pid, bench.brokerPid()));
+    return new Await(end, atProgress[0]);
+  }
+
+  /**
+   * Waits until {@code count} of every one of {@code stats} reaches {@code target}: {@link
+   * End#COMPLETE}; {@link End#STALLED} when their sum has not moved for the run's stall time,
+   * {@link End#TIMEOUT} past {@code deadline}. {@code onProgress} runs each time the sum moves.
+   */
+  static End awaitCounts(
+      Bench bench,
+      List<ReceiveStats> stats,
+      ToLongFunction<ReceiveStats> count,
+      long target,
+      long deadline,
+      Runnable onProgress) {
     long stallNanos = bench.stall().toNanos();
-    long total = -1;
+    long seen = -1;
     long progressAt = System.nanoTime();
-    CpuSnapshot atProgress = start;
     while (true) {
-      long sum = baseline.stats().received();
-      boolean all = sum >= expected;
-      for (ReadingClient reader : readers) {
-        long r = reader.stats().received();
-        sum += r;
-        all &= r >= expected;
+      long sum = 0;
+      boolean all = true;
+      for (ReceiveStats s : stats) {
+        long n = count.applyAsLong(s);
+        sum += n;
+        all &= n >= target;
       }
       long now = System.nanoTime();
-      if (sum != total) {
-        total = sum;
+      if (sum != seen) {
+        seen = sum;
         progressAt = now;
-        atProgress = CpuSnapshot.take(pid, bench.brokerPid());
+        onProgress.run();
       }
       if (all) {
-        return new Await(End.COMPLETE, atProgress);
+        return End.COMPLETE;
       }
       if (now - progressAt > stallNanos) {
-        return new Await(End.STALLED, atProgress);
+        return End.STALLED;
       }
       if (now > deadline) {
-        return new Await(End.TIMEOUT, atProgress);
+        return End.TIMEOUT;
       }
       sleep(10);
     }

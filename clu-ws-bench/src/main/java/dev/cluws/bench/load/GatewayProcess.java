@@ -132,8 +132,12 @@ final class GatewayProcess implements GatewayTarget {
     return gateway;
   }
 
-  /** Polls {@code /readyz} every 50 ms until it answers 200. */
-  static void awaitReady(URI wsUri, long deadline) {
+  /**
+   * Polls {@code /readyz} every 50 ms until it answers 200 (true), or 426, which a gateway run with
+   * {@code --no-health} (or {@code --no-public-admin}) answers for an endpoint it does not serve on
+   * this port (false: its readiness cannot be told).
+   */
+  static boolean awaitReady(URI wsUri, long deadline) {
     URI readyz = URI.create("http://" + wsUri.getHost() + ":" + wsUri.getPort() + "/readyz");
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     HttpRequest request = HttpRequest.newBuilder(readyz).timeout(Duration.ofSeconds(5)).build();
@@ -142,7 +146,10 @@ final class GatewayProcess implements GatewayTarget {
       try {
         HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() == 200) {
-          return;
+          return true;
+        }
+        if (response.statusCode() == 426) {
+          return false;
         }
         last = response.statusCode() + " " + response.body();
       } catch (IOException e) {

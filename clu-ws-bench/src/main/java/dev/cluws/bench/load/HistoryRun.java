@@ -6,6 +6,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import dev.cluws.amqp.history.HistorySettings;
 import java.io.IOException;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -107,7 +108,7 @@ final class HistoryRun {
                   first.exchange(),
                   bench.uniqueName("history-restarted"),
                   Duration.ofSeconds(60));
-          GatewayProcess.awaitReady(gateway.uri(), deadline);
+          awaitReady(gateway.uri(), deadline);
           results.put("restart_ready_ms", (System.nanoTime() - start) / 1_000_000);
           awaitLiveBacklogTaken(bench, (GatewayProcess) gateway, deadline);
         }
@@ -234,7 +235,7 @@ final class HistoryRun {
                 name,
                 Duration.ofSeconds(60))) {
           double listenMs = (System.nanoTime() - start) / 1e6;
-          GatewayProcess.awaitReady(gateway.uri(), deadline);
+          awaitReady(gateway.uri(), deadline);
           double ready = (System.nanoTime() - start) / 1e6;
           Matcher m = REBUILT.matcher(gateway.logText());
           long read = m.find() ? Long.parseLong(m.group(1)) : -1;
@@ -363,6 +364,15 @@ final class HistoryRun {
       connection.createChannel().queueDelete(stream);
     } catch (IOException | RuntimeException e) {
       log.warn("could not delete the history stream {}: {}", stream, e.toString());
+    }
+  }
+
+  /** The history runs time the gateway until it is ready: it must serve {@code /readyz}. */
+  private static void awaitReady(URI wsUri, long deadline) {
+    if (!GatewayProcess.awaitReady(wsUri, deadline)) {
+      throw new IllegalArgumentException(
+          "the history runs need /readyz on the websocket port (no --no-health or"
+              + " --no-public-admin in --gateway-args)");
     }
   }
 

@@ -139,7 +139,7 @@ public final class LoadTool implements Callable<Integer> {
                 publish.warmup,
                 publish.perfTest);
         if (plainFanout) {
-          int warmup = publish.warmup > 0 ? publish.warmup : FanoutRun.Params.defaultWarmup(k);
+          int warmup = FanoutRun.Params.warmupOrDefault(publish.warmup, k);
           ok &=
               PlainFanoutRun.runAndEmit(bench, "plain-fanout", k, replies, publish.rate, warmup)
                   != null;
@@ -432,7 +432,7 @@ public final class LoadTool implements Callable<Integer> {
                 replies,
                 rate,
                 gatewayWarmup,
-                warmup > 0 ? warmup : FanoutRun.Params.defaultWarmup(k),
+                FanoutRun.Params.warmupOrDefault(warmup, k),
                 false,
                 perfTest);
         FanoutRun.Outcome o =
@@ -457,7 +457,7 @@ public final class LoadTool implements Callable<Integer> {
           throw new IllegalArgumentException("slow needs at least 2 clients");
         }
         int readers = clients - 1;
-        int warmup = warmupReplies > 0 ? warmupReplies : FanoutRun.Params.defaultWarmup(clients);
+        int warmup = FanoutRun.Params.warmupOrDefault(warmupReplies, clients);
         ObjectNode params = (ObjectNode) record.get("params");
         ObjectNode results = (ObjectNode) record.get("results");
         params.put("clients", clients);

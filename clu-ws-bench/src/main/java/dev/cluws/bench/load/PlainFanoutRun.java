@@ -92,14 +92,21 @@ final class PlainFanoutRun {
       try (ReplyPublisher publisher =
           new ReplyPublisher(bench.broker(), exchange, bench.options().confirmWindow)) {
         log.info("{}: {} plain consumers; warming up with {} replies", runName, consumers, warmup);
+        List<ReceiveStats> stats = plain.stream().map(BaselineConsumer::stats).toList();
         if (warmup > 0) {
           publisher.publishWarmup(0, warmup, rate, deadline);
-          await(bench, plain, warmup - 1L, true, deadline);
+          if (FanoutRun.awaitCounts(
+                  bench, stats, ReceiveStats::warmupSeen, warmup - 1L, deadline, () -> {})
+              != FanoutRun.End.COMPLETE) {
+            throw new IllegalStateException("warm-up did not reach every plain consumer");
+          }
         }
         CpuSnapshot start = CpuSnapshot.take(OptionalLong.empty(), bench.brokerPid());
         log.info("{}: publishing {} replies at {}", runName, replies, Format.rateOption(rate));
         ReplyPublisher.Result published = publisher.publish(replies, false, rate, deadline);
-        FanoutRun.End end = await(bench, plain, replies, false, deadline);
+        FanoutRun.End end =
+            FanoutRun.awaitCounts(
+                bench, stats, ReceiveStats::received, replies, deadline, () -> {});
         CpuSnapshot stop = CpuSnapshot.take(OptionalLong.empty(), bench.brokerPid());
 
         Histogram latency = new Histogram();
@@ -126,38 +133,6 @@ final class PlainFanoutRun {
       }
     } finally {
       plain.forEach(BaselineConsumer::close);
-    }
-  }
-
-  /** Waits until every consumer has the last warm-up reply, or {@code expected} measured ones. */
-  private static FanoutRun.End await(
-      Bench bench, List<BaselineConsumer> plain, long target, boolean warmup, long deadline) {
-    long stallNanos = bench.stall().toNanos();
-    long progressAt = System.nanoTime();
-    long seen = -1;
-    while (true) {
-      long sum = 0;
-      boolean all = true;
-      for (BaselineConsumer consumer : plain) {
-        long n = warmup ? consumer.stats().warmupSeen() : consumer.stats().received();
-        sum += n;
-        all &= n >= target;
-      }
-      if (all) {
-        return FanoutRun.End.COMPLETE;
-      }
-      long now = System.nanoTime();
-      if (sum != seen) {
-        seen = sum;
-        progressAt = now;
-      }
-      if (now - progressAt > stallNanos) {
-        return FanoutRun.End.STALLED;
-      }
-      if (now > deadline) {
-        return FanoutRun.End.TIMEOUT;
-      }
-      FanoutRun.sleep(10);
     }
   }
 }

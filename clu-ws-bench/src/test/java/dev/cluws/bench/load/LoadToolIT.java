@@ -270,6 +270,14 @@ class LoadToolIT {
   }
 
   @Test
+  void aGatewayThatServesNoReadinessEndpointIsStillDriven() throws Exception {
+    Output out = run("idle", "--connections", "5", "--gateway-args", "--no-health");
+
+    assertThat(out.status()).isZero();
+    assertThat(out.records().get(0).path("results").path("registered").asInt()).isEqualTo(5);
+  }
+
+  @Test
   void idleConnectionsThatOfferDeflateGetItOnlyFromAGatewayThatAllowsIt() throws Exception {
     Output declined = run("idle", "--connections", "20", "--deflate");
     Output allowed =
