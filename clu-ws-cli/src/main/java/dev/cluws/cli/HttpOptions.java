@@ -38,7 +38,7 @@ final class HttpOptions {
       names = "--permessage-deflate",
       description =
           "Compress frames for clients that offer permessage-deflate (browsers do). Off by"
-              + " default: each such websocket then keeps a compressor (about 90 KiB) and every"
+              + " default: each such websocket then keeps a compressor (about 110 KiB) and every"
               + " frame is compressed once per client (see docs/operations.md).")
   boolean permessageDeflate;
 

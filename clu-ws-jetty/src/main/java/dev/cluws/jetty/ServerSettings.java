@@ -24,12 +24,12 @@ import java.util.Objects;
  *     reverse proxy: the client's address (logs, the audit log), scheme and host are then taken
  *     from them instead of the TCP connection. Only for a server that nothing but the proxy can
  *     reach: anyone else could claim any address.
- * @param permessageDeflate whether a client that offers the {@code permessage-deflate} extension
- *     (every browser does) gets it. Off by default: each websocket that has received a compressed
- *     frame keeps a zlib compressor (about 90 KiB resident per connection), and every frame is
- *     compressed once per client instead of encoded once for all
  * @param admin a second, plain HTTP port for {@code /healthz}, {@code /readyz} and {@code
  *     /metrics}, or {@code null} for none
+ * @param permessageDeflate whether a client that offers the {@code permessage-deflate} extension
+ *     (every browser does) gets it. Off by default: each websocket that has been sent a compressed
+ *     frame keeps a zlib compressor (about 110 KiB resident per connection), and every frame is
+ *     compressed once per client instead of encoded once for all
  */
 public record ServerSettings(
     String host,
