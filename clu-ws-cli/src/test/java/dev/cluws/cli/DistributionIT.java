@@ -73,15 +73,15 @@ class DistributionIT {
     assertThat(commandLineFlags("-XX:+PrintCommandLineFlags"))
         .contains("-XX:+UseSerialGC")
         .contains("-XX:MaxNewSize=" + 8L * 1024 * 1024)
-        .contains("-XX:-TieredCompilation")
+        .contains("-XX:TieredStopAtLevel=1")
         .contains("-XX:MaxHeapFreeRatio=30");
 
     assertThat(
             commandLineFlags(
-                "-XX:+TieredCompilation -XX:MaxNewSize=64m -XX:+PrintCommandLineFlags"))
-        .contains("-XX:+TieredCompilation")
+                "-XX:TieredStopAtLevel=4 -XX:MaxNewSize=64m -XX:+PrintCommandLineFlags"))
+        .contains("-XX:TieredStopAtLevel=4")
         .contains("-XX:MaxNewSize=" + 64L * 1024 * 1024)
-        .doesNotContain("-XX:-TieredCompilation");
+        .doesNotContain("-XX:TieredStopAtLevel=1");
   }
 
   /** What {@code clu-ws --version} prints with these {@code JAVA_OPTS}. */

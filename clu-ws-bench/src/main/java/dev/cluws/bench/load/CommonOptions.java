@@ -63,7 +63,7 @@ final class CommonOptions {
       paramLabel = "<options>",
       defaultValue =
           "-XX:+ExitOnOutOfMemoryError -XX:+UseSerialGC -Xms16m -Xmx512m -XX:MinHeapFreeRatio=10"
-              + " -XX:MaxHeapFreeRatio=30 -XX:MaxNewSize=8m -XX:-TieredCompilation"
+              + " -XX:MaxHeapFreeRatio=30 -XX:MaxNewSize=8m -XX:TieredStopAtLevel=1"
               + " -XX:TrimNativeHeapInterval=1000",
       description =
           "JVM options of the gateways the tool starts, space-separated; e.g."

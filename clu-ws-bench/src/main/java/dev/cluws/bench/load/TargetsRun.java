@@ -152,8 +152,9 @@ final class TargetsRun {
     ok &= latency(bench, verdicts, 10, 500, n(10_000, scale), gw, n(1_000, scale));
     ok &= latency(bench, verdicts, 100, 200, n(6_000, scale), gw, n(400, scale));
 
-    // 4. Commands, after 15,000 warm-up commands through the same gateway: bin/clu-ws compiles
-    // with C2 only, which compiles a method after 10,000 calls, so fewer measure the interpreter.
+    // 4. Commands, after 15,000 warm-up commands through the same gateway: past the point where
+    // every JIT compiles the path (C1, bin/clu-ws's, after ~1,500 calls; C2 after ~10,000 calls,
+    // for gateways run with --gateway-jvm-opts that use it), so no run measures the interpreter.
     ok &= commands(bench, verdicts, 1, n(3_000, scale), n(15_000, scale));
     ok &= commands(bench, verdicts, 10, n(1_000, scale), n(1_500, scale));
 
