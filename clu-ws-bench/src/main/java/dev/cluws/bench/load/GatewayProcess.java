@@ -81,8 +81,13 @@ final class GatewayProcess implements GatewayTarget {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
     if (jvmOptions.stream().noneMatch(o -> o.startsWith("-Dlogback.configurationFile="))) {
-      // The distribution's logging (INFO, Jetty at WARN), as bin/clu-ws gives it from etc/.
-      command.add("-Dlogback.configurationFile=" + GATEWAY_LOGBACK);
+      // The distribution's logging (INFO, Jetty at WARN), as bin/clu-ws gives it from etc/. A
+      // gateway on another class path (an A/B run) gets it by URL from the tool's: without it
+      // Logback would log everything at DEBUG, which alone slows a gateway's sends tenfold.
+      java.net.URL own = GatewayProcess.class.getClassLoader().getResource(GATEWAY_LOGBACK);
+      command.add(
+          "-Dlogback.configurationFile="
+              + (classpath != null && own != null ? own.toString() : GATEWAY_LOGBACK));
     }
     command.addAll(
         List.of(
