@@ -11,6 +11,7 @@ import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.Recoverable;
 import com.rabbitmq.client.RecoveryListener;
 import com.rabbitmq.client.ShutdownSignalException;
+import dev.cluws.amqp.internal.CallerRunsDispatch;
 import dev.cluws.amqp.internal.Connections;
 import dev.cluws.amqp.internal.ReplyParser;
 import dev.cluws.amqp.internal.Threads;
@@ -115,7 +116,9 @@ public final class AmqpMessageSource implements MessageSource {
       ConnectionFactory factory = Connections.factory(settings);
       // The source recovers its queue and consumer itself, to see whether the queue survived.
       factory.setTopologyRecoveryEnabled(false);
-      Connection conn = Connections.open(factory, settings, gatewayName + " (replies)");
+      // Replies are handed over on the connection's reader thread: no wake-up of a pool thread.
+      Connection conn =
+          Connections.open(factory, settings, gatewayName + " (replies)", new CallerRunsDispatch());
       ScheduledExecutorService flusher =
           Executors.newSingleThreadScheduledExecutor(
               Threads.daemon("clu-ws-amqp-acks-" + gatewayName));

@@ -11,7 +11,9 @@ import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,8 +99,22 @@ public final class Connections {
 
   /** Opens a named connection, or says clearly why it cannot. */
   public static Connection open(ConnectionFactory factory, AmqpSettings settings, String name) {
+    return open(factory, settings, name, null);
+  }
+
+  /**
+   * Opens a named connection whose consumer callbacks run on {@code consumerExecutor} ({@code
+   * null}: amqp-client's own pool), or says clearly why it cannot.
+   */
+  public static Connection open(
+      ConnectionFactory factory,
+      AmqpSettings settings,
+      String name,
+      @Nullable ExecutorService consumerExecutor) {
     try {
-      return factory.newConnection(name);
+      return consumerExecutor == null
+          ? factory.newConnection(name)
+          : factory.newConnection(consumerExecutor, name);
     } catch (IOException | TimeoutException e) {
       throw new BrokerUnavailableException(
           "cannot connect to RabbitMQ at " + settings.describeBroker() + ": " + reason(e), e);
