@@ -1,5 +1,6 @@
 package dev.cluws.cli;
 
+import dev.cluws.testkit.ServerFrame;
 import dev.cluws.testkit.WsClient;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -91,47 +92,23 @@ final class RawWebSocket implements AutoCloseable {
   /** Reads frames until a text frame containing {@code part} arrives; returns it. */
   String awaitText(String part) throws IOException {
     for (int frames = 0; frames < 10_000; frames++) {
-      int b0 = in.readUnsignedByte();
-      byte[] payload = readPayload();
-      if ((b0 & 0x0f) == 8) {
+      ServerFrame frame = ServerFrame.read(in);
+      if (frame.opcode() == ServerFrame.CLOSE) {
         throw new IOException("closed while waiting for a frame with " + part);
       }
-      String text = new String(payload, StandardCharsets.UTF_8);
-      if ((b0 & 0x0f) == 1 && text.contains(part)) {
-        return text;
+      if (frame.opcode() == ServerFrame.TEXT && frame.text().contains(part)) {
+        return frame.text();
       }
     }
     throw new IOException("no frame with " + part);
   }
 
-  private byte[] readPayload() throws IOException {
-    int b1 = in.readUnsignedByte();
-    long length = b1 & 0x7f;
-    if (length == 126) {
-      length = in.readUnsignedShort();
-    } else if (length == 127) {
-      length = in.readLong();
-    }
-    byte[] payload = new byte[(int) length];
-    in.readFully(payload);
-    return payload;
-  }
-
   /** Reads frames until a close frame arrives; returns its status code. */
   int awaitCloseCode() throws IOException {
     for (int frames = 0; frames < 10_000; frames++) {
-      int b0 = in.readUnsignedByte();
-      int b1 = in.readUnsignedByte();
-      long length = b1 & 0x7f;
-      if (length == 126) {
-        length = in.readUnsignedShort();
-      } else if (length == 127) {
-        length = in.readLong();
-      }
-      byte[] payload = new byte[(int) length];
-      in.readFully(payload);
-      if ((b0 & 0x0f) == 8) {
-        return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
+      ServerFrame frame = ServerFrame.read(in);
+      if (frame.opcode() == ServerFrame.CLOSE) {
+        return frame.closeCode();
       }
     }
     throw new IOException("no close frame");
@@ -143,18 +120,12 @@ final class RawWebSocket implements AutoCloseable {
    */
   String readUntilClose(java.util.List<String> texts, int maxFrames) throws IOException {
     for (int frames = 0; frames < maxFrames; frames++) {
-      int b0 = in.readUnsignedByte();
-      byte[] payload = readPayload();
-      if ((b0 & 0x0f) == 8) {
-        int code = payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
-        String reason =
-            payload.length > 2
-                ? new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8)
-                : "";
-        return code + " " + reason;
+      ServerFrame frame = ServerFrame.read(in);
+      if (frame.opcode() == ServerFrame.CLOSE) {
+        return frame.closeCode() + " " + frame.closeReason();
       }
-      if ((b0 & 0x0f) == 1) {
-        texts.add(new String(payload, StandardCharsets.UTF_8));
+      if (frame.opcode() == ServerFrame.TEXT) {
+        texts.add(frame.text());
       }
     }
     throw new IOException("no close frame within " + maxFrames + " frames");

@@ -18,12 +18,12 @@ import dev.cluws.core.spi.ReplyFilterProvider;
 import dev.cluws.core.spi.SourceState;
 import dev.cluws.testkit.CluTestActor;
 import dev.cluws.testkit.ReplyObserver;
+import dev.cluws.testkit.ServerFrame;
 import dev.cluws.testkit.TestBroker;
 import dev.cluws.testkit.WsClient;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -328,10 +328,10 @@ class WebsocketServerIT {
       }
       out.flush();
 
-      assertThat(in.readUnsignedByte()).as("FIN, CLOSE").isEqualTo(0x88);
-      int length = in.readUnsignedByte() & 0x7f;
-      assertThat(length).isGreaterThanOrEqualTo(2);
-      assertThat(in.readUnsignedShort()).as("close code").isEqualTo(1009);
+      ServerFrame close = ServerFrame.read(in);
+      assertThat(close.firstByte()).as("FIN, CLOSE").isEqualTo(0x88);
+      assertThat(close.payload().length).isGreaterThanOrEqualTo(2);
+      assertThat(close.closeCode()).as("close code").isEqualTo(1009);
     }
     await().atMost(WAIT).until(() -> server.gateway().clientCount() == 1);
     assertThat(other.isClosed()).isFalse();
@@ -418,7 +418,7 @@ class WebsocketServerIT {
 
       Published reply = publishReply(actor, "{\"text\": \"Grüße ✓\"}");
 
-      RawFrame frame = readFrame(in);
+      ServerFrame frame = ServerFrame.read(in);
       assertThat(frame.firstByte()).as("FIN, no RSV1 (not compressed), TEXT").isEqualTo(0x81);
       assertFrameShows(new String(frame.payload(), StandardCharsets.UTF_8), reply);
     }
@@ -441,28 +441,11 @@ class WebsocketServerIT {
 
       Inflater inflater = new Inflater(true);
       for (Published reply : List.of(first, second)) {
-        RawFrame frame = readFrame(in);
+        ServerFrame frame = ServerFrame.read(in);
         assertThat(frame.firstByte()).as("FIN, RSV1 (compressed), TEXT").isEqualTo(0xC1);
         assertFrameShows(inflate(inflater, frame.payload()), reply);
       }
     }
-  }
-
-  /** A server frame as read off the socket: its first byte (FIN, RSV bits, opcode), payload. */
-  private record RawFrame(int firstByte, byte[] payload) {}
-
-  /** Reads one unmasked server frame. */
-  private static RawFrame readFrame(DataInputStream in) throws IOException {
-    int b0 = in.readUnsignedByte();
-    long length = in.readUnsignedByte() & 0x7f;
-    if (length == 126) {
-      length = in.readUnsignedShort();
-    } else if (length == 127) {
-      length = in.readLong();
-    }
-    byte[] payload = new byte[(int) length];
-    in.readFully(payload);
-    return new RawFrame(b0, payload);
   }
 
   /** Connects a raw socket to the server and sends a websocket upgrade for that path. */
