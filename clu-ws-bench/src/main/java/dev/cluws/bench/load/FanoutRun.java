@@ -269,9 +269,7 @@ final class FanoutRun {
       long deadline) {
     publisher.publishWarmup(firstIndex, count, rate, deadline);
     long last = firstIndex + count - 1L;
-    List<ReceiveStats> all = new ArrayList<>();
-    all.add(baseline.stats());
-    readers.forEach(r -> all.add(r.stats()));
+    List<ReceiveStats> all = statsOf(baseline, readers);
     if (awaitCounts(bench, all, ReceiveStats::warmupSeen, last, deadline, () -> {})
         != End.COMPLETE) {
       throw new IllegalStateException(
@@ -298,9 +296,7 @@ final class FanoutRun {
       OptionalLong pid,
       CpuSnapshot start,
       long deadline) {
-    List<ReceiveStats> all = new ArrayList<>();
-    all.add(baseline.stats());
-    readers.forEach(r -> all.add(r.stats()));
+    List<ReceiveStats> all = statsOf(baseline, readers);
     CpuSnapshot[] atProgress = {start};
     End end =
         awaitCounts(
@@ -311,6 +307,15 @@ final class FanoutRun {
             deadline,
             () -> atProgress[0] = CpuSnapshot.take(pid, bench.brokerPid()));
     return new Await(end, atProgress[0]);
+  }
+
+  /** The plain consumer's counts, then every reading client's. */
+  private static List<ReceiveStats> statsOf(
+      BaselineConsumer baseline, List<ReadingClient> readers) {
+    List<ReceiveStats> all = new ArrayList<>(readers.size() + 1);
+    all.add(baseline.stats());
+    readers.forEach(r -> all.add(r.stats()));
+    return all;
   }
 
   /**

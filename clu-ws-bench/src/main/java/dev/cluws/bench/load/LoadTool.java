@@ -395,7 +395,7 @@ public final class LoadTool implements Callable<Integer> {
       ok &= fanout(bench, "fanout", 100, n(20_000, scale), 2_000, gw, 0);
       ok &= slow(bench, 10, n(50_000, scale), 0, gw, 0);
       ok &= roundtrip(bench, 1, n(5_000, scale), n(1_000, scale));
-      ok &= idle(bench, n(10_000, scale));
+      ok &= idle(bench, n(10_000, scale), false);
       return ok;
     }
 
@@ -535,10 +535,6 @@ public final class LoadTool implements Callable<Integer> {
       } catch (RuntimeException e) {
         return failed(bench, record, e);
       }
-    }
-
-    static boolean idle(Bench bench, int connections) {
-      return idle(bench, connections, false);
     }
 
     static boolean idle(Bench bench, int connections, boolean deflate) {
