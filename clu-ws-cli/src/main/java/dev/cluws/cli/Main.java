@@ -118,6 +118,9 @@ public final class Main {
       ProcessSettings process,
       PrintWriter err) {
     LogFormatEncoder.useFormat(process.logFormat());
+    // Always handled, from before the server accepts anyone: the JVM's default for SIGHUP is to
+    // exit, and `systemctl reload` sends it.
+    HangupSignal hangup = HangupSignal.install();
     EmbeddedBroker broker;
     try {
       LocalBroker.requirePortFree(serverSettings.host(), serverSettings.port());
@@ -175,7 +178,7 @@ public final class Main {
         return CANNOT_START;
       }
     }
-    Reloader reloader = startReloading(security, server);
+    Reloader reloader = startReloading(security, server, hangup);
     AutoCloseable stop = stopInOrder(reloader, demo, server, broker);
     Thread hook = new Thread(() -> closeQuietly(stop), "clu-ws-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
@@ -250,24 +253,15 @@ public final class Main {
   }
 
   /**
-   * Watches the token, permissions, JWT key and TLS files, and reloads them all on SIGHUP.
+   * Watches the token, permissions, JWT key and TLS files, and reloads them all on SIGHUP (from
+   * {@code hangup}, installed before the server started).
    *
    * @return the reloader, to close at the stop
    */
-  static Reloader startReloading(SecurityConfig security, WebsocketServer server) {
+  static Reloader startReloading(
+      SecurityConfig security, WebsocketServer server, HangupSignal hangup) {
     Reloader reloader = security.startReloading(server);
-    // Always handled: the JVM's default for SIGHUP is to exit, and `systemctl reload` sends it.
-    HangupSignal.install(
-        () -> {
-          if (reloader.reloadables().isEmpty()) {
-            log.info("SIGHUP: nothing to reload (no token, permissions, JWT key or TLS file)");
-          } else {
-            log.info(
-                "SIGHUP: reloading {}",
-                reloader.reloadables().stream().map(r -> r.what()).toList());
-            var unused = reloader.reloadAll(); // it logs what it reloaded or refused
-          }
-        });
+    hangup.reloadWith(reloader);
     return reloader;
   }
 

@@ -56,7 +56,7 @@ final class CliGateway implements AutoCloseable {
             process.plugins(),
             process.history());
     server = injector.getInstance(WebsocketServer.class).start();
-    reloader = Main.startReloading(security, server);
+    reloader = Main.startReloading(security, server, HangupSignal.install());
   }
 
   /** Starts a gateway with these options (besides address, port, broker, exchange and name). */
