@@ -36,7 +36,8 @@ import picocli.CommandLine.ParentCommand;
       LoadTool.Idle.class,
       LoadTool.All.class,
       LoadTool.Targets.class,
-      LoadTool.History.class
+      LoadTool.History.class,
+      LoadTool.StreamCost.class
     })
 public final class LoadTool implements Callable<Integer> {
   /** Exit status when a run failed (not when a target was missed: that is for people to judge). */
@@ -374,6 +375,56 @@ public final class LoadTool implements Callable<Integer> {
           bench.emit(record, List.of(row));
         } catch (RuntimeException e) {
           ok &= Suite.failed(bench, record, e);
+        }
+      }
+      return ok;
+    }
+  }
+
+  @Command(
+      name = "stream-cost",
+      description = {
+        "What a history stream costs the broker, without a gateway (docs/benchmarks.md): a",
+        "PerfTest flood of M replies received by two plain AMQP consumers, with two queues, with",
+        "two queues and a stream bound as --history-stream binds it, and with one queue and the",
+        "second consumer reading the stream live; R rounds, the layouts interleaved. Every stream",
+        "is deleted at the end of its run."
+      })
+  static final class StreamCost extends Base {
+    @Option(
+        names = "--replies",
+        defaultValue = "100000",
+        description = "Replies M per run (default: ${DEFAULT-VALUE}).")
+    int replies;
+
+    @Option(
+        names = "--rounds",
+        defaultValue = "2",
+        description = "Rounds R of the three layouts (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Override
+    boolean run(Bench bench) {
+      if (replies < 1 || rounds < 1) {
+        throw new IllegalArgumentException("--replies and --rounds must be positive");
+      }
+      boolean ok = true;
+      for (int round = 1; round <= rounds; round++) {
+        for (StreamCostRun.Layout layout : StreamCostRun.Layout.values()) {
+          ObjectNode record = bench.record("stream-cost");
+          ((ObjectNode) record.get("params")).put("round", round);
+          try {
+            SummaryRow row =
+                StreamCostRun.run(
+                    bench,
+                    layout,
+                    replies,
+                    (ObjectNode) record.get("params"),
+                    (ObjectNode) record.get("results"));
+            bench.emit(record, List.of(row));
+          } catch (RuntimeException e) {
+            ok &= Suite.failed(bench, record, e);
+          }
         }
       }
       return ok;

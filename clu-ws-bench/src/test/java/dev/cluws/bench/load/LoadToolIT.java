@@ -213,6 +213,38 @@ class LoadToolIT {
   }
 
   @Test
+  void theStreamCostRunFeedsBothConsumersInEveryLayoutAndLeavesNoStreamOrExchange()
+      throws Exception {
+    Output out = run("stream-cost", "--replies", "400", "--rounds", "1", "--stall", "5");
+
+    assertThat(out.status()).isZero();
+    assertThat(out.records())
+        .extracting(r -> r.path("params").path("layout").asText())
+        .containsExactly("queues", "queues-and-stream", "queue-and-stream-reader");
+    ConnectionFactory factory = new ConnectionFactory();
+    factory.setHost("127.0.0.1");
+    try (Connection connection = factory.newConnection()) {
+      for (JsonNode record : out.records()) {
+        JsonNode results = record.path("results");
+        assertThat(results.path("end").asText()).isEqualTo("complete");
+        assertThat(results.path("publisher").path("exit_status").asInt()).isZero();
+        assertThat(results.path("plain_consumer_received").asLong()).isEqualTo(400);
+        assertThat(results.path("second_consumer_received").asLong()).isEqualTo(400);
+        String exchange = record.path("params").path("exchange").asText();
+        Channel channel = connection.createChannel();
+        assertThatThrownBy(() -> channel.queueDeclarePassive(exchange + "-stream"))
+            .as("the run's stream is deleted")
+            .isInstanceOf(IOException.class);
+        Channel again = connection.createChannel();
+        assertThatThrownBy(() -> again.exchangeDeclarePassive(exchange))
+            .as("the run's exchange is gone")
+            .isInstanceOf(IOException.class);
+      }
+    }
+    assertThat(out.text()).contains("two queues + stream", "one queue + stream read live");
+  }
+
+  @Test
   void aNeverReadingClientCostsTheReadersNothing() throws Exception {
     Output out =
         run(
