@@ -37,7 +37,8 @@ final class HistoryRun {
       double minutes,
       int requests,
       boolean connectFirst,
-      boolean restart) {}
+      boolean restart,
+      double rate) {}
 
   /**
    * Starts a gateway with a new history stream, publishes {@code replies} replies of one actor, and
@@ -52,6 +53,7 @@ final class HistoryRun {
     params.put("requests", p.requests());
     params.put("connect_first", p.connectFirst());
     params.put("restart", p.restart());
+    params.put("rate", p.rate() > 0 ? Double.toString(p.rate()) : "max");
     if (p.connectFirst() && p.restart()) {
       throw new IllegalArgumentException("--connect-first and --restart exclude each other");
     }
@@ -82,7 +84,8 @@ final class HistoryRun {
         }
         try (ReplyPublisher publisher =
             new ReplyPublisher(bench.broker(), gateway.exchange(), bench.options().confirmWindow)) {
-          ReplyPublisher.Result published = publisher.publish(p.replies(), false, 0, deadline);
+          ReplyPublisher.Result published =
+              publisher.publish(p.replies(), false, p.rate(), deadline);
           results.put("published", published.published());
           results.put("publish_rate", Format.rate(published.rate()));
           log.info(
@@ -159,7 +162,14 @@ final class HistoryRun {
         results.put("warm_median_broker_cpu_ms", CpuSnapshot.round(warmBroker, 0));
         return new SummaryRow(
             "history request",
-            p.replies() + " published, limit " + p.limit() + ", " + p.requests() + " requests",
+            p.replies()
+                + " published at "
+                + Format.rateOption(p.rate())
+                + ", limit "
+                + p.limit()
+                + ", "
+                + p.requests()
+                + " requests",
             "-",
             "-",
             frames + " replies per answer",

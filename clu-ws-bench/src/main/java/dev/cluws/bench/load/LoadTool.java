@@ -287,6 +287,15 @@ public final class LoadTool implements Callable<Integer> {
     int replies;
 
     @Option(
+        names = "--rate",
+        defaultValue = "0",
+        description =
+            "Replies per second at which the M replies are published; 0 = as fast as the publisher"
+                + " goes (default). RabbitMQ appends what reaches a stream together as one chunk,"
+                + " so the rate sets the chunks a request reads, as CLU actors' pace would.")
+    double rate;
+
+    @Option(
         names = "--limit",
         defaultValue = "10000",
         description = "The requests' limit L (default: ${DEFAULT-VALUE}).")
@@ -341,10 +350,15 @@ public final class LoadTool implements Callable<Integer> {
 
     @Override
     boolean run(Bench bench) {
-      if (requests < 0 || rebuildReplies < 0 || rebuildStarts < 1 || replies < 1 || limit < 1) {
+      if (requests < 0
+          || rebuildReplies < 0
+          || rebuildStarts < 1
+          || replies < 1
+          || limit < 1
+          || rate < 0) {
         throw new IllegalArgumentException(
-            "--replies, --limit and --rebuild-starts must be positive, --requests and"
-                + " --rebuild-replies at least 0");
+            "--replies, --limit and --rebuild-starts must be positive, --requests,"
+                + " --rebuild-replies and --rate at least 0");
       }
       boolean ok = true;
       if (requests > 0) {
@@ -354,7 +368,7 @@ public final class LoadTool implements Callable<Integer> {
               HistoryRun.requests(
                   bench,
                   new HistoryRun.RequestParams(
-                      replies, limit, minutes, requests, connectFirst, restart),
+                      replies, limit, minutes, requests, connectFirst, restart, rate),
                   (ObjectNode) record.get("params"),
                   (ObjectNode) record.get("results"));
           bench.emit(record, List.of(row));
