@@ -362,34 +362,23 @@ public final class LoadTool implements Callable<Integer> {
       }
       boolean ok = true;
       if (requests > 0) {
-        ObjectNode record = bench.record("history-request");
-        try {
-          SummaryRow row =
-              HistoryRun.requests(
-                  bench,
-                  new HistoryRun.RequestParams(
-                      replies, limit, minutes, requests, connectFirst, restart, rate),
-                  (ObjectNode) record.get("params"),
-                  (ObjectNode) record.get("results"));
-          bench.emit(record, List.of(row));
-        } catch (RuntimeException e) {
-          ok &= Suite.failed(bench, record, e);
-        }
+        HistoryRun.RequestParams p =
+            new HistoryRun.RequestParams(
+                replies, limit, minutes, requests, connectFirst, restart, rate);
+        ok &=
+            Suite.emitted(
+                bench,
+                bench.record("history-request"),
+                (params, results) -> HistoryRun.requests(bench, p, params, results));
       }
       if (rebuildReplies > 0) {
-        ObjectNode record = bench.record("history-rebuild");
-        try {
-          SummaryRow row =
-              HistoryRun.rebuild(
-                  bench,
-                  new HistoryRun.RebuildParams(
-                      rebuildReplies, rebuildStarts, rebuildCompareClasspath),
-                  (ObjectNode) record.get("params"),
-                  (ObjectNode) record.get("results"));
-          bench.emit(record, List.of(row));
-        } catch (RuntimeException e) {
-          ok &= Suite.failed(bench, record, e);
-        }
+        HistoryRun.RebuildParams p =
+            new HistoryRun.RebuildParams(rebuildReplies, rebuildStarts, rebuildCompareClasspath);
+        ok &=
+            Suite.emitted(
+                bench,
+                bench.record("history-rebuild"),
+                (params, results) -> HistoryRun.rebuild(bench, p, params, results));
       }
       return ok;
     }
@@ -427,18 +416,11 @@ public final class LoadTool implements Callable<Integer> {
         for (StreamCostRun.Layout layout : StreamCostRun.Layout.values()) {
           ObjectNode record = bench.record("stream-cost");
           ((ObjectNode) record.get("params")).put("round", round);
-          try {
-            SummaryRow row =
-                StreamCostRun.run(
-                    bench,
-                    layout,
-                    replies,
-                    (ObjectNode) record.get("params"),
-                    (ObjectNode) record.get("results"));
-            bench.emit(record, List.of(row));
-          } catch (RuntimeException e) {
-            ok &= Suite.failed(bench, record, e);
-          }
+          ok &=
+              Suite.emitted(
+                  bench,
+                  record,
+                  (params, results) -> StreamCostRun.run(bench, layout, replies, params, results));
         }
       }
       return ok;
@@ -488,30 +470,21 @@ public final class LoadTool implements Callable<Integer> {
         int gatewayWarmup,
         int warmup,
         boolean perfTest) {
-      ObjectNode record = bench.record(scenario);
-      try {
-        FanoutRun.Params p =
-            new FanoutRun.Params(
-                k,
-                0,
-                replies,
-                rate,
-                gatewayWarmup,
-                FanoutRun.Params.warmupOrDefault(warmup, k),
-                false,
-                perfTest);
-        FanoutRun.Outcome o =
-            FanoutRun.run(
-                bench,
-                "fanout-k" + k,
-                p,
-                (ObjectNode) record.get("params"),
-                (ObjectNode) record.get("results"));
-        bench.emit(record, List.of(FanoutRun.row(scenario, p, o)));
-        return true;
-      } catch (RuntimeException e) {
-        return failed(bench, record, e);
-      }
+      FanoutRun.Params p =
+          new FanoutRun.Params(
+              k,
+              0,
+              replies,
+              rate,
+              gatewayWarmup,
+              FanoutRun.Params.warmupOrDefault(warmup, k),
+              false,
+              perfTest);
+      return emitted(
+          bench,
+          bench.record(scenario),
+          (params, results) ->
+              FanoutRun.row(scenario, p, FanoutRun.run(bench, "fanout-k" + k, p, params, results)));
     }
 
     static boolean slow(
@@ -585,33 +558,32 @@ public final class LoadTool implements Callable<Integer> {
     }
 
     static boolean roundtrip(Bench bench, int clients, int commands, int warmup) {
-      ObjectNode record = bench.record("roundtrip");
-      try {
-        SummaryRow row =
-            RoundtripRun.run(
-                bench,
-                clients,
-                commands,
-                warmup,
-                (ObjectNode) record.get("params"),
-                (ObjectNode) record.get("results"));
-        bench.emit(record, List.of(row));
-        return true;
-      } catch (RuntimeException e) {
-        return failed(bench, record, e);
-      }
+      return emitted(
+          bench,
+          bench.record("roundtrip"),
+          (params, results) -> RoundtripRun.run(bench, clients, commands, warmup, params, results));
     }
 
     static boolean idle(Bench bench, int connections, boolean deflate) {
-      ObjectNode record = bench.record("idle");
+      return emitted(
+          bench,
+          bench.record("idle"),
+          (params, results) -> IdleRun.run(bench, connections, deflate, params, results));
+    }
+
+    /** What one run measures: fills its record's params and results, returns its summary row. */
+    interface Measure {
+      SummaryRow run(ObjectNode params, ObjectNode results);
+    }
+
+    /**
+     * Runs {@code measure} into {@code record}: emits the record with its row and returns true, or,
+     * when the run fails, emits the failure and returns false.
+     */
+    static boolean emitted(Bench bench, ObjectNode record, Measure measure) {
       try {
         SummaryRow row =
-            IdleRun.run(
-                bench,
-                connections,
-                deflate,
-                (ObjectNode) record.get("params"),
-                (ObjectNode) record.get("results"));
+            measure.run((ObjectNode) record.get("params"), (ObjectNode) record.get("results"));
         bench.emit(record, List.of(row));
         return true;
       } catch (RuntimeException e) {

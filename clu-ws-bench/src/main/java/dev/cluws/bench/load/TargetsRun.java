@@ -330,23 +330,14 @@ final class TargetsRun {
             + warmup
             + " unrecorded)";
     ObjectNode record = bench.record("target4-commands");
-    JsonNode results;
-    try {
-      SummaryRow row =
-          RoundtripRun.run(
-              bench,
-              clients,
-              commands,
-              warmup,
-              (ObjectNode) record.get("params"),
-              (ObjectNode) record.get("results"));
-      bench.emit(record, List.of(row));
-      results = record.get("results");
-    } catch (RuntimeException e) {
-      LoadTool.Suite.failed(bench, record, e);
+    if (!LoadTool.Suite.emitted(
+        bench,
+        record,
+        (params, out) -> RoundtripRun.run(bench, clients, commands, warmup, params, out))) {
       verdicts.add(failedRow(name));
       return false;
     }
+    JsonNode results = record.get("results");
     JsonNode gw = results.path("gateway");
     JsonNode direct = results.path("direct_amqp");
     double rate = gw.path("commands_per_second").asDouble();
@@ -423,17 +414,10 @@ final class TargetsRun {
   private static boolean idle(Bench bench, List<Verdict> verdicts, int connections) {
     String name = "5b. memory per idle connection (" + Format.num(connections) + ")";
     ObjectNode record = bench.record("target5-idle");
-    try {
-      SummaryRow row =
-          IdleRun.run(
-              bench,
-              connections,
-              false,
-              (ObjectNode) record.get("params"),
-              (ObjectNode) record.get("results"));
-      bench.emit(record, List.of(row));
-    } catch (RuntimeException e) {
-      LoadTool.Suite.failed(bench, record, e);
+    if (!LoadTool.Suite.emitted(
+        bench,
+        record,
+        (params, results) -> IdleRun.run(bench, connections, false, params, results))) {
       verdicts.add(failedRow(name));
       return false;
     }
