@@ -9,6 +9,9 @@ import org.slf4j.LoggerFactory;
  * sun.misc.Signal} (module {@code jdk.unsupported}, present in every JDK). Guarded: where the
  * signal cannot be handled (Windows, a JVM started with {@code -Xrs}), it is not.
  *
+ * <p>A process started with SIGHUP ignored (under {@code nohup}, say) keeps it ignored: the JVM
+ * does not put a handler on a signal the process inherited as ignored. That is logged at start.
+ *
  * <p>Installed before the server starts: the JVM's own answer to SIGHUP is to exit, so a signal
  * that arrived between the server's first accepted connection and the start of the {@link Reloader}
  * would otherwise stop the process. A SIGHUP that arrives before the reloader is {@link #reloadWith
@@ -30,7 +33,15 @@ final class HangupSignal {
     HangupSignal hangup = new HangupSignal();
     try {
       // Runs on the JVM's signal thread; reloadAll hands the work off and returns.
-      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> hangup.received());
+      sun.misc.SignalHandler before =
+          sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> hangup.received());
+      if (before == sun.misc.SignalHandler.SIG_IGN) {
+        // The JVM leaves a signal that the process inherited as ignored ignored: no handler runs.
+        log.warn(
+            "SIGHUP is ignored by this process (it was started with SIGHUP ignored, e.g. under"
+                + " nohup): a SIGHUP reloads nothing; the files are reloaded when they change"
+                + " (--reload-interval), or after a restart");
+      }
     } catch (IllegalArgumentException | IllegalStateException | LinkageError e) {
       log.info(
           "SIGHUP cannot be handled here ({}); files are reloaded when they change", e.toString());

@@ -293,33 +293,14 @@ class ReloadIT {
 
   @Test
   void aRealSighupMakesTheDistributionReloadItsTokenFile() throws Exception {
-    Path script = Path.of("target", "clu-ws", "bin", "clu-ws");
-    assertThat(script).isExecutable();
     String alice = token();
     String bob = token();
     Path tokens = Files.writeString(dir.resolve("tokens"), alice + " alice operator\n");
     int port = freePort();
     Path log = dir.resolve("clu-ws.log");
-    Process process =
-        new ProcessBuilder(
-                script.toString(),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                String.valueOf(port),
-                "-H",
-                TestBroker.HOST,
-                "--exchange",
-                TestBroker.uniqueName("hup-ex"),
-                "--name",
-                TestBroker.uniqueName("hup-gw"),
-                "--token-file",
-                tokens.toString(),
-                "--reload-interval",
-                "0s")
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
+    // As a service manager starts it: SIGHUP at its default, even when this JVM was started with
+    // it ignored (a CI under nohup), which the child would inherit.
+    Process process = startDistribution("--default-signal=HUP", tokens, port, log);
     try {
       await().atMost(Duration.ofSeconds(30)).until(() -> listening(port) || !process.isAlive());
       URI uri = URI.create("ws://127.0.0.1:" + port + "/");
@@ -332,9 +313,20 @@ class ReloadIT {
         assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
         assertThat(kill.exitValue()).isZero();
 
-        await()
-            .atMost(RELOADED)
-            .until(() -> Files.readString(log).contains("reloaded the token file"));
+        try {
+          await()
+              .atMost(RELOADED)
+              .until(() -> Files.readString(log).contains("reloaded the token file"));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+          throw new AssertionError(
+              "no reload within "
+                  + RELOADED
+                  + " of the SIGHUP; process alive: "
+                  + process.isAlive()
+                  + "; its log ends:\n"
+                  + logTail(log),
+              e);
+        }
         assertThat(process.isAlive()).isTrue();
         try (WsClient newcomer =
             WsClient.connect(
@@ -352,6 +344,64 @@ class ReloadIT {
     }
   }
 
+  @Test
+  void aDistributionStartedWithSighupIgnoredSaysSoAndASighupLeavesItRunning() throws Exception {
+    Path tokens = Files.writeString(dir.resolve("tokens"), token() + " alice operator\n");
+    int port = freePort();
+    Path log = dir.resolve("clu-ws-nohup.log");
+    // As nohup starts it.
+    Process process = startDistribution("--ignore-signal=HUP", tokens, port, log);
+    try {
+      await().atMost(Duration.ofSeconds(30)).until(() -> listening(port) || !process.isAlive());
+      assertThat(Files.readString(log))
+          .contains("SIGHUP is ignored by this process", "the files are reloaded when they change");
+
+      Process kill = new ProcessBuilder("kill", "-HUP", String.valueOf(process.pid())).start();
+      assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(kill.exitValue()).isZero();
+      assertThat(process.waitFor(2, TimeUnit.SECONDS)).as("still running after SIGHUP").isFalse();
+      assertThat(listening(port)).isTrue();
+      assertThat(Files.readString(log)).doesNotContain("SIGHUP: reloading");
+    } finally {
+      process.destroy();
+      if (!process.waitFor(20, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    }
+  }
+
+  /**
+   * Starts the assembled distribution ({@code bin/clu-ws}) through {@code env} with this handling
+   * of SIGHUP ({@code --default-signal=HUP} or {@code --ignore-signal=HUP}, GNU coreutils), with a
+   * token file it reloads only on SIGHUP; its output goes to {@code log}.
+   */
+  private static Process startDistribution(String hangup, Path tokens, int port, Path log)
+      throws IOException {
+    Path script = Path.of("target", "clu-ws", "bin", "clu-ws");
+    assertThat(script).isExecutable();
+    return new ProcessBuilder(
+            "env",
+            hangup,
+            script.toString(),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            String.valueOf(port),
+            "-H",
+            TestBroker.HOST,
+            "--exchange",
+            TestBroker.uniqueName("hup-ex"),
+            "--name",
+            TestBroker.uniqueName("hup-gw"),
+            "--token-file",
+            tokens.toString(),
+            "--reload-interval",
+            "0s")
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .start();
+  }
+
   private static boolean listening(int port) {
     try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
       return true;
@@ -363,6 +413,16 @@ class ReloadIT {
   private static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
+    }
+  }
+
+  /** The end of the distribution's log, for a failure message. */
+  private static String logTail(Path log) {
+    try {
+      String text = Files.readString(log);
+      return text.substring(Math.max(0, text.length() - 3000));
+    } catch (IOException e) {
+      return "(log unreadable: " + e + ")";
     }
   }
 }
