@@ -40,21 +40,32 @@ final class Distribution implements AutoCloseable {
    * until it serves.
    */
   static Distribution start(Map<String, String> environment, String... options) throws IOException {
+    return start(environment, List.of(), options);
+  }
+
+  /**
+   * The same, started through {@code launcher} (a command that runs the script with the rest of the
+   * command line, e.g. {@code env --default-signal=HUP}); the process is then the script's, since
+   * {@code env} and the script both exec.
+   */
+  static Distribution start(
+      Map<String, String> environment, List<String> launcher, String... options)
+      throws IOException {
     int port = freePort();
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                SCRIPT.toString(),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                String.valueOf(port),
-                "-H",
-                TestBroker.HOST,
-                "--exchange",
-                TestBroker.uniqueName("dist-ex"),
-                "--name",
-                TestBroker.uniqueName("dist-gw")));
+    List<String> command = new ArrayList<>(launcher);
+    command.addAll(
+        List.of(
+            SCRIPT.toString(),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            String.valueOf(port),
+            "-H",
+            TestBroker.HOST,
+            "--exchange",
+            TestBroker.uniqueName("dist-ex"),
+            "--name",
+            TestBroker.uniqueName("dist-gw")));
     command.addAll(List.of(options));
     Path log = Files.createTempFile("clu-ws-log", ".log");
     ProcessBuilder builder =
@@ -85,6 +96,14 @@ final class Distribution implements AutoCloseable {
 
   int port() {
     return port;
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
   }
 
   /** Everything it wrote so far. */

@@ -10,15 +10,14 @@ import dev.cluws.testkit.TestBroker;
 import dev.cluws.testkit.WsClient;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -296,50 +295,41 @@ class ReloadIT {
     String alice = token();
     String bob = token();
     Path tokens = Files.writeString(dir.resolve("tokens"), alice + " alice operator\n");
-    int port = freePort();
-    Path log = dir.resolve("clu-ws.log");
     // As a service manager starts it: SIGHUP at its default, even when this JVM was started with
     // it ignored (a CI under nohup), which the child would inherit.
-    Process process = startDistribution("--default-signal=HUP", tokens, port, log);
-    try {
-      await().atMost(Duration.ofSeconds(30)).until(() -> listening(port) || !process.isAlive());
-      URI uri = URI.create("ws://127.0.0.1:" + port + "/");
+    try (Distribution clu = startWithTokens(tokens, "--default-signal=HUP")) {
       try (WsClient connected =
           WsClient.connect(
-              uri, HttpClient.newHttpClient(), b -> b.header("Authorization", "Bearer " + alice))) {
+              clu.uri(),
+              HttpClient.newHttpClient(),
+              b -> b.header("Authorization", "Bearer " + alice))) {
         Files.writeString(tokens, bob + " bob operator\n");
 
-        Process kill = new ProcessBuilder("kill", "-HUP", String.valueOf(process.pid())).start();
-        assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(kill.exitValue()).isZero();
+        hangUp(clu.pid());
 
         try {
-          await()
-              .atMost(RELOADED)
-              .until(() -> Files.readString(log).contains("reloaded the token file"));
+          await().atMost(RELOADED).until(() -> clu.logText().contains("reloaded the token file"));
         } catch (org.awaitility.core.ConditionTimeoutException e) {
+          String text = clu.logText();
           throw new AssertionError(
               "no reload within "
                   + RELOADED
                   + " of the SIGHUP; process alive: "
-                  + process.isAlive()
+                  + clu.isAlive()
                   + "; its log ends:\n"
-                  + logTail(log),
+                  + text.substring(Math.max(0, text.length() - 3000)),
               e);
         }
-        assertThat(process.isAlive()).isTrue();
+        assertThat(clu.isAlive()).isTrue();
         try (WsClient newcomer =
             WsClient.connect(
-                uri, HttpClient.newHttpClient(), b -> b.header("Authorization", "Bearer " + bob))) {
+                clu.uri(),
+                HttpClient.newHttpClient(),
+                b -> b.header("Authorization", "Bearer " + bob))) {
           assertThat(newcomer.isClosed()).isFalse();
         }
         assertThat(connected.isClosed()).isFalse();
-        assertThat(Files.readString(log)).contains("SIGHUP: reloading [the token file]");
-      }
-    } finally {
-      process.destroy();
-      if (!process.waitFor(20, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
+        assertThat(clu.logText()).contains("SIGHUP: reloading [the token file]");
       }
     }
   }
@@ -347,59 +337,39 @@ class ReloadIT {
   @Test
   void aDistributionStartedWithSighupIgnoredSaysSoAndASighupLeavesItRunning() throws Exception {
     Path tokens = Files.writeString(dir.resolve("tokens"), token() + " alice operator\n");
-    int port = freePort();
-    Path log = dir.resolve("clu-ws-nohup.log");
     // As nohup starts it.
-    Process process = startDistribution("--ignore-signal=HUP", tokens, port, log);
-    try {
-      await().atMost(Duration.ofSeconds(30)).until(() -> listening(port) || !process.isAlive());
-      assertThat(Files.readString(log))
+    try (Distribution clu = startWithTokens(tokens, "--ignore-signal=HUP")) {
+      assertThat(clu.logText())
           .contains("SIGHUP is ignored by this process", "the files are reloaded when they change");
 
-      Process kill = new ProcessBuilder("kill", "-HUP", String.valueOf(process.pid())).start();
-      assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
-      assertThat(kill.exitValue()).isZero();
-      assertThat(process.waitFor(2, TimeUnit.SECONDS)).as("still running after SIGHUP").isFalse();
-      assertThat(listening(port)).isTrue();
-      assertThat(Files.readString(log)).doesNotContain("SIGHUP: reloading");
-    } finally {
-      process.destroy();
-      if (!process.waitFor(20, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-      }
+      hangUp(clu.pid());
+
+      await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(clu::isAlive);
+      assertThat(listening(clu.port())).isTrue();
+      assertThat(clu.logText()).doesNotContain("SIGHUP: reloading");
     }
   }
 
   /**
-   * Starts the assembled distribution ({@code bin/clu-ws}) through {@code env} with this handling
+   * The assembled distribution ({@code bin/clu-ws}), started through {@code env} with this handling
    * of SIGHUP ({@code --default-signal=HUP} or {@code --ignore-signal=HUP}, GNU coreutils), with a
-   * token file it reloads only on SIGHUP; its output goes to {@code log}.
+   * token file that it reloads on SIGHUP only.
    */
-  private static Process startDistribution(String hangup, Path tokens, int port, Path log)
-      throws IOException {
-    Path script = Path.of("target", "clu-ws", "bin", "clu-ws");
-    assertThat(script).isExecutable();
-    return new ProcessBuilder(
-            "env",
-            hangup,
-            script.toString(),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            String.valueOf(port),
-            "-H",
-            TestBroker.HOST,
-            "--exchange",
-            TestBroker.uniqueName("hup-ex"),
-            "--name",
-            TestBroker.uniqueName("hup-gw"),
-            "--token-file",
-            tokens.toString(),
-            "--reload-interval",
-            "0s")
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile())
-        .start();
+  private static Distribution startWithTokens(Path tokens, String hangup) throws IOException {
+    return Distribution.start(
+        Map.of(),
+        List.of("env", hangup),
+        "--token-file",
+        tokens.toString(),
+        "--reload-interval",
+        "0s");
+  }
+
+  /** Sends SIGHUP to {@code pid} with kill(1), as an operator does. */
+  private static void hangUp(long pid) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-HUP", String.valueOf(pid)).start();
+    assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(kill.exitValue()).isZero();
   }
 
   private static boolean listening(int port) {
@@ -407,22 +377,6 @@ class ReloadIT {
       return true;
     } catch (IOException e) {
       return false;
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
-
-  /** The end of the distribution's log, for a failure message. */
-  private static String logTail(Path log) {
-    try {
-      String text = Files.readString(log);
-      return text.substring(Math.max(0, text.length() - 3000));
-    } catch (IOException e) {
-      return "(log unreadable: " + e + ")";
     }
   }
 }
