@@ -27,7 +27,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
@@ -196,26 +195,10 @@ class AmqpRecoveryIT {
     assertThat(send(sink, new Command(actor.name(), "ping", "warm-up")).get(10, TimeUnit.SECONDS))
         .isEqualTo(CommandOutcome.PUBLISHED);
 
-    proxy.stall(); // the publish leaves, its confirm cannot come back
+    proxy.stall(); // no byte passes either way from now on: the publish stays in the proxy
     CompletableFuture<CommandOutcome> inFlight = send(sink, new Command(actor.name(), "ping", "x"));
     proxy.cut();
 
-    await().atMost(WAIT).until(inFlight::isDone);
-    if (!inFlight.isCompletedExceptionally()) {
-      // Seen once in about twenty full builds on a loaded machine: the publish and its confirm
-      // crossed the proxy although it was stalled. A confirmed command is only right if the broker
-      // really routed it, so the actor must receive it; then this run has no command in flight to
-      // check.
-      await()
-          .atMost(WAIT)
-          .until(
-              () ->
-                  actor.received().stream()
-                      .anyMatch(
-                          c -> "x".equals(String.valueOf(c.properties().getCorrelationId()))));
-      Assumptions.abort(
-          "the stalled proxy let the command and its confirm through; nothing in flight");
-    }
     assertThat(inFlight)
         .failsWithin(WAIT)
         .withThrowableThat()

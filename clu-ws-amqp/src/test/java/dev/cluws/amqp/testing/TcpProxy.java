@@ -90,9 +90,7 @@ public final class TcpProxy implements AutoCloseable {
     List<Link> victims;
     synchronized (lock) {
       cut = true;
-      stalled = false;
-      lock.notifyAll();
-      victims = new ArrayList<>(links);
+      victims = dropHeldBytes();
     }
     for (Link link : victims) {
       link.reset(true);
@@ -108,13 +106,27 @@ public final class TcpProxy implements AutoCloseable {
     List<Link> victims;
     synchronized (lock) {
       cut = true;
-      stalled = false;
-      lock.notifyAll();
-      victims = new ArrayList<>(links);
+      victims = dropHeldBytes();
     }
     for (Link link : victims) {
       link.reset(false);
     }
+  }
+
+  /**
+   * Ends the stall for a cut: marks every link done before the stalled pumps wake, so that bytes a
+   * stall held die with their connection instead of slipping through before its reset (a command
+   * held by {@link #stall()} then reached the broker and had its confirm back during the {@link
+   * #cut()}). Called holding the lock; returns the links to reset.
+   */
+  private List<Link> dropHeldBytes() {
+    List<Link> victims = new ArrayList<>(links);
+    for (Link link : victims) {
+      link.done = true;
+    }
+    stalled = false;
+    lock.notifyAll();
+    return victims;
   }
 
   /** Closes the broker sides that {@link #partition()} left open, as a broker would eventually. */
