@@ -17,6 +17,9 @@ import java.util.Map;
  * reads each body the way the websocket clients read frames.
  */
 final class BaselineConsumer implements AutoCloseable {
+  /** A stream reader's prefetch window, as a history read's. */
+  static final int STREAM_PREFETCH = 1000;
+
   private final Connection connection;
   private final ReceiveStats stats;
 
@@ -35,27 +38,53 @@ final class BaselineConsumer implements AutoCloseable {
    */
   static BaselineConsumer start(
       BrokerSettings broker, String exchange, int expected, boolean countPerfTest) {
-    Connection connection = broker.connect("clu-ws-load baseline consumer");
+    return open(
+        broker,
+        "clu-ws-load baseline consumer",
+        expected,
+        (channel, stats) -> {
+          channel.exchangeDeclare(exchange, BuiltinExchangeType.TOPIC, false, true, null);
+          String queue = channel.queueDeclare("", false, true, true, null).getQueue();
+          channel.queueBind(queue, exchange, "reply.#");
+          channel.basicConsume(queue, true, new Counter(channel, stats, countPerfTest, 0));
+        });
+  }
+
+  /**
+   * The same consumer of PerfTest's replies, reading them live from a stream ({@code
+   * x-stream-offset: next}) instead of a queue of its own, with the prefetch window and manual
+   * acknowledgements (every half window) that RabbitMQ requires of a stream's consumers: what a
+   * gateway taking its live replies from the shared history would do.
+   */
+  static BaselineConsumer startOnStream(BrokerSettings broker, String stream, int expected) {
+    return open(
+        broker,
+        "clu-ws-load stream reader",
+        expected,
+        (channel, stats) -> {
+          channel.basicQos(STREAM_PREFETCH);
+          channel.basicConsume(
+              stream,
+              false,
+              "",
+              false,
+              false,
+              Map.of("x-stream-offset", "next"),
+              new Counter(channel, stats, true, STREAM_PREFETCH / 2));
+        });
+  }
+
+  /** Declares and consumes on a new channel of the consumer's connection. */
+  private interface Setup {
+    void consume(Channel channel, ReceiveStats stats) throws IOException;
+  }
+
+  private static BaselineConsumer open(
+      BrokerSettings broker, String connectionName, int expected, Setup setup) {
+    Connection connection = broker.connect(connectionName);
     ReceiveStats stats = new ReceiveStats(expected);
     try {
-      Channel channel = connection.createChannel();
-      channel.exchangeDeclare(exchange, BuiltinExchangeType.TOPIC, false, true, null);
-      String queue = channel.queueDeclare("", false, true, true, null).getQueue();
-      channel.queueBind(queue, exchange, "reply.#");
-      channel.basicConsume(
-          queue,
-          true,
-          new DefaultConsumer(channel) {
-            @Override
-            public void handleDelivery(
-                String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
-              if (countPerfTest && isPerfTest(props)) {
-                stats.recordUnnumbered();
-              } else {
-                stats.record(FrameScan.seq(body), FrameScan.sentMicros(body));
-              }
-            }
-          });
+      setup.consume(connection.createChannel(), stats);
     } catch (IOException e) {
       try {
         connection.close();
@@ -65,6 +94,38 @@ final class BaselineConsumer implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     return new BaselineConsumer(connection, stats);
+  }
+
+  /**
+   * Counts each delivery as the websocket clients count frames; acknowledges every {@code ackEvery}
+   * deliveries and the last expected one ({@code 0}: the consumer is no-ack).
+   */
+  private static final class Counter extends DefaultConsumer {
+    private final ReceiveStats stats;
+    private final boolean countPerfTest;
+    private final int ackEvery;
+    private long unacked;
+
+    Counter(Channel channel, ReceiveStats stats, boolean countPerfTest, int ackEvery) {
+      super(channel);
+      this.stats = stats;
+      this.countPerfTest = countPerfTest;
+      this.ackEvery = ackEvery;
+    }
+
+    @Override
+    public void handleDelivery(
+        String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) throws IOException {
+      if (countPerfTest && isPerfTest(props)) {
+        stats.recordUnnumbered();
+      } else {
+        stats.record(FrameScan.seq(body), FrameScan.sentMicros(body));
+      }
+      if (ackEvery > 0 && (++unacked >= ackEvery || stats.received() >= stats.expected())) {
+        getChannel().basicAck(envelope.getDeliveryTag(), true);
+        unacked = 0;
+      }
+    }
   }
 
   private static boolean isPerfTest(AMQP.BasicProperties props) {

@@ -91,6 +91,11 @@ final class ReceiveStats {
     received = received + 1; // volatile write last: publishes the fields above
   }
 
+  /** The measured replies expected. */
+  int expected() {
+    return expected;
+  }
+
   /** Measured replies received so far (duplicates included). */
   long received() {
     return received;

@@ -1,17 +1,13 @@
 package dev.cluws.bench.load;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.DefaultConsumer;
-import com.rabbitmq.client.Envelope;
 import dev.cluws.amqp.history.HistorySettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,9 +31,6 @@ import org.slf4j.LoggerFactory;
  */
 final class StreamCostRun {
   private static final Logger log = LoggerFactory.getLogger(StreamCostRun.class);
-
-  /** The stream reader's prefetch window, as a history read's. */
-  private static final int STREAM_PREFETCH = 1000;
 
   enum Layout {
     QUEUES("two queues"),
@@ -68,21 +61,19 @@ final class StreamCostRun {
     params.put("publisher", "perftest");
     long deadline = System.nanoTime() + bench.timeout().toNanos();
     boolean withStream = layout != Layout.QUEUES;
-    try (Connection admin = bench.broker().connect("clu-ws-load stream-cost")) {
-      Channel channel = admin.createChannel();
-      BaselineConsumer plain = BaselineConsumer.start(bench.broker(), exchange, replies, true);
-      try (plain;
-          AutoCloseable deleteStream = () -> deleteQuietly(admin, stream, withStream)) {
+    try (Connection admin = bench.broker().connect("clu-ws-load stream-cost");
+        BaselineConsumer plain = BaselineConsumer.start(bench.broker(), exchange, replies, true)) {
+      try {
         if (withStream) {
+          Channel channel = admin.createChannel();
           channel.queueDeclare(
               stream, true, false, false, HistorySettings.named(stream).streamArguments());
           channel.queueBind(stream, exchange, "reply.#");
         }
-        try (SecondConsumer second =
+        try (BaselineConsumer second =
             layout == Layout.QUEUE_AND_STREAM_READER
-                ? StreamReader.start(bench, stream, replies)
-                : new QueueConsumer(
-                    BaselineConsumer.start(bench.broker(), exchange, replies, true))) {
+                ? BaselineConsumer.startOnStream(bench.broker(), stream, replies)
+                : BaselineConsumer.start(bench.broker(), exchange, replies, true)) {
           List<ReceiveStats> stats = List.of(plain.stats(), second.stats());
           CpuSnapshot start = CpuSnapshot.take(OptionalLong.empty(), bench.brokerPid());
           log.info("stream-cost {}: publishing {} replies with PerfTest", layout.key(), replies);
@@ -100,13 +91,13 @@ final class StreamCostRun {
           CpuSnapshot stop = CpuSnapshot.take(OptionalLong.empty(), bench.brokerPid());
           return report(layout, replies, perfTest, end, stats, start, stop, results);
         }
+      } finally {
+        if (withStream) {
+          deleteQuietly(admin, stream);
+        }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    } catch (RuntimeException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
     }
   }
 
@@ -131,9 +122,8 @@ final class StreamCostRun {
     results.put("second_consumer_rate", Format.rate(secondRate));
     results.put("plain_consumer_received", stats.get(0).received());
     results.put("second_consumer_received", stats.get(1).received());
-    boolean outran =
-        perfTest.averageRate() > plainRate * 0.99 && perfTest.averageRate() > secondRate * 0.99;
-    pub.put("outran_both_consumers", outran);
+    pub.put(
+        "outran_both_consumers", FanoutRun.outran(perfTest.averageRate(), plainRate, secondRate));
     start.writeCores(stop, results.putObject("cpu"));
     ObjectNode cpu = (ObjectNode) results.get("cpu");
     return new SummaryRow(
@@ -151,89 +141,14 @@ final class StreamCostRun {
         "publisher " + Format.rate(perfTest.averageRate()) + "/s; " + Format.cpuNote(cpu));
   }
 
-  private static void deleteQuietly(Connection admin, String stream, boolean declared) {
-    if (!declared || !admin.isOpen()) {
+  private static void deleteQuietly(Connection admin, String stream) {
+    if (!admin.isOpen()) {
       return;
     }
     try (Channel ch = admin.createChannel()) {
       ch.queueDelete(stream);
     } catch (IOException | java.util.concurrent.TimeoutException | RuntimeException e) {
       log.warn("could not delete stream {}: {}", stream, e.toString());
-    }
-  }
-
-  /** The second consumer of a layout. */
-  private interface SecondConsumer extends AutoCloseable {
-    ReceiveStats stats();
-
-    @Override
-    void close();
-  }
-
-  private record QueueConsumer(BaselineConsumer consumer) implements SecondConsumer {
-    @Override
-    public ReceiveStats stats() {
-      return consumer.stats();
-    }
-
-    @Override
-    public void close() {
-      consumer.close();
-    }
-  }
-
-  /** Reads the stream from its next offset on, as a gateway taking live replies from it would. */
-  private static final class StreamReader implements SecondConsumer {
-    private final Connection connection;
-    private final ReceiveStats stats;
-
-    private StreamReader(Connection connection, ReceiveStats stats) {
-      this.connection = connection;
-      this.stats = stats;
-    }
-
-    static StreamReader start(Bench bench, String stream, int expected) {
-      Connection connection = bench.broker().connect("clu-ws-load stream reader");
-      ReceiveStats stats = new ReceiveStats(expected);
-      try {
-        Channel channel = connection.createChannel();
-        channel.basicQos(STREAM_PREFETCH);
-        channel.basicConsume(
-            stream,
-            false,
-            "",
-            false,
-            false,
-            Map.of("x-stream-offset", "next"),
-            new DefaultConsumer(channel) {
-              private long unacked;
-
-              @Override
-              public void handleDelivery(
-                  String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body)
-                  throws IOException {
-                stats.recordUnnumbered();
-                if (++unacked >= STREAM_PREFETCH / 2 || stats.received() >= expected) {
-                  channel.basicAck(envelope.getDeliveryTag(), true);
-                  unacked = 0;
-                }
-              }
-            });
-      } catch (IOException e) {
-        connection.abort();
-        throw new UncheckedIOException(e);
-      }
-      return new StreamReader(connection, stats);
-    }
-
-    @Override
-    public ReceiveStats stats() {
-      return stats;
-    }
-
-    @Override
-    public void close() {
-      connection.abort();
     }
   }
 }
