@@ -28,11 +28,13 @@ final class Distribution implements AutoCloseable {
   private final Process process;
   private final Path log;
   private final int port;
+  private final String exchange;
 
-  private Distribution(Process process, Path log, int port) {
+  private Distribution(Process process, Path log, int port, String exchange) {
     this.process = process;
     this.log = log;
     this.port = port;
+    this.exchange = exchange;
   }
 
   /**
@@ -52,6 +54,7 @@ final class Distribution implements AutoCloseable {
       Map<String, String> environment, List<String> launcher, String... options)
       throws IOException {
     int port = freePort();
+    String exchange = TestBroker.uniqueName("dist-ex");
     List<String> command = new ArrayList<>(launcher);
     command.addAll(
         List.of(
@@ -63,7 +66,7 @@ final class Distribution implements AutoCloseable {
             "-H",
             TestBroker.HOST,
             "--exchange",
-            TestBroker.uniqueName("dist-ex"),
+            exchange,
             "--name",
             TestBroker.uniqueName("dist-gw")));
     command.addAll(List.of(options));
@@ -72,7 +75,7 @@ final class Distribution implements AutoCloseable {
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().keySet().removeIf(name -> name.startsWith("CLU_WS_"));
     builder.environment().putAll(environment);
-    Distribution distribution = new Distribution(builder.start(), log, port);
+    Distribution distribution = new Distribution(builder.start(), log, port, exchange);
     try {
       await()
           .atMost(Duration.ofSeconds(30))
@@ -96,6 +99,11 @@ final class Distribution implements AutoCloseable {
 
   int port() {
     return port;
+  }
+
+  /** The exchange it consumes and publishes on (a fresh one). */
+  String exchange() {
+    return exchange;
   }
 
   long pid() {

@@ -98,43 +98,20 @@ class DistributionIT {
 
   @Test
   void theCommandServesCluClientsAndClosesThemWith1001OnSigterm() throws Exception {
-    int port = freePort();
-    String exchange = TestBroker.uniqueName("dist-ex");
-    Path log = Files.createTempFile("clu-ws-dist", ".log");
-    Process process =
-        new ProcessBuilder(
-                SCRIPT.toString(),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                String.valueOf(port),
-                "-H",
-                "127.0.0.1",
-                "--exchange",
-                exchange,
-                "--name",
-                TestBroker.uniqueName("dist-gw"))
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
-    try (CluTestActor actor = CluTestActor.start(exchange, TestBroker.uniqueName("actor"))) {
-      await().atMost(Duration.ofSeconds(30)).until(() -> listening(port));
-      try (WsClient client = WsClient.connect(URI.create("ws://127.0.0.1:" + port + "/any/path"))) {
-        client.send(
-            "{\"consumer\": \""
-                + actor.name()
-                + "\", \"command_string\": \"ping\","
-                + " \"command_id\": \"d-1\"}");
-        assertThat(client.awaitFinished("d-1")).hasSize(2);
+    try (Distribution clu = Distribution.start(Map.of());
+        CluTestActor actor = CluTestActor.start(clu.exchange(), TestBroker.uniqueName("actor"));
+        WsClient client =
+            WsClient.connect(URI.create("ws://127.0.0.1:" + clu.port() + "/any/path"))) {
+      client.send(
+          "{\"consumer\": \""
+              + actor.name()
+              + "\", \"command_string\": \"ping\","
+              + " \"command_id\": \"d-1\"}");
+      assertThat(client.awaitFinished("d-1")).hasSize(2);
 
-        process.destroy(); // SIGTERM
+      List<String> log = clu.stop(); // SIGTERM; asserts that it exits within 20 s
 
-        assertThat(client.awaitCloseCode()).isEqualTo(1001);
-        assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
-      }
-    } finally {
-      process.destroyForcibly();
-      Files.deleteIfExists(log);
+      assertThat(client.awaitCloseCode()).as("%s", log).isEqualTo(1001);
     }
   }
 
