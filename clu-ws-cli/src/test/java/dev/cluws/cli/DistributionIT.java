@@ -11,7 +11,6 @@ import dev.cluws.testkit.WsClient;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -290,14 +289,6 @@ class DistributionIT {
                 + " (localhost, 127.0.0.1, ::1), not 0.0.0.0; for a broker other machines can"
                 + " reach, run RabbitMQ");
     assertThat(process.exitValue()).isEqualTo(1);
-  }
-
-  private static boolean listening(int port) {
-    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
   }
 
   private static int freePort() throws IOException {
