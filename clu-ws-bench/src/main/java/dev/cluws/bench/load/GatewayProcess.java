@@ -128,7 +128,7 @@ final class GatewayProcess implements GatewayTarget {
         new GatewayProcess(
             process, URI.create("ws://127.0.0.1:" + port + "/"), exchange, logFile, broker, name);
     try {
-      gateway.awaitPort(port, startTimeout);
+      gateway.awaitHttp(port, startTimeout);
     } catch (RuntimeException e) {
       gateway.close();
       throw e;
@@ -168,22 +168,19 @@ final class GatewayProcess implements GatewayTarget {
     throw new IllegalStateException("the gateway was not ready in time: " + last);
   }
 
-  private void awaitPort(int port, Duration timeout) {
+  private void awaitHttp(int port, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       if (!process.isAlive()) {
         throw new IllegalStateException(
             "the gateway exited with status " + process.exitValue() + ":\n" + logTail());
       }
-      try (Socket socket = new Socket()) {
-        socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+      if (answersHttp(port)) {
         return;
-      } catch (IOException e) {
-        // not listening yet
       }
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException(
-            "the gateway did not listen on port "
+            "the gateway did not answer HTTP on port "
                 + port
                 + " within "
                 + timeout
@@ -191,6 +188,32 @@ final class GatewayProcess implements GatewayTarget {
                 + logTail());
       }
       sleep(50);
+    }
+  }
+
+  /**
+   * Whether an HTTP server answers on this loopback port. An open port alone does not tell: a
+   * connect to a port nobody listens on yet can connect the probe to itself (TCP self-connect, when
+   * the kernel picks the target port as the probe's own), and another program may hold the port
+   * this tool found free; either made the tool take a gateway still starting for a running one. A
+   * self-connected probe reads back its own request, a silent listener nothing.
+   */
+  static boolean answersHttp(int port) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+      if (socket.getLocalPort() == port) {
+        return false; // connected to itself
+      }
+      socket.setSoTimeout(1_000);
+      socket
+          .getOutputStream()
+          .write(
+              "GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+                  .getBytes(StandardCharsets.US_ASCII));
+      byte[] head = socket.getInputStream().readNBytes(5);
+      return "HTTP/".equals(new String(head, StandardCharsets.US_ASCII));
+    } catch (IOException e) {
+      return false; // not listening yet, or not answering
     }
   }
 
