@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import dev.cluws.amqp.AmqpSettings;
+import dev.cluws.amqp.history.HistorySettings;
+import dev.cluws.amqp.history.StreamHistory;
 import dev.cluws.amqp.testing.TcpProxy;
 import dev.cluws.core.Gateway;
 import dev.cluws.core.GatewaySettings;
@@ -18,6 +20,7 @@ import dev.cluws.testkit.TestBroker;
 import dev.cluws.testkit.WsClient;
 import dev.cluws.testkit.e2e.GatewayFixture;
 import java.io.IOException;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,6 +49,7 @@ class BrokerOutageIT {
               ServerSettings.defaults().withHost("127.0.0.1").withPort(0))
           .start();
   private final List<AutoCloseable> resources = new ArrayList<>();
+  private String stream;
 
   @AfterEach
   void tearDown() {
@@ -58,6 +62,9 @@ class BrokerOutageIT {
     }
     server.close();
     proxy.close();
+    if (stream != null) {
+      TestBroker.deleteQueue(stream);
+    }
   }
 
   private List<WsClient> clients(int count) {
@@ -243,6 +250,83 @@ class BrokerOutageIT {
     }
     assertThat(clients.get(1).frames()).noneMatch(f -> f.path("body").has("outcome"));
     assertPingIsAnswered(sender, actor, "after-loss");
+  }
+
+  /**
+   * A client leaves after a reply, the gateway's replies queue is lost during a cut while the actor
+   * goes on publishing, and the client comes back with {@code since=} that reply's message id: the
+   * frames it gets, the last one the gateway's replay notice.
+   */
+  private List<JsonNode> resumeAcrossALostQueue(WebsocketServer gateway, String gatewayName) {
+    CluTestActor actor = actor();
+    WsClient watcher = WsClient.connect(gateway.uri());
+    resources.add(watcher);
+    WsClient leaving = WsClient.connect(gateway.uri());
+    actor.broadcast(Map.of("before_loss", true));
+    String since =
+        leaving.awaitFrame(f -> f.path("body").has("before_loss")).path("message_id").asText();
+    leaving.close();
+    await().atMost(WAIT).until(() -> gateway.gateway().clientCount() == 1);
+
+    proxy.cut();
+    watcher.awaitFrame(
+        f ->
+            gatewayName.equals(f.path("headers").path("sender").asText())
+                && "disconnected".equals(f.path("body").path("broker").asText()));
+    TestBroker.deleteQueue(gatewayName + "_replies"); // as a broker restart would
+    actor.broadcast(Map.of("during_loss", true));
+    proxy.restore();
+    watcher.awaitFrame(
+        f ->
+            gatewayName.equals(f.path("headers").path("sender").asText())
+                && "replies_lost".equals(f.path("body").path("broker").asText()));
+    actor.broadcast(Map.of("after_loss", true));
+    watcher.awaitFrame(f -> f.path("body").has("after_loss"));
+
+    WsClient back = WsClient.connect(URI.create(gateway.uri() + "?since=" + since));
+    resources.add(back);
+    back.awaitFrame(f -> f.path("body").has("replay"));
+    return back.frames();
+  }
+
+  @Test
+  void aClientResumingFromBeforeTheRepliesQueueWasLostIsToldItsReplayMayMissReplies() {
+    List<JsonNode> frames = resumeAcrossALostQueue(server, name);
+
+    JsonNode notice = frames.get(frames.size() - 1);
+    assertThat(notice.path("headers").path("message_code").asText()).isEqualTo("w");
+    assertThat(notice.path("body").path("replay").asText()).isEqualTo("gap");
+    assertThat(notice.path("body").path("text").asText())
+        .contains("may be missing")
+        .contains(name + "_replies was gone");
+    assertThat(frames).anyMatch(f -> f.path("body").has("after_loss"));
+    assertThat(frames).noneMatch(f -> f.path("body").has("during_loss"));
+  }
+
+  @Test
+  void withAHistoryStreamAClientResumingFromBeforeTheRepliesQueueWasLostGetsWhatTheQueueMissed() {
+    stream = TestBroker.uniqueName("history");
+    String historyName = TestBroker.uniqueName("gw");
+    WebsocketServer withHistory =
+        new WebsocketServer(
+                Gateway.builder()
+                    .gatewaySettings(GatewaySettings.named(historyName))
+                    .settings(amqp)
+                    .history(new StreamHistory(amqp, HistorySettings.named(stream), historyName))
+                    .build(),
+                ServerSettings.defaults().withHost("127.0.0.1").withPort(0))
+            .start();
+    resources.add(withHistory);
+
+    List<JsonNode> frames = resumeAcrossALostQueue(withHistory, historyName);
+
+    assertThat(frames)
+        .filteredOn(f -> f.path("body").has("during_loss") || f.path("body").has("after_loss"))
+        .extracting(f -> f.path("body").has("during_loss") ? "during" : "after")
+        .containsExactly("during", "after");
+    JsonNode notice = frames.get(frames.size() - 1);
+    assertThat(notice.path("body").path("replay").asText()).isEqualTo("complete");
+    assertThat(notice.path("body").path("from_history").asInt()).isPositive();
   }
 
   @Test

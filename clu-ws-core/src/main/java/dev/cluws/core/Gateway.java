@@ -612,7 +612,8 @@ public final class Gateway implements AutoCloseable {
 
   /**
    * Whether a client's resume point is served from the shared history: a time, or a message id the
-   * replay ring does not have (a reply number is this process's own and never is).
+   * replay ring does not have, or has with replies lost after it (a reply number is this process's
+   * own and never is).
    */
   private boolean resumesFromHistory(String since) {
     if (historyResume == null || since == null) {
@@ -625,7 +626,7 @@ public final class Gateway implements AutoCloseable {
       Long.parseLong(since);
       return false;
     } catch (NumberFormatException notANumber) {
-      return !joins.ringHas(since);
+      return !joins.ringHasEverythingSince(since);
     }
   }
 

@@ -211,6 +211,56 @@ class GatewayReliabilityTest {
   }
 
   @Test
+  void aClientResumingFromBeforeTheGatewayLostRepliesIsToldItsReplayMayMissSome() {
+    start();
+    source.push(numbered("lvmecp", 1));
+    source.push(numbered("lvmecp", 2));
+    gateway.hub().onRepliesLost("the queue was gone");
+    source.push(numbered("lvmecp", 3));
+
+    for (String since : List.of("1", String.format("%032x", 1), "2")) {
+      RecordingTransport client = connect(Map.of("since", List.of(since)));
+
+      assertThat(ns(client)).as("since=%s", since).endsWith(3);
+      JsonNode notice = last(client);
+      assertThat(notice.path("headers").path("message_code").asText()).isEqualTo("w");
+      assertThat(notice.path("body").path("replay").asText()).isEqualTo("gap");
+      assertThat(notice.path("body").path("text").asText())
+          .startsWith("replies published after reply 2 may be missing")
+          .contains("the queue was gone");
+    }
+  }
+
+  @Test
+  void aClientResumingFromAfterTheGatewayLostRepliesGetsACompleteReplay() {
+    start();
+    source.push(numbered("lvmecp", 1));
+    gateway.hub().onRepliesLost("the queue was gone");
+    source.push(numbered("lvmecp", 2));
+    source.push(numbered("lvmecp", 3));
+
+    RecordingTransport client = connect(Map.of("since", List.of(String.format("%032x", 2))));
+
+    assertThat(ns(client)).containsExactly(3);
+    assertThat(last(client).path("body").path("replay").asText()).isEqualTo("complete");
+  }
+
+  @Test
+  void aLossOlderThanEveryKeptReplyNoLongerMarksAReplay() {
+    start(GatewaySettings.named(NAME).toBuilder().replay(2, 1_000_000).build());
+    source.push(numbered("lvmecp", 1));
+    gateway.hub().onRepliesLost("the queue was gone");
+    for (int n = 2; n <= 5; n++) {
+      source.push(numbered("lvmecp", n));
+    }
+
+    RecordingTransport client = connect(Map.of("since", List.of("3")));
+
+    assertThat(ns(client)).containsExactly(4, 5);
+    assertThat(last(client).path("body").path("replay").asText()).isEqualTo("complete");
+  }
+
+  @Test
   void anUnknownMessageIdReplaysNothingAndSaysSo() {
     start();
     source.push(numbered("lvmecp", 1));

@@ -376,6 +376,29 @@ class HistoryTest extends InMemoryGatewayTestBase {
   }
 
   @Test
+  void aClientResumingFromBeforeTheGatewayLostRepliesGetsTheLostOnesFromTheHistory() {
+    withHistory();
+    for (int i = 1; i <= 2; i++) {
+      history.append(n(i));
+      source.push(n(i));
+    }
+    gateway.hub().onRepliesLost("the queue was gone");
+    history.append(n(3)); // the stream kept it; this instance's queue was gone
+    history.append(n(4));
+    source.push(n(4));
+    RecordingTransport transport = RecordingTransport.completingInline();
+
+    connect("since=m2", transport);
+
+    assertThat(describe(transport))
+        .filteredOn(frame -> frame.startsWith("live"))
+        .containsExactly("live lvmecp {\"n\":3}", "live lvmecp {\"n\":4}");
+    JsonNode notice = last(transport).path("body");
+    assertThat(notice.path("replay").asText()).isEqualTo("complete");
+    assertThat(notice.path("from_history").asInt()).isEqualTo(2);
+  }
+
+  @Test
   void repliesTheHistorySentAreNotSentAgainWhenThisInstancesQueueDeliversThemLater() {
     history.append(n(1));
     history.append(n(2));

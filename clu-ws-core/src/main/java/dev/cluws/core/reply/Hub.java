@@ -253,6 +253,10 @@ public final class Hub implements ReplyListener {
   public void onRepliesLost(String reason) {
     log.warn("replies may have been lost: {}", reason);
     synchronized (replayLock) {
+      if (ring != null) {
+        // A client resuming from a reply before this point is told (or served from the history).
+        ring.markLoss(sequence, reason);
+      }
       for (ClientConnection client : registry.current()) {
         try {
           client

@@ -50,12 +50,18 @@ public final class Joins {
   }
 
   /**
-   * Whether the replay ring holds the reply with this message id (so a resume from it needs no
-   * history); {@code false} for a number (a reply number is this process's own).
+   * Whether the replay ring holds the reply with this message id and every reply published after it
+   * (so a resume from it needs no history): {@code false} when the ring does not have it, or when
+   * the source lost replies after it; {@code false} for a number (a reply number is this process's
+   * own).
    */
-  public boolean ringHas(String messageId) {
+  public boolean ringHasEverythingSince(String messageId) {
     synchronized (lock) {
-      return ring != null && ring.seqOf(messageId) >= 0;
+      if (ring == null) {
+        return false;
+      }
+      long seq = ring.seqOf(messageId);
+      return seq >= 0 && ring.lossAfter(seq) == null;
     }
   }
 
@@ -102,7 +108,9 @@ public final class Joins {
             client,
             first,
             since,
-            since == null ? null : history != null ? planAfter(history, client) : plan(since),
+            since == null
+                ? null
+                : history != null ? planAfter(history, since, client) : plan(since),
             sequence.getAsLong(),
             snapshot ? state.snapshot(List.of()) : null,
             null,
@@ -314,11 +322,14 @@ public final class Joins {
    * (received later, or older than a resume time); the client skips, for a while, the live replies
    * it had. Under the hub's lock.
    */
-  private Replay planAfter(HistoryResume.Plan history, ClientConnection client) {
+  private Replay planAfter(HistoryResume.Plan history, String since, ClientConnection client) {
     List<ReplayRing.Entry> later = new ArrayList<>();
     Set<String> inRing = new HashSet<>();
     if (ring != null && history.ringToo() && ring.size() > 0) {
-      for (ReplayRing.Entry entry : ring.after(ring.firstSeq() - 1)) {
+      // The ring may hold the resume point itself (the source lost replies after it): only what
+      // follows it is missed.
+      long after = Math.max(ring.firstSeq() - 1, ring.seqOf(since));
+      for (ReplayRing.Entry entry : ring.after(after)) {
         String id = entry.reply().messageId();
         if (id != null) {
           inRing.add(id);
@@ -361,7 +372,7 @@ public final class Joins {
                 + ring.size()
                 + " replies kept, so what was missed is unknown");
       }
-      return new Replay(ring.after(after), null);
+      return new Replay(ring.after(after), lossText(after, null));
     }
     if (after > last) {
       return new Replay(
@@ -373,18 +384,41 @@ public final class Joins {
               + "): the gateway restarted and numbers replies anew");
     }
     if (after >= last) {
-      return new Replay(List.of(), null);
+      return new Replay(List.of(), lossText(after, null));
     }
     if (ring.size() == 0) {
       return new Replay(
-          List.of(), "replies " + (after + 1) + " to " + last + " are no longer kept and are lost");
+          List.of(),
+          lossText(
+              after,
+              "replies " + (after + 1) + " to " + last + " are no longer kept and are lost"));
     }
     long first = ring.firstSeq();
     if (after + 1 >= first) {
-      return new Replay(ring.after(after), null);
+      return new Replay(ring.after(after), lossText(after, null));
     }
     return new Replay(
         ring.after(after),
-        "replies " + (after + 1) + " to " + (first - 1) + " are no longer kept and are lost");
+        lossText(
+            after,
+            "replies " + (after + 1) + " to " + (first - 1) + " are no longer kept and are lost"));
+  }
+
+  /**
+   * The gap of a replay after reply {@code after}: {@code kept} (what the ring no longer keeps, or
+   * {@code null}), and where the source lost replies after that reply, if it did.
+   */
+  private String lossText(long after, String kept) {
+    ReplayRing.Loss loss = ring.lossAfter(after);
+    if (loss == null) {
+      return kept;
+    }
+    String lost =
+        "replies published after reply "
+            + loss.after()
+            + " may be missing: the gateway did not receive them ("
+            + loss.reason()
+            + ")";
+    return kept == null ? lost : kept + "; " + lost;
   }
 }

@@ -3,6 +3,7 @@ package dev.cluws.core.reply;
 import dev.cluws.core.codec.EncodedFrame;
 import dev.cluws.core.codec.FrameCodec;
 import dev.cluws.core.spi.Reply;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -13,8 +14,10 @@ import java.util.Map;
  * unchanged, their shared frames, for clients that reconnect with {@code since=}. A reply no client
  * took as it is is kept unencoded and encoded when it is replayed, so a gateway nobody listens to
  * never encodes. Bounded in count and in bytes (a frame's size, or for an unencoded reply an
- * estimate of its size that errs high); the oldest go first. Not thread-safe: the {@link Hub}
- * guards it.
+ * estimate of its size that errs high); the oldest go first. It also remembers where the source
+ * lost replies (its queue was gone): the ring then holds every reply the gateway received, but not
+ * every reply published, and a replay across such a place is not complete. Not thread-safe: the
+ * {@link Hub} guards it.
  */
 final class ReplayRing {
   /** Frame fields besides the headers' values and the body, roughly. */
@@ -53,7 +56,17 @@ final class ReplayRing {
     }
   }
 
+  /**
+   * A place where the source lost replies: some published after reply {@code after} (and before the
+   * next one) never reached the gateway.
+   */
+  record Loss(long after, String reason) {}
+
+  /** The most losses remembered (older ones go first; each outage makes one). */
+  static final int MAX_LOSSES = 64;
+
   private final Entry[] entries;
+  private final ArrayDeque<Loss> losses = new ArrayDeque<>();
   private final long maxBytes;
   private final Map<String, Long> seqByMessageId = new HashMap<>();
   private int start;
@@ -96,6 +109,32 @@ final class ReplayRing {
     if (messageId != null) {
       seqByMessageId.remove(messageId, oldest.seq());
     }
+    // A loss before the reply before the oldest kept one is behind every resume the ring serves.
+    long first = firstSeq();
+    while (!losses.isEmpty() && size > 0 && losses.peekFirst().after() < first - 1) {
+      losses.removeFirst();
+    }
+  }
+
+  /** Remembers that the source lost replies published after reply {@code after}. */
+  void markLoss(long after, String reason) {
+    if (losses.size() == MAX_LOSSES) {
+      losses.removeFirst();
+    }
+    losses.addLast(new Loss(after, reason));
+  }
+
+  /**
+   * The first loss a replay of the replies after {@code seq} crosses (replies lost after reply
+   * {@code seq} or later), or {@code null}.
+   */
+  Loss lossAfter(long seq) {
+    for (Loss loss : losses) {
+      if (loss.after() >= seq) {
+        return loss;
+      }
+    }
+    return null;
   }
 
   private static long estimateSize(Reply reply) {
