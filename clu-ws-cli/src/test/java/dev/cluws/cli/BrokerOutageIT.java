@@ -327,6 +327,21 @@ class BrokerOutageIT {
     JsonNode notice = frames.get(frames.size() - 1);
     assertThat(notice.path("body").path("replay").asText()).isEqualTo("complete");
     assertThat(notice.path("body").path("from_history").asInt()).isPositive();
+    // The current state takes what the lost queue missed from the stream too.
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(250))
+        .until(() -> snapshotHas(withHistory, "during_loss"));
+  }
+
+  /** Whether a snapshot asked of this gateway now has an actor with this keyword. */
+  private boolean snapshotHas(WebsocketServer gateway, String keyword) {
+    try (WsClient client = WsClient.connect(URI.create(gateway.uri() + "?snapshot=true"))) {
+      client.awaitFrame(f -> "snapshot".equals(f.path("body").path("control").asText()));
+      return client.frames().stream()
+          .anyMatch(
+              f -> f.path("headers").path("snapshot").asBoolean() && f.path("body").has(keyword));
+    }
   }
 
   @Test

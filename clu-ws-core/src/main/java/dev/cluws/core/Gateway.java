@@ -55,6 +55,7 @@ import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -130,6 +131,19 @@ public final class Gateway implements AutoCloseable {
   private static final long UPGRADE_TIMEOUT_NANOS = 10_000_000_000L;
 
   private static final long HOUSEKEEPING_MILLIS = 1000;
+
+  /**
+   * How far before the source left the broker a repair of the state reads the history (the
+   * history's times are the broker's clock, the loss's the gateway's).
+   */
+  static final Duration REPAIR_MARGIN = Duration.ofMinutes(1);
+
+  /** A repair of the state that cannot read the history (not reconnected yet) tries again. */
+  static final Duration REPAIR_RETRY = Duration.ofSeconds(2);
+
+  /** ... at most this many times. */
+  static final int REPAIR_ATTEMPTS = 30;
+
   private static final long ABORT_GRACE_MILLIS = 5000;
 
   private final GatewaySettings settings;
@@ -163,8 +177,8 @@ public final class Gateway implements AutoCloseable {
 
   private final Object lifecycle = new Object();
   private boolean started;
-  private boolean closed;
-  private ScheduledExecutorService housekeeping;
+  private volatile boolean closed;
+  private volatile ScheduledExecutorService housekeeping;
 
   /**
    * Where outboxes write frames to websockets: sender threads, so a fan-out mostly only queues, or
@@ -277,6 +291,9 @@ public final class Gateway implements AutoCloseable {
           history.start();
           if (hub.keepsState()) {
             rebuildState();
+            hub.setLossAction(
+                (lastBefore, since) ->
+                    repairState(lastBefore, since.minus(REPAIR_MARGIN), REPAIR_ATTEMPTS));
           }
         }
         housekeeping =
@@ -328,6 +345,55 @@ public final class Gateway implements AutoCloseable {
                     hub.stateActors());
               }
               rebuild = null;
+            });
+  }
+
+  /**
+   * Repairs the state after the source lost replies: the values the lost replies changed are read
+   * from the shared history (which kept receiving them), in the background. The history's own
+   * connection may still be reconnecting when the source is back: a failed read is tried again
+   * every {@link #REPAIR_RETRY}, {@code attempts} times in all.
+   */
+  private void repairState(long lastBefore, Instant from, int attempts) {
+    if (closed) {
+      return;
+    }
+    StateRebuild repair = StateRebuild.repair(hub, history, from, lastBefore);
+    long started = System.nanoTime();
+    repair
+        .start()
+        .whenComplete(
+            (replies, failure) -> {
+              if (failure == null) {
+                log.info(
+                    "state repaired from history {} after lost replies: {} replies since {} read"
+                        + " in {} ms, {} keywords changed",
+                    history.name(),
+                    replies,
+                    from,
+                    (System.nanoTime() - started) / 1_000_000,
+                    repair.keywordsChanged());
+                return;
+              }
+              ScheduledExecutorService scheduler = housekeeping;
+              if (attempts > 1 && scheduler != null && !closed) {
+                log.debug("repair of the state failed, trying again: {}", failure.toString());
+                try {
+                  var unused =
+                      scheduler.schedule(
+                          () -> repairState(lastBefore, from, attempts - 1),
+                          REPAIR_RETRY.toMillis(),
+                          TimeUnit.MILLISECONDS);
+                  return;
+                } catch (RejectedExecutionException closing) {
+                  return; // the gateway is closing
+                }
+              }
+              log.warn(
+                  "could not repair the state from history {} after lost replies: {}; values the"
+                      + " lost replies changed stay as they were until their actors report again",
+                  history.name(),
+                  failure.toString());
             });
   }
 

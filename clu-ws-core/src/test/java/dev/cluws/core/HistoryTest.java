@@ -3,6 +3,7 @@ package dev.cluws.core;
 import static dev.cluws.core.TestFilters.query;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cluws.core.access.AccessPolicy;
@@ -12,6 +13,7 @@ import dev.cluws.core.reply.HistoryRequests;
 import dev.cluws.core.reply.SubscriptionException;
 import dev.cluws.core.spi.Reply;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,6 +59,10 @@ class HistoryTest extends InMemoryGatewayTestBase {
 
   private static Reply n(int n) {
     return message("m" + n, "lvmecp", "{\"n\": " + n + "}", minutesAgo(30 - n));
+  }
+
+  private static Instant secondsAgo(long seconds) {
+    return Instant.now().minusSeconds(seconds);
   }
 
   private static Instant minutesAgo(long minutes) {
@@ -118,6 +124,51 @@ class HistoryTest extends InMemoryGatewayTestBase {
     connect("snapshot=true", transport);
     assertThat(describe(transport).get(0))
         .isEqualTo("snapshot lvmecp {\"dome\":\"open\",\"lights\":1}");
+  }
+
+  @Test
+  void afterTheSourceLostRepliesTheStateTakesTheValuesTheyChangedFromTheHistory() {
+    withHistory();
+    Reply before = at("lvmecp", "{\"dome\": \"closed\", \"lights\": 1}", secondsAgo(3));
+    history.append(before);
+    source.push(before);
+    history.append(at("lvmecp", "{\"dome\": \"open\", \"lights\": 2}", secondsAgo(2))); // lost
+    history.holdReads(); // the repair reads once the test lets it
+    gateway.hub().onRepliesLost("the queue was gone");
+    Reply after = at("lvmecp", "{\"lights\": 3}", secondsAgo(1)); // received since the loss
+    history.append(after);
+    source.push(after);
+
+    history.releaseReads();
+
+    RecordingTransport transport = RecordingTransport.completingInline();
+    connect("snapshot=true", transport);
+    assertThat(describe(transport).get(0))
+        .isEqualTo("snapshot lvmecp {\"dome\":\"open\",\"lights\":3}");
+  }
+
+  @Test
+  void aRepairThatCannotReadTheHistoryYetTriesAgain() {
+    withHistory();
+    Reply before = at("lvmecp", "{\"dome\": \"closed\"}", secondsAgo(3));
+    history.append(before);
+    source.push(before);
+    history.append(at("lvmecp", "{\"dome\": \"open\"}", secondsAgo(2))); // lost
+    history.failReads(1); // its own connection is not back yet
+    int readsBefore = history.reads();
+
+    gateway.hub().onRepliesLost("the queue was gone");
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> firstSnapshotFrame().equals("snapshot lvmecp {\"dome\":\"open\"}"));
+    assertThat(history.reads()).isEqualTo(readsBefore + 2);
+  }
+
+  private String firstSnapshotFrame() {
+    RecordingTransport transport = RecordingTransport.completingInline();
+    connect("snapshot=true", transport);
+    return describe(transport).get(0);
   }
 
   @Test

@@ -22,6 +22,8 @@ final class InMemoryHistory implements ReplyHistory {
   private volatile boolean hold;
   private volatile Instant keptSince;
   private final AtomicInteger pauses = new AtomicInteger();
+  private final AtomicInteger failing = new AtomicInteger();
+  private final AtomicInteger reads = new AtomicInteger();
   volatile boolean started;
   volatile boolean closed;
 
@@ -39,6 +41,16 @@ final class InMemoryHistory implements ReplyHistory {
     List<Runnable> reads = new ArrayList<>(heldReads);
     heldReads.clear();
     reads.forEach(Runnable::run);
+  }
+
+  /** The next {@code count} reads fail at once, as reads of a history whose broker is away. */
+  void failReads(int count) {
+    failing.set(count);
+  }
+
+  /** Reads begun (failed ones too). */
+  int reads() {
+    return reads.get();
   }
 
   /** How often a read paused because its visitor was not ready. */
@@ -63,6 +75,10 @@ final class InMemoryHistory implements ReplyHistory {
 
   @Override
   public CompletionStage<Read> read(Instant from, Visitor visitor) {
+    reads.incrementAndGet();
+    if (failing.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      return CompletableFuture.failedFuture(new IllegalStateException("the broker is away"));
+    }
     CompletableFuture<Read> result = new CompletableFuture<>();
     List<Reply> snapshot = List.copyOf(replies); // what the history held when the read began
     Runnable read =

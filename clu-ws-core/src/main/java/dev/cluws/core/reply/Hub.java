@@ -65,6 +65,23 @@ public final class Hub implements ReplyListener {
   private volatile SourceState sourceState = SourceState.CONNECTING;
   private boolean brokerLost;
 
+  /** When the source last left {@code UP} (under {@link #stateLock}), or {@code null}. */
+  private Instant leftUpAt;
+
+  /** What to do when the source lost replies: see {@link #setLossAction}. */
+  private volatile LossAction lossAction;
+
+  /** Told when the source lost replies; see {@link #setLossAction}. */
+  @FunctionalInterface
+  public interface LossAction {
+    /**
+     * @param lastBefore the number of the last reply received before the loss
+     * @param since no reply lost is older than this (when the source last left {@code UP}, or the
+     *     loss was noticed)
+     */
+    void repliesLost(long lastBefore, Instant since);
+  }
+
   /** Outboxes over their bound now: while any is, the source takes no more from the broker. */
   private final AtomicInteger outboxesOver = new AtomicInteger();
 
@@ -157,7 +174,7 @@ public final class Hub implements ReplyListener {
     synchronized (replayLock) {
       long seq = ++sequence;
       lastSequence = seq;
-      state.update(reply, Instant::now);
+      state.update(reply, Instant::now, seq);
       EncodedFrame frame;
       if (senders == null) {
         frame = fanOut.deliver(reply, seq, registry.current());
@@ -193,6 +210,11 @@ public final class Hub implements ReplyListener {
       sourceState = state;
       if (previous == state) {
         return;
+      }
+      if (previous == SourceState.UP) {
+        leftUpAt = Instant.now();
+      } else if (state == SourceState.UP) {
+        leftUpAt = null;
       }
       if (previous == SourceState.UP
           && (state == SourceState.DOWN || state == SourceState.RECOVERING)) {
@@ -252,10 +274,16 @@ public final class Hub implements ReplyListener {
   @Override
   public void onRepliesLost(String reason) {
     log.warn("replies may have been lost: {}", reason);
+    Instant since;
+    synchronized (stateLock) {
+      since = leftUpAt != null ? leftUpAt : Instant.now();
+    }
+    long lastBefore;
     synchronized (replayLock) {
+      lastBefore = sequence;
       if (ring != null) {
         // A client resuming from a reply before this point is told (or served from the history).
-        ring.markLoss(sequence, reason);
+        ring.markLoss(lastBefore, reason);
       }
       for (ClientConnection client : registry.current()) {
         try {
@@ -294,6 +322,33 @@ public final class Hub implements ReplyListener {
                       + " missed: "
                       + reason);
       fanOut.deliver(codec.gatewayBroadcast(MessageCode.WARNING, body), 0, registry.current());
+    }
+    LossAction action = lossAction;
+    if (action != null) {
+      try {
+        action.repliesLost(lastBefore, since);
+      } catch (RuntimeException e) {
+        log.warn("could not act on the lost replies: {}", e.toString());
+      }
+    }
+  }
+
+  /**
+   * Sets what to do when the source lost replies, after the clients were told (the gateway repairs
+   * its state from the shared history). It runs on the source's thread and must not block.
+   */
+  public void setLossAction(LossAction action) {
+    lossAction = action;
+  }
+
+  /**
+   * Repairs the state with one read from a history after replies were lost (see {@link
+   * StateStore#repair}), under the hub's lock: a snapshot sees either none of it or all of it.
+   * Returns how many keywords changed.
+   */
+  int repairState(StateStore repaired, long keepAfter) {
+    synchronized (replayLock) {
+      return state.repair(repaired, keepAfter);
     }
   }
 

@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -89,6 +90,14 @@ final class StateStore {
    * timestamp.
    */
   void update(Reply reply, Supplier<Instant> receivedAt) {
+    update(reply, receivedAt, 0);
+  }
+
+  /**
+   * {@link #update(Reply, Supplier)} for the hub's reply number {@code seq}: each keyword remembers
+   * the number of the reply that set it (see {@link #repair}).
+   */
+  void update(Reply reply, Supplier<Instant> receivedAt, long seq) {
     if (!enabled()) {
       return;
     }
@@ -99,7 +108,7 @@ final class StateStore {
     Optional<ByteBuffer> json = reply.bodyJson();
     ActorState state;
     if (json.isPresent()) {
-      state = takeKeywords(actor, json.get());
+      state = takeKeywords(actor, json.get(), seq);
     } else {
       JsonNode body = reply.body();
       if (!body.isObject() || body.isEmpty()) {
@@ -109,7 +118,7 @@ final class StateStore {
       Iterator<Map.Entry<String, JsonNode>> fields = body.fields();
       while (fields.hasNext()) {
         Map.Entry<String, JsonNode> field = fields.next();
-        put(state, field.getKey(), field.getValue(), estimateSize(field.getValue()));
+        put(state, field.getKey(), field.getValue(), estimateSize(field.getValue()), seq);
       }
     }
     if (state == null) {
@@ -119,12 +128,20 @@ final class StateStore {
     if (state.newest == null || timestamp.isAfter(state.newest)) {
       state.newest = timestamp;
     }
+    trimKeywords(state);
+    trimActors();
+  }
+
+  private void trimKeywords(ActorState state) {
     while (state.keywords.size() > maxKeywords) {
       Iterator<Value> oldest = state.keywords.values().iterator();
       bytes -= oldest.next().size;
       oldest.remove();
       keywordsEvicted.increment();
     }
+  }
+
+  private void trimActors() {
     while (actors.size() > maxActors || (bytes > maxBytes && actors.size() > 1)) {
       evictEldest();
     }
@@ -134,6 +151,44 @@ final class StateStore {
     }
     actorCount = actors.size();
     publishedBytes = bytes;
+  }
+
+  /**
+   * Repairs this store with a state read from a history after the source lost replies: each keyword
+   * of {@code repaired} replaces this store's value unless a reply numbered above {@code keepAfter}
+   * (received after the loss, so at least as new as anything the history read) set it. Returns how
+   * many keywords changed or were added. The bounds apply as usual.
+   */
+  int repair(StateStore repaired, long keepAfter) {
+    if (!enabled()) {
+      return 0;
+    }
+    int changed = 0;
+    for (Map.Entry<String, ActorState> entry : repaired.actors.entrySet()) {
+      ActorState from = entry.getValue();
+      ActorState state = actors.get(entry.getKey());
+      if (state == null) {
+        state = new ActorState();
+        actors.put(entry.getKey(), state);
+      }
+      for (Map.Entry<String, Value> keyword : from.keywords.entrySet()) {
+        Value live = state.keywords.get(keyword.getKey());
+        if (live != null && live.seq() > keepAfter) {
+          continue;
+        }
+        Value value = keyword.getValue();
+        if (live == null || !live.sameAs(value)) {
+          changed++;
+        }
+        put(state, keyword.getKey(), value.value(), value.size() - entrySize(keyword.getKey()), 0);
+      }
+      if (from.newest != null && (state.newest == null || from.newest.isAfter(state.newest))) {
+        state.newest = from.newest;
+      }
+      trimKeywords(state);
+    }
+    trimActors();
+    return changed;
   }
 
   /** An empty store with the same bounds (to rebuild the state from a history into). */
@@ -200,9 +255,13 @@ final class StateStore {
     return state;
   }
 
-  private void put(ActorState state, String keyword, Object value, long valueSize) {
-    long size = ENTRY_OVERHEAD + 2L * keyword.length() + valueSize;
-    Value previous = state.keywords.put(keyword, new Value(value, size));
+  private static long entrySize(String keyword) {
+    return ENTRY_OVERHEAD + 2L * keyword.length();
+  }
+
+  private void put(ActorState state, String keyword, Object value, long valueSize, long seq) {
+    long size = entrySize(keyword) + valueSize;
+    Value previous = state.keywords.put(keyword, new Value(value, size, seq));
     if (previous != null) {
       bytes -= previous.size;
     }
@@ -214,7 +273,7 @@ final class StateStore {
    * it into a tree: each value is kept as its own JSON text, parsed only for a snapshot. Returns
    * the actor's state, or {@code null} when the body is not an object with fields.
    */
-  private @Nullable ActorState takeKeywords(String actor, ByteBuffer json) {
+  private @Nullable ActorState takeKeywords(String actor, ByteBuffer json, long seq) {
     int base = json.position();
     try (JsonParser parser = JSON.createParser(new ByteBufferBackedInputStream(json.duplicate()))) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
@@ -236,7 +295,7 @@ final class StateStore {
         if (state == null) {
           state = stateOf(actor);
         }
-        put(state, keyword, value, 16 + 2L * value.length);
+        put(state, keyword, value, 16 + 2L * value.length, seq);
       }
       return state;
     } catch (IOException e) {
@@ -318,8 +377,18 @@ final class StateStore {
     Instant newest;
   }
 
-  /** A keyword's value: a tree, or JSON text (from a body kept as text) parsed when asked. */
-  private record Value(Object value, long size) {
+  /**
+   * A keyword's value: a tree, or JSON text (from a body kept as text) parsed when asked; the
+   * number of the reply that set it (0 when it came from a history).
+   */
+  private record Value(Object value, long size, long seq) {
+    boolean sameAs(Value other) {
+      if (value instanceof byte[] mine && other.value instanceof byte[] theirs) {
+        return Arrays.equals(mine, theirs);
+      }
+      return node().equals(other.node());
+    }
+
     JsonNode node() {
       if (value instanceof JsonNode) {
         return (JsonNode) value;

@@ -208,6 +208,60 @@ class StateStoreTest {
     assertThat(small.actorsEvicted.sum()).isZero();
   }
 
+  // --- repair after lost replies
+
+  @Test
+  void aRepairTakesTheHistorysValuesExceptThoseSetByRepliesReceivedSinceTheLoss() {
+    store.update(reply("a", "{\"temp\": 1, \"mode\": \"idle\", \"lamp\": \"off\"}"), () -> NOW, 1);
+    store.update(reply("b", "{\"x\": 1}"), () -> NOW, 2);
+    // Received after the loss (reply 3 on): newer than anything the history read.
+    store.update(reply("a", "{\"mode\": \"moving\"}"), () -> NOW, 3);
+    StateStore history = store.emptyLike();
+    history.update(reply("a", "{\"temp\": 1, \"mode\": \"idle\", \"lamp\": \"off\"}"), () -> NOW);
+    history.update(reply("a", "{\"temp\": 2, \"mode\": \"slewing\"}"), () -> NOW); // lost
+    history.update(reply("c", "{\"y\": 5}"), () -> NOW); // lost: an actor not seen yet
+    history.update(reply("a", "{\"mode\": \"moving\"}"), () -> NOW);
+
+    int changed = store.repair(history, 2);
+
+    assertThat(all())
+        .containsExactly(
+            Map.entry("a", "{\"temp\":2,\"mode\":\"moving\",\"lamp\":\"off\"}"),
+            Map.entry("b", "{\"x\":1}"),
+            Map.entry("c", "{\"y\":5}"));
+    assertThat(changed).isEqualTo(2); // a's temp and c's y
+  }
+
+  @Test
+  void aRepairedValueCanBeRepairedAgainAfterALaterLoss() {
+    store.update(reply("a", "{\"temp\": 1}"), () -> NOW, 1);
+    StateStore first = store.emptyLike();
+    first.update(reply("a", "{\"temp\": 2}"), () -> NOW);
+    store.repair(first, 1);
+    StateStore second = store.emptyLike();
+    second.update(reply("a", "{\"temp\": 3}"), () -> NOW);
+
+    store.repair(second, 1);
+
+    assertThat(all()).containsExactly(Map.entry("a", "{\"temp\":3}"));
+  }
+
+  @Test
+  void aRepairKeepsTheStoresBounds() {
+    long oneActor = sizeOfOneActor("{\"k\": \"0123456789\"}");
+    StateStore small = new StateStore(100, 100, 2 * oneActor, GATEWAY);
+    small.update(reply("a", "{\"k\": \"0123456789\"}"), () -> NOW, 1);
+    StateStore history = small.emptyLike();
+    history.update(reply("b", "{\"k\": \"0123456789\"}"), () -> NOW);
+    history.update(reply("c", "{\"k\": \"0123456789\"}"), () -> NOW);
+
+    small.repair(history, 1);
+
+    assertThat(small.bytes()).isEqualTo(2 * oneActor);
+    assertThat(small.actorCount()).isEqualTo(2);
+    assertThat(small.actorsEvicted.sum()).isEqualTo(1);
+  }
+
   @Test
   void theBytesCountEveryKeptValueOnceAndAnUpdateReplacesItsValuesSize() {
     store.update(reply("a", "{\"k\": \"12345\"}"), () -> NOW);
