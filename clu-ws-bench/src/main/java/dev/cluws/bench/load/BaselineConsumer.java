@@ -8,7 +8,10 @@ import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.Date;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The ceiling a gateway is measured against (issue 12's plain consumer): a plain AMQP consumer of
@@ -72,6 +75,53 @@ final class BaselineConsumer implements AutoCloseable {
               Map.of("x-stream-offset", "next"),
               new Counter(channel, stats, true, STREAM_PREFETCH / 2));
         });
+  }
+
+  /**
+   * What a history request's answer is measured against: a plain AMQP consumer reading {@code
+   * count} messages of a stream from a time ({@code x-stream-offset} with a timestamp), with a
+   * history read's prefetch window and acknowledgements, then cancelling. Returns the milliseconds
+   * from the consume to the last message, or -1 when they did not all come before {@code deadline}
+   * ({@link System#nanoTime()}).
+   */
+  static double readStream(
+      BrokerSettings broker, String stream, Instant from, int count, long deadline) {
+    AtomicInteger received = new AtomicInteger();
+    try (Connection connection = broker.connect("clu-ws-load plain stream reader")) {
+      Channel channel = connection.createChannel();
+      channel.basicQos(STREAM_PREFETCH);
+      long start = System.nanoTime();
+      String tag =
+          channel.basicConsume(
+              stream,
+              false,
+              "",
+              false,
+              false,
+              Map.of("x-stream-offset", Date.from(from)),
+              new DefaultConsumer(channel) {
+                private int unacked;
+
+                @Override
+                public void handleDelivery(
+                    String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body)
+                    throws IOException {
+                  int n = received.incrementAndGet();
+                  if (++unacked >= STREAM_PREFETCH / 2 || n == count) {
+                    getChannel().basicAck(envelope.getDeliveryTag(), true);
+                    unacked = 0;
+                  }
+                }
+              });
+      while (received.get() < count && System.nanoTime() < deadline) {
+        FanoutRun.sleep(1);
+      }
+      double millis = (System.nanoTime() - start) / 1e6;
+      channel.basicCancel(tag);
+      return received.get() >= count ? millis : -1;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Declares and consumes on a new channel of the consumer's connection. */

@@ -8,6 +8,7 @@ import dev.cluws.amqp.history.HistorySettings;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -160,6 +161,39 @@ final class HistoryRun {
         results.put("cold_gateway_cpu_ms", CpuSnapshot.round(gatewayCpu[0], 0));
         results.put("warm_median_gateway_cpu_ms", CpuSnapshot.round(warmGateway, 0));
         results.put("warm_median_broker_cpu_ms", CpuSnapshot.round(warmBroker, 0));
+        // The baseline: a plain AMQP consumer reading as many replies of the same stream from the
+        // same time, as often as the gateway was asked.
+        double[] plain = new double[p.requests()];
+        double[] plainBroker = new double[p.requests()];
+        ArrayNode eachPlain = results.putArray("plain_read_ms");
+        ArrayNode eachPlainBroker = results.putArray("plain_read_broker_cpu_ms");
+        int toRead = (int) Math.max(frames, 0);
+        for (int i = 0; i < p.requests() && toRead > 0; i++) {
+          CpuSnapshot before = CpuSnapshot.take(gateway.pid(), bench.brokerPid());
+          plain[i] =
+              BaselineConsumer.readStream(
+                  bench.broker(),
+                  stream,
+                  Instant.now().minusMillis((long) (p.minutes() * 60_000)),
+                  toRead,
+                  deadline);
+          CpuSnapshot after = CpuSnapshot.take(gateway.pid(), bench.brokerPid());
+          plainBroker[i] = cpuMillis(before.broker(), after.broker());
+          eachPlain.add(CpuSnapshot.round(plain[i], 1));
+          eachPlainBroker.add(CpuSnapshot.round(plainBroker[i], 0));
+          log.info(
+              "plain stream reader {}: {} replies in {} ms (broker CPU {} ms)",
+              i + 1,
+              toRead,
+              Format.dec(plain[i], 1),
+              Format.dec(plainBroker[i], 0));
+        }
+        double plainWarm =
+            p.requests() > 1 ? median(Arrays.copyOfRange(plain, 1, plain.length)) : -1;
+        double plainWarmBroker =
+            p.requests() > 1 ? median(Arrays.copyOfRange(plainBroker, 1, plainBroker.length)) : -1;
+        results.put("plain_read_warm_median_ms", CpuSnapshot.round(plainWarm, 1));
+        results.put("plain_read_warm_median_broker_cpu_ms", CpuSnapshot.round(plainWarmBroker, 0));
         return new SummaryRow(
             "history request",
             p.replies()
@@ -171,7 +205,7 @@ final class HistoryRun {
                 + p.requests()
                 + " requests",
             "-",
-            "-",
+            "plain stream reader: warm median " + Format.dec(plainWarm, 0) + " ms",
             frames + " replies per answer",
             "cold " + Format.dec(millis[0], 0) + " ms, warm median " + Format.dec(warm, 0) + " ms",
             "cold "
@@ -182,6 +216,8 @@ final class HistoryRun {
             "-",
             "from sending the control frame to the end frame; broker CPU per warm request "
                 + Format.dec(warmBroker, 0)
+                + " ms, per warm plain read "
+                + Format.dec(plainWarmBroker, 0)
                 + " ms");
       } finally {
         WsClients.closeAll(sessions, Duration.ofSeconds(5));

@@ -69,6 +69,10 @@ class LoadToolIT {
     assertThat(request.path("scenario").asText()).isEqualTo("history-request");
     assertThat(request.path("results").path("history_frames").asInt()).isEqualTo(200);
     assertThat(request.path("results").path("request_ms")).hasSize(2);
+    assertThat(request.path("results").path("plain_read_ms"))
+        .as("a plain AMQP consumer read as many replies of the same stream, as often")
+        .hasSize(2)
+        .allSatisfy(ms -> assertThat(ms.asDouble()).isPositive());
     assertThat(request.path("results").path("restart_ready_ms").asLong()).isPositive();
     assertThat(request.path("results").path("end_frame").asText())
         .contains("\"replies\":200", "\"limit\":\"replies\"");
