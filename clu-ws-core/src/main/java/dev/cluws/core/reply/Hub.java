@@ -75,6 +75,8 @@ public final class Hub implements ReplyListener {
   @FunctionalInterface
   public interface LossAction {
     /**
+     * Acts on a loss of replies.
+     *
      * @param lastBefore the number of the last reply received before the loss
      * @param since no reply lost is older than this (when the source last left {@code UP}, or the
      *     loss was noticed)
