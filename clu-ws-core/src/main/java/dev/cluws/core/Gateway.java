@@ -291,9 +291,7 @@ public final class Gateway implements AutoCloseable {
           history.start();
           if (hub.keepsState()) {
             rebuildState();
-            hub.setLossAction(
-                (lastBefore, since) ->
-                    repairState(lastBefore, since.minus(REPAIR_MARGIN), REPAIR_ATTEMPTS));
+            hub.setLossAction(this::repliesLost);
           }
         }
         housekeeping =
@@ -349,19 +347,63 @@ public final class Gateway implements AutoCloseable {
   }
 
   /**
-   * Repairs the state after the source lost replies: the values the lost replies changed are read
-   * from the shared history (which kept receiving them), in the background. The history's own
-   * connection may still be reconnecting when the source is back: a failed read is tried again
-   * every {@link #REPAIR_RETRY}, {@code attempts} times in all.
+   * A repair of the state to run: reads the history from {@code from} over every keyword no reply
+   * numbered above {@code lastBefore} set; {@code attempts} left.
    */
-  private void repairState(long lastBefore, Instant from, int attempts) {
-    if (closed) {
-      return;
+  private record Repair(long lastBefore, Instant from, int attempts) {
+    /**
+     * One repair for two losses: read from the earlier time, over every value older than the later
+     * loss (the history holds everything since the earlier time, in order, so its values are at
+     * least as new), with the larger number of attempts left.
+     */
+    Repair widen(Repair other) {
+      return new Repair(
+          Math.max(lastBefore, other.lastBefore),
+          from.isBefore(other.from) ? from : other.from,
+          Math.max(attempts, other.attempts));
     }
-    StateRebuild repair = StateRebuild.repair(hub, history, from, lastBefore);
+  }
+
+  private final Object repairLock = new Object();
+
+  /** The repair waiting to run (guarded by {@link #repairLock}), or {@code null}. */
+  private Repair pendingRepair;
+
+  /** Whether a repair is reading or waiting to try again (guarded by {@link #repairLock}). */
+  private boolean repairing;
+
+  /**
+   * After the source lost replies: repairs the state from the shared history (which kept receiving
+   * them) in the background, so that the values the lost replies changed are not kept. One repair
+   * runs at a time; losses meanwhile widen the next one. The history's own connection may still be
+   * reconnecting when the source is back: a failed read is tried again every {@link #REPAIR_RETRY},
+   * {@link #REPAIR_ATTEMPTS} times in all.
+   */
+  private void repliesLost(long lastBefore, Instant since) {
+    Repair repair = new Repair(lastBefore, since.minus(REPAIR_MARGIN), REPAIR_ATTEMPTS);
+    synchronized (repairLock) {
+      pendingRepair = pendingRepair == null ? repair : pendingRepair.widen(repair);
+      if (repairing) {
+        return; // the repair running takes it up when it ends
+      }
+      repairing = true;
+    }
+    runRepair();
+  }
+
+  private void runRepair() {
+    Repair repair;
+    synchronized (repairLock) {
+      repair = pendingRepair;
+      pendingRepair = null;
+      if (repair == null || closed) {
+        repairing = false;
+        return;
+      }
+    }
+    StateRebuild read = StateRebuild.repair(hub, history, repair.from(), repair.lastBefore());
     long started = System.nanoTime();
-    repair
-        .start()
+    read.start()
         .whenComplete(
             (replies, failure) -> {
               if (failure == null) {
@@ -370,31 +412,42 @@ public final class Gateway implements AutoCloseable {
                         + " in {} ms, {} keywords changed",
                     history.name(),
                     replies,
-                    from,
+                    repair.from(),
                     (System.nanoTime() - started) / 1_000_000,
-                    repair.keywordsChanged());
+                    read.keywordsChanged());
+                runRepair(); // a loss while it read
                 return;
               }
-              ScheduledExecutorService scheduler = housekeeping;
-              if (attempts > 1 && scheduler != null && !closed) {
-                log.debug("repair of the state failed, trying again: {}", failure.toString());
-                try {
-                  var unused =
-                      scheduler.schedule(
-                          () -> repairState(lastBefore, from, attempts - 1),
-                          REPAIR_RETRY.toMillis(),
-                          TimeUnit.MILLISECONDS);
-                  return;
-                } catch (RejectedExecutionException closing) {
-                  return; // the gateway is closing
-                }
-              }
-              log.warn(
-                  "could not repair the state from history {} after lost replies: {}; values the"
-                      + " lost replies changed stay as they were until their actors report again",
-                  history.name(),
-                  failure.toString());
+              retryRepair(repair, failure);
             });
+  }
+
+  private void retryRepair(Repair failed, Throwable failure) {
+    Repair next = new Repair(failed.lastBefore(), failed.from(), failed.attempts() - 1);
+    synchronized (repairLock) {
+      next = pendingRepair == null ? next : pendingRepair.widen(next);
+      ScheduledExecutorService scheduler = housekeeping;
+      if (next.attempts() > 0 && scheduler != null && !closed) {
+        pendingRepair = next;
+        log.debug("repair of the state failed, trying again: {}", failure.toString());
+        try {
+          var unused =
+              scheduler.schedule(this::runRepair, REPAIR_RETRY.toMillis(), TimeUnit.MILLISECONDS);
+          return;
+        } catch (RejectedExecutionException closing) {
+          // the gateway is closing
+        }
+      }
+      pendingRepair = null;
+      repairing = false;
+    }
+    if (!closed) {
+      log.warn(
+          "could not repair the state from history {} after lost replies: {}; values the lost"
+              + " replies changed stay as they were until their actors report again",
+          history.name(),
+          failure.toString());
+    }
   }
 
   /**

@@ -165,6 +165,35 @@ class HistoryTest extends InMemoryGatewayTestBase {
     assertThat(history.reads()).isEqualTo(readsBefore + 2);
   }
 
+  @Test
+  void lossesWhileARepairWaitsToTryAgainAreRepairedByOneRead() {
+    withHistory();
+    Reply before = at("lvmecp", "{\"dome\": \"closed\"}", secondsAgo(5));
+    history.append(before);
+    source.push(before);
+    history.append(at("lvmecp", "{\"dome\": \"open\"}", secondsAgo(4))); // lost
+    history.failReads(1);
+    int readsBefore = history.reads();
+    gateway.hub().onRepliesLost("the queue was gone");
+    Reply between = at("jaeger", "{\"state\": \"idle\"}", secondsAgo(3));
+    history.append(between);
+    source.push(between);
+    history.append(at("jaeger", "{\"state\": \"busy\"}", secondsAgo(2))); // lost again
+
+    gateway.hub().onRepliesLost("the queue was gone again");
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> firstSnapshotFrame().equals("snapshot jaeger {\"state\":\"busy\"}"));
+    assertThat(firstSnapshotFrame()).isEqualTo("snapshot jaeger {\"state\":\"busy\"}");
+    RecordingTransport transport = RecordingTransport.completingInline();
+    connect("snapshot=true", transport);
+    assertThat(describe(transport).get(1)).isEqualTo("snapshot lvmecp {\"dome\":\"open\"}");
+    assertThat(history.reads())
+        .as("one failed read, one for both losses")
+        .isEqualTo(readsBefore + 2);
+  }
+
   private String firstSnapshotFrame() {
     RecordingTransport transport = RecordingTransport.completingInline();
     connect("snapshot=true", transport);
