@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -117,6 +118,7 @@ public final class CluTestActor implements AutoCloseable {
     Connection connection = TestBroker.connect(factory, name);
     try {
       Channel channel = connection.createChannel();
+      channel.confirmSelect(); // for awaitPublished
       TestBroker.declareExchange(channel, exchange);
       String queue = name + "_commands";
       channel.queueDeclare(queue, false, true, true, null);
@@ -219,6 +221,24 @@ public final class CluTestActor implements AutoCloseable {
       publishRaw(routingKey, properties, mapper.writeValueAsBytes(body));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Waits (at most 10 s) until the broker has taken every message this actor published so far: each
+   * is in every queue and stream it was routed to.
+   */
+  public void awaitPublished() {
+    try {
+      synchronized (lock) {
+        channel.waitForConfirmsOrDie(10_000);
+      }
+    } catch (IOException | TimeoutException e) {
+      throw new IllegalStateException(
+          "the broker did not take what actor " + name + " published", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
     }
   }
 

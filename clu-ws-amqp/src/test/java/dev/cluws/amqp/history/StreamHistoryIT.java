@@ -279,6 +279,10 @@ class StreamHistoryIT {
       for (int i = 0; i < 100; i++) {
         actor.broadcast(Map.of("n", ++published, "padding", padding));
       }
+      // The round is in the stream before the read appends its end marker: a marker appended
+      // amid the round could be rolled out by the rest of it (more than the whole retention)
+      // before the read reaches it, and the read would wait for it in vain.
+      actor.awaitPublished();
       replies.clear();
       read = read(history, Instant.EPOCH, replies);
       // A busy broker may write a whole round in one chunk, whose segment retention then drops at
