@@ -64,17 +64,21 @@ final class BaselineConsumer implements AutoCloseable {
         broker,
         "clu-ws-load stream reader",
         expected,
-        (channel, stats) -> {
-          channel.basicQos(STREAM_PREFETCH);
-          channel.basicConsume(
-              stream,
-              false,
-              "",
-              false,
-              false,
-              Map.of("x-stream-offset", "next"),
-              new Counter(channel, stats, true, STREAM_PREFETCH / 2));
-        });
+        (channel, stats) ->
+            consumeStream(
+                channel, stream, "next", new Counter(channel, stats, true, STREAM_PREFETCH / 2)));
+  }
+
+  /**
+   * Consumes a stream from {@code offset} (an {@code x-stream-offset} value) with a history read's
+   * prefetch window; returns the consumer tag.
+   */
+  private static String consumeStream(
+      Channel channel, String stream, Object offset, com.rabbitmq.client.Consumer consumer)
+      throws IOException {
+    channel.basicQos(STREAM_PREFETCH);
+    return channel.basicConsume(
+        stream, false, "", false, false, Map.of("x-stream-offset", offset), consumer);
   }
 
   /**
@@ -89,16 +93,12 @@ final class BaselineConsumer implements AutoCloseable {
     AtomicInteger received = new AtomicInteger();
     try (Connection connection = broker.connect("clu-ws-load plain stream reader")) {
       Channel channel = connection.createChannel();
-      channel.basicQos(STREAM_PREFETCH);
       long start = System.nanoTime();
       String tag =
-          channel.basicConsume(
+          consumeStream(
+              channel,
               stream,
-              false,
-              "",
-              false,
-              false,
-              Map.of("x-stream-offset", Date.from(from)),
+              Date.from(from),
               new DefaultConsumer(channel) {
                 private int unacked;
 
