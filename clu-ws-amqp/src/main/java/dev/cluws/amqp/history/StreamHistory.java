@@ -21,6 +21,7 @@ import dev.cluws.core.spi.JsonMappers;
 import dev.cluws.core.spi.Reply;
 import dev.cluws.core.spi.ReplyHistory;
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Date;
@@ -28,10 +29,10 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -75,6 +76,9 @@ public final class StreamHistory implements ReplyHistory {
 
   /** The stream offset RabbitMQ adds to every message it delivers from a stream. */
   static final String OFFSET_HEADER = "x-stream-offset";
+
+  /** How long {@link #close} waits for reads' channels to close before it closes the connection. */
+  static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
 
   /** The prefetch window of a read, and how often it acknowledges (half of it). */
   static final int READ_PREFETCH = 1000;
@@ -135,9 +139,13 @@ public final class StreamHistory implements ReplyHistory {
         throw translate(e);
       }
       ((Recoverable) conn).addRecoveryListener(new Rebinder());
-      this.timer =
-          Executors.newSingleThreadScheduledExecutor(
-              Threads.daemon("clu-ws-history-" + gatewayName));
+      ScheduledThreadPoolExecutor newTimer =
+          new ScheduledThreadPoolExecutor(1, Threads.daemon("clu-ws-history-" + gatewayName));
+      // On close, what was handed to it to do now (closing reads' channels) is done; what was
+      // scheduled for later (timeouts, pacing) is dropped.
+      newTimer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+      newTimer.setRemoveOnCancelPolicy(true);
+      this.timer = newTimer;
       this.connection = conn;
       log.info(
           "history stream '{}' on exchange '{}' (reply.#), kept {} or {} bytes",
@@ -227,19 +235,35 @@ public final class StreamHistory implements ReplyHistory {
     return bindings.sum();
   }
 
-  /** Closes the connection; the stream stays (other instances share it). Idempotent. */
+  /**
+   * Closes the connection; the stream stays (other instances share it). Idempotent. Reads' channels
+   * being closed are closed first (at most {@link #CLOSE_WAIT}): a connection that closes under a
+   * channel's own close leaves amqp-client waiting 10 s for that channel's consumers, and logging a
+   * warning about it.
+   */
   @Override
   public void close() {
+    ScheduledExecutorService t;
+    Connection conn;
     synchronized (lifecycle) {
       closed = true;
-      ScheduledExecutorService t = timer;
-      if (t != null) {
-        t.shutdownNow();
-      }
-      Connections.closeQuietly(connection);
+      t = timer;
+      conn = connection;
       connection = null;
       timer = null;
     }
+    if (t != null) {
+      t.shutdown();
+      try {
+        if (!t.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+          t.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        t.shutdownNow();
+        Thread.currentThread().interrupt();
+      }
+    }
+    Connections.closeQuietly(conn);
   }
 
   private static void closeQuietly(Channel ch) {
