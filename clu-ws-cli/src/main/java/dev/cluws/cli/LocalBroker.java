@@ -95,7 +95,11 @@ final class LocalBroker {
     for (InetAddress address : addresses) {
       try (Socket socket = new Socket()) {
         socket.connect(new InetSocketAddress(address, port), PROBE_MILLIS);
-        return true;
+        // A probe of a port in the ephemeral range can be connected to itself (TCP self-connect,
+        // when the kernel gives it that very port): nobody listens then.
+        if (socket.getLocalPort() != port || !socket.getLocalAddress().equals(address)) {
+          return true;
+        }
       } catch (IOException e) {
         // nothing there: try the next address
       }
