@@ -166,21 +166,18 @@ final class StateStore {
     int changed = 0;
     for (Map.Entry<String, ActorState> entry : repaired.actors.entrySet()) {
       ActorState from = entry.getValue();
-      ActorState state = actors.get(entry.getKey());
-      if (state == null) {
-        state = new ActorState();
-        actors.put(entry.getKey(), state);
-      }
+      ActorState state = stateOf(entry.getKey());
       for (Map.Entry<String, Value> keyword : from.keywords.entrySet()) {
         Value live = state.keywords.get(keyword.getKey());
         if (live != null && live.seq() > keepAfter) {
           continue;
         }
+        // Kept as read (number 0, as every value taken from a history): a later repair replaces it.
         Value value = keyword.getValue();
         if (live == null || !live.sameAs(value)) {
           changed++;
         }
-        put(state, keyword.getKey(), value.value(), value.size() - entrySize(keyword.getKey()), 0);
+        keep(state, keyword.getKey(), value);
       }
       if (from.newest != null && (state.newest == null || from.newest.isAfter(state.newest))) {
         state.newest = from.newest;
@@ -229,21 +226,12 @@ final class StateStore {
     actors.putAll(merged);
     bytes = 0;
     for (ActorState state : actors.values()) {
-      while (state.keywords.size() > maxKeywords) {
-        Iterator<Value> oldest = state.keywords.values().iterator();
-        oldest.next();
-        oldest.remove();
-        keywordsEvicted.increment();
-      }
       for (Value value : state.keywords.values()) {
         bytes += value.size;
       }
+      trimKeywords(state);
     }
-    while (actors.size() > maxActors || (bytes > maxBytes && !actors.isEmpty())) {
-      evictEldest();
-    }
-    actorCount = actors.size();
-    publishedBytes = bytes;
+    trimActors();
   }
 
   private ActorState stateOf(String actor) {
@@ -255,17 +243,17 @@ final class StateStore {
     return state;
   }
 
-  private static long entrySize(String keyword) {
-    return ENTRY_OVERHEAD + 2L * keyword.length();
+  private void put(ActorState state, String keyword, Object value, long valueSize, long seq) {
+    keep(state, keyword, new Value(value, ENTRY_OVERHEAD + 2L * keyword.length() + valueSize, seq));
   }
 
-  private void put(ActorState state, String keyword, Object value, long valueSize, long seq) {
-    long size = entrySize(keyword) + valueSize;
-    Value previous = state.keywords.put(keyword, new Value(value, size, seq));
+  /** Keeps a keyword's value, counting its size in place of the one it replaces. */
+  private void keep(ActorState state, String keyword, Value value) {
+    Value previous = state.keywords.put(keyword, value);
     if (previous != null) {
       bytes -= previous.size;
     }
-    bytes += size;
+    bytes += value.size;
   }
 
   /**
