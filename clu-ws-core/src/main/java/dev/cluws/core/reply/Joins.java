@@ -372,7 +372,6 @@ public final class Joins {
                 + ring.size()
                 + " replies kept, so what was missed is unknown");
       }
-      return new Replay(ring.after(after), lossText(after, null));
     }
     if (after > last) {
       return new Replay(
@@ -383,25 +382,26 @@ public final class Joins {
               + last
               + "): the gateway restarted and numbers replies anew");
     }
+    Replay kept = keptAfter(after, last);
+    return new Replay(kept.entries(), lossText(after, kept.gap()));
+  }
+
+  /** What the ring keeps of the replies after {@code after} up to {@code last}, and what not. */
+  private Replay keptAfter(long after, long last) {
     if (after >= last) {
-      return new Replay(List.of(), lossText(after, null));
+      return new Replay(List.of(), null);
     }
     if (ring.size() == 0) {
       return new Replay(
-          List.of(),
-          lossText(
-              after,
-              "replies " + (after + 1) + " to " + last + " are no longer kept and are lost"));
+          List.of(), "replies " + (after + 1) + " to " + last + " are no longer kept and are lost");
     }
     long first = ring.firstSeq();
     if (after + 1 >= first) {
-      return new Replay(ring.after(after), lossText(after, null));
+      return new Replay(ring.after(after), null);
     }
     return new Replay(
         ring.after(after),
-        lossText(
-            after,
-            "replies " + (after + 1) + " to " + (first - 1) + " are no longer kept and are lost"));
+        "replies " + (after + 1) + " to " + (first - 1) + " are no longer kept and are lost");
   }
 
   /**
