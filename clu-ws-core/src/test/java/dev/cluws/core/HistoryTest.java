@@ -129,30 +129,21 @@ class HistoryTest extends InMemoryGatewayTestBase {
   @Test
   void afterTheSourceLostRepliesTheStateTakesTheValuesTheyChangedFromTheHistory() {
     withHistory();
-    Reply before = at("lvmecp", "{\"dome\": \"closed\", \"lights\": 1}", secondsAgo(3));
-    history.append(before);
-    source.push(before);
+    receivedAndKept(at("lvmecp", "{\"dome\": \"closed\", \"lights\": 1}", secondsAgo(3)));
     history.append(at("lvmecp", "{\"dome\": \"open\", \"lights\": 2}", secondsAgo(2))); // lost
     history.holdReads(); // the repair reads once the test lets it
     gateway.hub().onRepliesLost("the queue was gone");
-    Reply after = at("lvmecp", "{\"lights\": 3}", secondsAgo(1)); // received since the loss
-    history.append(after);
-    source.push(after);
+    receivedAndKept(at("lvmecp", "{\"lights\": 3}", secondsAgo(1))); // received since the loss
 
     history.releaseReads();
 
-    RecordingTransport transport = RecordingTransport.completingInline();
-    connect("snapshot=true", transport);
-    assertThat(describe(transport).get(0))
-        .isEqualTo("snapshot lvmecp {\"dome\":\"open\",\"lights\":3}");
+    assertThat(firstSnapshotFrame()).isEqualTo("snapshot lvmecp {\"dome\":\"open\",\"lights\":3}");
   }
 
   @Test
   void aRepairThatCannotReadTheHistoryYetTriesAgain() {
     withHistory();
-    Reply before = at("lvmecp", "{\"dome\": \"closed\"}", secondsAgo(3));
-    history.append(before);
-    source.push(before);
+    receivedAndKept(at("lvmecp", "{\"dome\": \"closed\"}", secondsAgo(3)));
     history.append(at("lvmecp", "{\"dome\": \"open\"}", secondsAgo(2))); // lost
     history.failReads(1); // its own connection is not back yet
     int readsBefore = history.reads();
@@ -168,16 +159,12 @@ class HistoryTest extends InMemoryGatewayTestBase {
   @Test
   void lossesWhileARepairWaitsToTryAgainAreRepairedByOneRead() {
     withHistory();
-    Reply before = at("lvmecp", "{\"dome\": \"closed\"}", secondsAgo(5));
-    history.append(before);
-    source.push(before);
+    receivedAndKept(at("lvmecp", "{\"dome\": \"closed\"}", secondsAgo(5)));
     history.append(at("lvmecp", "{\"dome\": \"open\"}", secondsAgo(4))); // lost
     history.failReads(1);
     int readsBefore = history.reads();
     gateway.hub().onRepliesLost("the queue was gone");
-    Reply between = at("jaeger", "{\"state\": \"idle\"}", secondsAgo(3));
-    history.append(between);
-    source.push(between);
+    receivedAndKept(at("jaeger", "{\"state\": \"idle\"}", secondsAgo(3)));
     history.append(at("jaeger", "{\"state\": \"busy\"}", secondsAgo(2))); // lost again
 
     gateway.hub().onRepliesLost("the queue was gone again");
@@ -192,6 +179,12 @@ class HistoryTest extends InMemoryGatewayTestBase {
     assertThat(history.reads())
         .as("one failed read, one for both losses")
         .isEqualTo(readsBefore + 2);
+  }
+
+  /** A reply this instance received live, and the history kept. */
+  private void receivedAndKept(Reply reply) {
+    history.append(reply);
+    source.push(reply);
   }
 
   private String firstSnapshotFrame() {
@@ -458,14 +451,11 @@ class HistoryTest extends InMemoryGatewayTestBase {
   @Test
   void aClientResumingFromBeforeTheGatewayLostRepliesGetsTheLostOnesFromTheHistory() {
     withHistory();
-    for (int i = 1; i <= 2; i++) {
-      history.append(n(i));
-      source.push(n(i));
-    }
+    receivedAndKept(n(1));
+    receivedAndKept(n(2));
     gateway.hub().onRepliesLost("the queue was gone");
     history.append(n(3)); // the stream kept it; this instance's queue was gone
-    history.append(n(4));
-    source.push(n(4));
+    receivedAndKept(n(4));
     RecordingTransport transport = RecordingTransport.completingInline();
 
     connect("since=m2", transport);
