@@ -8,13 +8,12 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ShutdownSignalException;
+import dev.cluws.testkit.LoopbackPorts;
 import dev.cluws.testkit.TestBroker;
 import dev.cluws.testkit.WsClient;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -144,7 +143,7 @@ class DemoActorIT {
     StringWriter err = new StringWriter();
     int status =
         Main.execute(
-            Cli.args(cli.exchange, TestBroker.uniqueName("gw"), freePort(), cli.actor),
+            Cli.args(cli.exchange, TestBroker.uniqueName("gw"), LoopbackPorts.free(), cli.actor),
             Map.of(),
             new PrintWriter(err, true));
 
@@ -200,12 +199,6 @@ class DemoActorIT {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
-
   /** {@code clu-ws --demo} run in-process by {@link Main#execute}, stopped by an interrupt. */
   private static final class Cli {
     final String exchange;
@@ -219,7 +212,7 @@ class DemoActorIT {
     private Cli(String exchange, String actor) throws IOException {
       this.exchange = exchange;
       this.actor = actor;
-      this.port = freePort();
+      this.port = LoopbackPorts.free();
       String[] args = args(exchange, gateway, port, actor);
       main =
           new Thread(

@@ -3,10 +3,9 @@ package dev.cluws.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.cluws.testkit.LoopbackPorts;
 import dev.cluws.testkit.TestBroker;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -53,7 +52,7 @@ final class Distribution implements AutoCloseable {
   static Distribution start(
       Map<String, String> environment, List<String> launcher, String... options)
       throws IOException {
-    int port = freePort();
+    int port = LoopbackPorts.free();
     String exchange = TestBroker.uniqueName("dist-ex");
     List<String> command = new ArrayList<>(launcher);
     command.addAll(
@@ -142,11 +141,5 @@ final class Distribution implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     Files.deleteIfExists(log);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.rabbitmq.client.ConnectionFactory;
 import dev.cluws.testkit.CluTestActor;
+import dev.cluws.testkit.LoopbackPorts;
 import dev.cluws.testkit.TestBroker;
 import dev.cluws.testkit.WsClient;
 import java.io.IOException;
@@ -116,8 +117,9 @@ class DistributionIT {
 
   @Test
   void theReadmeRunCommandServesTheDemoWithAnEmbeddedBrokerWhereNoBrokerListens() throws Exception {
-    int port = freePort();
-    int brokerPort = freePort(); // nothing listens there: as on a machine without RabbitMQ
+    int port = LoopbackPorts.free();
+    int brokerPort =
+        LoopbackPorts.free(); // nothing listens there: as on a machine without RabbitMQ
     Path log = Files.createTempFile("clu-ws-demo", ".log");
     Process process =
         new ProcessBuilder(
@@ -169,8 +171,8 @@ class DistributionIT {
   @Test
   void withEmbeddedBrokerACluActorOnThisMachineConnectsByTheLoggedUriAndIsCommanded()
       throws Exception {
-    int port = freePort();
-    int brokerPort = freePort();
+    int port = LoopbackPorts.free();
+    int brokerPort = LoopbackPorts.free();
     Path log = Files.createTempFile("clu-ws-embedded", ".log");
     Process process =
         new ProcessBuilder(
@@ -241,7 +243,7 @@ class DistributionIT {
 
   @Test
   void anUnreachableBrokerWithoutDemoIsExactlyOneLineAndExitStatus1() throws Exception {
-    int closed = freePort();
+    int closed = LoopbackPorts.free();
     Process process =
         new ProcessBuilder(
                 SCRIPT.toString(),
@@ -289,11 +291,5 @@ class DistributionIT {
                 + " (localhost, 127.0.0.1, ::1), not 0.0.0.0; for a broker other machines can"
                 + " reach, run RabbitMQ");
     assertThat(process.exitValue()).isEqualTo(1);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 }

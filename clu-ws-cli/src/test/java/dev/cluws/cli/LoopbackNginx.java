@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.cluws.testkit.LoopbackPorts;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,11 +46,6 @@ final class LoopbackNginx implements AutoCloseable {
   }
 
   /** A free port on the loopback address for nginx to listen on. */
-  static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
 
   /**
    * Starts nginx with the {@code http} block's directives given (as Debian's {@code
@@ -95,7 +88,9 @@ final class LoopbackNginx implements AutoCloseable {
             .redirectOutput(dir.resolve("nginx.out").toFile())
             .start();
     LoopbackNginx nginx = new LoopbackNginx(dir, port, process);
-    await().atMost(Duration.ofSeconds(20)).until(() -> listening(port) || !process.isAlive());
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> LoopbackPorts.listening(port) || !process.isAlive());
     if (!process.isAlive()) {
       String output = nginx.output();
       nginx.close();
@@ -127,14 +122,6 @@ final class LoopbackNginx implements AutoCloseable {
     process.destroy();
     if (!process.waitFor(10, TimeUnit.SECONDS)) {
       process.destroyForcibly();
-    }
-  }
-
-  private static boolean listening(int port) {
-    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-      return true;
-    } catch (IOException e) {
-      return false;
     }
   }
 }

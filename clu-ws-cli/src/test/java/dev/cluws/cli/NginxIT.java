@@ -7,6 +7,7 @@ import dev.cluws.core.command.CommandGate;
 import dev.cluws.jetty.AdminPort;
 import dev.cluws.jetty.ServerSettings;
 import dev.cluws.testkit.CluTestActor;
+import dev.cluws.testkit.LoopbackPorts;
 import dev.cluws.testkit.WsClient;
 import dev.cluws.testkit.e2e.GatewayFixture;
 import java.io.IOException;
@@ -72,7 +73,7 @@ class NginxIT {
             .start();
     certificate();
     trustTestCertificate = sslContextTrusting(dir.resolve("fullchain.pem"));
-    nginxPort = LoopbackNginx.freePort();
+    nginxPort = LoopbackPorts.free();
     Path conf = dir.resolve("clu-ws.conf");
     Files.writeString(conf, documentedConfig(nginxPort, fixture.server().port()));
     nginx = LoopbackNginx.start(dir, nginxPort, "  include " + conf + ";");

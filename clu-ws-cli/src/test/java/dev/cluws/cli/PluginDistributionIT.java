@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.cluws.testkit.CluTestActor;
+import dev.cluws.testkit.LoopbackPorts;
 import dev.cluws.testkit.TestBroker;
 import dev.cluws.testkit.WsClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -109,7 +107,7 @@ class PluginDistributionIT {
             "--host",
             "127.0.0.1",
             "--port",
-            String.valueOf(freePort()),
+            String.valueOf(LoopbackPorts.free()),
             "-H",
             "127.0.0.1",
             "--filter.match.max-texts=lots");
@@ -124,7 +122,7 @@ class PluginDistributionIT {
   @Test
   void theOperatorsSettingLimitsTheExamplePluginForEveryClient() throws Exception {
     installWithThePlugin();
-    int port = freePort();
+    int port = LoopbackPorts.free();
     Path log = installed.resolve("clu-ws.log");
     ProcessBuilder builder =
         new ProcessBuilder(
@@ -143,7 +141,7 @@ class PluginDistributionIT {
             .redirectOutput(log.toFile());
     builder.environment().put("CLU_WS_FILTER_MATCH_MAX_TEXTS", "2");
     process = builder.start();
-    await().atMost(Duration.ofSeconds(30)).until(() -> listening(port));
+    await().atMost(Duration.ofSeconds(30)).until(() -> LoopbackPorts.listening(port));
 
     assertThat(RawHttp.upgrade(port, "/?match=open,closed,moving"))
         .startsWith("HTTP/1.1 400")
@@ -157,7 +155,7 @@ class PluginDistributionIT {
   @Test
   void aPluginJarInThePluginsDirectoryGivesClientsItsFilter() throws Exception {
     installWithThePlugin();
-    int port = freePort();
+    int port = LoopbackPorts.free();
     String exchange = TestBroker.uniqueName("plugin-ex");
     Path log = installed.resolve("clu-ws.log");
     process =
@@ -178,7 +176,7 @@ class PluginDistributionIT {
             .start();
 
     try (CluTestActor actor = CluTestActor.start(exchange, TestBroker.uniqueName("actor"))) {
-      await().atMost(Duration.ofSeconds(30)).until(() -> listening(port));
+      await().atMost(Duration.ofSeconds(30)).until(() -> LoopbackPorts.listening(port));
       try (WsClient client =
           WsClient.connect(URI.create("ws://127.0.0.1:" + port + "/?match=open"))) {
         // The upgrade may complete a moment before the gateway fans replies out to the client:
@@ -229,20 +227,6 @@ class PluginDistributionIT {
       Files.delete(path);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  private static boolean listening(int port) {
-    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-      return socket.isConnected();
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
     }
   }
 }

@@ -6,11 +6,10 @@ import static org.awaitility.Awaitility.await;
 import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cluws.testkit.CluTestActor;
+import dev.cluws.testkit.LoopbackPorts;
 import dev.cluws.testkit.TestBroker;
 import dev.cluws.testkit.WsClient;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -345,7 +344,7 @@ class ReloadIT {
       hangUp(clu.pid());
 
       await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(clu::isAlive);
-      assertThat(listening(clu.port())).isTrue();
+      assertThat(LoopbackPorts.listening(clu.port())).isTrue();
       assertThat(clu.logText()).doesNotContain("SIGHUP: reloading");
     }
   }
@@ -370,13 +369,5 @@ class ReloadIT {
     Process kill = new ProcessBuilder("kill", "-HUP", String.valueOf(pid)).start();
     assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
     assertThat(kill.exitValue()).isZero();
-  }
-
-  private static boolean listening(int port) {
-    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
   }
 }

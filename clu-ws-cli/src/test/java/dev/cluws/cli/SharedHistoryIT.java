@@ -12,6 +12,7 @@ import dev.cluws.core.GatewaySettings;
 import dev.cluws.jetty.ServerSettings;
 import dev.cluws.jetty.WebsocketServer;
 import dev.cluws.testkit.CluTestActor;
+import dev.cluws.testkit.LoopbackPorts;
 import dev.cluws.testkit.TestBroker;
 import dev.cluws.testkit.WsClient;
 import dev.cluws.testkit.e2e.GatewayFixture;
@@ -58,7 +59,7 @@ class SharedHistoryIT {
     gatewayA = start(nameA, 0);
     gatewayB = start(nameB, 0);
     actor = keep(CluTestActor.start(amqp.exchange(), TestBroker.uniqueName("actor")));
-    nginxPort = LoopbackNginx.freePort();
+    nginxPort = LoopbackPorts.free();
     nginx = LoopbackNginx.start(dir, nginxPort, balancer(gatewayA.port(), gatewayB.port()));
   }
 

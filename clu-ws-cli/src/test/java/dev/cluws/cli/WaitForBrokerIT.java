@@ -6,13 +6,12 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cluws.amqp.testing.TcpProxy;
 import dev.cluws.testkit.CluTestActor;
+import dev.cluws.testkit.LoopbackPorts;
 import dev.cluws.testkit.TestBroker;
 import dev.cluws.testkit.WsClient;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -41,12 +40,6 @@ class WaitForBrokerIT {
 
   private List<String> attemptLines() {
     return log.messages().stream().filter(m -> m.startsWith("start-up attempt ")).toList();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 
   private static BrokerWait parsed(String... args) {
@@ -81,7 +74,7 @@ class WaitForBrokerIT {
   void theGatewayStartsOnceTheBrokerIsReachableAndThenServes() throws Exception {
     String exchange = TestBroker.uniqueName("test-ex");
     String name = TestBroker.uniqueName("gw");
-    int port = freePort();
+    int port = LoopbackPorts.free();
     try (TcpProxy proxy = TcpProxy.toTestBroker()) {
       proxy.cut();
       CompletableFuture<Integer> status = new CompletableFuture<>();
@@ -142,7 +135,7 @@ class WaitForBrokerIT {
 
   @Test
   void whenTheTimeRunsOutItFailsWithTheUsualOneLine() throws IOException {
-    int closedPort = freePort();
+    int closedPort = LoopbackPorts.free();
     long start = System.nanoTime();
 
     int status =

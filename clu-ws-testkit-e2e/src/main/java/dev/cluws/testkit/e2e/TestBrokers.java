@@ -1,10 +1,8 @@
 package dev.cluws.testkit.e2e;
 
 import dev.cluws.broker.EmbeddedBroker;
+import dev.cluws.testkit.LoopbackPorts;
 import dev.cluws.testkit.TestBroker;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.util.HashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -20,7 +18,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class TestBrokers {
   private static final Logger log = LoggerFactory.getLogger(TestBrokers.class);
-  private static final int PROBE_MILLIS = 1000;
 
   /** The embedded brokers this class started, by port. */
   private static final Map<Integer, EmbeddedBroker> STARTED = new HashMap<>();
@@ -48,7 +45,7 @@ public final class TestBrokers {
    * @return whether this call started the embedded broker
    */
   static synchronized boolean ensureAvailable(int port) {
-    if (STARTED.containsKey(port) || listens(port)) {
+    if (STARTED.containsKey(port) || LoopbackPorts.listening(port)) {
       return false;
     }
     EmbeddedBroker broker = EmbeddedBroker.start(TestBroker.HOST, port);
@@ -60,14 +57,5 @@ public final class TestBrokers {
     Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "clu-ws-test-broker-stop"));
     STARTED.put(port, broker);
     return true;
-  }
-
-  private static boolean listens(int port) {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(TestBroker.HOST, port), PROBE_MILLIS);
-      return socket.getLocalPort() != port; // a probe connected to itself finds nobody
-    } catch (IOException e) {
-      return false;
-    }
   }
 }

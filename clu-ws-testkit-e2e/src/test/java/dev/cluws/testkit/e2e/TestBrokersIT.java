@@ -7,6 +7,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
 import dev.cluws.testkit.CluTestActor;
+import dev.cluws.testkit.LoopbackPorts;
 import dev.cluws.testkit.TestBroker;
 import dev.cluws.testkit.WsClient;
 import java.net.InetAddress;
@@ -26,7 +27,7 @@ class TestBrokersIT {
   @Test
   void whereNothingListensTheEmbeddedBrokerIsStartedThereOnceAndCarriesAnActorsReplies()
       throws Exception {
-    int port = freePort();
+    int port = LoopbackPorts.free();
 
     assertThat(TestBrokers.ensureAvailable(port)).isTrue();
     assertThat(TestBrokers.ensureAvailable(port)).isFalse();
@@ -65,12 +66,6 @@ class TestBrokersIT {
   void whereSomethingListensNothingIsStarted() throws Exception {
     try (ServerSocket something = new ServerSocket(0, 10, InetAddress.getByName(TestBroker.HOST))) {
       assertThat(TestBrokers.ensureAvailable(something.getLocalPort())).isFalse();
-    }
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(TestBroker.HOST))) {
-      return socket.getLocalPort();
     }
   }
 }
