@@ -5,8 +5,6 @@ import dev.cluws.jetty.WebsocketServer;
 import dev.cluws.jetty.reload.Reloader;
 import dev.cluws.testkit.TestBroker;
 import java.net.URI;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
 
@@ -23,23 +21,7 @@ final class CliGateway implements AutoCloseable {
   final SecurityConfig security;
 
   private CliGateway(String... options) {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "0",
-                "-H",
-                TestBroker.HOST,
-                "-P",
-                String.valueOf(TestBroker.PORT),
-                "--exchange",
-                exchange,
-                "--name",
-                name));
-    args.addAll(List.of(options));
-    String[] argv = args.toArray(new String[0]);
+    String[] argv = GatewayArgs.onTestBroker(0, exchange, name, options).toArray(new String[0]);
     CluWsCommand command = new CluWsCommand(Map.of(), (g, a, s, w, x, p) -> 0);
     CommandLine commandLine = new CommandLine(command);
     ConfigDefaults.install(commandLine, Map.of(), argv);

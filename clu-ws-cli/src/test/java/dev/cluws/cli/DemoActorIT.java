@@ -222,23 +222,8 @@ class DemoActorIT {
     }
 
     static String[] args(String exchange, String gateway, int port, String actor) {
-      return new String[] {
-        "--host",
-        "127.0.0.1",
-        "--port",
-        String.valueOf(port),
-        "-H",
-        TestBroker.HOST,
-        "-P",
-        String.valueOf(TestBroker.PORT),
-        "--exchange",
-        exchange,
-        "--name",
-        gateway,
-        "--demo",
-        "--demo-actor-name",
-        actor
-      };
+      return GatewayArgs.onTestBroker(port, exchange, gateway, "--demo", "--demo-actor-name", actor)
+          .toArray(new String[0]);
     }
 
     /** Starts the command and waits until the gateway listens and the demo actor consumes. */

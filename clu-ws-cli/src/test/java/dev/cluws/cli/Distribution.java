@@ -55,20 +55,9 @@ final class Distribution implements AutoCloseable {
     int port = LoopbackPorts.free();
     String exchange = TestBroker.uniqueName("dist-ex");
     List<String> command = new ArrayList<>(launcher);
+    command.add(SCRIPT.toString());
     command.addAll(
-        List.of(
-            SCRIPT.toString(),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            String.valueOf(port),
-            "-H",
-            TestBroker.HOST,
-            "--exchange",
-            exchange,
-            "--name",
-            TestBroker.uniqueName("dist-gw")));
-    command.addAll(List.of(options));
+        GatewayArgs.onTestBroker(port, exchange, TestBroker.uniqueName("dist-gw"), options));
     Path log = Files.createTempFile("clu-ws-log", ".log");
     ProcessBuilder builder =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());

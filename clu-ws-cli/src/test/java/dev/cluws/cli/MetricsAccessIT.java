@@ -200,21 +200,8 @@ class MetricsAccessIT {
   /** Starts the gateway as {@code clu-ws} would, with these options and environment. */
   private WebsocketServer start(Map<String, String> environment, String... options) {
     List<String> args =
-        new ArrayList<>(
-            List.of(
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "0",
-                "-H",
-                TestBroker.HOST,
-                "-P",
-                String.valueOf(TestBroker.PORT),
-                "--exchange",
-                TestBroker.uniqueName("metrics-ex"),
-                "--name",
-                TestBroker.uniqueName("metrics-gw")));
-    args.addAll(List.of(options));
+        GatewayArgs.onTestBroker(
+            0, TestBroker.uniqueName("metrics-ex"), TestBroker.uniqueName("metrics-gw"), options);
     AtomicReference<WebsocketServer> started = new AtomicReference<>();
     CluWsCommand command =
         new CluWsCommand(

@@ -126,17 +126,8 @@ class PluginDistributionIT {
     Path log = installed.resolve("clu-ws.log");
     ProcessBuilder builder =
         new ProcessBuilder(
-                installed.resolve("bin").resolve("clu-ws").toString(),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                String.valueOf(port),
-                "-H",
-                "127.0.0.1",
-                "--exchange",
-                TestBroker.uniqueName("plugin-ex"),
-                "--name",
-                TestBroker.uniqueName("plugin-gw"))
+                script(
+                    port, TestBroker.uniqueName("plugin-ex"), TestBroker.uniqueName("plugin-gw")))
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
     builder.environment().put("CLU_WS_FILTER_MATCH_MAX_TEXTS", "2");
@@ -159,18 +150,7 @@ class PluginDistributionIT {
     String exchange = TestBroker.uniqueName("plugin-ex");
     Path log = installed.resolve("clu-ws.log");
     process =
-        new ProcessBuilder(
-                installed.resolve("bin").resolve("clu-ws").toString(),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                String.valueOf(port),
-                "-H",
-                "127.0.0.1",
-                "--exchange",
-                exchange,
-                "--name",
-                TestBroker.uniqueName("plugin-gw"))
+        new ProcessBuilder(script(port, exchange, TestBroker.uniqueName("plugin-gw")))
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .start();
@@ -228,5 +208,13 @@ class PluginDistributionIT {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The installed script's command line for a gateway on {@code port}. */
+  private List<String> script(int port, String exchange, String name) {
+    List<String> command = new ArrayList<>();
+    command.add(installed.resolve("bin").resolve("clu-ws").toString());
+    command.addAll(GatewayArgs.onTestBroker(port, exchange, name));
+    return command;
   }
 }

@@ -146,22 +146,7 @@ class SecurityIT {
   /** Starts the gateway as `clu-ws` would, with these options and environment. */
   private WebsocketServer start(Map<String, String> environment, String... options) {
     exchange = TestBroker.uniqueName("test-ex");
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "0",
-                "-H",
-                TestBroker.HOST,
-                "-P",
-                String.valueOf(TestBroker.PORT),
-                "--exchange",
-                exchange,
-                "--name",
-                TestBroker.uniqueName("gw")));
-    args.addAll(List.of(options));
+    List<String> args = GatewayArgs.onTestBroker(0, exchange, TestBroker.uniqueName("gw"), options);
     AtomicReference<WebsocketServer> started = new AtomicReference<>();
     CluWsCommand command =
         new CluWsCommand(
