@@ -378,8 +378,8 @@ final class StateStore {
     }
 
     JsonNode node() {
-      if (value instanceof JsonNode) {
-        return (JsonNode) value;
+      if (value instanceof JsonNode node) {
+        return node;
       }
       try {
         return MAPPER.readTree((byte[]) value);
